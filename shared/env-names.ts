@@ -1,0 +1,11 @@
+/** Environment variables the stack sets on Lambda functions (and the local stack sets in-process). */
+export const ENV = {
+  /** JSON of the function's `ResolvedRoute`. */
+  route: 'HOOKLINE_ROUTE',
+  tableName: 'HOOKLINE_TABLE_NAME',
+  queueUrl: 'HOOKLINE_QUEUE_URL',
+  /** ARN of the route's Secrets Manager secret; when absent secrets come from the environment. */
+  secretArn: 'HOOKLINE_SECRET_ARN',
+  /** Seconds a fetched secret is cached per container. */
+  secretTtlSeconds: 'HOOKLINE_SECRET_TTL_SECONDS',
+} as const;

@@ -1,0 +1,47 @@
+/**
+ * Resource settings shared by the CDK stack and the local stack, so both create queues and the
+ * table the same way (one source of truth).
+ */
+import type { ResolvedRoute } from './config/types.js';
+
+/** The event table's key schema. Every item has `pk`/`sk`; GSIs are sparse. */
+export const EVENT_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Unix seconds after which DynamoDB may delete the item. */
+  ttlAttribute: 'expiresAt',
+  indexes: {
+    /** A route's events by time: `gsi1pk = ROUTE#<route>`, `gsi1sk = <receivedAt>#<id>`. */
+    byRoute: { name: 'byRoute', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** A route's events by status and time: `gsi2pk = ROUTE#<route>#<status>`, `gsi2sk = <receivedAt>#<id>`. */
+    byRouteStatus: { name: 'byRouteStatus', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  },
+} as const;
+
+/** How many times the handler timeout a queue's visibility timeout must be (AWS guidance). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+/** The largest body carried inline in the envelope and the event record (see the envelope docs). */
+export const INLINE_BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface QueueSettings {
+  readonly queueName: string;
+  readonly dlqName: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionSeconds: number;
+  readonly dlqRetentionSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
+export function queueSettings(route: ResolvedRoute, prefix: string): QueueSettings {
+  const queueName = `${prefix}-${route.queueName}`;
+  return {
+    queueName,
+    dlqName: `${queueName}-dlq`,
+    visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * route.timeoutSeconds,
+    retentionSeconds: QUEUE_RETENTION_SECONDS,
+    dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
+    maxReceiveCount: route.retry.maxAttempts,
+  };
+}
