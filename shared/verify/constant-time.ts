@@ -1,0 +1,26 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Compares two byte strings in time independent of where they differ. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) {
+    // Still spend comparable time so length is the only thing revealed.
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/** Compares two strings (as UTF-8) in constant time. */
+export function stringsEqual(a: string, b: string): boolean {
+  return bytesEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function hmac(
+  algorithm: 'sha1' | 'sha256' | 'sha512',
+  key: string | Uint8Array,
+  ...parts: (string | Uint8Array)[]
+): Buffer {
+  const mac = createHmac(algorithm, key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}

@@ -1,0 +1,183 @@
+import type { FetchImplementation, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
+import type { JwtAlgorithm, JwtVerifyConfig } from '../config/types.js';
+import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
+
+/**
+ * Bearer JWT verification with `jose`, against shared secrets (HS*) or a remote JWKS.
+ *
+ * `jose` is imported lazily so routes that use another scheme do not load it at cold start.
+ */
+
+export interface JwtVerifyDeps {
+  /**
+   * Fetch used to download the JWKS (jose's `customFetch`). Defaults to the global `fetch`.
+   * Key sets fetched through a custom function are cached separately from the default ones.
+   */
+  readonly fetchJwks?: FetchImplementation;
+}
+
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+const DEFAULT_SECRET_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256'];
+const DEFAULT_JWKS_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256', 'ES256'];
+const SECRET_ALGORITHMS: ReadonlySet<JwtAlgorithm> = new Set(['HS256', 'HS384', 'HS512']);
+const JWKS_TIMEOUT_MS = 3000;
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+type Jose = typeof import('jose');
+
+/** Remote key sets by URL, kept for the life of the container so warm invocations reuse them. */
+const defaultJwksCache = new Map<string, JWTVerifyGetKey>();
+const customFetchJwksCache = new WeakMap<FetchImplementation, Map<string, JWTVerifyGetKey>>();
+
+/** Thrown from our key resolver when the JWKS could not be obtained (network, HTTP status, JSON). */
+class JwksUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('jwks unavailable', { cause });
+    this.name = 'JwksUnavailableError';
+  }
+}
+
+type Failure = { readonly reason: VerificationFailureReason; readonly detail: string };
+
+export async function verifyJwt(
+  input: VerificationInput,
+  options: JwtVerifyConfig,
+  deps: JwtVerifyDeps = {},
+): Promise<VerificationResult> {
+  const fail = ({ reason, detail }: Failure): VerificationResult => ({
+    ok: false,
+    scheme: 'jwt',
+    reason,
+    detail,
+  });
+
+  const jwksMode = options.jwksUrl !== undefined;
+  if (!jwksMode && !input.secrets.some((secret) => secret !== '')) {
+    return fail({ reason: 'missing_secret', detail: 'no shared secret configured' });
+  }
+  const headerName = (options.header ?? 'authorization').toLowerCase();
+  const token = extractToken(input.headers[headerName], headerName);
+  if (typeof token !== 'string') return fail(token);
+
+  const allowed = (
+    options.algorithms ?? (jwksMode ? DEFAULT_JWKS_ALGORITHMS : DEFAULT_SECRET_ALGORITHMS)
+  ).filter((alg) => SECRET_ALGORITHMS.has(alg) !== jwksMode);
+  if (allowed.length === 0) {
+    return fail({
+      reason: 'algorithm_not_allowed',
+      detail: `no configured algorithm suits ${jwksMode ? 'a JWKS' : 'a shared secret'}`,
+    });
+  }
+
+  const jose = await import('jose');
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: allowed,
+    clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    currentDate: input.now,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAge: options.maxTokenAgeSeconds }),
+  };
+
+  if (options.jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(options.jwksUrl);
+    } catch {
+      return fail({ reason: 'jwks_unavailable', detail: 'jwksUrl is not a valid URL' });
+    }
+    const getKey = remoteKeySet(jose, url, deps.fetchJwks);
+    try {
+      const { protectedHeader } = await jose.jwtVerify(token, getKey, verifyOptions);
+      return protectedHeader.kid === undefined
+        ? { ok: true, scheme: 'jwt' }
+        : { ok: true, scheme: 'jwt', keyId: protectedHeader.kid };
+    } catch (error: unknown) {
+      return fail(classify(jose, error));
+    }
+  }
+
+  let last: Failure | undefined;
+  for (const [index, secret] of input.secrets.entries()) {
+    if (secret === '') continue;
+    try {
+      await jose.jwtVerify(token, new TextEncoder().encode(secret), verifyOptions);
+      return { ok: true, scheme: 'jwt', keyId: String(index) };
+    } catch (error: unknown) {
+      last = classify(jose, error);
+      // Only the signature depends on the secret: anything else fails the same way for every secret.
+      if (last.reason !== 'signature_mismatch') return fail(last);
+    }
+  }
+  return fail(last ?? { reason: 'signature_mismatch', detail: 'signature verification failed' });
+}
+
+function extractToken(value: unknown, headerName: string): string | Failure {
+  // `typeof` guards against inherited properties when the configured name is e.g. `constructor`.
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') {
+    return { reason: 'missing_token', detail: `no ${headerName} header` };
+  }
+  if (headerName !== 'authorization') return trimmed;
+  const match = BEARER.exec(trimmed);
+  if (match?.[1] === undefined) {
+    return { reason: 'missing_token', detail: 'authorization header is not a Bearer token' };
+  }
+  return match[1];
+}
+
+function remoteKeySet(jose: Jose, url: URL, fetchJwks: FetchImplementation | undefined): JWTVerifyGetKey {
+  let cache = defaultJwksCache;
+  if (fetchJwks !== undefined) {
+    cache = customFetchJwksCache.get(fetchJwks) ?? new Map();
+    customFetchJwksCache.set(fetchJwks, cache);
+  }
+  const cached = cache.get(url.href);
+  if (cached !== undefined) return cached;
+
+  const remote = jose.createRemoteJWKSet(url, {
+    timeoutDuration: JWKS_TIMEOUT_MS,
+    ...(fetchJwks === undefined ? {} : { [jose.customFetch]: fetchJwks }),
+  });
+  // Tag failures to obtain the key set so they are not mistaken for a bad token.
+  const getKey: JWTVerifyGetKey = async (protectedHeader, token) => {
+    try {
+      return await remote(protectedHeader, token);
+    } catch (error: unknown) {
+      if (
+        error instanceof jose.errors.JWKSNoMatchingKey ||
+        error instanceof jose.errors.JWKSMultipleMatchingKeys ||
+        error instanceof jose.errors.JOSENotSupported
+      ) {
+        throw error;
+      }
+      throw new JwksUnavailableError(error);
+    }
+  };
+  cache.set(url.href, getKey);
+  return getKey;
+}
+
+/** Maps what jose throws to a reason code; the detail is jose's message, which names no key material. */
+function classify(jose: Jose, error: unknown): Failure {
+  const { errors } = jose;
+  if (error instanceof JwksUnavailableError) {
+    const cause = error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : 'unknown';
+    return { reason: 'jwks_unavailable', detail: cause };
+  }
+  if (!(error instanceof errors.JOSEError)) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'unexpected error';
+    return { reason: 'malformed_token', detail };
+  }
+  const detail = error.message;
+  if (error instanceof errors.JWTExpired) return { reason: 'token_expired', detail };
+  if (error instanceof errors.JWTClaimValidationFailed) return { reason: 'token_claim_invalid', detail };
+  if (error instanceof errors.JOSEAlgNotAllowed) return { reason: 'algorithm_not_allowed', detail };
+  if (error instanceof errors.JWSSignatureVerificationFailed) return { reason: 'signature_mismatch', detail };
+  if (error instanceof errors.JWKSNoMatchingKey) return { reason: 'signature_mismatch', detail };
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return { reason: 'signature_mismatch', detail };
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return { reason: 'jwks_unavailable', detail };
+  }
+  return { reason: 'malformed_token', detail };
+}

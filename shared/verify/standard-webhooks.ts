@@ -1,0 +1,154 @@
+import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import type { StandardWebhooksVerifyConfig } from '../config/types.js';
+import { bytesEqual, hmac } from './constant-time.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
+
+/**
+ * Standard Webhooks (https://www.standardwebhooks.com), also what Svix sends.
+ *
+ * Signed content is `${webhook-id}.${webhook-timestamp}.${raw body}`; `webhook-signature` is a
+ * space-separated list of `v1,<base64 HMAC-SHA256>` and `v1a,<base64 ed25519>` entries, any of which
+ * may match. Entries with other versions are ignored.
+ */
+
+const SYMMETRIC_PREFIX = 'whsec_';
+const PUBLIC_KEY_PREFIX = 'whpk_';
+const HMAC_SHA256_BYTES = 32;
+const ED25519_PUBLIC_KEY_BYTES = 32;
+const ED25519_SIGNATURE_BYTES = 64;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+type SignatureVersion = 'v1' | 'v1a';
+
+interface ParsedSignature {
+  readonly version: SignatureVersion;
+  readonly bytes: Buffer;
+}
+
+type VerificationKey =
+  | { readonly kind: 'v1'; readonly index: number; readonly key: Buffer }
+  | { readonly kind: 'v1a'; readonly index: number; readonly key: KeyObject };
+
+export function verifyStandardWebhooks(
+  input: VerificationInput,
+  options: StandardWebhooksVerifyConfig,
+): VerificationResult {
+  const fail = (reason: VerificationFailureReason, detail: string): VerificationResult => ({
+    ok: false,
+    scheme: 'standardWebhooks',
+    reason,
+    detail,
+  });
+
+  if (!input.secrets.some((secret) => secret.trim() !== '')) {
+    return fail('missing_secret', 'no secret configured');
+  }
+
+  const id = header(input, 'webhook-id', 'svix-id');
+  const timestamp = header(input, 'webhook-timestamp', 'svix-timestamp');
+  const signatureHeader = header(input, 'webhook-signature', 'svix-signature');
+  if (id === undefined) return fail('missing_signature', 'no webhook-id header');
+  if (timestamp === undefined) return fail('missing_timestamp', 'no webhook-timestamp header');
+  if (signatureHeader === undefined) return fail('missing_signature', 'no webhook-signature header');
+
+  const signed = checkTimestamp(timestamp, input.now, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+  if (!signed.ok) return fail(signed.reason, signed.detail);
+
+  const keys: VerificationKey[] = [];
+  input.secrets.forEach((secret, index) => {
+    const key = parseSecret(secret, index);
+    if (key !== undefined) keys.push(key);
+  });
+  if (keys.length === 0) {
+    return fail('malformed_secret', 'no secret is whsec_/whpk_ or bare base64 of a valid key');
+  }
+
+  const signatures = parseSignatureHeader(signatureHeader);
+  if (signatures.length === 0) return fail('malformed_signature', 'no v1 or v1a signature entry');
+
+  const signedPrefix = Buffer.from(`${id}.${timestamp}.`, 'utf8');
+  // ed25519 signs the whole message, so it is copied into one buffer only when a v1a entry is present.
+  const content = signatures.some((signature) => signature.version === 'v1a')
+    ? Buffer.concat([signedPrefix, input.body])
+    : Buffer.alloc(0);
+  for (const key of keys) {
+    const candidates = signatures.filter((signature) => signature.version === key.kind);
+    if (candidates.length === 0) continue;
+    let matched: boolean;
+    if (key.kind === 'v1') {
+      const expected = hmac('sha256', key.key, signedPrefix, input.body);
+      matched = candidates.some((signature) => bytesEqual(signature.bytes, expected));
+    } else {
+      matched = candidates.some((signature) => ed25519Verify(content, key.key, signature.bytes));
+    }
+    if (matched) {
+      return { ok: true, scheme: 'standardWebhooks', keyId: String(key.index), signedAt: signed.signedAt };
+    }
+  }
+  const ignored = input.secrets.length - keys.length;
+  return fail(
+    'signature_mismatch',
+    `${signatures.length} signature(s) checked against ${keys.length} key(s)` +
+      (ignored > 0 ? `; ${ignored} malformed secret(s) ignored` : ''),
+  );
+}
+
+/** A header by its Standard Webhooks name, falling back to the Svix name; empty counts as missing. */
+function header(input: VerificationInput, name: string, fallback: string): string | undefined {
+  const value = input.headers[name] || input.headers[fallback];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Strict base64 (padding optional, canonical trailing bits); undefined when not base64. */
+function decodeBase64(text: string): Buffer | undefined {
+  if (!BASE64.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  const canonical = bytes.toString('base64');
+  return canonical.replace(/=+$/, '') === text.replace(/=+$/, '') ? bytes : undefined;
+}
+
+function parseSignatureHeader(value: string): ParsedSignature[] {
+  const signatures: ParsedSignature[] = [];
+  for (const entry of value.split(/\s+/)) {
+    const comma = entry.indexOf(',');
+    if (comma < 0) continue;
+    const version = entry.slice(0, comma);
+    if (version !== 'v1' && version !== 'v1a') continue;
+    const bytes = decodeBase64(entry.slice(comma + 1));
+    const expectedLength = version === 'v1' ? HMAC_SHA256_BYTES : ED25519_SIGNATURE_BYTES;
+    if (bytes?.length !== expectedLength) continue;
+    signatures.push({ version, bytes });
+  }
+  return signatures;
+}
+
+/** `whsec_<base64>` or bare base64 → HMAC key; `whpk_<base64>` → ed25519 public key. */
+function parseSecret(secret: string, index: number): VerificationKey | undefined {
+  const trimmed = secret.trim();
+  if (trimmed.startsWith(PUBLIC_KEY_PREFIX)) {
+    const raw = decodeBase64(trimmed.slice(PUBLIC_KEY_PREFIX.length));
+    if (raw?.length !== ED25519_PUBLIC_KEY_BYTES) return undefined;
+    try {
+      const key = createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+        format: 'jwk',
+      });
+      return { kind: 'v1a', index, key };
+    } catch {
+      return undefined;
+    }
+  }
+  const encoded = trimmed.startsWith(SYMMETRIC_PREFIX) ? trimmed.slice(SYMMETRIC_PREFIX.length) : trimmed;
+  const key = decodeBase64(encoded);
+  if (key === undefined || key.length === 0) return undefined;
+  return { kind: 'v1', index, key };
+}
+
+function ed25519Verify(content: Buffer, key: KeyObject, signature: Buffer): boolean {
+  try {
+    return verifySignature(null, content, key, signature);
+  } catch {
+    return false;
+  }
+}
