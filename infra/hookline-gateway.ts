@@ -1,0 +1,238 @@
+import { join } from 'node:path';
+import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
+import { EVENT_TABLE } from '../shared/resources.js';
+import { verifySecret, WebhookRoute } from './webhook-route.js';
+
+/** Stage-wide throttling for requests that match no route-level setting. */
+const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+/**
+ * One JSON object per request (structured, so Logs Insights can query fields). Never the body,
+ * headers or query string: signatures and tokens stay out of the logs.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    httpMethod: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    protocol: '$context.protocol',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    error: '$context.error.message',
+  }),
+);
+
+export interface HooklineGatewayProps {
+  /** The resolved config: `name` prefixes resource names; one `WebhookRoute` per enabled route. */
+  readonly config: ResolvedConfig;
+  /**
+   * The project directory: the ingress entry and `package-lock.json` are looked up there.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+  /**
+   * Entry file of the ingress Lambda (exports `handler`).
+   * @default `${projectRoot}/functions/ingress.ts`
+   */
+  readonly ingressEntry?: string;
+  /**
+   * Retention of the ingress functions' log groups and of the API access log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed KMS key for the event table.
+   * @default - AWS-managed key (`aws/dynamodb`)
+   */
+  readonly tableEncryptionKey?: kms.IKey;
+  /**
+   * What happens to the event table when it leaves the stack. It holds the event history and
+   * dedupe keys, so it is kept unless you say otherwise.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Stage-wide throttling; each route's own `throttle` overrides it for that route's methods.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly defaultThrottle?: apigwv2.ThrottleSettings;
+}
+
+/**
+ * Hookline's AWS side: the event table, one HTTP API with access logs and per-route throttling,
+ * and a `WebhookRoute` (queue, DLQ, secret, ingress Lambda, API routes) per enabled route, with a
+ * stack output per webhook URL.
+ *
+ * Outputs have fixed logical ids (`ApiUrl`, `EventTableName`, `WebhookUrl<QueueName>`) so tools
+ * can find them; use one gateway per stack.
+ */
+export class HooklineGateway extends Construct {
+  /** Event records, dedupe keys and idempotency locks (`EVENT_TABLE` key schema). */
+  public readonly table: dynamodb.Table;
+  /** The HTTP API receiving every webhook. */
+  public readonly httpApi: apigwv2.HttpApi;
+  /** The API's `$default` stage (auto-deployed), with access logs and throttling. */
+  public readonly stage: apigwv2.HttpStage;
+  /** The access log group of `stage`. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** Deployed routes by their configured path (e.g. `/order/status/`); disabled routes are absent. */
+  public readonly routes: ReadonlyMap<string, WebhookRoute>;
+
+  constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
+    super(scope, id);
+    const { config } = props;
+    const enabledRoutes = config.routes.filter((route) => route.enabled);
+    const problems = checkGatewayProps(props);
+    if (problems.length > 0) {
+      throw new Error(`Invalid Hookline gateway:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    const projectRoot = props.projectRoot ?? process.cwd();
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.table = new dynamodb.Table(this, 'EventTable', {
+      partitionKey: { name: EVENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: EVENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: EVENT_TABLE.ttlAttribute,
+      ...(props.tableEncryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    for (const index of Object.values(EVENT_TABLE.indexes)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // The default stage is created explicitly: HttpApi's own default stage takes no access log settings.
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: config.name,
+      description: `Hookline webhook gateway (${config.name})`,
+      createDefaultStage: false,
+    });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.defaultThrottle ?? DEFAULT_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    const routes = new Map<string, WebhookRoute>();
+    const sharedSecrets = new Map<string, secretsmanager.ISecret>();
+    for (const route of enabledRoutes) {
+      const secretName = verifySecret(route)?.name;
+      const webhookRoute = new WebhookRoute(this, `Route-${route.queueName}`, {
+        route,
+        prefix: config.name,
+        httpApi: this.httpApi,
+        table: this.table,
+        ingressEntry: props.ingressEntry ?? join(projectRoot, 'functions', 'ingress.ts'),
+        projectRoot,
+        logRetention,
+        ...(secretName && sharedSecrets.has(secretName) ? { secret: sharedSecrets.get(secretName) } : {}),
+      });
+      if (secretName && webhookRoute.secret) sharedSecrets.set(secretName, webhookRoute.secret);
+      routes.set(route.path, webhookRoute);
+    }
+    this.routes = routes;
+
+    // Route-level throttling lives in the stage's RouteSettings, keyed by route key. The L1 property is
+    // untyped JSON passed through as is, hence the CloudFormation (PascalCase) field names. The stage must
+    // be updated after the routes exist, or CloudFormation fails with "Unable to find Route by key".
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const webhookRoute of routes.values()) {
+      for (const routeKey of webhookRoute.routeKeys) {
+        routeSettings[routeKey] = {
+          ThrottlingRateLimit: webhookRoute.route.throttle.rateLimit,
+          ThrottlingBurstLimit: webhookRoute.route.throttle.burstLimit,
+        };
+      }
+      for (const httpRoute of webhookRoute.httpRoutes) cfnStage.node.addDependency(httpRoute);
+    }
+    if (Object.keys(routeSettings).length > 0) cfnStage.routeSettings = routeSettings;
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.apiEndpoint,
+      description: 'Hookline HTTP API endpoint',
+    }).overrideLogicalId('ApiUrl');
+    new CfnOutput(this, 'EventTableName', {
+      value: this.table.tableName,
+      description: 'Hookline event table',
+    }).overrideLogicalId('EventTableName');
+    for (const webhookRoute of routes.values()) {
+      new CfnOutput(this, `WebhookUrl-${webhookRoute.route.queueName}`, {
+        value: `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
+        description: `Webhook URL for ${webhookRoute.route.path} (${webhookRoute.route.verify.scheme})`,
+      }).overrideLogicalId(webhookUrlOutputId(webhookRoute.route));
+    }
+  }
+}
+
+/** The stack output id of a route's webhook URL: `/order/status/` → `WebhookUrlOrderStatus`. */
+export function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): string {
+  const words = route.queueName.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
+  return `WebhookUrl${words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}`;
+}
+
+/** Every conflict in the props, so they can be reported in one error. */
+function checkGatewayProps(props: HooklineGatewayProps): string[] {
+  const problems: string[] = [];
+  const { config } = props;
+  if (!/^[A-Za-z0-9_-]{1,30}$/.test(config.name)) {
+    problems.push(
+      `config name "${config.name}" must be 1-30 letters, digits, - or _ (it prefixes queue names)`,
+    );
+  }
+  const enabled = config.routes.filter((route) => route.enabled);
+  if (enabled.length === 0) problems.push('no enabled routes: the gateway would have nothing to serve');
+  const seen = new Map<string, string>();
+  for (const route of enabled) {
+    for (const [kind, key] of [
+      ['queue name', `queue:${route.queueName}`],
+      ['output id', `output:${webhookUrlOutputId(route)}`],
+    ] as const) {
+      const other = seen.get(key);
+      if (other !== undefined) problems.push(`routes ${other} and ${route.path} have the same ${kind}`);
+      else seen.set(key, route.path);
+    }
+  }
+  const secretOrigins = new Map<string, boolean>();
+  for (const route of enabled) {
+    const secret = verifySecret(route);
+    if (!secret) continue;
+    const existing = secret.existing ?? false;
+    const other = secretOrigins.get(secret.name);
+    if (other !== undefined && other !== existing) {
+      problems.push(`secret "${secret.name}" is marked existing on some routes and not on others`);
+    }
+    secretOrigins.set(secret.name, existing);
+  }
+  return problems;
+}

@@ -1,0 +1,527 @@
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline-gateway.js';
+import { checkWebhookRoute, type WebhookRoute } from '../../infra/webhook-route.js';
+import type { ResolvedRoute } from '../../shared/config/types.js';
+import { ENV } from '../../shared/env-names.js';
+import { EVENT_TABLE, queueSettings } from '../../shared/resources.js';
+import { makeConfig, makeRoute } from '../helpers/routes.js';
+
+const PREFIX = 'hookline';
+const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
+
+const orderStatus = makeRoute({
+  path: '/order/status/',
+  methods: ['POST', 'PUT'],
+  verify: { scheme: 'standardWebhooks', secret: { name: 'ORDER_STATUS_WEBHOOK_SECRET' } },
+  timeoutSeconds: 20,
+  throttle: { rateLimit: 50, burstLimit: 100 },
+});
+const stripe = makeRoute({
+  path: '/stripe/',
+  verify: { scheme: 'stripe', secret: { name: 'STRIPE_WEBHOOK_SECRET', existing: true } },
+  retry: { maxAttempts: 8, initialDelaySeconds: 30, multiplier: 2, maxDelaySeconds: 3600 },
+  timeoutSeconds: 60,
+});
+const partner = makeRoute({
+  path: '/partner/events',
+  verify: { scheme: 'jwt', jwksUrl: 'https://partner.example.com/.well-known/jwks.json' },
+});
+const open = makeRoute({ path: '/open/', verify: { scheme: 'none' }, allowedSourceIps: ['203.0.113.0/24'] });
+const disabled = makeRoute({ path: '/disabled/', enabled: false });
+const enabledRoutes = [orderStatus, stripe, partner, open];
+
+function buildStack(props: Partial<HooklineGatewayProps> & Pick<HooklineGatewayProps, 'config'>) {
+  const app = new App();
+  const stack = new Stack(app, 'hookline');
+  const gateway = new HooklineGateway(stack, 'Gateway', { projectRoot: PROJECT_ROOT, ...props });
+  return { stack, gateway };
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** Every logical id referenced by `Ref` or `Fn::GetAtt` anywhere in `value`. */
+function referencedIds(value: unknown): Set<string> {
+  const ids = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'Ref' && typeof child === 'string') ids.add(child);
+        else if (key === 'Fn::GetAtt' && Array.isArray(child) && typeof child[0] === 'string')
+          ids.add(child[0]);
+        else visit(child);
+      }
+    }
+  };
+  visit(value);
+  return ids;
+}
+
+describe('HooklineGateway', () => {
+  let stack: Stack;
+  let gateway: HooklineGateway;
+  let template: Template;
+  const route = (r: ResolvedRoute): WebhookRoute => {
+    const found = gateway.routes.get(r.path);
+    if (!found) throw new Error(`no WebhookRoute for ${r.path}`);
+    return found;
+  };
+
+  beforeAll(() => {
+    ({ stack, gateway } = buildStack({ config: makeConfig([...enabledRoutes, disabled], PREFIX) }));
+    template = Template.fromStack(stack);
+  });
+
+  describe('event table', () => {
+    it('is on-demand, point-in-time recoverable, encrypted and expires items by TTL', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: EVENT_TABLE.ttlAttribute, Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        KeySchema: [
+          { AttributeName: EVENT_TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: EVENT_TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+      });
+    });
+
+    it('has both global secondary indexes from EVENT_TABLE', () => {
+      const { byRoute, byRouteStatus } = EVENT_TABLE.indexes;
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: Match.arrayWith(
+          [byRoute, byRouteStatus].map((index) =>
+            Match.objectLike({
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            }),
+          ),
+        ),
+      });
+    });
+
+    it('is retained when removed from the stack', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+  });
+
+  describe('per route resources', () => {
+    it('deploys enabled routes only', () => {
+      expect([...gateway.routes.keys()]).toEqual(enabledRoutes.map((r) => r.path));
+      template.resourceCountIs('AWS::SQS::Queue', enabledRoutes.length * 2);
+      template.resourceCountIs('AWS::Lambda::Function', enabledRoutes.length);
+      expect(JSON.stringify(template.toJSON())).not.toContain('/disabled');
+    });
+
+    describe.each(enabledRoutes.map((r) => [r.path, r] as const))('route %s', (_path, r) => {
+      const settings = queueSettings(r, PREFIX);
+
+      it('has a queue named by queueSettings redriving to its DLQ after retry.maxAttempts receives', () => {
+        const dlqId = logicalId(stack, route(r).deadLetterQueue);
+        template.hasResourceProperties('AWS::SQS::Queue', {
+          QueueName: settings.queueName,
+          VisibilityTimeout: 6 * r.timeoutSeconds,
+          MessageRetentionPeriod: settings.retentionSeconds,
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+            maxReceiveCount: r.retry.maxAttempts,
+          },
+        });
+      });
+
+      it('has a DLQ kept 14 days whose redrive allow policy names only the source queue', () => {
+        template.hasResourceProperties('AWS::SQS::Queue', {
+          QueueName: settings.dlqName,
+          MessageRetentionPeriod: 1_209_600,
+          SqsManagedSseEnabled: true,
+          RedriveAllowPolicy: {
+            redrivePermission: 'byQueue',
+            sourceQueueArns: [
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':sqs:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    `:${settings.queueName}`,
+                  ],
+                ],
+              },
+            ],
+          },
+        });
+      });
+
+      it('denies non-TLS access to both queues', () => {
+        for (const queue of [route(r).queue, route(r).deadLetterQueue]) {
+          template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+            Queues: [{ Ref: logicalId(stack, queue) }],
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                Match.objectLike({
+                  Effect: 'Deny',
+                  Action: 'sqs:*',
+                  Principal: { AWS: '*' },
+                  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                }),
+              ]),
+            },
+          });
+        }
+      });
+
+      it('has an arm64 nodejs24.x ingress function with explicit sizing and its environment', () => {
+        const webhookRoute = route(r);
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          MemorySize: 256,
+          Timeout: 10,
+          Handler: 'index.handler',
+          LoggingConfig: { LogGroup: { Ref: logicalId(stack, webhookRoute.ingressLogGroup) } },
+          Environment: {
+            Variables: {
+              NODE_OPTIONS: '--enable-source-maps',
+              [ENV.route]: JSON.stringify(r),
+              [ENV.tableName]: { Ref: logicalId(stack, gateway.table) },
+              [ENV.queueUrl]: { Ref: logicalId(stack, webhookRoute.queue) },
+              [ENV.secretArn]: webhookRoute.secret ? Match.anyValue() : Match.absent(),
+            },
+          },
+        });
+      });
+
+      it('keeps the ingress logs for a month', () => {
+        expect(template.toJSON().Resources[logicalId(stack, route(r).ingressLogGroup)].Properties).toEqual({
+          RetentionInDays: 30,
+        });
+      });
+
+      it('registers POST and every route method on the path without its trailing slash', () => {
+        const path = r.path.replace(/\/$/, '');
+        for (const method of new Set(['POST', ...r.methods])) {
+          template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+            RouteKey: `${method} ${path}`,
+            AuthorizationType: 'NONE',
+            Target: Match.anyValue(),
+          });
+        }
+      });
+
+      it('throttles its routes with the route throttle on the stage', () => {
+        const path = r.path.replace(/\/$/, '');
+        const settingsByKey = Object.fromEntries(
+          [...new Set(['POST', ...r.methods])].map((method) => [
+            `${method} ${path}`,
+            { ThrottlingRateLimit: r.throttle.rateLimit, ThrottlingBurstLimit: r.throttle.burstLimit },
+          ]),
+        );
+        template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+          RouteSettings: Match.objectLike(settingsByKey),
+        });
+      });
+
+      it('outputs the full webhook URL', () => {
+        const outputs = template.findOutputs('*', {
+          Value: {
+            'Fn::Join': [
+              '',
+              [
+                { 'Fn::GetAtt': [logicalId(stack, gateway.httpApi), 'ApiEndpoint'] },
+                r.path.replace(/\/$/, ''),
+              ],
+            ],
+          },
+        });
+        expect(Object.keys(outputs)).toHaveLength(1);
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    const policyOf = (r: ResolvedRoute) => {
+      const role = route(r).ingressFunction.role as iam.Role;
+      const policy = role.node.findChild('DefaultPolicy');
+      return template.toJSON().Resources[logicalId(stack, policy)] as {
+        Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+      };
+    };
+
+    it('attaches no AWS managed policy to ingress roles', () => {
+      template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+      expect(
+        template.findResources('AWS::IAM::Role', { Properties: { ManagedPolicyArns: Match.anyValue() } }),
+      ).toEqual({});
+    });
+
+    it('lets the ingress write its log group, send to its queue, get/put/update the table and read its secret', () => {
+      const webhookRoute = route(orderStatus);
+      const secretId = logicalId(stack, webhookRoute.secret as ISecret);
+      expect(policyOf(orderStatus).Properties.PolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logicalId(stack, webhookRoute.ingressLogGroup), 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Resource: { 'Fn::GetAtt': [logicalId(stack, webhookRoute.queue), 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: { 'Fn::GetAtt': [logicalId(stack, gateway.table), 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Resource: { Ref: secretId },
+        },
+      ]);
+    });
+
+    it.each(enabledRoutes.map((r) => [r.path, r] as const))(
+      'gives %s access to its own queue, log group, secret and the table only',
+      (_path, r) => {
+        const own = route(r);
+        const allowed = new Set([
+          logicalId(stack, own.queue),
+          logicalId(stack, own.ingressLogGroup),
+          logicalId(stack, gateway.table),
+          ...(own.secret?.node.defaultChild ? [logicalId(stack, own.secret)] : []),
+        ]);
+        const referenced = referencedIds(policyOf(r).Properties.PolicyDocument);
+        referenced.delete('AWS::Partition');
+        referenced.delete('AWS::Region');
+        referenced.delete('AWS::AccountId');
+        expect([...referenced].filter((id) => !allowed.has(id))).toEqual([]);
+        for (const other of enabledRoutes.filter((o) => o !== r)) {
+          expect(referenced.has(logicalId(stack, route(other).queue))).toBe(false);
+          expect(referenced.has(logicalId(stack, route(other).deadLetterQueue))).toBe(false);
+        }
+        const actions = policyOf(r).Properties.PolicyDocument.Statement.flatMap((s) => s.Action);
+        expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+      },
+    );
+
+    it("does not let the order-status ingress send to the stripe route's queue", () => {
+      const statements = policyOf(orderStatus).Properties.PolicyDocument.Statement;
+      const sendTargets = statements
+        .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+        .map((s) => JSON.stringify(s.Resource));
+      expect(sendTargets).toEqual([
+        JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, route(orderStatus).queue), 'Arn'] }),
+      ]);
+      expect(sendTargets.join()).not.toContain(logicalId(stack, route(stripe).queue));
+    });
+  });
+
+  describe('secrets', () => {
+    it('creates a secret named by verify.secret.name when it is not marked existing', () => {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: 'ORDER_STATUS_WEBHOOK_SECRET',
+        GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
+      });
+    });
+
+    it('imports an existing secret by name and grants read on that name only', () => {
+      const statements = (
+        template.toJSON().Resources[
+          logicalId(stack, (route(stripe).ingressFunction.role as iam.Role).node.findChild('DefaultPolicy'))
+        ] as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }
+      ).Properties.PolicyDocument.Statement;
+      const read = statements.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+      expect(JSON.stringify(read?.Resource)).toContain(':secret:STRIPE_WEBHOOK_SECRET-??????');
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            [ENV.route]: JSON.stringify(stripe),
+            [ENV.secretArn]: { 'Fn::Join': ['', Match.arrayWith([':secret:STRIPE_WEBHOOK_SECRET'])] },
+          }),
+        },
+      });
+    });
+
+    it('gives routes without a shared secret (none, jwt with JWKS) no secret at all', () => {
+      expect(route(open).secret).toBeUndefined();
+      expect(route(partner).secret).toBeUndefined();
+    });
+
+    it('creates a secret once when several routes name the same one', () => {
+      const shared = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } } as const;
+      const { stack: sharedStack, gateway: sharedGateway } = buildStack({
+        config: makeConfig([
+          makeRoute({ path: '/github/a/', verify: shared }),
+          makeRoute({ path: '/github/b/', verify: shared }),
+        ]),
+      });
+      const sharedTemplate = Template.fromStack(sharedStack);
+      sharedTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      const [a, b] = [...sharedGateway.routes.values()];
+      expect(a?.secret).toBeDefined();
+      expect(b?.secret).toBe(a?.secret);
+      sharedTemplate.resourceCountIs('AWS::IAM::Policy', 2);
+      sharedTemplate.allResourcesProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Resource: { Ref: logicalId(sharedStack, a?.secret as ISecret) },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    it('has one HTTP API with a Lambda proxy integration (payload 2.0) per route', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      template.resourceCountIs('AWS::ApiGatewayV2::Integration', enabledRoutes.length);
+      template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
+      const methodCount = enabledRoutes.reduce((n, r) => n + new Set(['POST', ...r.methods]).size, 0);
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', methodCount);
+    });
+
+    it('auto-deploys a $default stage with JSON access logs kept a month and default throttling', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [logicalId(stack, gateway.accessLogGroup), 'Arn'] },
+          Format: Match.anyValue(),
+        },
+      });
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as {
+        Properties: { AccessLogSettings: { Format: string } };
+      };
+      const format = JSON.parse(stage.Properties.AccessLogSettings.Format) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+      });
+      expect(Object.values(format).join()).not.toMatch(/requestBody|header|querystring/i);
+      expect(template.toJSON().Resources[logicalId(stack, gateway.accessLogGroup)].Properties).toEqual({
+        RetentionInDays: 30,
+      });
+    });
+
+    it('updates the stage only after the routes its settings name exist', () => {
+      const routeIds = [...gateway.routes.values()].flatMap((r) =>
+        r.httpRoutes.map((httpRoute) => logicalId(stack, httpRoute)),
+      );
+      const stage = template.toJSON().Resources[logicalId(stack, gateway.stage)] as { DependsOn: string[] };
+      expect(routeIds).toHaveLength(5);
+      expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+
+    it('outputs the API URL and the table name', () => {
+      template.hasOutput('ApiUrl', {
+        Value: { 'Fn::GetAtt': [logicalId(stack, gateway.httpApi), 'ApiEndpoint'] },
+      });
+      template.hasOutput('EventTableName', { Value: { Ref: logicalId(stack, gateway.table) } });
+      template.hasOutput('WebhookUrlOrderStatus', Match.anyValue());
+      expect(
+        Object.keys(template.toJSON().Outputs)
+          .filter((id) => id.startsWith('WebhookUrl'))
+          .sort(),
+      ).toEqual(['WebhookUrlOpen', 'WebhookUrlOrderStatus', 'WebhookUrlPartnerEvents', 'WebhookUrlStripe']);
+    });
+
+    it('flags a route that verifies nothing with a synth warning', () => {
+      Annotations.fromStack(stack).hasWarning(
+        `/hookline/Gateway/Route-${open.queueName}`,
+        Match.stringLikeRegexp('without verifying a signature'),
+      );
+    });
+  });
+
+  describe('synth-time checks', () => {
+    it('rejects a timeout whose 6× visibility timeout exceeds the SQS maximum', () => {
+      const build = () => buildStack({ config: makeConfig([makeRoute({ timeoutSeconds: 8000 })]) });
+      expect(build).toThrow(
+        /visibility timeout 48000 s \(6 × timeout 8000 s\) exceeds the SQS maximum of 43200 s/,
+      );
+      expect(build).toThrow(/timeoutSeconds 8000 must be an integer from 1 to 900/);
+    });
+
+    it('rejects queue settings whose visibility timeout is below 6 × the handler timeout', () => {
+      const r = makeRoute({ timeoutSeconds: 30 });
+      const problems = checkWebhookRoute(r, { ...queueSettings(r, PREFIX), visibilityTimeoutSeconds: 60 });
+      expect(problems.join('\n')).toMatch(
+        /visibility timeout 60 s is less than 6 × the handler timeout \(30 s\)/,
+      );
+    });
+
+    it('accepts the queue settings queueSettings() derives for the defaults', () => {
+      const r = makeRoute();
+      expect(checkWebhookRoute(r, queueSettings(r, PREFIX))).toEqual([]);
+    });
+
+    it('reports every conflicting gateway prop in one error', () => {
+      const build = () =>
+        buildStack({
+          config: makeConfig(
+            [
+              makeRoute({ path: '/a/b/', queueName: 'same' }),
+              makeRoute({ path: '/c/', queueName: 'same' }),
+              makeRoute({ path: '/d/', verify: { scheme: 'github', secret: { name: 'S', existing: true } } }),
+              makeRoute({ path: '/e/', verify: { scheme: 'github', secret: { name: 'S' } } }),
+            ],
+            'bad name!',
+          ),
+        });
+      expect(build).toThrow(/config name "bad name!"/);
+      expect(build).toThrow(/routes \/a\/b\/ and \/c\/ have the same queue name/);
+      expect(build).toThrow(/secret "S" is marked existing on some routes and not on others/);
+    });
+
+    it('rejects a config with no enabled route', () => {
+      expect(() => buildStack({ config: makeConfig([makeRoute({ enabled: false })]) })).toThrow(
+        /no enabled routes/,
+      );
+    });
+
+    it('rejects an unknown HTTP method and a too-large maxAttempts', () => {
+      const build = () =>
+        buildStack({
+          config: makeConfig([
+            makeRoute({
+              methods: ['POST', 'FETCH'],
+              retry: { maxAttempts: 5000, initialDelaySeconds: 10, multiplier: 2, maxDelaySeconds: 900 },
+            }),
+          ]),
+        });
+      expect(build).toThrow(/method "FETCH" is not an HTTP method/);
+      expect(build).toThrow(/retry.maxAttempts 5000 must be an integer from 1 to 1000/);
+    });
+  });
+});
