@@ -76,7 +76,11 @@ const verifySchema = z.discriminatedUnion('scheme', [
       jwksUrl: z
         .url({ protocol: /^https?$/ })
         .refine(
-          (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url),
+          (url) => {
+            if (!URL.canParse(url)) return true; // reported by z.url() already
+            const { protocol, hostname } = new URL(url);
+            return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
+          },
           'must use https (http only for localhost)',
         )
         .optional(),

@@ -9,8 +9,8 @@ export interface SecretReference {
   /**
    * Name of the secret. Deployed: the AWS Secrets Manager secret name (created by the stack unless
    * `existing` is true). Locally: the environment variable (or `.env` entry) holding the value.
-   * A secret may hold several values for rotation: a JSON array of strings, or values separated by
-   * whitespace/commas; any one of them that matches passes.
+   * A secret may hold several values for rotation as a JSON array of strings (`["new","old"]`);
+   * any one of them that matches passes. Any other text is one value, taken whole.
    */
   readonly name: string;
   /**

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from './queue-name.js';
-import { configSchema, type ParsedRoute, verifySchemes } from './schema.js';
+import { configSchema, type ParsedRoute, routeSchema, verifySchemes } from './schema.js';
 import type { ResolvedConfig, ResolvedRoute, VerifyConfig } from './types.js';
 
 /** Longest SQS queue name (80) minus the `-dlq` suffix and a `<name>-` prefix of up to 30 characters. */
@@ -29,7 +29,7 @@ export const ROUTE_DEFAULTS = {
  */
 export function resolveConfig(input: unknown, source?: string): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
-  const problems = [...checkPaths(input), ...(parsed.success ? parsed.data.routes.flatMap(checkRoute) : [])];
+  const problems = [...checkPaths(input), ...checkRoutes(parsed.success ? parsed.data.routes : input)];
   if (!parsed.success) problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, input)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source);
   return {
@@ -75,10 +75,23 @@ function checkPaths(input: unknown): string[] {
   return problems;
 }
 
+/** Cross-field rules, for every route that passes the schema (even when another route does not). */
+function checkRoutes(routes: readonly ParsedRoute[] | unknown): string[] {
+  if (!Array.isArray(routes)) {
+    const raw = (routes as { routes?: unknown } | undefined)?.routes;
+    if (!Array.isArray(raw)) return [];
+    return raw.flatMap((route: unknown, index) => {
+      const parsed = routeSchema.safeParse(route);
+      return parsed.success ? checkRoute(parsed.data, index) : [];
+    });
+  }
+  return routes.flatMap(checkRoute);
+}
+
 function checkRoute(route: ParsedRoute, index: number): string[] {
   const at = `routes[${index}]`;
   const problems: string[] = [];
-  const retry = { ...ROUTE_DEFAULTS.retry, ...route.retry };
+  const retry = { ...ROUTE_DEFAULTS.retry, ...definedFields(route.retry) };
   if (retry.maxDelaySeconds < retry.initialDelaySeconds) {
     problems.push(
       `${at}.retry.maxDelaySeconds: ${retry.maxDelaySeconds} is below initialDelaySeconds ${retry.initialDelaySeconds}`,
@@ -103,9 +116,9 @@ function applyDefaults(route: ParsedRoute): ResolvedRoute {
     methods: route.methods ?? d.methods,
     enabled: route.enabled ?? d.enabled,
     verify: route.verify as VerifyConfig,
-    dedupe: { ...d.dedupe, ...route.dedupe },
+    dedupe: { ...d.dedupe, ...definedFields(route.dedupe) },
     handler: route.handler,
-    retry: { ...d.retry, ...route.retry },
+    retry: { ...d.retry, ...definedFields(route.retry) },
     batchSize: route.batchSize ?? d.batchSize,
     maxBatchingWindowSeconds: route.maxBatchingWindowSeconds ?? d.maxBatchingWindowSeconds,
     maxConcurrency: route.maxConcurrency ?? d.maxConcurrency,
@@ -114,7 +127,7 @@ function applyDefaults(route: ParsedRoute): ResolvedRoute {
     maxBodyBytes: route.maxBodyBytes ?? d.maxBodyBytes,
     expectJson: route.expectJson ?? route.verify.scheme !== 'slack',
     retentionDays: route.retentionDays ?? d.retentionDays,
-    throttle: { ...d.throttle, ...route.throttle },
+    throttle: { ...d.throttle, ...definedFields(route.throttle) },
     ...(route.filters !== undefined && { filters: route.filters }),
     ...(route.allowedSourceIps !== undefined && { allowedSourceIps: route.allowedSourceIps }),
   };
@@ -125,6 +138,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const prefix = at === '' ? '' : `${at}: `;
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return `${prefix}required`;
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'scheme') {
+    if (valueAt(input, issue.path) === undefined) return `${prefix}required`;
     const scheme = JSON.stringify(valueAt(input, issue.path));
     return `${prefix}unknown scheme ${scheme} (expected one of ${verifySchemes.join(', ')})`;
   }
@@ -147,4 +161,9 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
       typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
     input,
   );
+}
+
+/** Drops keys set to `undefined`, so `{ maxAttempts: undefined }` keeps the default. */
+function definedFields<T extends object>(fields: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(fields ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
