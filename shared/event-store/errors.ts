@@ -1,0 +1,63 @@
+import type { EventStatus } from './types.js';
+
+export type EventStoreErrorCode = 'invalid_transition' | 'event_not_found' | 'route_mismatch';
+
+/** Base class of the event store's own errors; SDK errors (throttling, network) pass through as they are. */
+export class EventStoreError extends Error {
+  readonly code: EventStoreErrorCode;
+
+  constructor(code: EventStoreErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EventStoreError';
+    this.code = code;
+  }
+}
+
+/** The event is not in a status the requested change may start from. */
+export class InvalidTransitionError extends EventStoreError {
+  readonly id: string;
+  /** The status that was asked for. */
+  readonly to: EventStatus;
+  /** The statuses the change may start from. */
+  readonly expected: readonly EventStatus[];
+  /** The event's status when the change was refused, when known. */
+  readonly actual?: EventStatus;
+
+  constructor(id: string, to: EventStatus, expected: readonly EventStatus[], actual?: EventStatus) {
+    const from = expected.length > 0 ? expected.join('|') : 'nothing';
+    super(
+      'invalid_transition',
+      `event ${id} cannot become ${to}: it is ${actual ?? 'in an unknown status'}, expected ${from}`,
+    );
+    this.name = 'InvalidTransitionError';
+    this.id = id;
+    this.to = to;
+    this.expected = expected;
+    if (actual !== undefined) this.actual = actual;
+  }
+}
+
+export class EventNotFoundError extends EventStoreError {
+  readonly id: string;
+
+  constructor(id: string) {
+    super('event_not_found', `event ${id} not found`);
+    this.name = 'EventNotFoundError';
+    this.id = id;
+  }
+}
+
+/** A caller named a route that is not the event's (the route decides the event's index keys). */
+export class RouteMismatchError extends EventStoreError {
+  readonly id: string;
+  readonly route: string;
+  readonly actualRoute: string;
+
+  constructor(id: string, route: string, actualRoute: string) {
+    super('route_mismatch', `event ${id} belongs to route ${actualRoute}, not ${route}`);
+    this.name = 'RouteMismatchError';
+    this.id = id;
+    this.route = route;
+    this.actualRoute = actualRoute;
+  }
+}

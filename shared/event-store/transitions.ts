@@ -1,0 +1,44 @@
+import type { EventStatus } from './types.js';
+
+export const EVENT_STATUSES: readonly EventStatus[] = [
+  'received',
+  'queued',
+  'processing',
+  'retrying',
+  'delivered',
+  'dead_lettered',
+  'ignored',
+];
+
+/**
+ * Every allowed status change, by source status. `delivered` and `ignored` are final.
+ *
+ * `received → processing` exists because ingress marks the record `queued` only after SendMessage
+ * returns, and the handler may receive the message before that write lands (or ingress may fail
+ * between the two and reply 503); the handler must not be refused in that window.
+ */
+export const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
+  received: ['queued', 'processing'],
+  queued: ['processing', 'dead_lettered'],
+  // `processing → processing`: the previous attempt's lock expired (Lambda timeout, crash).
+  processing: ['delivered', 'retrying', 'dead_lettered', 'ignored', 'processing'],
+  retrying: ['processing', 'dead_lettered'],
+  // After a DLQ redrive the same event is delivered again.
+  dead_lettered: ['processing'],
+  delivered: [],
+  ignored: [],
+};
+
+export function canTransition(from: EventStatus, to: EventStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The statuses an event may be in to move to `to`, in `EVENT_STATUSES` order. */
+export function sourcesFor(to: EventStatus): EventStatus[] {
+  return EVENT_STATUSES.filter((from) => canTransition(from, to));
+}
+
+/** True for statuses nothing can leave. */
+export function isFinalStatus(status: EventStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}

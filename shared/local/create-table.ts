@@ -1,0 +1,79 @@
+/**
+ * Creates the event table the way the CDK stack does, from `EVENT_TABLE` only: used by the local
+ * stack and the integration tests.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { EVENT_TABLE } from '../resources.js';
+
+const ACTIVE_TIMEOUT_MS = 60_000;
+const ACTIVE_POLL_MS = 250;
+
+/** Creates the table (on-demand, both GSIs projecting everything) and turns on TTL. Idempotent. */
+export async function createEventTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, indexes } = EVENT_TABLE;
+  const keyNames = [
+    partitionKey,
+    sortKey,
+    ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyNames.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: Object.values(indexes).map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+  } catch (error: unknown) {
+    // Already there (or being created): wait for it below.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilActive(client, tableName);
+  await enableTimeToLive(client, tableName);
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) {
+      throw new Error(`table ${tableName} not ACTIVE after ${ACTIVE_TIMEOUT_MS} ms (${Table?.TableStatus})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, ACTIVE_POLL_MS));
+  }
+}
+
+async function enableTimeToLive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { TimeToLiveDescription: ttl } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  const enabled = ttl?.TimeToLiveStatus === 'ENABLED' || ttl?.TimeToLiveStatus === 'ENABLING';
+  if (enabled && ttl?.AttributeName === EVENT_TABLE.ttlAttribute) return;
+  // AWS refuses to enable TTL twice, so only call it when it is off.
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: EVENT_TABLE.ttlAttribute, Enabled: true },
+    }),
+  );
+}

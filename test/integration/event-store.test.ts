@@ -1,0 +1,466 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  EventNotFoundError,
+  EventStoreError,
+  InvalidTransitionError,
+  RouteMismatchError,
+} from '../../shared/event-store/errors.js';
+import { ERROR_MESSAGE_LIMIT_BYTES, EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import { canTransition, EVENT_STATUSES, sourcesFor } from '../../shared/event-store/transitions.js';
+import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+import { createEventTable } from '../../shared/local/create-table.js';
+import { EVENT_TABLE } from '../../shared/resources.js';
+import {
+  createDynamoDbClient,
+  freePort,
+  type RunningEmulator,
+  startDynamoDbLocal,
+} from '../helpers/emulators.js';
+
+const TABLE = 'hookline-events-test';
+const ROUTE = '/order/status/';
+const START = Date.parse('2030-01-01T00:00:00.000Z');
+
+let dynamo: RunningEmulator<DynamoDBClient> | undefined;
+let store: EventStore;
+let clockMs = START;
+
+function client(): DynamoDBClient {
+  if (dynamo === undefined) throw new Error('DynamoDB Local is not running');
+  return dynamo.client;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  await createEventTable(dynamo.client, TABLE);
+  store = new EventStore({ client: dynamo.client, tableName: TABLE, now: () => new Date(clockMs) });
+}, 60_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+}, 30_000);
+
+beforeEach(() => {
+  clockMs = START;
+});
+
+function newEvent(overrides: Partial<NewEventRecord> = {}): NewEventRecord {
+  return {
+    id: randomUUID(),
+    route: ROUTE,
+    queueName: 'order_status',
+    receivedAt: new Date(clockMs).toISOString(),
+    method: 'POST',
+    path: ROUTE,
+    query: 'a=1',
+    headers: { 'content-type': 'application/json', 'x-github-delivery': 'd-1' },
+    contentType: 'application/json',
+    body: '{"ok":true}',
+    sourceIp: '203.0.113.7',
+    dedupeKey: 'd-1',
+    verification: { scheme: 'github', keyId: '0', verifiedAt: new Date(clockMs).toISOString() },
+    expiresAt: Math.floor(clockMs / 1000) + 30 * 86_400,
+    ...overrides,
+  };
+}
+
+function attempt(
+  n: number,
+  outcome: AttemptRecord['outcome'],
+  extra: Partial<AttemptRecord> = {},
+): AttemptRecord {
+  return { attempt: n, startedAt: new Date(clockMs).toISOString(), durationMs: 12, outcome, ...extra };
+}
+
+/** Allowed steps from `received` to each status. */
+const PATHS: Record<EventStatus, EventStatus[]> = {
+  received: [],
+  queued: ['queued'],
+  processing: ['queued', 'processing'],
+  retrying: ['queued', 'processing', 'retrying'],
+  delivered: ['queued', 'processing', 'delivered'],
+  dead_lettered: ['queued', 'dead_lettered'],
+  ignored: ['queued', 'processing', 'ignored'],
+};
+
+async function eventIn(status: EventStatus): Promise<NewEventRecord> {
+  const event = newEvent();
+  await store.putReceived(event);
+  for (const step of PATHS[status]) await store.transition(event.id, step);
+  return event;
+}
+
+async function rawItem(id: string) {
+  const { Item } = await client().send(
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: eventKeys.event(id).pk }, sk: { S: eventKeys.event(id).sk } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+const pairs = EVENT_STATUSES.flatMap((from) => EVENT_STATUSES.map((to) => ({ from, to })));
+const allowed = pairs.filter(({ from, to }) => canTransition(from, to));
+const forbidden = pairs.filter(({ from, to }) => !canTransition(from, to));
+
+describe('EventStore', () => {
+  describe('claimDedupeKey()', () => {
+    it('claims an unused key', async () => {
+      const result = await store.claimDedupeKey({
+        route: ROUTE,
+        key: randomUUID(),
+        eventId: 'evt-1',
+        windowSeconds: 60,
+      });
+
+      expect(result).toEqual({ claimed: true });
+    });
+
+    it('returns the first event id to a later claim of the same key', async () => {
+      const key = randomUUID();
+      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-first', windowSeconds: 60 });
+
+      const again = await store.claimDedupeKey({
+        route: ROUTE,
+        key,
+        eventId: 'evt-second',
+        windowSeconds: 60,
+      });
+
+      expect(again).toEqual({ claimed: false, eventId: 'evt-first' });
+    });
+
+    it('keeps the claim until the window has passed, then lets it be taken again', async () => {
+      const key = randomUUID();
+      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-old', windowSeconds: 60 });
+
+      clockMs = START + 59_000;
+      const inside = await store.claimDedupeKey({
+        route: ROUTE,
+        key,
+        eventId: 'evt-early',
+        windowSeconds: 60,
+      });
+      clockMs = START + 61_000;
+      const after = await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-new', windowSeconds: 60 });
+      const later = await store.claimDedupeKey({
+        route: ROUTE,
+        key,
+        eventId: 'evt-later',
+        windowSeconds: 60,
+      });
+
+      expect(inside).toEqual({ claimed: false, eventId: 'evt-old' });
+      expect(after).toEqual({ claimed: true });
+      expect(later).toEqual({ claimed: false, eventId: 'evt-new' });
+    });
+
+    it('lets a claim with a zero window be taken again at once', async () => {
+      const key = randomUUID();
+      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-a', windowSeconds: 0 });
+
+      const again = await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-b', windowSeconds: 0 });
+
+      expect(again).toEqual({ claimed: true });
+    });
+
+    it('stores the window end as the TTL attribute', async () => {
+      const key = randomUUID();
+      clockMs = START + 500;
+
+      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-ttl', windowSeconds: 60 });
+
+      const { pk, sk } = eventKeys.dedupe(ROUTE, key);
+      const { Item } = await client().send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
+      );
+      // Rounded up: the claim lasts at least the window.
+      expect(Item?.[EVENT_TABLE.ttlAttribute]).toEqual({ N: String(START / 1000 + 61) });
+      expect(Item?.eventId).toEqual({ S: 'evt-ttl' });
+    });
+
+    it('keeps the same key on different routes apart', async () => {
+      const key = randomUUID();
+      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-1', windowSeconds: 60 });
+
+      const other = await store.claimDedupeKey({
+        route: '/other/',
+        key,
+        eventId: 'evt-2',
+        windowSeconds: 60,
+      });
+
+      expect(other).toEqual({ claimed: true });
+    });
+
+    it('rejects a negative window', async () => {
+      await expect(
+        store.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: -1 }),
+      ).rejects.toThrow(RangeError);
+    });
+  });
+
+  describe('putReceived()', () => {
+    it('writes a received record that getEvent() reads back without key attributes', async () => {
+      const event = newEvent();
+      clockMs = START + 1_000;
+
+      await store.putReceived(event);
+      const stored = await store.getEvent(event.id);
+
+      expect(stored).toEqual({
+        ...event,
+        status: 'received',
+        updatedAt: new Date(START + 1_000).toISOString(),
+        attempts: [],
+      });
+      expect(Object.keys(stored ?? {})).not.toContain('pk');
+      expect(Object.keys(stored ?? {})).not.toContain('gsi2pk');
+    });
+
+    it('writes the index keys of both GSIs', async () => {
+      const event = newEvent();
+
+      await store.putReceived(event);
+
+      const item = await rawItem(event.id);
+      expect(item?.gsi1pk).toEqual({ S: `ROUTE#${ROUTE}` });
+      expect(item?.gsi1sk).toEqual({ S: `${event.receivedAt}#${event.id}` });
+      expect(item?.gsi2pk).toEqual({ S: `ROUTE#${ROUTE}#received` });
+      expect(item?.gsi2sk).toEqual(item?.gsi1sk);
+      expect(item?.expiresAt).toEqual({ N: String(event.expiresAt) });
+    });
+
+    it('overwrites a record that is still received', async () => {
+      const first = newEvent({ body: 'first' });
+      await store.putReceived(first);
+
+      await store.putReceived({ ...first, body: 'retry' });
+
+      expect((await store.getEvent(first.id))?.body).toBe('retry');
+    });
+
+    it('refuses to overwrite a queued record', async () => {
+      const event = newEvent({ body: 'original' });
+      await store.putReceived(event);
+      await store.markQueued(event.id);
+
+      const overwrite = store.putReceived({ ...event, body: 'retry' });
+
+      await expect(overwrite).rejects.toBeInstanceOf(InvalidTransitionError);
+      await expect(overwrite).rejects.toMatchObject({
+        code: 'invalid_transition',
+        id: event.id,
+        to: 'received',
+        actual: 'queued',
+      });
+      const stored = await store.getEvent(event.id);
+      expect(stored?.status).toBe('queued');
+      expect(stored?.body).toBe('original');
+    });
+  });
+
+  describe('markQueued()', () => {
+    it('moves a received event to queued', async () => {
+      const event = newEvent();
+      await store.putReceived(event);
+      clockMs = START + 2_000;
+
+      const queued = await store.markQueued(event.id);
+
+      expect(queued.status).toBe('queued');
+      expect(queued.updatedAt).toBe(new Date(START + 2_000).toISOString());
+      expect(await store.getEvent(event.id)).toEqual(queued);
+    });
+
+    it('moves a received event to queued when given its route', async () => {
+      const event = newEvent();
+      await store.putReceived(event);
+
+      const queued = await store.markQueued(event.id, ROUTE);
+
+      expect(queued.status).toBe('queued');
+    });
+  });
+
+  describe('getEvent()', () => {
+    it('returns undefined for an unknown id', async () => {
+      expect(await store.getEvent(randomUUID())).toBeUndefined();
+    });
+  });
+
+  describe('transition()', () => {
+    it('walks queued → processing → retrying → processing → delivered, appending attempts', async () => {
+      const event = newEvent();
+      await store.putReceived(event);
+      await store.markQueued(event.id);
+      const failed = attempt(1, 'failed', {
+        errorName: 'TypeError',
+        errorMessage: 'boom',
+        nextVisibleAt: new Date(START + 10_000).toISOString(),
+      });
+      const delivered = attempt(2, 'delivered');
+
+      await store.transition(event.id, 'processing');
+      const retrying = await store.transition(event.id, 'retrying', { attempt: failed });
+      await store.transition(event.id, 'processing', { route: ROUTE });
+      const done = await store.transition(event.id, 'delivered', { attempt: delivered, route: ROUTE });
+
+      expect(retrying.attempts).toEqual([failed]);
+      expect(done.status).toBe('delivered');
+      expect(done.attempts).toEqual([failed, delivered]);
+      expect(await store.getEvent(event.id)).toEqual(done);
+    });
+
+    it('moves the event between byRouteStatus partitions as its status changes', async () => {
+      const route = `/gsi/${randomUUID()}/`;
+      const event = newEvent({ route, path: route });
+      await store.putReceived(event);
+
+      await store.markQueued(event.id);
+      const afterQueued = await rawItem(event.id);
+      await store.transition(event.id, 'processing');
+      await store.transition(event.id, 'delivered');
+
+      expect(afterQueued?.gsi2pk).toEqual({ S: `ROUTE#${route}#queued` });
+      const byStatus = async (status: EventStatus) => {
+        const { Items } = await client().send(
+          new QueryCommand({
+            TableName: TABLE,
+            IndexName: EVENT_TABLE.indexes.byRouteStatus.name,
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: eventKeys.routeStatus(route, status) } },
+          }),
+        );
+        return (Items ?? []).map((item) => item.id?.S);
+      };
+      expect(await byStatus('delivered')).toEqual([event.id]);
+      expect(await byStatus('queued')).toEqual([]);
+      expect(await byStatus('received')).toEqual([]);
+    });
+
+    it(`truncates an attempt's error message to ${ERROR_MESSAGE_LIMIT_BYTES} bytes of UTF-8`, async () => {
+      const event = await eventIn('processing');
+      // 3-byte characters: 1024 is not a multiple of 3, so a naive cut would split one.
+      const message = '€'.repeat(1_000);
+
+      const updated = await store.transition(event.id, 'retrying', {
+        attempt: attempt(1, 'failed', { errorMessage: message }),
+      });
+
+      const stored = updated.attempts[0]?.errorMessage ?? '';
+      expect(Buffer.byteLength(stored, 'utf8')).toBeLessThanOrEqual(ERROR_MESSAGE_LIMIT_BYTES);
+      expect(stored).toBe('€'.repeat(Math.floor(ERROR_MESSAGE_LIMIT_BYTES / 3)));
+    });
+
+    it.each(allowed)('allows $from → $to', async ({ from, to }) => {
+      const event = await eventIn(from);
+
+      const updated = await store.transition(event.id, to);
+
+      expect(updated.status).toBe(to);
+      expect((await rawItem(event.id))?.gsi2pk).toEqual({ S: eventKeys.routeStatus(ROUTE, to) });
+    });
+
+    it.each(forbidden)('refuses $from → $to and leaves the record unchanged', async ({ from, to }) => {
+      const event = await eventIn(from);
+      const before = await store.getEvent(event.id);
+
+      // Without the route the store reads first; with it the conditional write refuses.
+      const results = await Promise.allSettled([
+        store.transition(event.id, to),
+        store.transition(event.id, to, { route: ROUTE }),
+      ]);
+
+      for (const result of results) {
+        expect(result.status).toBe('rejected');
+        const reason: unknown = result.status === 'rejected' ? result.reason : undefined;
+        expect(reason).toBeInstanceOf(InvalidTransitionError);
+        expect(reason).toMatchObject({ id: event.id, to, actual: from, expected: sourcesFor(to) });
+      }
+      expect(await store.getEvent(event.id)).toEqual(before);
+    });
+
+    it('lets only one of two concurrent deliveries win', async () => {
+      const event = await eventIn('processing');
+
+      const results = await Promise.allSettled([
+        store.transition(event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
+        store.transition(event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
+      ]);
+
+      const rejected = results.filter((result) => result.status === 'rejected');
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]?.reason).toMatchObject({ code: 'invalid_transition', actual: 'delivered' });
+      expect((await store.getEvent(event.id))?.attempts).toHaveLength(1);
+    });
+
+    it('refuses a forbidden change when given the route, reporting the actual status', async () => {
+      const event = await eventIn('delivered');
+
+      const result = store.transition(event.id, 'processing', { route: ROUTE });
+
+      await expect(result).rejects.toMatchObject({ code: 'invalid_transition', actual: 'delivered' });
+    });
+
+    it('refuses a route that is not the event’s and leaves the record unchanged', async () => {
+      const event = await eventIn('queued');
+
+      const result = store.transition(event.id, 'processing', { route: '/somewhere/else/' });
+
+      await expect(result).rejects.toBeInstanceOf(RouteMismatchError);
+      await expect(result).rejects.toMatchObject({ code: 'route_mismatch', actualRoute: ROUTE });
+      expect((await store.getEvent(event.id))?.status).toBe('queued');
+    });
+
+    it.each([
+      { label: 'without', changes: {} },
+      { label: 'with', changes: { route: ROUTE } },
+    ])('throws EventNotFoundError for an unknown id ($label a route)', async ({ changes }) => {
+      const id = randomUUID();
+
+      const result = store.transition(id, 'processing', changes);
+
+      await expect(result).rejects.toBeInstanceOf(EventNotFoundError);
+      await expect(result).rejects.toMatchObject({ code: 'event_not_found', id });
+      expect(await rawItem(id)).toBeUndefined();
+    });
+  });
+
+  describe('when DynamoDB is unreachable', () => {
+    it('rejects with the SDK error instead of hanging', async () => {
+      const closedPort = await freePort();
+      const unreachable = createDynamoDbClient(`http://127.0.0.1:${closedPort}`, {
+        maxAttempts: 1,
+        connectionTimeoutMs: 1_000,
+        requestTimeoutMs: 2_000,
+      });
+      const offline = new EventStore({ client: unreachable, tableName: TABLE });
+      const started = Date.now();
+
+      try {
+        const results = await Promise.allSettled([
+          offline.getEvent('x'),
+          offline.putReceived(newEvent()),
+          offline.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: 60 }),
+          offline.transition('x', 'queued', { route: ROUTE }),
+        ]);
+
+        for (const result of results) {
+          expect(result.status).toBe('rejected');
+          if (result.status === 'rejected') {
+            expect(result.reason).toBeInstanceOf(Error);
+            expect(result.reason).not.toBeInstanceOf(EventStoreError);
+          }
+        }
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        unreachable.destroy();
+      }
+    });
+  });
+});
