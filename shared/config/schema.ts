@@ -75,14 +75,11 @@ const verifySchema = z.discriminatedUnion('scheme', [
       secret: secretReference.optional(),
       jwksUrl: z
         .url({ protocol: /^https?$/ })
-        .refine(
-          (url) => {
-            if (!URL.canParse(url)) return true; // reported by z.url() already
-            const { protocol, hostname } = new URL(url);
-            return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
-          },
-          'must use https (http only for localhost)',
-        )
+        .refine((url) => {
+          if (!URL.canParse(url)) return true; // reported by z.url() already
+          const { protocol, hostname } = new URL(url);
+          return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
+        }, 'must use https (http only for localhost)')
         .optional(),
       algorithms: z.array(z.enum(jwtAlgorithms)).min(1).optional(),
       issuer: z.string().min(1).optional(),

@@ -165,5 +165,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Drops keys set to `undefined`, so `{ maxAttempts: undefined }` keeps the default. */
 function definedFields<T extends object>(fields: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(fields ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(fields ?? {}).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

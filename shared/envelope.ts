@@ -1,0 +1,143 @@
+/**
+ * The message Hookline puts on a route's queue (**contract**, versioned). Handlers, replays and the
+ * local stack all read it through `parseEnvelope`, which rejects versions it does not know.
+ */
+import { isUtf8 } from 'node:buffer';
+
+export const ENVELOPE_VERSION = 1;
+
+/** The verification verdict made at receipt, so later processing never re-checks timestamps. */
+export interface EnvelopeVerification {
+  readonly scheme: string;
+  readonly keyId?: string;
+  readonly verifiedAt: string;
+  readonly signedAt?: string;
+}
+
+/** A body kept outside the message (S3 claim check). */
+export interface BodyReference {
+  readonly store: 's3';
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface EnvelopeV1 {
+  readonly v: 1;
+  readonly id: string;
+  /** The route path as configured, e.g. `/order/status/`. */
+  readonly route: string;
+  readonly receivedAt: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+  /** UTF-8 text bodies. */
+  readonly body?: string;
+  /** Bodies that are not valid UTF-8, base64-encoded. */
+  readonly bodyBase64?: string;
+  readonly bodyRef?: BodyReference;
+  readonly sourceIp?: string;
+  readonly verification: EnvelopeVerification;
+  readonly replayOf?: string;
+}
+
+export type Envelope = EnvelopeV1;
+
+export class EnvelopeError extends Error {
+  readonly code: 'malformed_envelope' | 'unsupported_envelope_version';
+
+  constructor(code: EnvelopeError['code'], message: string) {
+    super(message);
+    this.name = 'EnvelopeError';
+    this.code = code;
+  }
+}
+
+/** Headers that carry credentials rather than event data; never stored or forwarded. */
+export const REDACTED_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+]);
+
+export function storableHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !REDACTED_HEADERS.has(name)) kept[name] = value;
+  }
+  return kept;
+}
+
+/** Puts a body inline: UTF-8 text as `body`, anything else as `bodyBase64`. */
+export function encodeBody(body: Uint8Array): { body: string } | { bodyBase64: string } {
+  const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return isUtf8(buffer) ? { body: buffer.toString('utf8') } : { bodyBase64: buffer.toString('base64') };
+}
+
+/** The raw bytes of an inline body; a `bodyRef` body must be fetched from its store instead. */
+export function decodeBody(envelope: Pick<Envelope, 'body' | 'bodyBase64'>): Uint8Array {
+  if (envelope.body !== undefined) return Buffer.from(envelope.body, 'utf8');
+  if (envelope.bodyBase64 !== undefined) return Buffer.from(envelope.bodyBase64, 'base64');
+  return new Uint8Array(0);
+}
+
+export function serializeEnvelope(envelope: Envelope): string {
+  return JSON.stringify(envelope);
+}
+
+export function parseEnvelope(text: string): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new EnvelopeError('malformed_envelope', 'envelope is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new EnvelopeError('malformed_envelope', 'envelope is not a JSON object');
+  }
+  const candidate = value as Record<string, unknown>;
+  if (candidate.v === undefined)
+    throw new EnvelopeError('malformed_envelope', 'envelope has no version field "v"');
+  if (candidate.v !== ENVELOPE_VERSION) {
+    throw new EnvelopeError(
+      'unsupported_envelope_version',
+      `envelope version ${JSON.stringify(candidate.v)} is not supported (this runtime reads v${ENVELOPE_VERSION})`,
+    );
+  }
+  for (const field of ['id', 'route', 'receivedAt', 'method', 'path', 'query'] as const) {
+    if (typeof candidate[field] !== 'string') {
+      throw new EnvelopeError('malformed_envelope', `envelope field "${field}" must be a string`);
+    }
+  }
+  if (typeof candidate.headers !== 'object' || candidate.headers === null) {
+    throw new EnvelopeError('malformed_envelope', 'envelope field "headers" must be an object');
+  }
+  const verification = candidate.verification as Record<string, unknown> | undefined;
+  if (typeof verification?.scheme !== 'string' || typeof verification.verifiedAt !== 'string') {
+    throw new EnvelopeError(
+      'malformed_envelope',
+      'envelope field "verification" must carry scheme and verifiedAt',
+    );
+  }
+  for (const field of ['body', 'bodyBase64'] as const) {
+    if (candidate[field] !== undefined && typeof candidate[field] !== 'string') {
+      throw new EnvelopeError('malformed_envelope', `envelope field "${field}" must be a string`);
+    }
+  }
+  const bodyRef = candidate.bodyRef as Record<string, unknown> | undefined;
+  if (bodyRef !== undefined && (typeof bodyRef?.bucket !== 'string' || typeof bodyRef.key !== 'string')) {
+    throw new EnvelopeError('malformed_envelope', 'envelope field "bodyRef" must name a bucket and key');
+  }
+  const bodies = ['body', 'bodyBase64', 'bodyRef'].filter((field) => candidate[field] !== undefined);
+  if (bodies.length > 1) {
+    throw new EnvelopeError(
+      'malformed_envelope',
+      `envelope has more than one body field (${bodies.join(', ')})`,
+    );
+  }
+  return candidate as unknown as Envelope;
+}

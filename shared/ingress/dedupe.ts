@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { ResolvedRoute } from '../config/types.js';
+
+const MAX_KEY_LENGTH = 256;
+
+export interface DedupeInput {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+  /** Parsed JSON or form fields, when the body was parsed. */
+  readonly payload: unknown;
+}
+
+/**
+ * The key under which a delivery is remembered for the route's dedupe window, or undefined when
+ * the route opts out. Provider delivery ids first, then `x-idempotency-key`, then a body hash.
+ */
+export function dedupeKey(route: ResolvedRoute, input: DedupeInput): string | undefined {
+  const { source } = route.dedupe;
+  if (source === 'none') return undefined;
+  if (source === 'bodyHash') return bodyHash(input.body);
+  const fromSource =
+    source === 'header' && route.dedupe.header !== undefined
+      ? prefixed('header', input.headers[route.dedupe.header])
+      : source === 'scheme'
+        ? schemeDeliveryId(route.verify.scheme, input)
+        : undefined;
+  return fromSource ?? prefixed('idempotency', input.headers['x-idempotency-key']) ?? bodyHash(input.body);
+}
+
+function schemeDeliveryId(scheme: ResolvedRoute['verify']['scheme'], input: DedupeInput): string | undefined {
+  const { headers } = input;
+  switch (scheme) {
+    case 'github':
+      return prefixed('github', headers['x-github-delivery']);
+    case 'standardWebhooks':
+      return prefixed('webhook', headers['webhook-id'] ?? headers['svix-id']);
+    case 'stripe':
+      return prefixed('stripe', stringField(input.payload, 'id'));
+    case 'shopify':
+      return prefixed('shopify', headers['x-shopify-webhook-id']);
+    case 'slack':
+      // Slack re-sends the same event_id with x-slack-retry-num on retries.
+      return prefixed('slack', stringField(input.payload, 'event_id'));
+    default:
+      return undefined;
+  }
+}
+
+function prefixed(kind: string, value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  if (trimmed === undefined || trimmed === '') return undefined;
+  const key = `${kind}:${trimmed}`;
+  return key.length <= MAX_KEY_LENGTH ? key : `${kind}:sha256:${sha256(trimmed)}`;
+}
+
+function bodyHash(body: Uint8Array): string {
+  return `body:sha256:${sha256(body)}`;
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function stringField(payload: unknown, field: string): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const value = (payload as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}

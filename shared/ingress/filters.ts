@@ -1,0 +1,73 @@
+import { BlockList, isIP } from 'node:net';
+import type { FilterConfig } from '../config/types.js';
+
+export interface FilterInput {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly payload: unknown;
+}
+
+/** A route's ingress filters, compiled once per container. Returns true when the event passes. */
+export function compileFilters(filters: FilterConfig | undefined): (input: FilterInput) => boolean {
+  if (filters === undefined) return () => true;
+  const methods = filters.methods?.map((method) => method.toUpperCase());
+  const headers = Object.entries(filters.headers ?? {}).map(([name, source]) => ({
+    name: name.toLowerCase(),
+    pattern: new RegExp(source),
+  }));
+  const payload = Object.entries(filters.payload ?? {}).map(([path, pattern]) => ({
+    path: path.split('.'),
+    pattern: wildcardToRegExp(pattern),
+  }));
+  return (input) =>
+    (methods === undefined || methods.includes(input.method)) &&
+    headers.every(({ name, pattern }) => {
+      const value = input.headers[name];
+      return value !== undefined && pattern.test(value);
+    }) &&
+    payload.every(({ path, pattern }) => {
+      const value = valueAtPath(input.payload, path);
+      return value !== undefined && pattern.test(valueText(value));
+    });
+}
+
+/** `*` matches any run of characters, `?` one character; everything else is literal. */
+export function wildcardToRegExp(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 's');
+}
+
+function valueAtPath(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Source IP allow-list from CIDRs; undefined allows everyone. */
+export function compileSourceIpCheck(
+  cidrs: readonly string[] | undefined,
+): (ip: string | undefined) => boolean {
+  if (cidrs === undefined) return () => true;
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address = '', prefix = ''] = cidr.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    list.addSubnet(address, Number(prefix), family);
+  }
+  return (ip) => {
+    if (ip === undefined) return false;
+    const family = isIP(ip);
+    if (family === 0) return false;
+    return list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}

@@ -1,0 +1,120 @@
+import { isUtf8 } from 'node:buffer';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const TEXT_CONTENT_TYPE =
+  /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|[\w.+-]+\+xml))/i;
+/** API Gateway HTTP APIs accept at most 10 MB. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Turns a Node HTTP request into the API Gateway HTTP API (payload format 2.0) event a Lambda
+ * would receive: lower-case headers with repeats joined by commas, cookies split out, text bodies
+ * as strings and everything else base64-encoded.
+ */
+export function toApiGatewayEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  now: Date = new Date(),
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const contentType = headers['content-type'] ?? '';
+  const asText = TEXT_CONTENT_TYPE.test(contentType) && isUtf8(body);
+  const method = request.method ?? 'GET';
+  const cookies = request.headers.cookie?.split(';').map((cookie) => cookie.trim());
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies !== undefined && { cookies }),
+    headers,
+    ...(url.search !== '' && { queryStringParameters: Object.fromEntries(url.searchParams) }),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: `local-${now.getTime().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 && { body: asText ? body.toString('utf8') : body.toString('base64') }),
+    isBase64Encoded: body.length > 0 && !asText,
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const body =
+    result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  response.writeHead(result.statusCode ?? 200, { ...result.headers, 'content-length': body.length });
+  response.end(body);
+}
+
+/** Serves an HTTP API handler over real HTTP, the way API Gateway would invoke it. */
+export async function serveHttpApi(
+  handler: HttpApiHandler,
+  options: { port?: number; host?: string } = {},
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    void (async () => {
+      const body = await readBody(request);
+      if (body === undefined) {
+        writeResult(response, {
+          statusCode: 413,
+          body: JSON.stringify({ message: 'Request Entity Too Large' }),
+        });
+        return;
+      }
+      writeResult(response, await handler(toApiGatewayEvent(request, body)));
+    })().catch(() => {
+      if (!response.headersSent)
+        writeResult(response, {
+          statusCode: 500,
+          body: JSON.stringify({ message: 'Internal Server Error' }),
+        });
+    });
+  });
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { SecretReference } from '../config/types.js';
+
+/** Where verification secrets come from: Secrets Manager deployed, the environment locally. */
+export interface SecretResolver {
+  /** Every current value of the secret (several during rotation). Throws SecretUnavailableError. */
+  resolve(reference: SecretReference): Promise<readonly string[]>;
+}
+
+export class SecretUnavailableError extends Error {
+  readonly code = 'secret_unavailable';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SecretUnavailableError';
+  }
+}
+
+/**
+ * A secret's text is one value, or a JSON array of strings for rotation (`["new", "old"]`): any
+ * value that matches passes. Plain text is taken whole (secrets may contain spaces); empty values
+ * are dropped.
+ */
+export function parseSecretValues(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      const values: unknown = JSON.parse(trimmed);
+      if (Array.isArray(values) && values.every((value) => typeof value === 'string')) {
+        return values.filter((value) => value.length > 0);
+      }
+    } catch {
+      // Not JSON after all: the whole text is the secret.
+    }
+  }
+  return trimmed === '' ? [] : [trimmed];
+}
+
+/** The environment variable that holds a secret locally: `github/webhook` → `GITHUB_WEBHOOK`. */
+export function secretEnvName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
