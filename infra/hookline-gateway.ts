@@ -7,6 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
 import { EVENT_TABLE } from '../shared/resources.js';
 import { verifySecret, WebhookRoute } from './webhook-route.js';
@@ -47,12 +48,18 @@ export interface HooklineGatewayProps {
    */
   readonly projectRoot?: string;
   /**
+   * The config file `config` was loaded from: each route's `handler` path is resolved from its
+   * folder (`handlerEntry`), as the local stack does. Only its folder is used; it need not exist.
+   * @default `${projectRoot}/hookline.config.ts`
+   */
+  readonly configFile?: string;
+  /**
    * Entry file of the ingress Lambda (exports `handler`).
    * @default `${projectRoot}/functions/ingress.ts`
    */
   readonly ingressEntry?: string;
   /**
-   * Retention of the ingress functions' log groups and of the API access log group.
+   * Retention of the ingress and handler functions' log groups and of the API access log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -76,8 +83,8 @@ export interface HooklineGatewayProps {
 
 /**
  * Hookline's AWS side: the event table, one HTTP API with access logs and per-route throttling,
- * and a `WebhookRoute` (queue, DLQ, secret, ingress Lambda, API routes) per enabled route, with a
- * stack output per webhook URL.
+ * and a `WebhookRoute` (queue, DLQ, secret, ingress Lambda, API routes, handler Lambda) per enabled
+ * route, with a stack output per webhook URL.
  *
  * Outputs have fixed logical ids (`ApiUrl`, `EventTableName`, `WebhookUrl<QueueName>`) so tools
  * can find them; use one gateway per stack.
@@ -104,6 +111,7 @@ export class HooklineGateway extends Construct {
     }
     const projectRoot = props.projectRoot ?? process.cwd();
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const configFile = props.configFile ?? join(projectRoot, DEFAULT_CONFIG_FILE);
 
     this.table = new dynamodb.Table(this, 'EventTable', {
       partitionKey: { name: EVENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -153,6 +161,7 @@ export class HooklineGateway extends Construct {
         httpApi: this.httpApi,
         table: this.table,
         ingressEntry: props.ingressEntry ?? join(projectRoot, 'functions', 'ingress.ts'),
+        handlerEntry: handlerEntry(configFile, route.handler),
         projectRoot,
         logRetention,
         ...(secretName && sharedSecrets.has(secretName) ? { secret: sharedSecrets.get(secretName) } : {}),

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { Annotations, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,6 +12,8 @@ import { normalizePath } from '../shared/config/queue-name.js';
 import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { type QueueSettings, queueSettings, VISIBILITY_TIMEOUT_FACTOR } from '../shared/resources.js';
+import { bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
+import { RouteHandler } from './route-handler.js';
 
 /** SQS's longest visibility timeout (12 hours). */
 const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
@@ -21,6 +21,16 @@ const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
 /** SQS accepts 1 to 1000 for a redrive policy's `maxReceiveCount`. */
 const MAX_RECEIVE_COUNT = 1000;
+/** Lambda memory sizes (MB). */
+const MIN_MEMORY_MB = 128;
+const MAX_MEMORY_MB = 10_240;
+/** An SQS event source mapping's batch size: up to 10 without a batching window, 10 000 with one. */
+const MAX_BATCH_SIZE_WITHOUT_WINDOW = 10;
+const MAX_BATCH_SIZE = 10_000;
+const MAX_BATCHING_WINDOW_SECONDS = 300;
+/** An SQS event source mapping's maximum concurrency range. */
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
 /** Lambda rejects functions whose environment variables (keys and values) exceed 4 KB in total. */
 const MAX_LAMBDA_ENVIRONMENT_BYTES = 4096;
 const QUEUE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
@@ -43,12 +53,17 @@ export interface WebhookRouteProps {
   /** Entry file of the ingress Lambda (exports `handler`). */
   readonly ingressEntry: string;
   /**
+   * Entry file of the route's handler Lambda (exports `handler`): `route.handler` resolved from the
+   * config file's folder (`handlerEntry`).
+   */
+  readonly handlerEntry: string;
+  /**
    * Directory holding `package-lock.json`, used by esbuild to resolve the entry's dependencies.
    * @default - the directory of the nearest lock file above the working directory
    */
   readonly projectRoot?: string;
   /**
-   * Retention of the ingress function's log group.
+   * Retention of the ingress and handler functions' log groups.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -61,16 +76,16 @@ export interface WebhookRouteProps {
 }
 
 /**
- * One webhook route: its queue and dead-letter queue, its ingress Lambda, its verification secret
- * and its API Gateway routes (`POST` and every method in `route.methods` on the route's path).
+ * One webhook route: its queue and dead-letter queue, its ingress Lambda, its verification secret,
+ * its API Gateway routes (`POST` and every method in `route.methods` on the route's path) and its
+ * handler Lambda consuming the queue (`RouteHandler`).
  *
  * Paths are registered without a trailing slash: HTTP API route keys may not end with `/` (the
  * service rejects them and `HttpRouteKey.with` throws), and the ingress treats `/a/b` and `/a/b/`
  * alike. The webhook URL to give providers is `${api.apiEndpoint}${webhookPath}`.
  *
- * The handler Lambda and its SQS event source mapping are not built here yet: they consume
- * `queue` (see `settings.visibilityTimeoutSeconds`, sized for `route.timeoutSeconds`) and are the
- * next addition to this construct.
+ * The queue's visibility timeout is 6 × `route.timeoutSeconds`, the handler function's timeout
+ * (`queueSettings`), checked at synth with the rest of the route's settings (`checkWebhookRoute`).
  */
 export class WebhookRoute extends Construct {
   /** The route this construct deploys. */
@@ -87,6 +102,10 @@ export class WebhookRoute extends Construct {
   public readonly ingressFunction: nodejs.NodejsFunction;
   /** The ingress function's log group. */
   public readonly ingressLogGroup: logs.LogGroup;
+  /** Runs the route's handler module on batches from `queue` (SQS event source mapping). */
+  public readonly handlerFunction: nodejs.NodejsFunction;
+  /** The handler function's log group. */
+  public readonly handlerLogGroup: logs.LogGroup;
   /**
    * The verification secret, when the route's scheme uses one (every scheme but `none`, and `jwt`
    * only with a shared secret). Its Secrets Manager name is `route.verify.secret.name` (the same
@@ -184,12 +203,13 @@ export class WebhookRoute extends Construct {
     this.ingressLogGroup.grantWrite(role);
 
     const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
+      ...SOURCE_MAPS_ENVIRONMENT,
       [ENV.route]: JSON.stringify(route),
       [ENV.tableName]: props.table.tableName,
       [ENV.queueUrl]: this.queue.queueUrl,
       ...(this.secret ? { [ENV.secretArn]: this.secret.secretArn } : {}),
     };
+    // Both functions carry the route as JSON; the handler's other variables are as small as the ingress's.
     const routeBytes = Buffer.byteLength(ENV.route) + Buffer.byteLength(environment[ENV.route] ?? '');
     if (routeBytes > MAX_LAMBDA_ENVIRONMENT_BYTES - 1024) {
       throw new Error(
@@ -199,36 +219,15 @@ export class WebhookRoute extends Construct {
     }
 
     this.ingressFunction = new nodejs.NodejsFunction(this, 'Ingress', {
+      ...bundledFunctionDefaults(props.projectRoot),
       entry: props.ingressEntry,
       handler: 'handler',
-      ...(props.projectRoot
-        ? { projectRoot: props.projectRoot, depsLockFilePath: join(props.projectRoot, 'package-lock.json') }
-        : {}),
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: INGRESS_MEMORY_MB,
       timeout: INGRESS_TIMEOUT,
       role,
       logGroup: this.ingressLogGroup,
       description: `Hookline ingress for ${route.path}`,
       environment,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces need names and positions, not the sources: the map loads at every cold start
-        // (--enable-source-maps), and without sources it is a third of the size and half the cost.
-        sourcesContent: false,
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        target: 'node24',
-        // Some CommonJS dependencies call `require` on Node built-ins; give the ESM bundle one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK instead of using the runtime's copy: the version we test is the version that
-        // runs (the runtime's SDK changes under us), and AWS's cold-start guidance is to bundle only the
-        // clients used, tree-shaken and minified, rather than loading the full SDK from the runtime.
-        externalModules: [],
-        forceDockerBundling: false,
-      },
     });
 
     this.queue.grantSendMessages(this.ingressFunction);
@@ -286,6 +285,18 @@ export class WebhookRoute extends Construct {
         `${route.path} accepts requests without verifying a signature (verify.scheme "none")`,
       );
     }
+
+    const handler = new RouteHandler(this, 'Handler', {
+      route,
+      entry: props.handlerEntry,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      table: props.table,
+      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    });
+    this.handlerFunction = handler.function;
+    this.handlerLogGroup = handler.logGroup;
   }
 }
 
@@ -329,6 +340,35 @@ export function checkWebhookRoute(route: ResolvedRoute, settings: QueueSettings)
   if (!Number.isInteger(receives) || receives < 1 || receives > MAX_RECEIVE_COUNT) {
     problems.push(
       `retry.maxAttempts ${receives} must be an integer from 1 to ${MAX_RECEIVE_COUNT} (SQS maxReceiveCount)`,
+    );
+  }
+  const memory = route.memoryMb;
+  if (!Number.isInteger(memory) || memory < MIN_MEMORY_MB || memory > MAX_MEMORY_MB) {
+    problems.push(`memoryMb ${memory} must be an integer from ${MIN_MEMORY_MB} to ${MAX_MEMORY_MB} (Lambda)`);
+  }
+  const window = route.maxBatchingWindowSeconds;
+  if (!Number.isInteger(window) || window < 0 || window > MAX_BATCHING_WINDOW_SECONDS) {
+    problems.push(
+      `maxBatchingWindowSeconds ${window} must be an integer from 0 to ${MAX_BATCHING_WINDOW_SECONDS}`,
+    );
+  }
+  const batchSize = route.batchSize;
+  const maxBatchSize = window > 0 ? MAX_BATCH_SIZE : MAX_BATCH_SIZE_WITHOUT_WINDOW;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatchSize) {
+    problems.push(
+      `batchSize ${batchSize} must be an integer from 1 to ${maxBatchSize}` +
+        (window > 0 ? '' : ' (above 10 needs maxBatchingWindowSeconds of at least 1)'),
+    );
+  }
+  const concurrency = route.maxConcurrency;
+  if (
+    !Number.isInteger(concurrency) ||
+    concurrency < MIN_MAX_CONCURRENCY ||
+    concurrency > MAX_MAX_CONCURRENCY
+  ) {
+    problems.push(
+      `maxConcurrency ${concurrency} must be an integer from ${MIN_MAX_CONCURRENCY} to ${MAX_MAX_CONCURRENCY} ` +
+        '(SQS event source mapping)',
     );
   }
   if (settings.dlqRetentionSeconds <= settings.retentionSeconds) {

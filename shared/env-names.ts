@@ -4,6 +4,8 @@ export const ENV = {
   route: 'HOOKLINE_ROUTE',
   tableName: 'HOOKLINE_TABLE_NAME',
   queueUrl: 'HOOKLINE_QUEUE_URL',
+  /** URL of the route's dead-letter queue (permanent failures are sent there directly). */
+  dlqUrl: 'HOOKLINE_DLQ_URL',
   /** ARN of the route's Secrets Manager secret; when absent secrets come from the environment. */
   secretArn: 'HOOKLINE_SECRET_ARN',
   /** Seconds a fetched secret is cached per container. */

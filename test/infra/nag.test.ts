@@ -29,8 +29,9 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-APIG4', // providers authenticate by signature, verified in the ingress Lambda
   'AwsSolutions-SMG4', // provider-shared signing secrets are rotated with the provider, not by a Lambda
   'Serverless-SQSRedrivePolicy', // the DLQ itself has no DLQ (AwsSolutions-SQS3 recognises DLQs by itself)
-  'Serverless-LambdaDLQ', // the ingress is invoked synchronously by API Gateway
+  'Serverless-LambdaDLQ', // ingress: invoked synchronously; handler: invoked only by its SQS mapping
   'Serverless-LambdaTracing', // X-Ray needs Resource "*"; requests are correlated by ids in logs
+  'Serverless-LambdaEventSourceMappingDestination', // SQS mappings take no on-failure destination: queue redrive
 ];
 
 function buildApp(): { app: App; stack: Stack } {

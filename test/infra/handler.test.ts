@@ -1,0 +1,310 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Stack, Stage } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline-gateway.js';
+import type { WebhookRoute } from '../../infra/webhook-route.js';
+import type { ResolvedRoute } from '../../shared/config/types.js';
+import { ENV } from '../../shared/env-names.js';
+import { makeConfig, makeRoute } from '../helpers/routes.js';
+
+const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
+/** Handler paths below are relative to this file's folder (it need not exist). */
+const CONFIG_FILE = join(PROJECT_ROOT, 'test/infra/fixtures/hookline.config.ts');
+
+const alpha = makeRoute({
+  path: '/alpha/',
+  handler: 'handlers/alpha.ts',
+  retry: { maxAttempts: 3, initialDelaySeconds: 5, multiplier: 2, maxDelaySeconds: 60 },
+  batchSize: 5,
+  maxBatchingWindowSeconds: 0,
+  maxConcurrency: 2,
+  timeoutSeconds: 20,
+  memoryMb: 1024,
+});
+const beta = makeRoute({
+  path: '/beta/',
+  handler: 'handlers/beta.ts',
+  verify: { scheme: 'none' },
+  batchSize: 100,
+  maxBatchingWindowSeconds: 5,
+  maxConcurrency: 40,
+  timeoutSeconds: 60,
+  memoryMb: 256,
+});
+const routes = [alpha, beta];
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+function buildStack(props: Partial<HooklineGatewayProps> = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'hookline');
+  const gateway = new HooklineGateway(stack, 'Gateway', {
+    config: makeConfig(routes),
+    projectRoot: PROJECT_ROOT,
+    configFile: CONFIG_FILE,
+    ...props,
+  });
+  return { stack, gateway };
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+describe('route handler functions', () => {
+  let stack: Stack;
+  let gateway: HooklineGateway;
+  let template: Template;
+  let resources: Resources;
+  const route = (r: ResolvedRoute): WebhookRoute => {
+    const found = gateway.routes.get(r.path);
+    if (!found) throw new Error(`no WebhookRoute for ${r.path}`);
+    return found;
+  };
+  const ids = (r: ResolvedRoute) => {
+    const own = route(r);
+    return {
+      fn: logicalId(stack, own.handlerFunction),
+      logGroup: logicalId(stack, own.handlerLogGroup),
+      queue: logicalId(stack, own.queue),
+      dlq: logicalId(stack, own.deadLetterQueue),
+      table: logicalId(stack, gateway.table),
+    };
+  };
+  const statementsOf = (r: ResolvedRoute): Statement[] => {
+    const role = route(r).handlerFunction.role as iam.Role;
+    const policy = resources[logicalId(stack, role.node.findChild('DefaultPolicy'))];
+    if (!policy) throw new Error(`no handler policy for ${r.path}`);
+    return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  };
+  const mappingOf = (r: ResolvedRoute) => {
+    const found = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+      (mapping) => JSON.stringify(mapping.Properties.FunctionName) === JSON.stringify({ Ref: ids(r).fn }),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.Properties as Record<string, unknown>;
+  };
+
+  beforeAll(() => {
+    ({ stack, gateway } = buildStack());
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Resources;
+  });
+
+  it('adds one handler function and one event source mapping per route', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routes.length * 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', routes.length);
+  });
+
+  describe.each(routes.map((r) => [r.path, r] as const))('route %s', (_path, r) => {
+    it('runs on arm64 nodejs24.x with the route’s memory and timeout and its own log group', () => {
+      expect(resources[ids(r).fn]?.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: r.memoryMb,
+        Timeout: r.timeoutSeconds,
+        Role: arnOf(logicalId(stack, route(r).handlerFunction.role as iam.Role)),
+        LoggingConfig: { LogGroup: { Ref: ids(r).logGroup } },
+      });
+    });
+
+    it('gets the route, the table, its queue and its DLQ in its environment, and nothing else', () => {
+      expect(resources[ids(r).fn]?.Properties.Environment).toEqual({
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          [ENV.route]: JSON.stringify(r),
+          [ENV.tableName]: { Ref: ids(r).table },
+          [ENV.queueUrl]: { Ref: ids(r).queue },
+          [ENV.dlqUrl]: { Ref: ids(r).dlq },
+        },
+      });
+    });
+
+    it('bundles the route’s handler file, resolved from the config file’s folder, as minified ESM with a source map', () => {
+      const asset = route(r).handlerFunction.node.findChild('Code') as Asset;
+      const dir = join(Stage.of(stack)?.outdir ?? '', asset.assetPath);
+      const bundle = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      const marker = `fixture-handler-${r.path.replaceAll('/', '')}`;
+      expect(bundle).toContain(marker);
+      expect(bundle).not.toContain(r === alpha ? 'fixture-handler-beta' : 'fixture-handler-alpha');
+      expect(bundle).toContain('createRequire');
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    });
+
+    it('keeps its logs for a month', () => {
+      expect(resources[ids(r).logGroup]?.Properties).toEqual({ RetentionInDays: 30 });
+    });
+
+    it('consumes its own queue with partial batch responses, the route’s batch size, window and concurrency', () => {
+      expect(mappingOf(r)).toEqual({
+        FunctionName: { Ref: ids(r).fn },
+        EventSourceArn: arnOf(ids(r).queue),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: r.batchSize,
+        ScalingConfig: { MaximumConcurrency: r.maxConcurrency },
+        ...(r.maxBatchingWindowSeconds > 0
+          ? { MaximumBatchingWindowInSeconds: r.maxBatchingWindowSeconds }
+          : {}),
+      });
+    });
+
+    it('has a queue whose visibility timeout is 6 × the function’s timeout', () => {
+      const timeout = resources[ids(r).fn]?.Properties.Timeout as number;
+      expect(resources[ids(r).queue]?.Properties.VisibilityTimeout).toBe(6 * timeout);
+    });
+  });
+
+  it('omits the batching window when the route has none', () => {
+    expect(mappingOf(alpha)).not.toHaveProperty('MaximumBatchingWindowInSeconds');
+  });
+
+  describe('least privilege', () => {
+    it('lets the handler write its logs, consume its queue, send to its DLQ and get/update the table', () => {
+      const own = ids(alpha);
+      expect(statementsOf(alpha)).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: arnOf(own.logGroup),
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueUrl',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+          ],
+          Resource: arnOf(own.queue),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Resource: arnOf(own.dlq),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: arnOf(own.table),
+        },
+      ]);
+    });
+
+    it.each([
+      [alpha.path, beta.path, alpha, beta],
+      [beta.path, alpha.path, beta, alpha],
+    ])('gives the %s handler nothing on the %s queue, DLQ or log group', (_path, _otherPath, r, other) => {
+      const document = JSON.stringify(statementsOf(r));
+      expect(document).not.toContain(ids(other).queue);
+      expect(document).not.toContain(ids(other).dlq);
+      expect(document).not.toContain(ids(other).logGroup);
+    });
+
+    it.each(routes.map((r) => [r.path, r] as const))(
+      'lets %s send messages only to its own DLQ and change visibility only on its own queue',
+      (_path, r) => {
+        const resourcesFor = (action: string) =>
+          statementsOf(r)
+            .filter((s) => [s.Action].flat().includes(action))
+            .map((s) => s.Resource);
+        expect(resourcesFor('sqs:SendMessage')).toEqual([arnOf(ids(r).dlq)]);
+        expect(resourcesFor('sqs:ChangeMessageVisibility')).toEqual([arnOf(ids(r).queue)]);
+        expect(resourcesFor('sqs:DeleteMessage')).toEqual([arnOf(ids(r).queue)]);
+      },
+    );
+
+    it.each(routes.map((r) => [r.path, r] as const))(
+      'limits %s to GetItem and UpdateItem on the table itself (no put, delete, query or index)',
+      (_path, r) => {
+        const actions = statementsOf(r).flatMap((s) => [s.Action].flat());
+        expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+        ]);
+        expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+        expect(JSON.stringify(statementsOf(r))).not.toContain('/index/');
+      },
+    );
+
+    it('gives handler roles no managed policy and lets only Lambda assume them', () => {
+      for (const r of routes) {
+        const role = resources[logicalId(stack, route(r).handlerFunction.role as iam.Role)];
+        expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+        expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } },
+          ],
+        });
+      }
+    });
+
+    it('gives the handler no access to the verification secret', () => {
+      expect(route(alpha).secret).toBeDefined();
+      expect(JSON.stringify(statementsOf(alpha))).not.toContain('secretsmanager');
+    });
+  });
+
+  it('uses the gateway’s log retention for handler log groups', () => {
+    const { stack: weekStack, gateway: weekGateway } = buildStack({
+      config: makeConfig([alpha]),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const handler = weekGateway.routes.get(alpha.path)?.handlerLogGroup;
+    if (!handler) throw new Error('no handler log group');
+    expect(
+      Template.fromStack(weekStack).toJSON().Resources[logicalId(weekStack, handler)].Properties,
+    ).toEqual({
+      RetentionInDays: 7,
+    });
+  });
+
+  describe('synth-time checks', () => {
+    it('reports every invalid handler setting in one error', () => {
+      const build = () =>
+        buildStack({
+          config: makeConfig([
+            makeRoute({
+              handler: 'handlers/alpha.ts',
+              memoryMb: 64,
+              batchSize: 11,
+              maxBatchingWindowSeconds: 0,
+              maxConcurrency: 1,
+            }),
+          ]),
+        });
+      expect(build).toThrow(/memoryMb 64 must be an integer from 128 to 10240/);
+      expect(build).toThrow(
+        /batchSize 11 must be an integer from 1 to 10 \(above 10 needs maxBatchingWindowSeconds/,
+      );
+      expect(build).toThrow(/maxConcurrency 1 must be an integer from 2 to 1000/);
+    });
+
+    it('rejects a batching window above 300 s and a batch above 10 000', () => {
+      const build = () =>
+        buildStack({
+          config: makeConfig([
+            makeRoute({ handler: 'handlers/alpha.ts', batchSize: 20_000, maxBatchingWindowSeconds: 301 }),
+          ]),
+        });
+      expect(build).toThrow(/maxBatchingWindowSeconds 301 must be an integer from 0 to 300/);
+      expect(build).toThrow(/batchSize 20000 must be an integer from 1 to 10000/);
+    });
+
+    it('names the missing handler file', () => {
+      expect(() =>
+        buildStack({ config: makeConfig([makeRoute({ handler: 'handlers/missing.ts' })]) }),
+      ).toThrow(/handlers\/missing\.ts/);
+    });
+  });
+});
