@@ -3,7 +3,6 @@ import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -64,11 +63,6 @@ export interface HooklineGatewayProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Customer-managed KMS key for the event table.
-   * @default - AWS-managed key (`aws/dynamodb`)
-   */
-  readonly tableEncryptionKey?: kms.IKey;
-  /**
    * What happens to the event table when it leaves the stack. It holds the event history and
    * dedupe keys, so it is kept unless you say otherwise.
    * @default RemovalPolicy.RETAIN
@@ -119,9 +113,8 @@ export class HooklineGateway extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENT_TABLE.ttlAttribute,
-      ...(props.tableEncryptionKey
-        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.tableEncryptionKey }
-        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
+      // AWS-managed key: a customer-managed key would also need kms grants on every function role.
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     for (const index of Object.values(EVENT_TABLE.indexes)) {
