@@ -1,20 +1,18 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { defineHandler, router } from '../../shared/handler/index.js';
 
 /**
- * Example handler: logs each event it receives. The typed handler API (defineHandler, routing,
- * retries, idempotency) replaces this raw SQS signature once the handler runtime lands.
+ * Example handler for GitHub deliveries, routed by event type (`x-github-event`). Replace the log
+ * lines with your own work; throw to retry, throw `PermanentError` to dead-letter at once.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  for (const record of event.Records) {
-    const envelope = JSON.parse(record.body) as { id: string; route: string };
-    console.log(
-      JSON.stringify({
-        message: 'event received',
-        handler: 'github-events',
-        id: envelope.id,
-        route: envelope.route,
-      }),
-    );
-  }
-  return { batchItemFailures: [] };
-}
+export const handler = defineHandler(
+  router()
+    .on('push', (event, { log }) => {
+      log.info('push received', { type: event.type, attempt: event.attempt });
+    })
+    .on('pull_request', (event, { log }) => {
+      log.info('pull request event received', { type: event.type, attempt: event.attempt });
+    })
+    .otherwise((event, { log }) => {
+      log.info('other github event received', { type: event.type, attempt: event.attempt });
+    }),
+);

@@ -1,20 +1,9 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { defineHandler } from '../../shared/handler/index.js';
 
 /**
- * Example handler: logs each event it receives. The typed handler API (defineHandler, routing,
- * retries, idempotency) replaces this raw SQS signature once the handler runtime lands.
+ * Example handler for Stripe events (`event.type` is the Stripe event type, e.g.
+ * `payment_intent.succeeded`). Replace the log line with your own work.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  for (const record of event.Records) {
-    const envelope = JSON.parse(record.body) as { id: string; route: string };
-    console.log(
-      JSON.stringify({
-        message: 'event received',
-        handler: 'stripe-events',
-        id: envelope.id,
-        route: envelope.route,
-      }),
-    );
-  }
-  return { batchItemFailures: [] };
-}
+export const handler = defineHandler((event, { log }) => {
+  log.info('stripe event received', { type: event.type, attempt: event.attempt });
+});

@@ -1,6 +1,6 @@
 import type { EventStatus } from './types.js';
 
-export type EventStoreErrorCode = 'invalid_transition' | 'event_not_found' | 'route_mismatch';
+export type EventStoreErrorCode = 'invalid_transition' | 'event_not_found' | 'route_mismatch' | 'lock_lost';
 
 /** Base class of the event store's own errors; SDK errors (throttling, network) pass through as they are. */
 export class EventStoreError extends Error {
@@ -59,5 +59,30 @@ export class RouteMismatchError extends EventStoreError {
     this.id = id;
     this.route = route;
     this.actualRoute = actualRoute;
+  }
+}
+
+/**
+ * `settle()` was called by a consumer that no longer holds the event's lock: it lapsed and another
+ * consumer took it, or the event was settled already. The caller's result is not recorded.
+ */
+export class LockLostError extends EventStoreError {
+  readonly id: string;
+  readonly owner: string;
+  /** The event's status when the settle was refused. */
+  readonly actual: EventStatus;
+  /** Who holds the lock now, if anyone. */
+  readonly actualOwner?: string;
+
+  constructor(id: string, owner: string, actual: EventStatus, actualOwner?: string) {
+    super(
+      'lock_lost',
+      `event ${id} is no longer locked by ${owner}: it is ${actual}${actualOwner === undefined ? '' : `, locked by ${actualOwner}`}`,
+    );
+    this.name = 'LockLostError';
+    this.id = id;
+    this.owner = owner;
+    this.actual = actual;
+    if (actualOwner !== undefined) this.actualOwner = actualOwner;
   }
 }

@@ -16,9 +16,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { EventNotFoundError, InvalidTransitionError, RouteMismatchError } from './errors.js';
+import { EventNotFoundError, InvalidTransitionError, LockLostError, RouteMismatchError } from './errors.js';
 import { type Item, marshallItem, toAttributeValue, unmarshallItem } from './marshal.js';
-import { sourcesFor } from './transitions.js';
+import { isFinalStatus, sourcesFor } from './transitions.js';
 import type { AttemptRecord, EventRecord, EventStatus, NewEventRecord } from './types.js';
 
 /** Longest `AttemptRecord.errorMessage` kept, in UTF-8 bytes. */
@@ -69,6 +69,57 @@ export interface TransitionChanges {
    */
   readonly route?: string;
 }
+
+export interface AcquireLockInput {
+  readonly id: string;
+  /** The event's route (the envelope carries it); the write is conditional on it. */
+  readonly route: string;
+  /** Opaque id of the attempt taking the lock; `settle()` must present the same one. */
+  readonly owner: string;
+  /** When the lock lapses if its holder never settles: the holder's invocation deadline. */
+  readonly expiresAt: Date;
+}
+
+/** A lock whose holder never settled before it lapsed (the attempt timed out or crashed). */
+export interface LapsedLock {
+  readonly owner?: string;
+  /** When the lapsed attempt took the lock (ISO 8601). */
+  readonly takenAt: string;
+  /** When it lapsed (ISO 8601). */
+  readonly expiredAt: string;
+}
+
+export type LockResult =
+  | {
+      readonly acquired: true;
+      /** The event as it is now: `processing`, locked by the caller. */
+      readonly record: EventRecord;
+      /** Set when the caller took over a lapsed lock: the previous attempt never settled. */
+      readonly lapsed?: LapsedLock;
+    }
+  | {
+      readonly acquired: false;
+      /** `done`: delivered or ignored already; `locked`: another attempt holds a live lock. */
+      readonly reason: 'done' | 'locked';
+      readonly record: EventRecord;
+    }
+  | { readonly acquired: false; readonly reason: 'missing' };
+
+/** The statuses an attempt can end in. */
+export type SettledStatus = 'delivered' | 'retrying' | 'dead_lettered' | 'ignored';
+
+export interface SettleInput {
+  readonly id: string;
+  readonly route: string;
+  /** The owner the lock was acquired with. */
+  readonly owner: string;
+  readonly to: SettledStatus;
+  /** Appended to the event's `attempts` in order (error messages truncated to 1 KiB). */
+  readonly attempts: readonly AttemptRecord[];
+}
+
+/** Statuses a lock can be taken from without waiting for an earlier lock to lapse. */
+const LOCKABLE_STATUSES = sourcesFor('processing').filter((status) => status !== 'processing');
 
 export class EventStore {
   readonly tableName: string;
@@ -231,6 +282,148 @@ export class EventStore {
       const actual = toEventRecord(existing);
       if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
       throw new InvalidTransitionError(id, to, sources, actual.status);
+    }
+  }
+
+  /**
+   * Takes the event's idempotency lock: one conditional UpdateItem on the event record itself, so
+   * locking costs no extra item. Succeeds from `received`, `queued`, `retrying`, `dead_lettered`
+   * (DLQ redrive), or `processing` whose lock has lapsed (`lockExpiresAt <= now`); the event
+   * becomes `processing` with `lockOwner`/`lockExpiresAt` set. Otherwise reports why not.
+   * @throws RouteMismatchError when the event belongs to another route
+   */
+  async acquireLock(input: AcquireLockInput): Promise<LockResult> {
+    const { id, route, owner, expiresAt } = input;
+    for (let round = 0; round < 3; round += 1) {
+      const now = this.now().toISOString();
+      const values: Record<string, AttributeValue> = {
+        ':route': { S: route },
+        ':processing': { S: 'processing' },
+        ':owner': { S: owner },
+        ':expiresAt': { S: expiresAt.toISOString() },
+        ':now': { S: now },
+        ':gsi2pk': { S: eventKeys.routeStatus(route, 'processing') },
+      };
+      const lockable = LOCKABLE_STATUSES.map((status, index) => {
+        values[`:from${index}`] = { S: status };
+        return `:from${index}`;
+      });
+      try {
+        const result = await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: marshallItem(eventKeys.event(id)),
+            UpdateExpression:
+              'SET #status = :processing, #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now, gsi2pk = :gsi2pk',
+            ConditionExpression:
+              `attribute_exists(pk) AND #route = :route AND (#status IN (${lockable.join(', ')}) OR ` +
+              '(#status = :processing AND (attribute_not_exists(#lockExpiresAt) OR #lockExpiresAt <= :now)))',
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#route': 'route',
+              '#updatedAt': 'updatedAt',
+              '#lockOwner': 'lockOwner',
+              '#lockExpiresAt': 'lockExpiresAt',
+            },
+            ExpressionAttributeValues: values,
+            // The old image tells whether a lapsed lock was taken over; the new one is derived.
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        if (result.Attributes === undefined) {
+          throw new Error(`UpdateItem returned no attributes for event ${id}`);
+        }
+        const previous = toEventRecord(result.Attributes);
+        const record: EventRecord = {
+          ...previous,
+          status: 'processing',
+          lockOwner: owner,
+          lockExpiresAt: expiresAt.toISOString(),
+          updatedAt: now,
+        };
+        if (previous.status !== 'processing') return { acquired: true, record };
+        const lapsed: LapsedLock = {
+          ...(previous.lockOwner !== undefined && { owner: previous.lockOwner }),
+          takenAt: previous.updatedAt,
+          expiredAt: previous.lockExpiresAt ?? previous.updatedAt,
+        };
+        return { acquired: true, record, lapsed };
+      } catch (error: unknown) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
+        if (existing === undefined) return { acquired: false, reason: 'missing' };
+        const record = toEventRecord(existing);
+        if (record.route !== route) throw new RouteMismatchError(id, route, record.route);
+        if (isFinalStatus(record.status)) return { acquired: false, reason: 'done', record };
+        if (
+          record.status === 'processing' &&
+          record.lockExpiresAt !== undefined &&
+          record.lockExpiresAt > this.now().toISOString()
+        ) {
+          return { acquired: false, reason: 'locked', record };
+        }
+        // Changed between the write and the read (or the lock lapsed meanwhile): try again.
+      }
+    }
+    throw new Error(`the lock of event ${id} could not be taken or read`);
+  }
+
+  /**
+   * Ends the caller's attempt: moves a `processing` event locked by `owner` to `to`, appends the
+   * attempts and removes the lock, in one conditional UpdateItem. Returns the updated record.
+   * @throws LockLostError when `owner` no longer holds the lock, EventNotFoundError,
+   *   RouteMismatchError
+   */
+  async settle(input: SettleInput): Promise<EventRecord> {
+    const { id, route, owner, to, attempts } = input;
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#route': 'route',
+      '#updatedAt': 'updatedAt',
+      '#lockOwner': 'lockOwner',
+      '#lockExpiresAt': 'lockExpiresAt',
+    };
+    const values: Record<string, AttributeValue> = {
+      ':to': { S: to },
+      ':route': { S: route },
+      ':processing': { S: 'processing' },
+      ':owner': { S: owner },
+      ':updatedAt': { S: this.now().toISOString() },
+      ':gsi2pk': { S: eventKeys.routeStatus(route, to) },
+    };
+    const sets = ['#status = :to', '#updatedAt = :updatedAt', 'gsi2pk = :gsi2pk'];
+    if (attempts.length > 0) {
+      names['#attempts'] = 'attempts';
+      values[':attempts'] = toAttributeValue(attempts.map(truncateAttempt));
+      values[':none'] = { L: [] };
+      sets.push('#attempts = list_append(if_not_exists(#attempts, :none), :attempts)');
+    }
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshallItem(eventKeys.event(id)),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #lockOwner, #lockExpiresAt`,
+          ConditionExpression:
+            'attribute_exists(pk) AND #route = :route AND #status = :processing AND #lockOwner = :owner',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      if (result.Attributes === undefined) {
+        throw new Error(`UpdateItem returned no attributes for event ${id}`);
+      }
+      return toEventRecord(result.Attributes);
+    } catch (error: unknown) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
+      if (existing === undefined) throw new EventNotFoundError(id);
+      const actual = toEventRecord(existing);
+      if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
+      throw new LockLostError(id, owner, actual.status, actual.lockOwner);
     }
   }
 

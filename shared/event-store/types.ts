@@ -73,9 +73,19 @@ export interface EventRecord {
   replayOf?: string;
   /** Ids of the replays of this event. */
   replays?: string[];
+  /**
+   * Set while a handler holds the event's idempotency lock (status `processing`): an opaque id of
+   * the consumer that took it. Removed when the attempt settles.
+   */
+  lockOwner?: string;
+  /** When the lock lapses if its holder never settles (ISO 8601): the holder's invocation deadline. */
+  lockExpiresAt?: string;
   /** Unix seconds after which DynamoDB may delete the record (the route's retention). */
   expiresAt: number;
 }
 
 /** What ingress knows when it first writes an event; the store sets the rest. */
-export type NewEventRecord = Omit<EventRecord, 'updatedAt' | 'attempts' | 'status'>;
+export type NewEventRecord = Omit<
+  EventRecord,
+  'updatedAt' | 'attempts' | 'status' | 'lockOwner' | 'lockExpiresAt'
+>;

@@ -1,0 +1,72 @@
+/**
+ * `defineHandler`: what a handler module exports. The result is the Lambda handler for the route's
+ * SQS event source mapping (middy + Powertools logger) and carries the `definition` the local
+ * pollers and `hookline worker` run through the same `processBatch`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { ResolvedRoute } from '../config/types.js';
+import { jsonEnv, requireEnv } from '../env.js';
+import { ENV } from '../env-names.js';
+import { EventStore } from '../event-store/event-store.js';
+import { processBatch, type RuntimeDependencies } from './runtime.js';
+import type { HandlerDefinition, HandlerFunction, HandlerOptions } from './types.js';
+
+export type { HandlerDefinition } from './types.js';
+
+/** The Lambda handler `defineHandler` returns, with the definition it runs. */
+export type HooklineLambdaHandler<TPayload = unknown> = MiddyfiedHandler<
+  SQSEvent,
+  SQSBatchResponse,
+  Error,
+  Context
+> & { readonly definition: HandlerDefinition<TPayload> };
+
+/**
+ * Defines a route's handler: `export const handler = defineHandler(async (event, context) => {...})`.
+ * Return normally to mark the event delivered, return `IGNORED` (a router with no match does) to
+ * mark it ignored, throw to retry with backoff, throw `PermanentError` to dead-letter it at once.
+ *
+ * Nothing is read from the environment at import: the Lambda path reads `HOOKLINE_ROUTE`,
+ * `HOOKLINE_TABLE_NAME`, `HOOKLINE_QUEUE_URL` and `HOOKLINE_DLQ_URL` on its first invocation, so
+ * the local stack can import handler modules without them.
+ */
+export function defineHandler<TPayload = unknown>(
+  fn: HandlerFunction<TPayload>,
+  options: HandlerOptions<TPayload> = {},
+): HooklineLambdaHandler<TPayload> {
+  const definition: HandlerDefinition<TPayload> = Object.freeze({ fn, options });
+  const logger = new Logger({ serviceName: 'hookline-handler' });
+  let deps: RuntimeDependencies | undefined;
+
+  const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    deps ??= lambdaDependencies(logger);
+    return processBatch(event.Records, definition, deps, { lambdaContext: context });
+  };
+
+  const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>(lambdaHandler).use(
+    injectLambdaContext(logger),
+  );
+  return Object.assign(handler, { definition });
+}
+
+/** Reads and checks the function's environment once, and builds its clients. */
+function lambdaDependencies(logger: Logger): RuntimeDependencies {
+  const route = jsonEnv<ResolvedRoute>(ENV.route);
+  const tableName = requireEnv(ENV.tableName);
+  const queueUrl = requireEnv(ENV.queueUrl);
+  const dlqUrl = requireEnv(ENV.dlqUrl);
+  logger.appendPersistentKeys({ route: route.path });
+  return {
+    route,
+    store: new EventStore({ client: new DynamoDBClient({}), tableName }),
+    sqs: new SQSClient({}),
+    queueUrl,
+    dlqUrl,
+    log: logger,
+  };
+}

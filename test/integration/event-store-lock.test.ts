@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../shared/event-store/errors.js';
+import { EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+import { createEventTable } from '../../shared/local/create-table.js';
+import { createDynamoDbClient, type RunningEmulator, startDynamoDbLocal } from '../helpers/emulators.js';
+
+const TABLE = 'hookline-lock-test';
+const ROUTE = '/order/status/';
+const START = Date.parse('2030-01-01T00:00:00.000Z');
+
+let dynamo: RunningEmulator<DynamoDBClient> | undefined;
+let store: EventStore;
+let clockMs = START;
+
+function client(): DynamoDBClient {
+  if (dynamo === undefined) throw new Error('DynamoDB Local is not running');
+  return dynamo.client;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+  await createEventTable(dynamo.client, TABLE);
+  store = new EventStore({ client: dynamo.client, tableName: TABLE, now: () => new Date(clockMs) });
+}, 60_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+}, 30_000);
+
+beforeEach(() => {
+  clockMs = START;
+});
+
+function newEvent(): NewEventRecord {
+  return {
+    id: `evt_${randomUUID()}`,
+    route: ROUTE,
+    queueName: 'order_status',
+    receivedAt: new Date(clockMs).toISOString(),
+    method: 'POST',
+    path: ROUTE,
+    headers: { 'content-type': 'application/json' },
+    contentType: 'application/json',
+    body: '{"ok":true}',
+    verification: { scheme: 'standardWebhooks', verifiedAt: new Date(clockMs).toISOString() },
+    expiresAt: Math.floor(clockMs / 1000) + 30 * 86_400,
+  };
+}
+
+/** Steps from `received` to each status, through the existing transition API. */
+const PATHS: Partial<Record<EventStatus, EventStatus[]>> = {
+  received: [],
+  queued: ['queued'],
+  retrying: ['queued', 'processing', 'retrying'],
+  dead_lettered: ['queued', 'dead_lettered'],
+  delivered: ['queued', 'processing', 'delivered'],
+  ignored: ['queued', 'processing', 'ignored'],
+};
+
+async function eventIn(status: EventStatus): Promise<NewEventRecord> {
+  const event = newEvent();
+  await store.putReceived(event);
+  for (const step of PATHS[status] ?? []) await store.transition(event.id, step);
+  return event;
+}
+
+const inSeconds = (seconds: number) => new Date(clockMs + seconds * 1000);
+
+function attempt(
+  n: number,
+  outcome: AttemptRecord['outcome'],
+  extra: Partial<AttemptRecord> = {},
+): AttemptRecord {
+  return { attempt: n, startedAt: new Date(clockMs).toISOString(), durationMs: 5, outcome, ...extra };
+}
+
+async function rawItem(id: string) {
+  const { Item } = await client().send(
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: { pk: { S: `EVENT#${id}` }, sk: { S: 'EVENT' } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+describe('EventStore.acquireLock()', () => {
+  it.each(['received', 'queued', 'retrying', 'dead_lettered'] as const)(
+    'locks a %s event: processing, owner and expiry on the record, status index moved',
+    async (status) => {
+      const event = await eventIn(status);
+      const expiresAt = inSeconds(30);
+
+      const result = await store.acquireLock({ id: event.id, route: ROUTE, owner: 'owner-a', expiresAt });
+
+      expect(result).toMatchObject({
+        acquired: true,
+        record: {
+          id: event.id,
+          status: 'processing',
+          lockOwner: 'owner-a',
+          lockExpiresAt: expiresAt.toISOString(),
+        },
+      });
+      expect(result).not.toHaveProperty('lapsed');
+      expect(await store.getEvent(event.id)).toEqual(result.acquired ? result.record : undefined);
+      const item = await rawItem(event.id);
+      expect(item?.gsi2pk).toEqual({ S: eventKeys.routeStatus(ROUTE, 'processing') });
+    },
+  );
+
+  it('refuses while another owner holds a live lock, returning the holder', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'owner-a', expiresAt: inSeconds(30) });
+
+    clockMs += 29_000;
+    const second = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-b',
+      expiresAt: inSeconds(30),
+    });
+
+    expect(second).toMatchObject({
+      acquired: false,
+      reason: 'locked',
+      record: { status: 'processing', lockOwner: 'owner-a' },
+    });
+    expect((await store.getEvent(event.id))?.lockOwner).toBe('owner-a');
+  });
+
+  it('takes over a lock that has lapsed and reports the lapsed attempt', async () => {
+    const event = await eventIn('queued');
+    const takenAt = new Date(clockMs).toISOString();
+    const firstExpiry = inSeconds(30);
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'crashed', expiresAt: firstExpiry });
+
+    clockMs += 30_000;
+    const result = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-b',
+      expiresAt: inSeconds(30),
+    });
+
+    expect(result).toMatchObject({
+      acquired: true,
+      record: { status: 'processing', lockOwner: 'owner-b' },
+      lapsed: { owner: 'crashed', takenAt, expiredAt: firstExpiry.toISOString() },
+    });
+  });
+
+  it('takes over a processing event that carries no lock (moved by transition())', async () => {
+    const event = await eventIn('queued');
+    await store.transition(event.id, 'processing');
+
+    const result = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+    });
+
+    expect(result).toMatchObject({ acquired: true, lapsed: { takenAt: expect.any(String) } });
+  });
+
+  it.each(['delivered', 'ignored'] as const)(
+    'reports a %s event as done and leaves it alone',
+    async (status) => {
+      const event = await eventIn(status);
+      const before = await store.getEvent(event.id);
+
+      const result = await store.acquireLock({
+        id: event.id,
+        route: ROUTE,
+        owner: 'owner-a',
+        expiresAt: inSeconds(30),
+      });
+
+      expect(result).toMatchObject({ acquired: false, reason: 'done', record: { status } });
+      expect(await store.getEvent(event.id)).toEqual(before);
+    },
+  );
+
+  it('reports an unknown event as missing without creating it', async () => {
+    const id = `evt_${randomUUID()}`;
+
+    const result = await store.acquireLock({ id, route: ROUTE, owner: 'owner-a', expiresAt: inSeconds(30) });
+
+    expect(result).toEqual({ acquired: false, reason: 'missing' });
+    expect(await rawItem(id)).toBeUndefined();
+  });
+
+  it('refuses another route with RouteMismatchError', async () => {
+    const event = await eventIn('queued');
+
+    const result = store.acquireLock({
+      id: event.id,
+      route: '/other/',
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+    });
+
+    await expect(result).rejects.toBeInstanceOf(RouteMismatchError);
+    expect((await store.getEvent(event.id))?.status).toBe('queued');
+  });
+
+  it('lets exactly one of many concurrent consumers take the lock', async () => {
+    const event = await eventIn('queued');
+
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        store.acquireLock({ id: event.id, route: ROUTE, owner: `owner-${index}`, expiresAt: inSeconds(30) }),
+      ),
+    );
+
+    const winners = results.filter((result) => result.acquired);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((result) => !result.acquired && result.reason === 'locked')).toHaveLength(7);
+    const winner = winners[0];
+    expect((await store.getEvent(event.id))?.lockOwner).toBe(winner?.acquired ? winner.record.lockOwner : '');
+  });
+});
+
+describe('EventStore.settle()', () => {
+  it('moves the event, appends the attempts in order and removes the lock', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'owner-a', expiresAt: inSeconds(30) });
+    const lapsed = attempt(1, 'failed', { errorName: 'LockExpiredError', errorMessage: 'lapsed' });
+    const delivered = attempt(2, 'delivered');
+
+    clockMs += 1_000;
+    const record = await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      to: 'delivered',
+      attempts: [lapsed, delivered],
+    });
+
+    expect(record.status).toBe('delivered');
+    expect(record.attempts).toEqual([lapsed, delivered]);
+    expect(record.updatedAt).toBe(new Date(clockMs).toISOString());
+    expect(record).not.toHaveProperty('lockOwner');
+    expect(record).not.toHaveProperty('lockExpiresAt');
+    expect(await store.getEvent(event.id)).toEqual(record);
+    expect((await rawItem(event.id))?.gsi2pk).toEqual({ S: eventKeys.routeStatus(ROUTE, 'delivered') });
+  });
+
+  it.each(['retrying', 'dead_lettered', 'ignored'] as const)('settles as %s', async (to) => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'owner-a', expiresAt: inSeconds(30) });
+
+    const record = await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      to,
+      attempts: [attempt(1, 'failed')],
+    });
+
+    expect(record.status).toBe(to);
+  });
+
+  it('lets the next attempt lock a retrying event and extends its history', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'a', expiresAt: inSeconds(30) });
+    await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'a',
+      to: 'retrying',
+      attempts: [attempt(1, 'failed')],
+    });
+
+    const next = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'b',
+      expiresAt: inSeconds(30),
+    });
+    const done = await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'b',
+      to: 'delivered',
+      attempts: [attempt(2, 'delivered')],
+    });
+
+    expect(next).toMatchObject({ acquired: true, record: { attempts: [{ attempt: 1 }] } });
+    expect(done.attempts.map((entry) => entry.attempt)).toEqual([1, 2]);
+  });
+
+  it('refuses an owner whose lapsed lock was taken over, keeping the new holder', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'slow', expiresAt: inSeconds(1) });
+    clockMs += 2_000;
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'fresh', expiresAt: inSeconds(30) });
+
+    const late = store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'slow',
+      to: 'delivered',
+      attempts: [attempt(1, 'delivered')],
+    });
+
+    await expect(late).rejects.toBeInstanceOf(LockLostError);
+    await expect(late).rejects.toMatchObject({
+      code: 'lock_lost',
+      actual: 'processing',
+      actualOwner: 'fresh',
+    });
+    expect(await store.getEvent(event.id)).toMatchObject({
+      status: 'processing',
+      lockOwner: 'fresh',
+      attempts: [],
+    });
+  });
+
+  it('refuses to settle twice', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'a', expiresAt: inSeconds(30) });
+    await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'a',
+      to: 'delivered',
+      attempts: [attempt(1, 'delivered')],
+    });
+
+    const again = store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'a',
+      to: 'delivered',
+      attempts: [attempt(1, 'delivered')],
+    });
+
+    await expect(again).rejects.toMatchObject({ code: 'lock_lost', actual: 'delivered' });
+    expect((await store.getEvent(event.id))?.attempts).toHaveLength(1);
+  });
+
+  it('throws EventNotFoundError for an unknown event', async () => {
+    const settle = store.settle({ id: 'evt_nope', route: ROUTE, owner: 'a', to: 'delivered', attempts: [] });
+
+    await expect(settle).rejects.toBeInstanceOf(EventNotFoundError);
+  });
+
+  it('truncates error messages to 1 KiB', async () => {
+    const event = await eventIn('queued');
+    await store.acquireLock({ id: event.id, route: ROUTE, owner: 'a', expiresAt: inSeconds(30) });
+
+    const record = await store.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'a',
+      to: 'retrying',
+      attempts: [attempt(1, 'failed', { errorMessage: 'x'.repeat(5_000) })],
+    });
+
+    expect(record.attempts[0]?.errorMessage).toHaveLength(1024);
+  });
+});
+
+describe('lock write cost', () => {
+  it('takes one UpdateItem to lock and one to settle', async () => {
+    const counted = createDynamoDbClient(dynamo?.endpoint ?? '');
+    const calls: string[] = [];
+    counted.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    const countedStore = new EventStore({ client: counted, tableName: TABLE, now: () => new Date(clockMs) });
+    const event = await eventIn('queued');
+
+    await countedStore.acquireLock({ id: event.id, route: ROUTE, owner: 'a', expiresAt: inSeconds(30) });
+    await countedStore.settle({
+      id: event.id,
+      route: ROUTE,
+      owner: 'a',
+      to: 'delivered',
+      attempts: [attempt(1, 'delivered')],
+    });
+    counted.destroy();
+
+    expect(calls).toEqual(['UpdateItemCommand', 'UpdateItemCommand']);
+  });
+});
