@@ -1,0 +1,46 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Wrong arguments: exit code 2 and the message, no stack trace. */
+export class CliUsageError extends Error {
+  readonly code = 'usage';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** One `hookline` command: its options and what it does; returns the process exit code. */
+export interface CommandModule {
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  run(values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+export const COMMON_OPTIONS = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export async function runCommand(command: CommandModule, args: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error: unknown) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  return command.run(parsed.values, parsed.positionals);
+}
+
+/** `--config`, then `HOOKLINE_CONFIG`, then `hookline.config.ts`. */
+export function configFileFrom(values: Record<string, unknown>): string {
+  const flag = values.config;
+  if (typeof flag === 'string' && flag !== '') return flag;
+  return process.env.HOOKLINE_CONFIG ?? 'hookline.config.ts';
+}

@@ -1,0 +1,46 @@
+/**
+ * `hookline process --route R [--count N] [--wait S]`: processes up to N messages of a route once
+ * (LeanMQ `process_messages`) with the same handler runtime as the Lambda, prints how many.
+ */
+import { loadConfig } from '../../config/load.js';
+import { resolveEndpoints } from '../../worker/endpoints.js';
+import { findRoute, jsonLineLog, processMessages } from '../../worker/worker.js';
+import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
+
+export const options = {
+  route: { type: 'string' },
+  count: { type: 'string' },
+  wait: { type: 'string' },
+  ...endpointOptions,
+} as const satisfies CommandModule['options'];
+
+export const run: CommandModule['run'] = async (values, positionals) => {
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
+  const routeName = values.route;
+  if (typeof routeName !== 'string' || routeName === '') throw new CliUsageError('--route is required');
+  const count = integerOption(values.count, '--count', { min: 1, default: 10 });
+  const waitSeconds = integerOption(values.wait, '--wait', { min: 0, max: 20, default: 1 });
+
+  const configFile = configFileFrom(values);
+  const config = await loadConfig(configFile);
+  findRoute(config, routeName); // an unknown route fails before any AWS call
+  const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
+  try {
+    const result = await processMessages({
+      config,
+      configFile,
+      endpoints,
+      route: routeName,
+      count,
+      waitSeconds,
+      log: jsonLineLog(process.stderr, { service: 'hookline-process' }),
+    });
+    process.stdout.write(
+      values.json === true ? `${JSON.stringify(result)}\n` : `processed ${result.processed}\n`,
+    );
+    return 0;
+  } finally {
+    endpoints.destroy();
+  }
+};

@@ -1,0 +1,40 @@
+/** Flags shared by `hookline process` and `hookline worker`: where the queues are, integer parsing. */
+import type { ResolvedConfig } from '../../config/types.js';
+import type { ResolveEndpointsOptions } from '../../worker/endpoints.js';
+import { CliUsageError, type CommandModule } from '../command.js';
+
+export const endpointOptions = {
+  /** Event table name (deployed: the stack output `EventTableName`); else HOOKLINE_TABLE_NAME. */
+  table: { type: 'string' },
+  /** Ignore a running local stack's `.hookline/local.json`: use the AWS SDK's configuration. */
+  aws: { type: 'boolean', default: false },
+} as const satisfies CommandModule['options'];
+
+export function endpointsFrom(
+  values: Record<string, unknown>,
+  config: ResolvedConfig,
+  configFile: string,
+): ResolveEndpointsOptions {
+  return {
+    config,
+    configFile,
+    mode: values.aws === true ? 'aws' : 'auto',
+    ...(typeof values.table === 'string' && values.table !== '' && { tableName: values.table }),
+  };
+}
+
+/** A whole-number flag within bounds, or the default when absent; CliUsageError otherwise. */
+export function integerOption(
+  value: unknown,
+  flag: string,
+  bounds: { min: number; max?: number; default: number },
+): number {
+  if (value === undefined) return bounds.default;
+  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  const { min, max } = bounds;
+  if (!Number.isSafeInteger(number) || number < min || (max !== undefined && number > max)) {
+    const range = max === undefined ? `>= ${min}` : `${min}–${max}`;
+    throw new CliUsageError(`${flag} must be a whole number ${range} (got "${String(value)}")`);
+  }
+  return number;
+}

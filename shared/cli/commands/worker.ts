@@ -1,0 +1,71 @@
+/**
+ * `hookline worker [--route R]...`: consumes every enabled route (or the given ones) continuously
+ * until SIGINT/SIGTERM (LeanMQ `run_service`), then stops polling, finishes in-flight batches and
+ * exits 0. A second signal exits at once (1).
+ */
+import { loadConfig } from '../../config/load.js';
+import { resolveEndpoints } from '../../worker/endpoints.js';
+import { findRoute, jsonLineLog, startWorker } from '../../worker/worker.js';
+import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
+
+export const options = {
+  route: { type: 'string', multiple: true },
+  wait: { type: 'string' },
+  concurrency: { type: 'string' },
+  ...endpointOptions,
+} as const satisfies CommandModule['options'];
+
+export const run: CommandModule['run'] = async (values, positionals) => {
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
+  const routes = (Array.isArray(values.route) ? values.route : []).filter(
+    (name): name is string => typeof name === 'string',
+  );
+  const waitSeconds = integerOption(values.wait, '--wait', { min: 0, max: 20, default: 20 });
+  const concurrency = integerOption(values.concurrency, '--concurrency', { min: 1, max: 100, default: 1 });
+
+  const configFile = configFileFrom(values);
+  const config = await loadConfig(configFile);
+  for (const name of routes) findRoute(config, name);
+  const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
+  const log = jsonLineLog(process.stderr, { service: 'hookline-worker' });
+  try {
+    const worker = await startWorker({
+      config,
+      configFile,
+      endpoints,
+      routes,
+      waitSeconds,
+      concurrency,
+      log,
+      handleSignals: true,
+    });
+    const forceExit = () => {
+      log.error('second signal: exiting without waiting for in-flight batches');
+      process.exit(1);
+    };
+    const armForceExit = () => {
+      process.once('SIGINT', forceExit);
+      process.once('SIGTERM', forceExit);
+    };
+    // The worker's own listeners run first and start the graceful stop; the next signal forces.
+    process.once('SIGINT', armForceExit);
+    process.once('SIGTERM', armForceExit);
+    process.stdout.write(
+      values.json === true
+        ? `${JSON.stringify({ worker: 'started', routes: worker.routes, endpoints: endpoints.description })}\n`
+        : `hookline worker: consuming ${worker.routes.join(', ')} (${endpoints.description}); Ctrl-C to stop\n`,
+    );
+    await worker.stopped;
+    process.removeListener('SIGINT', armForceExit);
+    process.removeListener('SIGTERM', armForceExit);
+    process.stdout.write(
+      values.json === true
+        ? `${JSON.stringify({ worker: 'stopped', processed: worker.processedByRoute() })}\n`
+        : `hookline worker: stopped after processing ${worker.processed()} message(s)\n`,
+    );
+    return 0;
+  } finally {
+    endpoints.destroy();
+  }
+};

@@ -1,0 +1,210 @@
+/**
+ * Consuming route queues outside Lambda (LeanMQ's `process_messages` / `run_service`): the same
+ * pollers as the local stack, hence the same handler runtime as the Lambda path.
+ *
+ * - `processMessages`: one route, up to `count` messages, once; returns how many were processed.
+ * - `startWorker`: a poller per route until `stop()` (or SIGINT/SIGTERM with `handleSignals`);
+ *   `isAlive()` is the health check.
+ */
+
+import { handlerEntry } from '../config/load.js';
+import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
+import { EventStore } from '../event-store/event-store.js';
+import type { HandlerDefinition } from '../handler/types.js';
+import { loadHandlerDefinition } from '../local/handler-module.js';
+import { createPoller, type Poller } from '../local/poller.js';
+import { type Log, silentLog } from '../logger.js';
+import type { WorkerEndpoints } from './endpoints.js';
+
+/** `--route` names no route of the config. */
+export class UnknownRouteError extends Error {
+  readonly code = 'unknown_route';
+
+  constructor(name: string, config: ResolvedConfig) {
+    const known = config.routes.map((route) => route.path).join(', ');
+    super(`unknown route "${name}" (routes: ${known === '' ? 'none' : known})`);
+    this.name = 'UnknownRouteError';
+  }
+}
+
+/**
+ * The route `name` designates: its path (`/order/status/`, slashes optional) or its queue name
+ * (`order_status`). Throws UnknownRouteError.
+ */
+export function findRoute(config: ResolvedConfig, name: string): ResolvedRoute {
+  const bare = (path: string) => path.replace(/^\/+|\/+$/g, '');
+  const found =
+    config.routes.find((route) => route.path === name) ??
+    config.routes.find((route) => bare(route.path) === bare(name) || route.queueName === name);
+  if (found === undefined) throw new UnknownRouteError(name, config);
+  return found;
+}
+
+export interface WorkerBaseOptions {
+  readonly config: ResolvedConfig;
+  /** The config file (handler paths are relative to its folder). */
+  readonly configFile: string;
+  readonly endpoints: WorkerEndpoints;
+  /** @default silentLog */
+  readonly log?: Log;
+  /** Loads a route's handler; @default loadHandlerDefinition(handlerEntry(configFile, route.handler)) */
+  readonly loadDefinition?: (route: ResolvedRoute) => Promise<HandlerDefinition>;
+}
+
+export interface ProcessMessagesOptions extends WorkerBaseOptions {
+  /** Route path or queue name. */
+  readonly route: string;
+  /** Most messages to process. @default 10 */
+  readonly count?: number;
+  /** Seconds to wait for a first message (0–20). @default 1 */
+  readonly waitSeconds?: number;
+}
+
+export interface ProcessMessagesResult {
+  readonly route: string;
+  readonly processed: number;
+  /** Of those, reported as failed (left on the queue for a retry). */
+  readonly failed: number;
+}
+
+/** LeanMQ `process_messages`: processes up to `count` messages of one route once. */
+export async function processMessages(options: ProcessMessagesOptions): Promise<ProcessMessagesResult> {
+  const route = findRoute(options.config, options.route);
+  const poller = await routePoller(route, options, {});
+  const processed = await poller.runOnce({
+    maxMessages: options.count ?? 10,
+    waitSeconds: options.waitSeconds ?? 1,
+  });
+  return { route: route.path, processed, failed: poller.stats().failed };
+}
+
+export interface WorkerOptions extends WorkerBaseOptions {
+  /** Route paths or queue names; @default every enabled route */
+  readonly routes?: readonly string[];
+  /** Long-poll wait per receive (0–20). @default 20 */
+  readonly waitSeconds?: number;
+  /** Receive loops per route. @default 1 */
+  readonly concurrency?: number;
+  /** Stop on SIGINT/SIGTERM (and remove the listeners on stop). @default false */
+  readonly handleSignals?: boolean;
+}
+
+export interface Worker {
+  /** Route paths being consumed. */
+  readonly routes: readonly string[];
+  /** Resolves once the worker has stopped (after `stop()` or a handled signal). */
+  readonly stopped: Promise<void>;
+  /** Stops every poller, finishing in-flight batches. Idempotent. */
+  stop(): Promise<void>;
+  /** True while every route's poller runs and has looped recently. */
+  isAlive(): boolean;
+  /** Messages processed since start, all routes. */
+  processed(): number;
+  /** Messages processed per route path. */
+  processedByRoute(): Readonly<Record<string, number>>;
+}
+
+/** LeanMQ `run_service`: a poller per route, consuming until stopped. */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const log = options.log ?? silentLog;
+  const routes =
+    options.routes === undefined || options.routes.length === 0
+      ? options.config.routes.filter((route) => route.enabled)
+      : [
+          ...new Map(
+            options.routes.map((name) => findRoute(options.config, name)).map((r) => [r.path, r]),
+          ).values(),
+        ];
+  if (routes.length === 0) throw new Error('no enabled route to consume in the config');
+
+  const pollers = new Map<string, Poller>();
+  for (const route of routes) {
+    pollers.set(
+      route.path,
+      await routePoller(route, options, {
+        ...(options.waitSeconds !== undefined && { waitSeconds: options.waitSeconds }),
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      }),
+    );
+  }
+
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info('worker stopping', { signal });
+    void stop();
+  };
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (options.handleSignals) {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+      }
+      await Promise.all([...pollers.values()].map((poller) => poller.stop()));
+      log.info('worker stopped', { processed: total() });
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  const total = () => [...pollers.values()].reduce((sum, poller) => sum + poller.stats().processed, 0);
+
+  if (options.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  for (const poller of pollers.values()) poller.start();
+  log.info('worker started', { routes: [...pollers.keys()], endpoints: options.endpoints.description });
+
+  return {
+    routes: [...pollers.keys()],
+    stopped,
+    stop,
+    isAlive: () => stopping === undefined && [...pollers.values()].every((poller) => poller.isAlive()),
+    processed: total,
+    processedByRoute: () =>
+      Object.fromEntries([...pollers].map(([path, poller]) => [path, poller.stats().processed])),
+  };
+}
+
+async function routePoller(
+  route: ResolvedRoute,
+  options: WorkerBaseOptions,
+  tuning: { waitSeconds?: number; concurrency?: number },
+): Promise<Poller> {
+  const { endpoints } = options;
+  const load =
+    options.loadDefinition ??
+    ((r: ResolvedRoute) => loadHandlerDefinition(handlerEntry(options.configFile, r.handler)));
+  const [definition, queues] = await Promise.all([load(route), endpoints.queuesFor(route)]);
+  return createPoller({
+    route,
+    definition,
+    sqs: endpoints.sqs,
+    queueUrl: queues.queueUrl,
+    dlqUrl: queues.dlqUrl,
+    store: new EventStore({ client: endpoints.dynamodb, tableName: endpoints.tableName }),
+    log: options.log ?? silentLog,
+    ...tuning,
+  });
+}
+
+/**
+ * A `Log` writing one JSON object per line (level, time, message, attributes) to a stream; the
+ * CLI's logger (stderr, so stdout carries only the command's result).
+ */
+export function jsonLineLog(
+  stream: { write(line: string): unknown },
+  base: Record<string, unknown> = {},
+): Log {
+  const write =
+    (level: string) =>
+    (message: string, ...attributes: Record<string, unknown>[]) => {
+      stream.write(
+        `${JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...Object.assign({}, ...attributes) })}\n`,
+      );
+    };
+  return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
+}
