@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Wrong arguments: exit code 2 and the message, no stack trace. */
 export class CliUsageError extends Error {

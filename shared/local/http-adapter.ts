@@ -110,11 +110,14 @@ export async function serveHttpApi(
   return {
     server,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    async close() {
+    /** Stops accepting requests, lets in-flight ones finish (up to `graceMs`), then drops the rest. */
+    async close(graceMs = 5_000) {
       const closed = once(server, 'close');
       server.close();
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearTimeout(timer);
     },
   };
 }

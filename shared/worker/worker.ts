@@ -190,21 +190,3 @@ async function routePoller(
     ...tuning,
   });
 }
-
-/**
- * A `Log` writing one JSON object per line (level, time, message, attributes) to a stream; the
- * CLI's logger (stderr, so stdout carries only the command's result).
- */
-export function jsonLineLog(
-  stream: { write(line: string): unknown },
-  base: Record<string, unknown> = {},
-): Log {
-  const write =
-    (level: string) =>
-    (message: string, ...attributes: Record<string, unknown>[]) => {
-      stream.write(
-        `${JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...Object.assign({}, ...attributes) })}\n`,
-      );
-    };
-  return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
-}

@@ -3,8 +3,9 @@
  * (LeanMQ `process_messages`) with the same handler runtime as the Lambda, prints how many.
  */
 import { loadConfig } from '../../config/load.js';
+import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
-import { findRoute, jsonLineLog, processMessages } from '../../worker/worker.js';
+import { findRoute, processMessages } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
 import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
 
@@ -34,7 +35,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       route: routeName,
       count,
       waitSeconds,
-      log: jsonLineLog(process.stderr, { service: 'hookline-process' }),
+      log: createJsonLog({ service: 'hookline-process', write: (line) => process.stderr.write(`${line}\n`) }),
     });
     process.stdout.write(
       values.json === true ? `${JSON.stringify(result)}\n` : `processed ${result.processed}\n`,

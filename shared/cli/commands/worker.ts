@@ -4,8 +4,9 @@
  * exits 0. A second signal exits at once (1).
  */
 import { loadConfig } from '../../config/load.js';
+import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
-import { findRoute, jsonLineLog, startWorker } from '../../worker/worker.js';
+import { findRoute, startWorker } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
 import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
 
@@ -28,7 +29,10 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const config = await loadConfig(configFile);
   for (const name of routes) findRoute(config, name);
   const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
-  const log = jsonLineLog(process.stderr, { service: 'hookline-worker' });
+  const log = createJsonLog({
+    service: 'hookline-worker',
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
   try {
     const worker = await startWorker({
       config,

@@ -1,0 +1,168 @@
+/**
+ * `hookline dev` (what `npm start` runs): the whole gateway on this machine until SIGINT/SIGTERM.
+ *
+ * Prints each route's URL once ready, then one JSON line per event state change on stdout. The
+ * first Ctrl+C (or SIGTERM) stops cleanly and exits 0: HTTP closed, pollers finish their in-flight
+ * batches, both emulators stopped and waited for, state file removed. A second one forces the exit
+ * (emulators SIGKILLed, exit code 130). Startup errors print one clear message and exit 1, with
+ * whatever had started stopped.
+ *
+ * Ports: `--port` or PORT (HTTP, default 3000), HOOKLINE_SQS_PORT (9324), HOOKLINE_DYNAMODB_PORT (8000).
+ */
+import { relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createJsonLog } from '../../json-log.js';
+import { DEFAULT_HTTP_PORT, type DevStack, startDevStack } from '../../local/dev-stack.js';
+import {
+  DEFAULT_DYNAMODB_PORT,
+  DEFAULT_SQS_PORT,
+  DYNAMODB_PORT_ENV,
+  LocalStackError,
+  SQS_PORT_ENV,
+} from '../../local/emulator-processes.js';
+import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+
+export const options = {
+  port: { type: 'string' },
+} as const satisfies CommandModule['options'];
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** After a clean stop, exit even if a handler module left a socket or timer open. */
+const EXIT_GRACE_MS = 2_000;
+
+export const run: CommandModule['run'] = async (values, positionals) => {
+  if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
+  const configFile = configFileFrom(values);
+  const portFlag = typeof values.port === 'string' ? values.port : undefined;
+  const port = portSetting(
+    portFlag ?? process.env.PORT,
+    portFlag === undefined ? 'PORT' : '--port',
+    DEFAULT_HTTP_PORT,
+  );
+  const sqsPort = portSetting(process.env[SQS_PORT_ENV], SQS_PORT_ENV, DEFAULT_SQS_PORT);
+  const dynamoDbPort = portSetting(process.env[DYNAMODB_PORT_ENV], DYNAMODB_PORT_ENV, DEFAULT_DYNAMODB_PORT);
+  const json = values.json === true;
+  const log = createJsonLog();
+  const say = (text: string) => {
+    if (json) log.info(text);
+    else process.stdout.write(`hookline dev: ${text}\n`);
+  };
+  const warn = (text: string) => {
+    if (json) log.warn(text);
+    else process.stderr.write(`hookline dev: warning: ${text}\n`);
+  };
+
+  // Signals are handled from the start: a Ctrl+C during startup must still stop the emulators.
+  const startup = new AbortController();
+  let stack: DevStack | undefined;
+  let signalCount = 0;
+  let requestStop: (signal: NodeJS.Signals) => void = () => {};
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    requestStop = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalCount += 1;
+    if (signalCount === 1) {
+      startup.abort();
+      requestStop(signal);
+      return;
+    }
+    process.stderr.write('hookline dev: forced exit (emulators killed)\n');
+    // Children still starting are SIGKILLed by their process `exit` hooks.
+    stack?.kill();
+    process.exit(130);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+
+  let code = 0;
+  try {
+    try {
+      stack = await startDevStack({
+        configFile,
+        port,
+        sqsPort,
+        dynamoDbPort,
+        log,
+        notice: (level, text) => (level === 'warn' ? warn(text) : say(text)),
+        portRemedies: { http: portFlag === undefined ? 'set PORT or pass --port' : 'pass another --port' },
+        signal: startup.signal,
+      });
+    } catch (error: unknown) {
+      if (error instanceof LocalStackError && error.code === 'aborted') {
+        say('stopped during startup');
+        return 0;
+      }
+      process.stderr.write(`hookline dev: could not start: ${errorText(error)}\n`);
+      code = 1;
+      return code;
+    }
+    // Since this process started (performance's time origin), as a user perceives it.
+    const startupMs = Math.round(performance.now());
+    announce(stack, startupMs, json, log);
+
+    const outcome = await Promise.race([
+      stopRequested.then((signal) => ({ signal })),
+      stack.failure.then((error) => ({ error })),
+    ]);
+    if ('error' in outcome) {
+      process.stderr.write(`hookline dev: ${errorText(outcome.error)}\n`);
+      code = 1;
+    }
+    say(`stopping${'signal' in outcome ? ` (${outcome.signal}; again to force)` : ''}`);
+    await stack.stop();
+    say('stopped');
+    return code;
+  } finally {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  }
+};
+
+function announce(stack: DevStack, startupMs: number, json: boolean, log: ReturnType<typeof createJsonLog>) {
+  const stateFile = relative(process.cwd(), stack.stateFile) || stack.stateFile;
+  if (json) {
+    log.info('dev stack ready', {
+      url: stack.url,
+      routes: stack.routes.map((route) => ({
+        path: route.route.path,
+        methods: route.methods,
+        url: route.url,
+        queue: route.queueName,
+      })),
+      sqs: stack.sqs,
+      dynamoDb: stack.dynamoDb,
+      tableName: stack.tableName,
+      stateFile,
+      startupMs,
+    });
+    return;
+  }
+  const lines = [
+    `hookline dev: SQS emulator ${stack.sqs.endpoint} (pid ${stack.sqs.pid}), DynamoDB Local ${stack.dynamoDb.endpoint} (pid ${stack.dynamoDb.pid}), table ${stack.tableName}`,
+    ...(stack.routes.length === 0 ? ['  (no enabled routes)'] : []),
+    ...stack.routes.map((route) => `  ${route.methods.join(',')} ${route.url}  ->  queue ${route.queueName}`),
+    `hookline dev: ready in ${(startupMs / 1000).toFixed(1)} s (state in ${stateFile}); Ctrl+C to stop`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** A port from a flag or variable: an integer 1-65535, else a usage error naming where it came from. */
+function portSetting(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new CliUsageError(`${name} must be a port number (1-65535), got "${value}"`);
+  }
+  return port;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof LocalStackError) return error.message;
+  if (error instanceof Error) {
+    // Our own errors carry a readable message; anything else gets its class name too.
+    return 'code' in error && typeof error.code === 'string'
+      ? error.message
+      : `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}

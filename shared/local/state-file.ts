@@ -1,0 +1,147 @@
+/**
+ * `.hookline/local.json`: what a running `hookline dev` stack exposes to other commands on the same
+ * machine (`hookline process`, `hookline worker`, tests): emulator endpoints, the table name, each
+ * route's queue URLs and the pids of the processes that make up the stack. Written once the stack is
+ * ready, removed when it stops. It lives in a `.hookline/` folder next to the config file, so two
+ * configs in two folders can each run a stack.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+
+export const LOCAL_STATE_DIR = '.hookline';
+export const LOCAL_STATE_FILE = 'local.json';
+
+/**
+ * Region and static placeholder credentials for SDK clients talking to the local emulators
+ * (DynamoDB Local rejects access key ids with anything but letters and digits).
+ */
+export const LOCAL_AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'hooklinelocal', secretAccessKey: 'hooklinelocal' },
+} as const;
+
+export interface LocalQueueState {
+  readonly queueName: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+}
+
+export interface LocalState {
+  readonly version: 1;
+  /** The `hookline dev` process. */
+  readonly pid: number;
+  readonly startedAt: string;
+  /** Absolute path of the config the stack runs. */
+  readonly configFile: string;
+  /** Base URL of the HTTP ingress, e.g. `http://127.0.0.1:3000`. */
+  readonly httpUrl: string;
+  readonly sqsEndpoint: string;
+  readonly dynamoEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  /** Keyed by route path as written in the config, e.g. `/order/status/`. */
+  readonly queues: Readonly<Record<string, LocalQueueState>>;
+  /** Child processes: the SQS emulator (Node) and DynamoDB Local (Java). */
+  readonly processes: { readonly sqs: number; readonly dynamodb: number };
+}
+
+export class LocalStateError extends Error {
+  readonly code = 'local_state_invalid';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStateError';
+  }
+}
+
+/** Overrides the state file's path (e.g. two stacks of one config, or a test next to a running stack). */
+export const LOCAL_STATE_FILE_ENV = 'HOOKLINE_STATE_FILE';
+
+/**
+ * Where the stack for `configFile` keeps its state: HOOKLINE_STATE_FILE when set, else
+ * `<config folder>/.hookline/local.json`.
+ */
+export function localStateFile(
+  configFile: string = DEFAULT_CONFIG_FILE,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const override = env[LOCAL_STATE_FILE_ENV];
+  if (override !== undefined && override !== '') return resolve(override);
+  return join(dirname(resolve(configFile)), LOCAL_STATE_DIR, LOCAL_STATE_FILE);
+}
+
+/** The state file's content, or undefined when there is none. Throws LocalStateError when unreadable. */
+export function readLocalState(file: string): LocalState | undefined {
+  if (!existsSync(file)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error: unknown) {
+    throw new LocalStateError(
+      `${file} is not valid JSON (${error instanceof Error ? error.message : error})`,
+    );
+  }
+  if (!isLocalState(value)) {
+    throw new LocalStateError(
+      `${file} is not a hookline local state file (delete it and restart hookline dev)`,
+    );
+  }
+  return value;
+}
+
+/** Whether the `hookline dev` process that wrote the state still runs (a hard kill leaves the file). */
+export function isLocalStateLive(state: Pick<LocalState, 'pid'>): boolean {
+  return isProcessAlive(state.pid);
+}
+
+/** Writes the file atomically (temporary file, then rename), creating `.hookline/` as needed. */
+export function writeLocalState(file: string, state: LocalState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+/** Removes the file if present, and its `.hookline/` folder when that is left empty. */
+export function removeLocalState(file: string): void {
+  rmSync(file, { force: true });
+  if (basename(dirname(file)) !== LOCAL_STATE_DIR) return;
+  try {
+    rmdirSync(dirname(file));
+  } catch {
+    // Not empty, or already gone.
+  }
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isLocalState(value: unknown): value is LocalState {
+  if (typeof value !== 'object' || value === null) return false;
+  const state = value as Record<string, unknown>;
+  const queues = state.queues;
+  return (
+    state.version === 1 &&
+    typeof state.pid === 'number' &&
+    typeof state.sqsEndpoint === 'string' &&
+    typeof state.dynamoEndpoint === 'string' &&
+    typeof state.tableName === 'string' &&
+    typeof queues === 'object' &&
+    queues !== null &&
+    Object.values(queues).every(
+      (queue: unknown) =>
+        typeof queue === 'object' &&
+        queue !== null &&
+        typeof (queue as Record<string, unknown>).queueUrl === 'string' &&
+        typeof (queue as Record<string, unknown>).dlqUrl === 'string',
+    )
+  );
+}
