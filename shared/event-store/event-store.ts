@@ -235,54 +235,22 @@ export class EventStore {
       route = current.route;
     }
 
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#route': 'route',
-      '#updatedAt': 'updatedAt',
-    };
-    const values: Record<string, AttributeValue> = {
-      ':to': { S: to },
-      ':route': { S: route },
-      ':updatedAt': { S: this.now().toISOString() },
-      ':gsi2pk': { S: eventKeys.routeStatus(route, to) },
-    };
-    const sets = ['#status = :to', '#updatedAt = :updatedAt', 'gsi2pk = :gsi2pk'];
-    if (changes.attempt !== undefined) {
-      names['#attempts'] = 'attempts';
-      values[':attempt'] = toAttributeValue([truncateAttempt(changes.attempt)]);
-      values[':none'] = { L: [] };
-      sets.push('#attempts = list_append(if_not_exists(#attempts, :none), :attempt)');
-    }
+    const change = this.statusChange(route, to, changes.attempt === undefined ? [] : [changes.attempt]);
     const sourcePlaceholders = sources.map((status, index) => {
-      values[`:from${index}`] = { S: status };
+      change.values[`:from${index}`] = { S: status };
       return `:from${index}`;
     });
-
-    try {
-      const result = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshallItem(eventKeys.event(id)),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #route = :route AND #status IN (${sourcePlaceholders.join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      if (result.Attributes === undefined) {
-        throw new Error(`UpdateItem returned no attributes for event ${id}`);
-      }
-      return toEventRecord(result.Attributes);
-    } catch (error: unknown) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
-      if (existing === undefined) throw new EventNotFoundError(id);
-      const actual = toEventRecord(existing);
-      if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
-      throw new InvalidTransitionError(id, to, sources, actual.status);
-    }
+    return this.updateEvent(
+      id,
+      route,
+      {
+        update: `SET ${change.sets.join(', ')}`,
+        condition: `#status IN (${sourcePlaceholders.join(', ')})`,
+        names: change.names,
+        values: change.values,
+      },
+      (actual) => new InvalidTransitionError(id, to, sources, actual.status),
+    );
   }
 
   /**
@@ -377,18 +345,30 @@ export class EventStore {
    */
   async settle(input: SettleInput): Promise<EventRecord> {
     const { id, route, owner, to, attempts } = input;
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#route': 'route',
-      '#updatedAt': 'updatedAt',
-      '#lockOwner': 'lockOwner',
-      '#lockExpiresAt': 'lockExpiresAt',
-    };
+    const change = this.statusChange(route, to, attempts);
+    return this.updateEvent(
+      id,
+      route,
+      {
+        update: `SET ${change.sets.join(', ')} REMOVE #lockOwner, #lockExpiresAt`,
+        condition: '#status = :processing AND #lockOwner = :owner',
+        names: { ...change.names, '#lockOwner': 'lockOwner', '#lockExpiresAt': 'lockExpiresAt' },
+        values: { ...change.values, ':processing': { S: 'processing' }, ':owner': { S: owner } },
+      },
+      (actual) => new LockLostError(id, owner, actual.status, actual.lockOwner),
+    );
+  }
+
+  /** Ingress has handed the event to its queue. */
+  markQueued(id: string, route?: string): Promise<EventRecord> {
+    return this.transition(id, 'queued', route === undefined ? {} : { route });
+  }
+
+  /** The SET clauses every status change makes: status, updatedAt, the status index, new attempts. */
+  private statusChange(route: string, to: EventStatus, attempts: readonly AttemptRecord[]) {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
     const values: Record<string, AttributeValue> = {
       ':to': { S: to },
-      ':route': { S: route },
-      ':processing': { S: 'processing' },
-      ':owner': { S: owner },
       ':updatedAt': { S: this.now().toISOString() },
       ':gsi2pk': { S: eventKeys.routeStatus(route, to) },
     };
@@ -399,23 +379,39 @@ export class EventStore {
       values[':none'] = { L: [] };
       sets.push('#attempts = list_append(if_not_exists(#attempts, :none), :attempts)');
     }
+    return { names, values, sets };
+  }
+
+  /**
+   * One conditional UpdateItem on an existing event of `route`; returns the new record. When the
+   * condition fails: EventNotFoundError, RouteMismatchError, or the caller's `conflict` error.
+   */
+  private async updateEvent(
+    id: string,
+    route: string,
+    update: {
+      readonly update: string;
+      readonly condition: string;
+      readonly names: Record<string, string>;
+      readonly values: Record<string, AttributeValue>;
+    },
+    conflict: (actual: EventRecord) => Error,
+  ): Promise<EventRecord> {
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshallItem(eventKeys.event(id)),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #lockOwner, #lockExpiresAt`,
-          ConditionExpression:
-            'attribute_exists(pk) AND #route = :route AND #status = :processing AND #lockOwner = :owner',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          UpdateExpression: update.update,
+          ConditionExpression: `attribute_exists(pk) AND #route = :route AND ${update.condition}`,
+          ExpressionAttributeNames: { ...update.names, '#route': 'route' },
+          ExpressionAttributeValues: { ...update.values, ':route': { S: route } },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      if (result.Attributes === undefined) {
+      if (result.Attributes === undefined)
         throw new Error(`UpdateItem returned no attributes for event ${id}`);
-      }
       return toEventRecord(result.Attributes);
     } catch (error: unknown) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -423,13 +419,8 @@ export class EventStore {
       if (existing === undefined) throw new EventNotFoundError(id);
       const actual = toEventRecord(existing);
       if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
-      throw new LockLostError(id, owner, actual.status, actual.lockOwner);
+      throw conflict(actual);
     }
-  }
-
-  /** Ingress has handed the event to its queue. */
-  markQueued(id: string, route?: string): Promise<EventRecord> {
-    return this.transition(id, 'queued', route === undefined ? {} : { route });
   }
 
   private async requireEvent(id: string): Promise<EventRecord> {
