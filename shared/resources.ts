@@ -10,13 +10,29 @@ export const EVENT_TABLE = {
   sortKey: 'sk',
   /** Unix seconds after which DynamoDB may delete the item. */
   ttlAttribute: 'expiresAt',
+  /**
+   * Both indexes project keys only: an index holding whole event items doubled every write (each
+   * status change rewrote the body into the index). Listings read the items by key afterwards.
+   */
   indexes: {
     /** A route's events by time: `gsi1pk = ROUTE#<route>`, `gsi1sk = <receivedAt>#<id>`. */
-    byRoute: { name: 'byRoute', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** A route's events by status and time: `gsi2pk = ROUTE#<route>#<status>`, `gsi2sk = <receivedAt>#<id>`. */
-    byRouteStatus: { name: 'byRouteStatus', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    byRoute: { name: 'byRoute', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
+    /**
+     * A route's events needing attention, by status and time: `gsi2pk = ROUTE#<route>#<status>`,
+     * `gsi2sk = <receivedAt>#<id>`. Sparse: only events in `STATUS_INDEXED` carry `gsi2pk`, so the
+     * hot path (received → queued → processing → delivered) never writes to it.
+     */
+    byRouteStatus: {
+      name: 'byRouteStatus',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      projection: 'KEYS_ONLY',
+    },
   },
 } as const;
+
+/** Statuses listed by the `byRouteStatus` index; other statuses are found through `byRoute`. */
+export const STATUS_INDEXED: ReadonlySet<string> = new Set(['retrying', 'dead_lettered']);
 
 /** How many times the handler timeout a queue's visibility timeout must be (AWS guidance). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;

@@ -16,6 +16,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { STATUS_INDEXED } from '../resources.js';
 import { EventNotFoundError, InvalidTransitionError, LockLostError, RouteMismatchError } from './errors.js';
 import { type Item, marshallItem, toAttributeValue, unmarshallItem } from './marshal.js';
 import { isFinalStatus, sourcesFor } from './transitions.js';
@@ -186,7 +187,7 @@ export class EventStore {
       ...eventKeys.event(record.id),
       gsi1pk: eventKeys.route(record.route),
       gsi1sk: timeline,
-      gsi2pk: eventKeys.routeStatus(record.route, 'received'),
+      // gsi2sk alone puts nothing in the sparse status index; gsi2pk is set by indexed statuses.
       gsi2sk: timeline,
       status: 'received',
       updatedAt: this.now().toISOString(),
@@ -244,7 +245,7 @@ export class EventStore {
       id,
       route,
       {
-        update: `SET ${change.sets.join(', ')}`,
+        update: updateExpression(change.sets, change.removes),
         condition: `#status IN (${sourcePlaceholders.join(', ')})`,
         names: change.names,
         values: change.values,
@@ -270,7 +271,6 @@ export class EventStore {
         ':owner': { S: owner },
         ':expiresAt': { S: expiresAt.toISOString() },
         ':now': { S: now },
-        ':gsi2pk': { S: eventKeys.routeStatus(route, 'processing') },
       };
       const lockable = LOCKABLE_STATUSES.map((status, index) => {
         values[`:from${index}`] = { S: status };
@@ -282,7 +282,7 @@ export class EventStore {
             TableName: this.tableName,
             Key: marshallItem(eventKeys.event(id)),
             UpdateExpression:
-              'SET #status = :processing, #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now, gsi2pk = :gsi2pk',
+              'SET #status = :processing, #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now REMOVE gsi2pk',
             ConditionExpression:
               `attribute_exists(pk) AND #route = :route AND (#status IN (${lockable.join(', ')}) OR ` +
               '(#status = :processing AND (attribute_not_exists(#lockExpiresAt) OR #lockExpiresAt <= :now)))',
@@ -350,7 +350,7 @@ export class EventStore {
       id,
       route,
       {
-        update: `SET ${change.sets.join(', ')} REMOVE #lockOwner, #lockExpiresAt`,
+        update: updateExpression(change.sets, ['#lockOwner', '#lockExpiresAt', ...change.removes]),
         condition: '#status = :processing AND #lockOwner = :owner',
         names: { ...change.names, '#lockOwner': 'lockOwner', '#lockExpiresAt': 'lockExpiresAt' },
         values: { ...change.values, ':processing': { S: 'processing' }, ':owner': { S: owner } },
@@ -370,16 +370,22 @@ export class EventStore {
     const values: Record<string, AttributeValue> = {
       ':to': { S: to },
       ':updatedAt': { S: this.now().toISOString() },
-      ':gsi2pk': { S: eventKeys.routeStatus(route, to) },
     };
-    const sets = ['#status = :to', '#updatedAt = :updatedAt', 'gsi2pk = :gsi2pk'];
+    const sets = ['#status = :to', '#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    if (STATUS_INDEXED.has(to)) {
+      values[':gsi2pk'] = { S: eventKeys.routeStatus(route, to) };
+      sets.push('gsi2pk = :gsi2pk');
+    } else {
+      removes.push('gsi2pk');
+    }
     if (attempts.length > 0) {
       names['#attempts'] = 'attempts';
       values[':attempts'] = toAttributeValue(attempts.map(truncateAttempt));
       values[':none'] = { L: [] };
       sets.push('#attempts = list_append(if_not_exists(#attempts, :none), :attempts)');
     }
-    return { names, values, sets };
+    return { names, values, sets, removes };
   }
 
   /**
@@ -445,6 +451,12 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   // Back up over continuation bytes (10xxxxxx) to the start of the character the cut would split.
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
   return bytes.subarray(0, end).toString('utf8');
+}
+
+function updateExpression(sets: readonly string[], removes: readonly string[]): string {
+  return removes.length === 0
+    ? `SET ${sets.join(', ')}`
+    : `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`;
 }
 
 function truncateAttempt(attempt: AttemptRecord): AttemptRecord {

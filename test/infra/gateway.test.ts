@@ -104,7 +104,7 @@ describe('HooklineGateway', () => {
                 { AttributeName: index.partitionKey, KeyType: 'HASH' },
                 { AttributeName: index.sortKey, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: { ProjectionType: 'KEYS_ONLY' },
             }),
           ),
         ),

@@ -115,7 +115,7 @@ describe('createEventTable()', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     );
     expect(table.ttl).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: EVENT_TABLE.ttlAttribute });
