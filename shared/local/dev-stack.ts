@@ -228,6 +228,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         dlqUrl: at(queues, index).dlqUrl,
         store,
         log,
+        // Like the event source mapping: up to maxConcurrency batches of a route in flight at once.
+        concurrency: route.maxConcurrency,
         ...(options.waitSeconds !== undefined && { waitSeconds: options.waitSeconds }),
       }),
     );
