@@ -3,6 +3,7 @@
  * are printed with their targets and PASS/MISS; nothing here is asserted by the test suite.
  */
 import { cpus } from 'node:os';
+import { deliverySection } from './delivery.js';
 import { ingressBundleSection } from './ingress-bundle.js';
 import { verifySection } from './verify.js';
 
@@ -13,7 +14,7 @@ export interface BenchSection {
 }
 
 /** In the order they run; add new sections at the end. */
-const SECTIONS: readonly BenchSection[] = [ingressBundleSection, verifySection];
+const SECTIONS: readonly BenchSection[] = [ingressBundleSection, verifySection, deliverySection];
 
 async function main(): Promise<void> {
   const started = performance.now();
