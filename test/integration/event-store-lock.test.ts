@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../shared/event-store/errors.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
 import { createDynamoDbClient, type RunningEmulator, startDynamoDbLocal } from '../helpers/emulators.js';
+import { attemptRecord, newEventRecord, rawEventItem, storeEventIn } from '../helpers/event-records.js';
 
 const TABLE = 'hookline-lock-test';
 const ROUTE = '/order/status/';
@@ -35,36 +36,11 @@ beforeEach(() => {
 });
 
 function newEvent(): NewEventRecord {
-  return {
-    id: `evt_${randomUUID()}`,
-    route: ROUTE,
-    queueName: 'order_status',
-    receivedAt: new Date(clockMs).toISOString(),
-    method: 'POST',
-    path: ROUTE,
-    headers: { 'content-type': 'application/json' },
-    contentType: 'application/json',
-    body: '{"ok":true}',
-    verification: { scheme: 'standardWebhooks', verifiedAt: new Date(clockMs).toISOString() },
-    expiresAt: Math.floor(clockMs / 1000) + 30 * 86_400,
-  };
+  return newEventRecord(clockMs);
 }
 
-/** Steps from `received` to each status, through the existing transition API. */
-const PATHS: Partial<Record<EventStatus, EventStatus[]>> = {
-  received: [],
-  queued: ['queued'],
-  retrying: ['queued', 'processing', 'retrying'],
-  dead_lettered: ['queued', 'dead_lettered'],
-  delivered: ['queued', 'processing', 'delivered'],
-  ignored: ['queued', 'processing', 'ignored'],
-};
-
-async function eventIn(status: EventStatus): Promise<NewEventRecord> {
-  const event = newEvent();
-  await store.putReceived(event);
-  for (const step of PATHS[status] ?? []) await store.transition(event.id, step);
-  return event;
+function eventIn(status: EventStatus): Promise<NewEventRecord> {
+  return storeEventIn(store, newEvent(), status);
 }
 
 const inSeconds = (seconds: number) => new Date(clockMs + seconds * 1000);
@@ -74,18 +50,11 @@ function attempt(
   outcome: AttemptRecord['outcome'],
   extra: Partial<AttemptRecord> = {},
 ): AttemptRecord {
-  return { attempt: n, startedAt: new Date(clockMs).toISOString(), durationMs: 5, outcome, ...extra };
+  return attemptRecord(clockMs, n, outcome, extra);
 }
 
-async function rawItem(id: string) {
-  const { Item } = await client().send(
-    new GetItemCommand({
-      TableName: TABLE,
-      Key: { pk: { S: `EVENT#${id}` }, sk: { S: 'EVENT' } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
+function rawItem(id: string) {
+  return rawEventItem(client(), TABLE, id);
 }
 
 describe('EventStore.acquireLock()', () => {

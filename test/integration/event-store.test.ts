@@ -18,6 +18,7 @@ import {
   type RunningEmulator,
   startDynamoDbLocal,
 } from '../helpers/emulators.js';
+import { attemptRecord, newEventRecord, rawEventItem, storeEventIn } from '../helpers/event-records.js';
 
 const TABLE = 'hookline-events-test';
 const ROUTE = '/order/status/';
@@ -47,23 +48,7 @@ beforeEach(() => {
 });
 
 function newEvent(overrides: Partial<NewEventRecord> = {}): NewEventRecord {
-  return {
-    id: randomUUID(),
-    route: ROUTE,
-    queueName: 'order_status',
-    receivedAt: new Date(clockMs).toISOString(),
-    method: 'POST',
-    path: ROUTE,
-    query: 'a=1',
-    headers: { 'content-type': 'application/json', 'x-github-delivery': 'd-1' },
-    contentType: 'application/json',
-    body: '{"ok":true}',
-    sourceIp: '203.0.113.7',
-    dedupeKey: 'd-1',
-    verification: { scheme: 'github', keyId: '0', verifiedAt: new Date(clockMs).toISOString() },
-    expiresAt: Math.floor(clockMs / 1000) + 30 * 86_400,
-    ...overrides,
-  };
+  return newEventRecord(clockMs, overrides);
 }
 
 function attempt(
@@ -71,36 +56,15 @@ function attempt(
   outcome: AttemptRecord['outcome'],
   extra: Partial<AttemptRecord> = {},
 ): AttemptRecord {
-  return { attempt: n, startedAt: new Date(clockMs).toISOString(), durationMs: 12, outcome, ...extra };
+  return attemptRecord(clockMs, n, outcome, extra);
 }
 
-/** Allowed steps from `received` to each status. */
-const PATHS: Record<EventStatus, EventStatus[]> = {
-  received: [],
-  queued: ['queued'],
-  processing: ['queued', 'processing'],
-  retrying: ['queued', 'processing', 'retrying'],
-  delivered: ['queued', 'processing', 'delivered'],
-  dead_lettered: ['queued', 'dead_lettered'],
-  ignored: ['queued', 'processing', 'ignored'],
-};
-
-async function eventIn(status: EventStatus): Promise<NewEventRecord> {
-  const event = newEvent();
-  await store.putReceived(event);
-  for (const step of PATHS[status]) await store.transition(event.id, step);
-  return event;
+function eventIn(status: EventStatus): Promise<NewEventRecord> {
+  return storeEventIn(store, newEvent(), status);
 }
 
-async function rawItem(id: string) {
-  const { Item } = await client().send(
-    new GetItemCommand({
-      TableName: TABLE,
-      Key: { pk: { S: eventKeys.event(id).pk }, sk: { S: eventKeys.event(id).sk } },
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
+function rawItem(id: string) {
+  return rawEventItem(client(), TABLE, id);
 }
 
 const pairs = EVENT_STATUSES.flatMap((from) => EVENT_STATUSES.map((to) => ({ from, to })));

@@ -1,0 +1,73 @@
+/** Event-store fixtures shared by the event-store test files. */
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+
+export const TEST_ROUTE = '/order/status/';
+
+/** A complete new event received at `atMs` on TEST_ROUTE. */
+export function newEventRecord(atMs: number, overrides: Partial<NewEventRecord> = {}): NewEventRecord {
+  const at = new Date(atMs).toISOString();
+  return {
+    id: randomUUID(),
+    route: TEST_ROUTE,
+    queueName: 'order_status',
+    receivedAt: at,
+    method: 'POST',
+    path: TEST_ROUTE,
+    query: 'a=1',
+    headers: { 'content-type': 'application/json', 'x-github-delivery': 'd-1' },
+    contentType: 'application/json',
+    body: '{"ok":true}',
+    sourceIp: '203.0.113.7',
+    dedupeKey: 'd-1',
+    verification: { scheme: 'github', keyId: '0', verifiedAt: at },
+    expiresAt: Math.floor(atMs / 1000) + 30 * 86_400,
+    ...overrides,
+  };
+}
+
+export function attemptRecord(
+  atMs: number,
+  n: number,
+  outcome: AttemptRecord['outcome'],
+  extra: Partial<AttemptRecord> = {},
+): AttemptRecord {
+  return { attempt: n, startedAt: new Date(atMs).toISOString(), durationMs: 12, outcome, ...extra };
+}
+
+/** Allowed steps from `received` to each status. */
+export const PATHS_FROM_RECEIVED: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
+  received: [],
+  queued: ['queued'],
+  processing: ['queued', 'processing'],
+  retrying: ['queued', 'processing', 'retrying'],
+  delivered: ['queued', 'processing', 'delivered'],
+  dead_lettered: ['queued', 'dead_lettered'],
+  ignored: ['queued', 'processing', 'ignored'],
+};
+
+/** Writes `event` and walks it to `status` through the transition API. */
+export async function storeEventIn(
+  store: EventStore,
+  event: NewEventRecord,
+  status: EventStatus,
+): Promise<NewEventRecord> {
+  await store.putReceived(event);
+  for (const step of PATHS_FROM_RECEIVED[status]) await store.transition(event.id, step);
+  return event;
+}
+
+/** The raw item of an event, keys and index attributes included. */
+export async function rawEventItem(client: DynamoDBClient, tableName: string, id: string) {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: marshallKey(id), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+function marshallKey(id: string) {
+  const { pk, sk } = eventKeys.event(id);
+  return { pk: { S: pk }, sk: { S: sk } };
+}
