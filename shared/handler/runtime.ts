@@ -72,8 +72,10 @@ interface BatchScope<TPayload> {
   readonly seen: Set<string>;
 }
 
+const DEFAULT_RECORD_CONCURRENCY = 10;
+
 /**
- * Processes `records` in order and returns the partial batch response: only the messages to be
+ * Processes `records` (up to `options.recordConcurrency` at once) and returns the partial batch response: only the messages to be
  * retried by SQS are listed (the caller deletes the others).
  */
 export async function processBatch<TPayload>(
@@ -92,7 +94,7 @@ export async function processBatch<TPayload>(
     seen: new Set(),
   };
   const failed = new Set<string>();
-  for (const record of records) {
+  const runRecord = async (record: SQSRecord) => {
     let ok: boolean;
     try {
       ok = await processRecord(record, scope);
@@ -105,7 +107,19 @@ export async function processBatch<TPayload>(
       ok = false;
     }
     if (!ok) failed.add(record.messageId);
-  }
+  };
+  // Workers take records in order; each claims its record's event id synchronously (the `seen`
+  // check runs before processRecord's first await), so duplicates in a batch stay deduplicated.
+  const queue = [...records];
+  const workers = Math.max(
+    1,
+    Math.min(definition.options.recordConcurrency ?? DEFAULT_RECORD_CONCURRENCY, queue.length),
+  );
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await runRecord(next);
+    }),
+  );
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 

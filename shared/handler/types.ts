@@ -67,6 +67,12 @@ export type StandardResult<T> =
 export interface HandlerOptions<TPayload> {
   /** Validates the payload; a payload that fails is a permanent error (straight to the DLQ). */
   readonly schema?: PayloadSchema<TPayload>;
+  /**
+   * How many records of one batch run at the same time; 1 runs them one after another, in order.
+   * Copies of one event in a batch never run concurrently either way.
+   * @default 10
+   */
+  readonly recordConcurrency?: number;
 }
 
 /** What `handler(...)` returns to mark an event as deliberately not handled (recorded `ignored`). */

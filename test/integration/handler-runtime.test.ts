@@ -58,6 +58,7 @@ const routes = {
   crash: githubRoute('crash'),
   race: githubRoute('race'),
   mixed: githubRoute('mixed'),
+  concurrent: githubRoute('concurrent'),
   routed: githubRoute('routed'),
   redrive: githubRoute('redrive'),
   poison: githubRoute('poison'),
@@ -560,6 +561,39 @@ describe('processBatch()', () => {
     expect((await depth(routes.mixed)).inFlight).toBe(1);
     expect(await receiveRecords(emulators.sqs.client, queuesOf(routes.mixed))).toEqual([]);
   });
+
+  it.each([
+    [undefined, 4],
+    [1, 1],
+  ])(
+    'runs a batch with recordConcurrency %s: at most %i records at once',
+    async (recordConcurrency, expected) => {
+      const ids: string[] = [];
+      for (let n = 0; n < 4; n++) ids.push(await post(routes.concurrent, { n }));
+      const records = await receive(routes.concurrent, 4);
+      let inFlight = 0;
+      let peak = 0;
+      const started: number[] = [];
+      const definition = definitionOf<{ n: number }>(
+        async (event) => {
+          started.push(event.payload.n);
+          inFlight += 1;
+          peak = Math.max(peak, inFlight);
+          await sleep(50);
+          inFlight -= 1;
+        },
+        recordConcurrency === undefined ? {} : { recordConcurrency },
+      );
+
+      const response = await runBatch(records, definition, depsFor(routes.concurrent).deps);
+
+      expect(failures(response)).toEqual([]);
+      expect(peak).toBe(expected);
+      const order = records.map((item) => ids.indexOf(JSON.parse(item.body).id));
+      if (recordConcurrency === 1) expect(started).toEqual(order);
+      for (const id of ids) expect((await record(id)).status).toBe('delivered');
+    },
+  );
 
   it('records an event no router rule matches as ignored, not failed', async () => {
     const id = await post(routes.routed, { zen: 'Design for failure.' }, 'ping');
