@@ -103,6 +103,9 @@ async function harness(route: ResolvedRoute, fn: HandlerFunction): Promise<Harne
         store: ingress.store,
         log: silentLog,
         waitSeconds: 1,
+        // Backoff uses full jitter; a fixed draw keeps a failed message's delay above 0 s, so it is
+        // never received again within the same test step.
+        random: () => 0.5,
         onBatch: (batch) => batches.push(batch),
         ...options,
       });
