@@ -231,11 +231,12 @@ export class WebhookRoute extends Construct {
     });
 
     this.queue.grantSendMessages(this.ingressFunction);
-    // GetItem/PutItem/UpdateItem on the table itself, not on its indexes (table.grant would add
-    // `<table>/index/*`): the ingress records events and dedupe keys; it never queries.
+    // GetItem/PutItem/UpdateItem/Query on the table itself, not on its indexes (table.grant would
+    // add `<table>/index/*`): the ingress records events and dedupe keys, and reads a duplicate's
+    // event (`getEvent()`: one Query of the event's partition, state and request items).
     this.ingressFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
         resources: [props.table.tableArn],
       }),
     );

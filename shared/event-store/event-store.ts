@@ -1,9 +1,14 @@
 /**
  * The event table's data access (DESIGN §4). One table, keys from `EVENT_TABLE`:
  *
- * - event: `pk = EVENT#<id>`, `sk = EVENT`; `gsi1pk = ROUTE#<route>`, `gsi1sk = <receivedAt>#<id>`
- *   (a route's events by time); `gsi2pk = ROUTE#<route>#<status>`, `gsi2sk = gsi1sk` (by status,
- *   rewritten on every status change); `expiresAt` (TTL).
+ * - event state: `pk = EVENT#<id>`, `sk = EVENT`; every `EventRecord` attribute except the request
+ *   data (`REQUEST_ATTRIBUTES`); `gsi1pk = ROUTE#<route>`, `gsi1sk = <receivedAt>#<id>` (a route's
+ *   events by time); `gsi2pk = ROUTE#<route>#<status>`, `gsi2sk = gsi1sk` (by status, rewritten on
+ *   every status change); `expiresAt` (TTL). The only item status changes write, kept small so each
+ *   update is billed for a few hundred bytes, not the request body.
+ * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`, `query`,
+ *   `contentType`, `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
+ *   state item always has its request item), never updated. `getEvent()` reads both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  *
  * Every write is conditional. Callers never pass DynamoDB expressions.
@@ -14,6 +19,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { STATUS_INDEXED } from '../resources.js';
@@ -26,13 +32,24 @@ import type { AttemptRecord, EventRecord, EventStatus, NewEventRecord } from './
 export const ERROR_MESSAGE_LIMIT_BYTES = 1024;
 
 const EVENT_SK = 'EVENT';
+const REQUEST_SK = 'REQUEST';
 const DEDUPE_SK = 'DEDUPE';
 /** Attributes that exist only for the table's keys and indexes; not part of `EventRecord`. */
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/** The request data: kept in the event's request item, written once, never in the state item. */
+const REQUEST_ATTRIBUTES = ['headers', 'body', 'bodyBase64', 'query', 'contentType'] as const;
+
+/**
+ * An event's state item: the `EventRecord` without its request data (`headers`, `body`,
+ * `bodyBase64`, `query`, `contentType`). What status changes return; `getEvent()` has it all.
+ */
+export type EventState = Omit<EventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
 
 /** Key and index values of the items in the event table (for queries added alongside). */
 export const eventKeys = {
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: EVENT_SK }),
+  /** The event's request item (headers, body, query, content type). */
+  request: (id: string) => ({ pk: `EVENT#${id}`, sk: REQUEST_SK }),
   dedupe: (route: string, key: string) => ({ pk: `DEDUPE#${route}#${key}`, sk: DEDUPE_SK }),
   /** `byRoute` partition. */
   route: (route: string) => `ROUTE#${route}`,
@@ -93,8 +110,8 @@ export interface LapsedLock {
 export type LockResult =
   | {
       readonly acquired: true;
-      /** The event as it is now: `processing`, locked by the caller. */
-      readonly record: EventRecord;
+      /** The event's state as it is now: `processing`, locked by the caller. */
+      readonly record: EventState;
       /** Set when the caller took over a lapsed lock: the previous attempt never settled. */
       readonly lapsed?: LapsedLock;
     }
@@ -102,7 +119,8 @@ export type LockResult =
       readonly acquired: false;
       /** `done`: delivered or ignored already; `locked`: another attempt holds a live lock. */
       readonly reason: 'done' | 'locked';
-      readonly record: EventRecord;
+      /** The event's state (no request data). */
+      readonly record: EventState;
     }
   | { readonly acquired: false; readonly reason: 'missing' };
 
@@ -177,13 +195,23 @@ export class EventStore {
   }
 
   /**
-   * Writes a new event with status `received`. A record still `received` (an earlier attempt that
-   * failed before enqueueing) is overwritten; any later status throws `InvalidTransitionError`.
+   * Writes a new event with status `received`: its request item, then its state item. A record
+   * still `received` (an earlier attempt that failed before enqueueing) is overwritten; any later
+   * status throws `InvalidTransitionError` and leaves both items as they were.
    */
   async putReceived(record: NewEventRecord): Promise<void> {
+    const { request, state } = splitRecord(record);
+    const requestItem = marshallItem({
+      ...request,
+      ...eventKeys.request(record.id),
+      expiresAt: record.expiresAt,
+    });
+    // A new event (the usual case) costs one put per item. When the request item exists already,
+    // the state put decides (only a `received` event may be overwritten) before it is replaced.
+    const created = await this.putIfAbsent(requestItem);
     const timeline = eventKeys.timeline(record.receivedAt, record.id);
-    const item: EventRecord & Record<string, unknown> = {
-      ...record,
+    const item: EventState & Record<string, unknown> = {
+      ...state,
       ...eventKeys.event(record.id),
       gsi1pk: eventKeys.route(record.route),
       gsi1sk: timeline,
@@ -209,24 +237,49 @@ export class EventStore {
       const existing = error.Item ?? (await this.getItem(eventKeys.event(record.id)));
       throw new InvalidTransitionError(record.id, 'received', ['received'], statusOf(existing));
     }
+    if (!created) {
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: requestItem }));
+    }
   }
 
-  /** The event, read consistently; `undefined` when there is none. */
+  /**
+   * The event (state and request data), read consistently in one Query of its partition;
+   * `undefined` when there is none.
+   */
   async getEvent(id: string): Promise<EventRecord | undefined> {
-    const item = await this.getItem(eventKeys.event(id));
-    return item === undefined ? undefined : toEventRecord(item);
+    const { pk } = eventKeys.event(id);
+    const items: Item[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: pk } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const state = items.find((item) => item.sk?.S === EVENT_SK);
+    if (state === undefined) return undefined;
+    const request = items.find((item) => item.sk?.S === REQUEST_SK);
+    return { ...(request === undefined ? {} : requestOf(request)), ...toEventState(state) } as EventRecord;
   }
 
   /**
    * Moves the event to `to` if `transitions.ts` allows it from its current status, updating the
-   * status index and appending `changes.attempt`. Returns the updated record.
+   * status index and appending `changes.attempt`. Writes and returns the event's state only (no
+   * request data: `getEvent()` reads that).
    * @throws EventNotFoundError, InvalidTransitionError (with the actual status), RouteMismatchError
    */
-  async transition(id: string, to: EventStatus, changes: TransitionChanges = {}): Promise<EventRecord> {
+  async transition(id: string, to: EventStatus, changes: TransitionChanges = {}): Promise<EventState> {
     const sources = sourcesFor(to);
     let route = changes.route;
     if (route === undefined || sources.length === 0) {
-      const current = await this.requireEvent(id);
+      const current = await this.requireState(id);
       if (route !== undefined && route !== current.route) {
         throw new RouteMismatchError(id, route, current.route);
       }
@@ -255,8 +308,8 @@ export class EventStore {
   }
 
   /**
-   * Takes the event's idempotency lock: one conditional UpdateItem on the event record itself, so
-   * locking costs no extra item. Succeeds from `received`, `queued`, `retrying`, `dead_lettered`
+   * Takes the event's idempotency lock: one conditional UpdateItem on the event's state item, so
+   * locking costs no extra item. The records it returns are the event's state (no request data). Succeeds from `received`, `queued`, `retrying`, `dead_lettered`
    * (DLQ redrive), or `processing` whose lock has lapsed (`lockExpiresAt <= now`); the event
    * becomes `processing` with `lockOwner`/`lockExpiresAt` set. Otherwise reports why not.
    * @throws RouteMismatchError when the event belongs to another route
@@ -302,8 +355,8 @@ export class EventStore {
         if (result.Attributes === undefined) {
           throw new Error(`UpdateItem returned no attributes for event ${id}`);
         }
-        const previous = toEventRecord(result.Attributes);
-        const record: EventRecord = {
+        const previous = toEventState(result.Attributes);
+        const record: EventState = {
           ...previous,
           status: 'processing',
           lockOwner: owner,
@@ -321,7 +374,7 @@ export class EventStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
         if (existing === undefined) return { acquired: false, reason: 'missing' };
-        const record = toEventRecord(existing);
+        const record = toEventState(existing);
         if (record.route !== route) throw new RouteMismatchError(id, route, record.route);
         if (isFinalStatus(record.status)) return { acquired: false, reason: 'done', record };
         if (
@@ -339,11 +392,12 @@ export class EventStore {
 
   /**
    * Ends the caller's attempt: moves a `processing` event locked by `owner` to `to`, appends the
-   * attempts and removes the lock, in one conditional UpdateItem. Returns the updated record.
+   * attempts and removes the lock, in one conditional UpdateItem of the state item. Returns the
+   * event's updated state (no request data).
    * @throws LockLostError when `owner` no longer holds the lock, EventNotFoundError,
    *   RouteMismatchError
    */
-  async settle(input: SettleInput): Promise<EventRecord> {
+  async settle(input: SettleInput): Promise<EventState> {
     const { id, route, owner, to, attempts } = input;
     const change = this.statusChange(route, to, attempts);
     return this.updateEvent(
@@ -359,8 +413,8 @@ export class EventStore {
     );
   }
 
-  /** Ingress has handed the event to its queue. */
-  markQueued(id: string, route?: string): Promise<EventRecord> {
+  /** Ingress has handed the event to its queue. Returns the event's state. */
+  markQueued(id: string, route?: string): Promise<EventState> {
     return this.transition(id, 'queued', route === undefined ? {} : { route });
   }
 
@@ -389,7 +443,8 @@ export class EventStore {
   }
 
   /**
-   * One conditional UpdateItem on an existing event of `route`; returns the new record. When the
+   * One conditional UpdateItem on the state item of an existing event of `route`; returns the new
+   * state. When the
    * condition fails: EventNotFoundError, RouteMismatchError, or the caller's `conflict` error.
    */
   private async updateEvent(
@@ -401,8 +456,8 @@ export class EventStore {
       readonly names: Record<string, string>;
       readonly values: Record<string, AttributeValue>;
     },
-    conflict: (actual: EventRecord) => Error,
-  ): Promise<EventRecord> {
+    conflict: (actual: EventState) => Error,
+  ): Promise<EventState> {
     try {
       const result = await this.client.send(
         new UpdateItemCommand({
@@ -418,21 +473,39 @@ export class EventStore {
       );
       if (result.Attributes === undefined)
         throw new Error(`UpdateItem returned no attributes for event ${id}`);
-      return toEventRecord(result.Attributes);
+      return toEventState(result.Attributes);
     } catch (error: unknown) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
       if (existing === undefined) throw new EventNotFoundError(id);
-      const actual = toEventRecord(existing);
+      const actual = toEventState(existing);
       if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
       throw conflict(actual);
     }
   }
 
-  private async requireEvent(id: string): Promise<EventRecord> {
-    const event = await this.getEvent(id);
-    if (event === undefined) throw new EventNotFoundError(id);
-    return event;
+  /** The event's state item, read consistently (a GetItem: no request data needed). */
+  private async requireState(id: string): Promise<EventState> {
+    const item = await this.getItem(eventKeys.event(id));
+    if (item === undefined) throw new EventNotFoundError(id);
+    return toEventState(item);
+  }
+
+  /** Puts `item` unless its key exists; `false` when it did. */
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
+    }
   }
 
   private async getItem(key: Readonly<Record<string, string>>): Promise<Item | undefined> {
@@ -464,10 +537,29 @@ function truncateAttempt(attempt: AttemptRecord): AttemptRecord {
   return { ...attempt, errorMessage: truncateUtf8(attempt.errorMessage, ERROR_MESSAGE_LIMIT_BYTES) };
 }
 
-function toEventRecord(item: Readonly<Item>): EventRecord {
+/** The record in a state item (an item written before the split also carries request data). */
+function toEventState(item: Readonly<Item>): EventState {
   const value = unmarshallItem(item);
   for (const attribute of KEY_ATTRIBUTES) delete value[attribute];
-  return value as unknown as EventRecord;
+  return value as unknown as EventState;
+}
+
+/** The record's request data (its request item) and the rest (its state item). */
+function splitRecord(record: NewEventRecord): {
+  request: Record<string, unknown>;
+  state: Omit<NewEventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
+} {
+  const { headers, body, bodyBase64, query, contentType, ...state } = record;
+  // `undefined` attributes are left out of the item by `marshallItem`.
+  return { request: { headers, body, bodyBase64, query, contentType }, state };
+}
+
+/** The request data of a request item. */
+function requestOf(item: Readonly<Item>): Partial<EventRecord> {
+  const value = unmarshallItem(item);
+  const request: Record<string, unknown> = {};
+  for (const name of REQUEST_ATTRIBUTES) if (value[name] !== undefined) request[name] = value[name];
+  return request as Partial<EventRecord>;
 }
 
 function statusOf(item: Readonly<Item> | undefined): EventStatus | undefined {

@@ -219,6 +219,7 @@ function writePurpose(call: ObservedCall): string {
   const item = call.input.Item as Record<string, Value> | undefined;
   if (item !== undefined) {
     if (item.sk?.S === 'DEDUPE') return 'dedupe claim';
+    if (item.sk?.S === 'REQUEST') return 'event request data (written once)';
     return `event record → ${item.status?.S ?? '?'}`;
   }
   const values = (call.input.ExpressionAttributeValues as Record<string, Value> | undefined) ?? {};

@@ -290,7 +290,7 @@ describe('HooklineGateway', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
           Resource: { 'Fn::GetAtt': [logicalId(stack, gateway.table), 'Arn'] },
         },
         {

@@ -76,7 +76,10 @@ describe('EventStore.acquireLock()', () => {
         },
       });
       expect(result).not.toHaveProperty('lapsed');
-      expect(await store.getEvent(event.id)).toEqual(result.acquired ? result.record : undefined);
+      // The lock's record is the event's state; getEvent() adds the request data.
+      expect(await store.getEvent(event.id)).toEqual(
+        result.acquired ? { ...event, ...result.record } : undefined,
+      );
       const item = await rawItem(event.id);
       expect(item?.gsi2pk).toBeUndefined();
     },
@@ -216,7 +219,7 @@ describe('EventStore.settle()', () => {
     expect(record.updatedAt).toBe(new Date(clockMs).toISOString());
     expect(record).not.toHaveProperty('lockOwner');
     expect(record).not.toHaveProperty('lockExpiresAt');
-    expect(await store.getEvent(event.id)).toEqual(record);
+    expect(await store.getEvent(event.id)).toEqual({ ...event, ...record });
     expect((await rawItem(event.id))?.gsi2pk).toBeUndefined();
   });
 

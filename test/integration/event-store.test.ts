@@ -199,6 +199,28 @@ describe('EventStore', () => {
       expect(item?.expiresAt).toEqual({ N: String(event.expiresAt) });
     });
 
+    it('keeps the request data in its own item, out of the state item', async () => {
+      const event = newEvent();
+
+      await store.putReceived(event);
+
+      const state = await rawItem(event.id);
+      for (const name of ['headers', 'body', 'query', 'contentType']) expect(state?.[name]).toBeUndefined();
+      const { Item: request } = await client().send(
+        new GetItemCommand({
+          TableName: TABLE,
+          Key: { pk: { S: `EVENT#${event.id}` }, sk: { S: 'REQUEST' } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(request?.body).toEqual({ S: event.body });
+      expect(request?.query).toEqual({ S: event.query });
+      expect(request?.contentType).toEqual({ S: event.contentType });
+      expect(request?.headers?.M?.['x-github-delivery']).toEqual({ S: 'd-1' });
+      expect(request?.expiresAt).toEqual({ N: String(event.expiresAt) });
+      expect(request?.status).toBeUndefined();
+    });
+
     it('overwrites a record that is still received', async () => {
       const first = newEvent({ body: 'first' });
       await store.putReceived(first);
@@ -238,7 +260,9 @@ describe('EventStore', () => {
 
       expect(queued.status).toBe('queued');
       expect(queued.updatedAt).toBe(new Date(START + 2_000).toISOString());
-      expect(await store.getEvent(event.id)).toEqual(queued);
+      // markQueued() returns the state item; getEvent() adds the request data written once.
+      expect(queued).not.toHaveProperty('body');
+      expect(await store.getEvent(event.id)).toEqual({ ...event, ...queued });
     });
 
     it('moves a received event to queued when given its route', async () => {
@@ -277,7 +301,7 @@ describe('EventStore', () => {
       expect(retrying.attempts).toEqual([failed]);
       expect(done.status).toBe('delivered');
       expect(done.attempts).toEqual([failed, delivered]);
-      expect(await store.getEvent(event.id)).toEqual(done);
+      expect(await store.getEvent(event.id)).toEqual({ ...event, ...done });
     });
 
     it('lists only events needing attention in byRouteStatus, moving them as their status changes', async () => {
