@@ -3,7 +3,7 @@
  * handler function. Rules are tried in order, the first match runs; with no match and no
  * `otherwise` the event is recorded `ignored`.
  */
-import { wildcardToRegExp } from '../ingress/filters.js';
+import { valueAtPath, valueText, wildcardToRegExp } from '../payload-path.js';
 import { type HandlerContext, type HandlerFunction, type HooklineEvent, IGNORED } from './types.js';
 
 /** A payload value matcher: string (`*`/`?` wildcards, against the value's text), RegExp, exact number/boolean. */
@@ -92,17 +92,4 @@ function compilePayloadMatcher(expected: PayloadMatcher): (value: unknown) => bo
 function testRegExp(pattern: RegExp, value: string): boolean {
   pattern.lastIndex = 0;
   return pattern.test(value);
-}
-
-function valueAtPath(value: unknown, keys: readonly string[]): unknown {
-  let current = value;
-  for (const key of keys) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

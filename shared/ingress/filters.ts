@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { FilterConfig } from '../config/types.js';
+import { valueAtPath, valueText, wildcardToRegExp } from '../payload-path.js';
 
 export interface FilterInput {
   readonly method: string;
@@ -29,28 +30,6 @@ export function compileFilters(filters: FilterConfig | undefined): (input: Filte
       const value = valueAtPath(input.payload, path);
       return value !== undefined && pattern.test(valueText(value));
     });
-}
-
-/** `*` matches any run of characters, `?` one character; everything else is literal. */
-export function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 's');
-}
-
-function valueAtPath(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Source IP allow-list from CIDRs; undefined allows everyone. */

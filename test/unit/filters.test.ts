@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compileFilters,
-  compileSourceIpCheck,
-  type FilterInput,
-  wildcardToRegExp,
-} from '../../shared/ingress/filters.js';
+import { compileFilters, compileSourceIpCheck, type FilterInput } from '../../shared/ingress/filters.js';
+import { wildcardToRegExp } from '../../shared/payload-path.js';
 
 function request(overrides: Partial<FilterInput> = {}): FilterInput {
   return { method: 'POST', headers: {}, payload: undefined, ...overrides };
