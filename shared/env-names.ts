@@ -10,4 +10,8 @@ export const ENV = {
   secretArn: 'HOOKLINE_SECRET_ARN',
   /** Seconds a fetched secret is cached per container. */
   secretTtlSeconds: 'HOOKLINE_SECRET_TTL_SECONDS',
+  /** S3 bucket holding bodies too large to travel inline (claim check); unset: no large bodies. */
+  bodyBucket: 'HOOKLINE_BODY_BUCKET',
+  /** JSON of the admin function's routes with their queue and DLQ URLs and ARNs. */
+  adminRoutes: 'HOOKLINE_ADMIN_ROUTES',
 } as const;

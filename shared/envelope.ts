@@ -14,9 +14,12 @@ export interface EnvelopeVerification {
   readonly signedAt?: string;
 }
 
-/** A body kept outside the message (S3 claim check). */
+/**
+ * A body kept outside the message (claim check): in S3 when deployed, in a local directory that
+ * stands in for the bucket when running on one machine.
+ */
 export interface BodyReference {
-  readonly store: 's3';
+  readonly store: 's3' | 'local';
   readonly bucket: string;
   readonly key: string;
   readonly size: number;
