@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { S3BodyStore } from '../shared/body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { jsonEnv, optionalNumberEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
@@ -19,6 +21,8 @@ const tableName = requireEnv(ENV.tableName);
 const queueUrl = requireEnv(ENV.queueUrl);
 const secretArn = process.env[ENV.secretArn];
 const secretTtlSeconds = optionalNumberEnv(ENV.secretTtlSeconds, 300);
+/** Unset: bodies over the inline limit are refused with 413. */
+const bodyBucket = process.env[ENV.bodyBucket];
 
 const logger = new Logger({
   serviceName: 'hookline-ingress',
@@ -37,6 +41,8 @@ const ingress = createIngress({
           secretId: secretArn,
           ttlSeconds: secretTtlSeconds,
         }),
+  ...(bodyBucket !== undefined &&
+    bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
   log: logger,
 });
 

@@ -1,6 +1,11 @@
 import type { EventStatus } from './types.js';
 
-export type EventStoreErrorCode = 'invalid_transition' | 'event_not_found' | 'route_mismatch' | 'lock_lost';
+export type EventStoreErrorCode =
+  | 'invalid_transition'
+  | 'event_not_found'
+  | 'route_mismatch'
+  | 'lock_lost'
+  | 'invalid_cursor';
 
 /** Base class of the event store's own errors; SDK errors (throttling, network) pass through as they are. */
 export class EventStoreError extends Error {
@@ -84,5 +89,19 @@ export class LockLostError extends EventStoreError {
     this.owner = owner;
     this.actual = actual;
     if (actualOwner !== undefined) this.actualOwner = actualOwner;
+  }
+}
+
+/**
+ * A listing cursor that is not one this table handed out, or was handed out for another route or
+ * status filter. Cursors are opaque: pass back `nextCursor` unchanged with the same query.
+ */
+export class InvalidCursorError extends EventStoreError {
+  constructor(reason: string) {
+    super(
+      'invalid_cursor',
+      `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route and status`,
+    );
+    this.name = 'InvalidCursorError';
   }
 }

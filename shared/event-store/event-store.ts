@@ -6,8 +6,8 @@
  *   events by time); `gsi2pk = ROUTE#<route>#<status>`, `gsi2sk = gsi1sk` (by status, rewritten on
  *   every status change); `expiresAt` (TTL). The only item status changes write, kept small so each
  *   update is billed for a few hundred bytes, not the request body.
- * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`, `query`,
- *   `contentType`, `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
+ * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`/`bodyRef`,
+ *   `query`, `contentType`, `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
  *   state item always has its request item), never updated. `getEvent()` reads both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  *
@@ -37,11 +37,11 @@ const DEDUPE_SK = 'DEDUPE';
 /** Attributes that exist only for the table's keys and indexes; not part of `EventRecord`. */
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
 /** The request data: kept in the event's request item, written once, never in the state item. */
-const REQUEST_ATTRIBUTES = ['headers', 'body', 'bodyBase64', 'query', 'contentType'] as const;
+const REQUEST_ATTRIBUTES = ['headers', 'body', 'bodyBase64', 'bodyRef', 'query', 'contentType'] as const;
 
 /**
  * An event's state item: the `EventRecord` without its request data (`headers`, `body`,
- * `bodyBase64`, `query`, `contentType`). What status changes return; `getEvent()` has it all.
+ * `bodyBase64`, `bodyRef`, `query`, `contentType`). What status changes return; `getEvent()` has it all.
  */
 export type EventState = Omit<EventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
 
@@ -413,6 +413,39 @@ export class EventStore {
     );
   }
 
+  /**
+   * Links a replay to the event it re-delivers: appends `replayId` to the original's `replays`.
+   * Leaves its status as it is. Returns the original's state.
+   * @throws EventNotFoundError when there is no event `originalId`
+   */
+  async addReplay(originalId: string, replayId: string): Promise<EventState> {
+    try {
+      const result = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshallItem(eventKeys.event(originalId)),
+          UpdateExpression:
+            'SET #replays = list_append(if_not_exists(#replays, :none), :ids), #updatedAt = :updatedAt',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#replays': 'replays', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: {
+            ':none': { L: [] },
+            ':ids': { L: [{ S: replayId }] },
+            ':updatedAt': { S: this.now().toISOString() },
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (result.Attributes === undefined) {
+        throw new Error(`UpdateItem returned no attributes for event ${originalId}`);
+      }
+      return toEventState(result.Attributes);
+    } catch (error: unknown) {
+      if (error instanceof ConditionalCheckFailedException) throw new EventNotFoundError(originalId);
+      throw error;
+    }
+  }
+
   /** Ingress has handed the event to its queue. Returns the event's state. */
   markQueued(id: string, route?: string): Promise<EventState> {
     return this.transition(id, 'queued', route === undefined ? {} : { route });
@@ -537,8 +570,11 @@ function truncateAttempt(attempt: AttemptRecord): AttemptRecord {
   return { ...attempt, errorMessage: truncateUtf8(attempt.errorMessage, ERROR_MESSAGE_LIMIT_BYTES) };
 }
 
-/** The record in a state item (an item written before the split also carries request data). */
-function toEventState(item: Readonly<Item>): EventState {
+/**
+ * The record in a state item (an item written before the split also carries request data), without
+ * its key and index attributes.
+ */
+export function toEventState(item: Readonly<Item>): EventState {
   const value = unmarshallItem(item);
   for (const attribute of KEY_ATTRIBUTES) delete value[attribute];
   return value as unknown as EventState;
@@ -549,9 +585,9 @@ function splitRecord(record: NewEventRecord): {
   request: Record<string, unknown>;
   state: Omit<NewEventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
 } {
-  const { headers, body, bodyBase64, query, contentType, ...state } = record;
+  const { headers, body, bodyBase64, bodyRef, query, contentType, ...state } = record;
   // `undefined` attributes are left out of the item by `marshallItem`.
-  return { request: { headers, body, bodyBase64, query, contentType }, state };
+  return { request: { headers, body, bodyBase64, bodyRef, query, contentType }, state };
 }
 
 /** The request data of a request item. */

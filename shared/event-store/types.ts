@@ -2,6 +2,7 @@
  * The event record kept in the event table (DESIGN §4): one item per received webhook, updated as
  * it moves through the queue and the handler. Plain data, so it can be logged and shown by the CLI.
  */
+import type { BodyReference } from '../envelope.js';
 
 /** Where an event is in its life. Allowed moves between statuses are listed in `transitions.ts`. */
 export type EventStatus =
@@ -63,6 +64,8 @@ export interface EventRecord {
   body?: string;
   /** The body as base64, when it is binary. */
   bodyBase64?: string;
+  /** Where the body is kept when it was too large to store inline (then neither `body` nor `bodyBase64`). */
+  bodyRef?: BodyReference;
   sourceIp?: string;
   /** The de-duplication key the event was claimed under. */
   dedupeKey?: string;

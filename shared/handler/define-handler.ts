@@ -6,9 +6,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { S3BodyStore } from '../body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { jsonEnv, requireEnv } from '../env.js';
 import { ENV } from '../env-names.js';
@@ -32,8 +34,9 @@ export type HooklineLambdaHandler<TPayload = unknown> = MiddyfiedHandler<
  * mark it ignored, throw to retry with backoff, throw `PermanentError` to dead-letter it at once.
  *
  * Nothing is read from the environment at import: the Lambda path reads `HOOKLINE_ROUTE`,
- * `HOOKLINE_TABLE_NAME`, `HOOKLINE_QUEUE_URL` and `HOOKLINE_DLQ_URL` on its first invocation, so
- * the local stack can import handler modules without them.
+ * `HOOKLINE_TABLE_NAME`, `HOOKLINE_QUEUE_URL`, `HOOKLINE_DLQ_URL` and (optional, for large bodies)
+ * `HOOKLINE_BODY_BUCKET` on its first invocation, so the local stack can import handler modules
+ * without them.
  */
 export function defineHandler<TPayload = unknown>(
   fn: HandlerFunction<TPayload>,
@@ -60,6 +63,7 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
   const tableName = requireEnv(ENV.tableName);
   const queueUrl = requireEnv(ENV.queueUrl);
   const dlqUrl = requireEnv(ENV.dlqUrl);
+  const bodyBucket = process.env[ENV.bodyBucket];
   logger.appendPersistentKeys({ route: route.path });
   return {
     route,
@@ -67,6 +71,8 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
     sqs: new SQSClient({}),
     queueUrl,
     dlqUrl,
+    ...(bodyBucket !== undefined &&
+      bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
     log: logger,
   };
 }

@@ -1,10 +1,52 @@
 /**
  * Turns a queued envelope into the `HooklineEvent` a handler receives: provider event type,
- * parsed payload, raw bytes.
+ * parsed payload, raw bytes (read from the body store when the envelope carries a `bodyRef`).
  */
+import type { BodyStore } from '../body-store/body-store.js';
+import { isBodyStoreError } from '../body-store/errors.js';
+import { ENV } from '../env-names.js';
 import { decodeBody, type Envelope } from '../envelope.js';
 import { PermanentError } from './errors.js';
 import type { HooklineEvent } from './types.js';
+
+/**
+ * The event's body cannot be read from its body store: the object is gone, or no store is
+ * configured. Permanent: the event goes to the DLQ with reason `body_unavailable`.
+ */
+export class BodyUnavailableError extends PermanentError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'body_unavailable', ...options });
+    this.name = 'BodyUnavailableError';
+  }
+}
+
+/**
+ * The event's raw bytes: inline ones decoded, a `bodyRef` read from `store`.
+ * @throws BodyUnavailableError when there is no store or the body is missing from it; a
+ *   `BodyStoreError` `body_store_failed` (an ordinary, retryable failure) when the store fails.
+ */
+export async function readEventBody(
+  envelope: Envelope,
+  store: Pick<BodyStore, 'get'> | undefined,
+): Promise<Uint8Array> {
+  const ref = envelope.bodyRef;
+  if (ref === undefined) return decodeBody(envelope);
+  if (store === undefined) {
+    throw new BodyUnavailableError(
+      `event ${envelope.id} has its ${ref.size}-byte body in the ${ref.store} body store, and this handler has no body store (set ${ENV.bodyBucket} in Lambda)`,
+    );
+  }
+  try {
+    return await store.get(ref);
+  } catch (error: unknown) {
+    if (isBodyStoreError(error, 'body_missing')) {
+      throw new BodyUnavailableError(`the body of event ${envelope.id} is unavailable: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
 
 export interface BuildEventInput {
   readonly envelope: Envelope;
@@ -12,18 +54,22 @@ export interface BuildEventInput {
   readonly attempt: number;
   /** The route's `expectJson`: parse the body as JSON whatever its content type. */
   readonly expectJson: boolean;
+  /**
+   * The body's bytes (`readEventBody`); required when the envelope carries a `bodyRef`.
+   * @default the envelope's inline body
+   */
+  readonly rawBody?: Uint8Array;
 }
 
-/** @throws PermanentError when the body is not inline (S3 bodies are not supported here). */
+/** @throws BodyUnavailableError when the envelope has a `bodyRef` and no `rawBody` was given. */
 export function buildEvent(input: BuildEventInput): HooklineEvent<unknown> {
   const { envelope, attempt, expectJson } = input;
-  if (envelope.bodyRef !== undefined) {
-    throw new PermanentError(
-      `event ${envelope.id} has its body in ${envelope.bodyRef.store}; this runtime reads inline bodies only`,
-      { code: 'body_unavailable' },
+  if (envelope.bodyRef !== undefined && input.rawBody === undefined) {
+    throw new BodyUnavailableError(
+      `event ${envelope.id} has its body in the ${envelope.bodyRef.store} body store and it was not read`,
     );
   }
-  const rawBody = decodeBody(envelope);
+  const rawBody = input.rawBody ?? decodeBody(envelope);
   const contentType = envelope.contentType ?? envelope.headers['content-type'];
   const payload = parsePayload(rawBody, contentType, expectJson);
   return {

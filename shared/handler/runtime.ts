@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { type Envelope, EnvelopeError, parseEnvelope } from '../envelope.js';
 import { RouteMismatchError } from '../event-store/errors.js';
@@ -19,7 +20,7 @@ import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
 import { backoffSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS } from './backoff.js';
 import { isPermanentError, type PermanentError } from './errors.js';
-import { buildEvent } from './event.js';
+import { buildEvent, readEventBody } from './event.js';
 import { withLogKeys } from './log.js';
 import { changeVisibility, sendToDeadLetterQueue } from './queue.js';
 import { validatePayload } from './schema.js';
@@ -34,6 +35,11 @@ export interface RuntimeDependencies {
   readonly queueUrl: string;
   /** The route's DLQ (permanent failures and unreadable messages are sent there directly). */
   readonly dlqUrl: string;
+  /**
+   * Where bodies too large to travel inline are read from. Without it an event whose envelope
+   * carries a `bodyRef` fails permanently (`body_unavailable`).
+   */
+  readonly bodyStore?: Pick<BodyStore, 'get'>;
   readonly log: Log;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -218,7 +224,8 @@ async function runHandler<TPayload>(
 ): Promise<HandlerResult> {
   const { definition, deps, lambdaContext } = scope;
   try {
-    const event = buildEvent({ envelope, attempt, expectJson: deps.route.expectJson });
+    const rawBody = await readEventBody(envelope, deps.bodyStore);
+    const event = buildEvent({ envelope, attempt, expectJson: deps.route.expectJson, rawBody });
     const { schema } = definition.options;
     const payload = schema === undefined ? event.payload : await validatePayload(schema, event.payload);
     const context: HandlerContext = {

@@ -10,6 +10,7 @@ export type IngressErrorCode =
   | 'invalid_json'
   | 'secret_unavailable'
   | 'store_unavailable'
+  | 'body_store_unavailable'
   | 'queue_unavailable'
   | 'internal_error';
 

@@ -1,7 +1,14 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { BodyStore } from '../body-store/body-store.js';
 import { normalizePath } from '../config/queue-name.js';
 import type { ResolvedRoute, VerifyConfig } from '../config/types.js';
-import { type Envelope, encodeBody, serializeEnvelope, storableHeaders } from '../envelope.js';
+import {
+  type BodyReference,
+  type Envelope,
+  encodeBody,
+  serializeEnvelope,
+  storableHeaders,
+} from '../envelope.js';
 import { InvalidTransitionError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventRecord, NewEventRecord } from '../event-store/types.js';
@@ -37,6 +44,16 @@ export interface IngressDependencies {
   readonly store: Pick<EventStore, 'claimDedupeKey' | 'putReceived' | 'getEvent' | 'markQueued'>;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
+  /**
+   * Where bodies larger than `INLINE_BODY_LIMIT_BYTES` (and within the route's `maxBodyBytes`) are
+   * kept; the event then carries a `bodyRef`. Without it such bodies are refused with 413.
+   */
+  readonly bodyStore?: Pick<BodyStore, 'put'>;
+  /**
+   * The origin webhook senders reach this ingress at, e.g. `http://127.0.0.1:3000`: the base of
+   * the `statusUrl` in replies. @default `https://` + the request's API Gateway domain name
+   */
+  readonly publicUrl?: string;
   readonly log?: Log;
   readonly now?: () => Date;
   readonly newId?: (now: Date) => string;
@@ -57,6 +74,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
   const log = deps.log ?? silentLog;
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? newEventId;
+  const publicUrl = deps.publicUrl?.replace(/\/+$/, '');
   const targets = new Map<string, CompiledTarget>(
     deps.targets.map((target) => [
       normalizePath(target.route.path),
@@ -68,7 +86,10 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     ]),
   );
 
-  async function accept(request: IncomingRequest): Promise<APIGatewayProxyStructuredResultV2> {
+  async function accept(
+    request: IncomingRequest,
+    origin: string,
+  ): Promise<APIGatewayProxyStructuredResultV2> {
     const target = targets.get(normalizePath(request.path));
     if (target === undefined || !target.route.enabled) {
       throw new IngressHttpError(404, 'route_not_found', `no webhook route at ${request.path}`);
@@ -87,7 +108,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
         },
       );
     }
-    checkBodySize(route, request.body.length);
+    const bodyStore = checkBodySize(route, request.body.length, deps.bodyStore);
 
     const receivedAt = now();
     const verdict = await verify(route.verify, request, receivedAt);
@@ -110,18 +131,23 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
       );
       if (!claim.claimed) {
         const existing = await storeCall(() => deps.store.getEvent(claim.eventId));
-        if (existing !== undefined && existing.status !== 'received') return duplicate(existing.id, route);
+        if (existing !== undefined && existing.status !== 'received') {
+          return duplicate(existing.id, route, origin);
+        }
         // The earlier attempt stopped before its event was queued: finish it under the same id.
         id = claim.eventId;
         log.info('resuming half-accepted event', { id, route: route.path });
       }
     }
 
-    const record = newRecord(id, target, request, receivedAt, verdict, key);
+    // After the dedupe claim, so a duplicate never uploads its body again; before the record, so a
+    // record never points at a body that was not written.
+    const bodyRef = bodyStore === undefined ? undefined : await storeBody(bodyStore, route, id, request);
+    const record = newRecord(id, target, request, receivedAt, verdict, key, bodyRef);
     try {
       await storeCall(() => deps.store.putReceived(record));
     } catch (error: unknown) {
-      if (error instanceof InvalidTransitionError) return duplicate(id, route);
+      if (error instanceof InvalidTransitionError) return duplicate(id, route, origin);
       throw error;
     }
     await enqueue(target.queueUrl, toEnvelope(record));
@@ -133,7 +159,38 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
       if (!(error instanceof InvalidTransitionError)) throw error;
     }
     log.info('event queued', { id, route: route.path, status: 'queued', scheme: verdict.scheme });
-    return jsonResponse(202, { id, status: 'queued' });
+    return jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) });
+  }
+
+  async function storeBody(
+    store: Pick<BodyStore, 'put'>,
+    route: ResolvedRoute,
+    id: string,
+    request: IncomingRequest,
+  ): Promise<BodyReference> {
+    const contentType = request.headers['content-type'];
+    try {
+      const ref = await store.put({
+        route: route.path,
+        eventId: id,
+        body: request.body,
+        ...(contentType !== undefined && { contentType }),
+      });
+      log.info('body stored', { id, route: route.path, store: ref.store, size: ref.size });
+      return ref;
+    } catch (error: unknown) {
+      log.error('body store failed', {
+        id,
+        route: route.path,
+        size: request.body.length,
+        error: errorText(error),
+      });
+      throw new IngressHttpError(
+        503,
+        'body_store_unavailable',
+        'the event body could not be stored; retry later',
+      );
+    }
   }
 
   async function verify(
@@ -188,14 +245,15 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     }
   }
 
-  function duplicate(id: string, route: ResolvedRoute): APIGatewayProxyStructuredResultV2 {
+  function duplicate(id: string, route: ResolvedRoute, origin: string): APIGatewayProxyStructuredResultV2 {
     log.info('duplicate delivery', { id, route: route.path });
-    return jsonResponse(200, { id, duplicate: true });
+    return jsonResponse(200, { id, duplicate: true, statusUrl: statusUrl(origin, id) });
   }
 
   return async (event) => {
     try {
-      return await accept(toIncomingRequest(event));
+      const origin = publicUrl ?? `https://${event.requestContext.domainName}`;
+      return await accept(toIncomingRequest(event), origin);
     } catch (error: unknown) {
       if (error instanceof IngressHttpError) return errorResponse(error);
       log.error('ingress failed', { error: errorText(error) });
@@ -204,7 +262,20 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
   };
 }
 
-function checkBodySize(route: ResolvedRoute, size: number): void {
+/** Where the event's status can be read (the admin API's event resource). */
+export function statusUrl(origin: string, id: string): string {
+  return `${origin}/_hookline/events/${encodeURIComponent(id)}`;
+}
+
+/**
+ * Refuses a body the route or the ingress cannot take. Returns the store a body too large to travel
+ * inline goes to, or undefined when it travels inline.
+ */
+function checkBodySize(
+  route: ResolvedRoute,
+  size: number,
+  bodyStore: Pick<BodyStore, 'put'> | undefined,
+): Pick<BodyStore, 'put'> | undefined {
   if (size > route.maxBodyBytes) {
     throw new IngressHttpError(
       413,
@@ -212,13 +283,15 @@ function checkBodySize(route: ResolvedRoute, size: number): void {
       `body of ${size} bytes exceeds this route's limit of ${route.maxBodyBytes}`,
     );
   }
-  if (size > INLINE_BODY_LIMIT_BYTES) {
+  if (size <= INLINE_BODY_LIMIT_BYTES) return undefined;
+  if (bodyStore === undefined) {
     throw new IngressHttpError(
       413,
       'body_exceeds_inline_limit',
-      `body of ${size} bytes exceeds the ${INLINE_BODY_LIMIT_BYTES}-byte limit for queued events`,
+      `body of ${size} bytes exceeds the ${INLINE_BODY_LIMIT_BYTES}-byte limit for queued events (no body store is configured)`,
     );
   }
+  return bodyStore;
 }
 
 function newRecord(
@@ -228,6 +301,7 @@ function newRecord(
   receivedAt: Date,
   verdict: VerificationSuccess,
   key: string | undefined,
+  bodyRef: BodyReference | undefined,
 ): NewEventRecord {
   const { route } = target;
   return {
@@ -240,7 +314,7 @@ function newRecord(
     query: request.query,
     headers: storableHeaders(request.headers),
     ...(request.headers['content-type'] !== undefined && { contentType: request.headers['content-type'] }),
-    ...encodeBody(request.body),
+    ...(bodyRef === undefined ? encodeBody(request.body) : { bodyRef }),
     ...(request.sourceIp !== undefined && { sourceIp: request.sourceIp }),
     ...(key !== undefined && { dedupeKey: key }),
     verification: {
@@ -266,6 +340,7 @@ export function toEnvelope(record: NewEventRecord | EventRecord): Envelope {
     ...(record.contentType !== undefined && { contentType: record.contentType }),
     ...(record.body !== undefined && { body: record.body }),
     ...(record.bodyBase64 !== undefined && { bodyBase64: record.bodyBase64 }),
+    ...(record.bodyRef !== undefined && { bodyRef: record.bodyRef }),
     ...(record.sourceIp !== undefined && { sourceIp: record.sourceIp }),
     verification: record.verification,
     ...(record.replayOf !== undefined && { replayOf: record.replayOf }),

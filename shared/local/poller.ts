@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
@@ -39,6 +40,8 @@ export interface PollerOptions {
   readonly queueUrl: string;
   readonly dlqUrl: string;
   readonly store: EventStore;
+  /** Where bodies kept outside the envelope (`bodyRef`) are read from; see `RuntimeDependencies`. */
+  readonly bodyStore?: Pick<BodyStore, 'get'>;
   readonly log: Log;
   /** Long-poll wait of each receive while idle (0–20). @default 20 */
   readonly waitSeconds?: number;
@@ -108,6 +111,7 @@ export function createPoller(options: PollerOptions): Poller {
     sqs,
     queueUrl,
     dlqUrl: options.dlqUrl,
+    ...(options.bodyStore !== undefined && { bodyStore: options.bodyStore }),
     log,
     ...(options.now !== undefined && { now: options.now }),
     ...(options.random !== undefined && { random: options.random }),

@@ -186,6 +186,7 @@ async function routePoller(
     queueUrl: queues.queueUrl,
     dlqUrl: queues.dlqUrl,
     store: new EventStore({ client: endpoints.dynamodb, tableName: endpoints.tableName }),
+    ...(endpoints.bodyStore !== undefined && { bodyStore: endpoints.bodyStore }),
     log: options.log ?? silentLog,
     ...tuning,
   });

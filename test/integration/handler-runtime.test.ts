@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   ChangeMessageVisibilityCommand,
   ListMessageMoveTasksCommand,
@@ -8,6 +9,7 @@ import {
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { S3BodyStore } from '../../shared/body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
@@ -21,6 +23,7 @@ import type { HandlerDefinition, HandlerFunction, HooklineEvent } from '../../sh
 import type { RouteQueues } from '../../shared/local/create-queues.js';
 import type { Log } from '../../shared/logger.js';
 import { awsTestCredentials, createDynamoDbClient, freePort } from '../helpers/emulators.js';
+import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
 import {
   type Emulators,
   type IngressUnderTest,
@@ -64,22 +67,32 @@ const routes = {
   poison: githubRoute('poison'),
   outage: githubRoute('outage'),
   lambda: githubRoute('lambda'),
+  lambdaLarge: githubRoute('lambda-large', { maxBodyBytes: 1024 * 1024 }),
   example: githubRoute('example'),
 };
 
+const BODY_BUCKET = 'hookline-bodies';
+
 let emulators: Emulators;
 let ingress: IngressUnderTest;
+let s3: FakeS3;
+let s3Client: S3Client;
 
 beforeAll(async () => {
   emulators = await startEmulators();
+  s3 = await startFakeS3();
+  s3Client = new S3Client({ ...awsTestCredentials, endpoint: s3.endpoint, forcePathStyle: true });
   ingress = await startIngress(emulators, Object.values(routes), {
     secrets: { GITHUB_WEBHOOK_SECRET: SECRET },
+    override: () => ({ bodyStore: new S3BodyStore({ client: s3Client, bucket: BODY_BUCKET }) }),
   });
 });
 
 afterAll(async () => {
   await ingress?.close();
   await emulators?.stop();
+  s3Client?.destroy();
+  await s3?.stop();
 });
 
 // --- helpers -------------------------------------------------------------------------------
@@ -828,6 +841,41 @@ describe('defineHandler() Lambda handler', () => {
     expect(seen).toEqual([id]);
     expect((await record(id)).status).toBe('delivered');
     expect(handler.definition.fn).toBeTypeOf('function');
+  });
+
+  it('reads a body kept in S3 from the bucket named by HOOKLINE_BODY_BUCKET', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    const seen: HooklineEvent[] = [];
+    const handler = defineHandler((event) => void seen.push(event));
+    const payload = { ref: 'refs/heads/large', filler: 'x'.repeat(300 * 1024) };
+    const id = await post(routes.lambdaLarge, payload);
+    expect(s3.objects.has(`${BODY_BUCKET}/lambda_large/${id}`)).toBe(true);
+    const queues = queuesOf(routes.lambdaLarge);
+    Object.assign(process.env, {
+      [ENV.route]: JSON.stringify(routes.lambdaLarge),
+      [ENV.tableName]: ingress.tableName,
+      [ENV.queueUrl]: queues.queueUrl,
+      [ENV.dlqUrl]: queues.dlqUrl,
+      [ENV.bodyBucket]: BODY_BUCKET,
+      AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: awsTestCredentials.region,
+      AWS_ACCESS_KEY_ID: awsTestCredentials.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: awsTestCredentials.credentials.secretAccessKey,
+    });
+    const records = await receive(routes.lambdaLarge);
+    expect(JSON.parse(records[0]?.body ?? '{}')).toMatchObject({
+      id,
+      bodyRef: { store: 's3', bucket: BODY_BUCKET },
+    });
+
+    const response = await handler({ Records: records }, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(seen.map((event) => event.payload)).toEqual([payload]);
+    expect(Buffer.from(seen[0]?.rawBody ?? []).toString('utf8')).toBe(JSON.stringify(payload));
+    expect((await record(id)).status).toBe('delivered');
   });
 
   it('fails the invocation with the missing variable named when the environment is incomplete', async () => {

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventStore } from '../../shared/event-store/event-store.js';
 import { awsTestCredentials } from '../helpers/emulators.js';
+import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
 import {
   drainQueue,
   type Emulators,
@@ -17,9 +18,11 @@ const SECRET = 'lambda-entry-secret';
 const route = makeRoute({
   path: '/lambda/entry/',
   verify: { scheme: 'github', secret: { name: 'LAMBDA_ENTRY_SECRET' } },
+  maxBodyBytes: 1024 * 1024,
 });
 
 let emulators: Emulators;
+let s3: FakeS3;
 let provisioned: Awaited<ReturnType<typeof provisionRoutes>>;
 const savedEnv = { ...process.env };
 
@@ -63,13 +66,32 @@ const context = {
 
 beforeAll(async () => {
   emulators = await startEmulators();
+  s3 = await startFakeS3();
   provisioned = await provisionRoutes(emulators, [route]);
 });
 
 afterAll(async () => {
   process.env = savedEnv;
   await emulators?.stop();
+  await s3?.stop();
 });
+
+function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...savedEnv,
+    HOOKLINE_ROUTE: JSON.stringify(route),
+    HOOKLINE_TABLE_NAME: provisioned.tableName,
+    HOOKLINE_QUEUE_URL: requireQueues(provisioned.queues, route.path).queueUrl,
+    AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,
+    AWS_REGION: awsTestCredentials.region,
+    AWS_ACCESS_KEY_ID: awsTestCredentials.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: awsTestCredentials.credentials.secretAccessKey,
+    LAMBDA_ENTRY_SECRET: SECRET,
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    ...extra,
+  };
+}
 
 describe('functions/ingress handler (the Lambda entry point)', () => {
   it('refuses to start without its environment, naming the missing variable', async () => {
@@ -82,19 +104,7 @@ describe('functions/ingress handler (the Lambda entry point)', () => {
 
   it('verifies, records and queues through the SDK clients configured by the environment', async () => {
     vi.resetModules();
-    process.env = {
-      ...savedEnv,
-      HOOKLINE_ROUTE: JSON.stringify(route),
-      HOOKLINE_TABLE_NAME: provisioned.tableName,
-      HOOKLINE_QUEUE_URL: requireQueues(provisioned.queues, route.path).queueUrl,
-      AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,
-      AWS_REGION: awsTestCredentials.region,
-      AWS_ACCESS_KEY_ID: awsTestCredentials.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: awsTestCredentials.credentials.secretAccessKey,
-      LAMBDA_ENTRY_SECRET: SECRET,
-      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    };
+    process.env = lambdaEnv();
     const { handler } = await import('../../functions/ingress.js');
     const body = JSON.stringify({ ref: 'refs/heads/main' });
 
@@ -104,7 +114,8 @@ describe('functions/ingress handler (the Lambda entry point)', () => {
     );
 
     expect(result.statusCode).toBe(202);
-    const { id } = JSON.parse(result.body ?? '{}') as { id: string };
+    const { id, statusUrl } = JSON.parse(result.body ?? '{}') as { id: string; statusUrl: string };
+    expect(statusUrl).toBe(`https://api.example.com/_hookline/events/${id}`);
     const store = new EventStore({ client: emulators.dynamo.client, tableName: provisioned.tableName });
     expect((await store.getEvent(id))?.status).toBe('queued');
     const [envelope] = await drainQueue(
@@ -112,5 +123,47 @@ describe('functions/ingress handler (the Lambda entry point)', () => {
       requireQueues(provisioned.queues, route.path).queueUrl,
     );
     expect(envelope).toMatchObject({ id, body });
+  });
+
+  it('without HOOKLINE_BODY_BUCKET refuses a body over the inline limit with 413', async () => {
+    vi.resetModules();
+    process.env = lambdaEnv();
+    const { handler } = await import('../../functions/ingress.js');
+    const body = JSON.stringify({ filler: 'x'.repeat(300 * 1024) });
+
+    const result = await handler(
+      apiGatewayEvent(body, await githubHeaders(SECRET, body, randomUUID())),
+      context,
+    );
+
+    expect(result.statusCode).toBe(413);
+    expect(result.body).toContain('body_exceeds_inline_limit');
+  });
+
+  it('with HOOKLINE_BODY_BUCKET puts a body over the inline limit in that S3 bucket and queues a bodyRef', async () => {
+    vi.resetModules();
+    process.env = lambdaEnv({ HOOKLINE_BODY_BUCKET: 'hookline-bodies', AWS_ENDPOINT_URL_S3: s3.endpoint });
+    const { handler } = await import('../../functions/ingress.js');
+    const body = JSON.stringify({ filler: 'x'.repeat(300 * 1024) });
+
+    const result = await handler(
+      apiGatewayEvent(body, await githubHeaders(SECRET, body, randomUUID())),
+      context,
+    );
+
+    expect(result.statusCode).toBe(202);
+    const { id } = JSON.parse(result.body ?? '{}') as { id: string };
+    const key = `lambda_entry/${id}`;
+    expect(s3.objects.get(`hookline-bodies/${key}`)?.body.toString('utf8')).toBe(body);
+    const [envelope] = await drainQueue(
+      emulators.sqs.client,
+      requireQueues(provisioned.queues, route.path).queueUrl,
+    );
+    expect(envelope?.bodyRef).toEqual({
+      store: 's3',
+      bucket: 'hookline-bodies',
+      key,
+      size: Buffer.byteLength(body),
+    });
   });
 });

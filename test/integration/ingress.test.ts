@@ -97,7 +97,11 @@ describe('ingress accepting signed webhooks', () => {
     const reply = await ingress.post('/github/', body, await githubHeaders(GITHUB_SECRET, body, delivery));
 
     expect(reply.status).toBe(202);
-    expect(reply.json).toEqual({ id: expect.stringMatching(/^evt_/), status: 'queued' });
+    expect(reply.json).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      status: 'queued',
+      statusUrl: `https://${new URL(ingress.url).host}/_hookline/events/${String(reply.json.id)}`,
+    });
     const [envelope, ...rest] = await drainQueue(emulators.sqs.client, queueOf('/github/'));
     expect(rest).toHaveLength(0);
     expect(envelope).toMatchObject({
@@ -113,6 +117,21 @@ describe('ingress accepting signed webhooks', () => {
     const record = await ingress.store.getEvent(String(reply.json.id));
     expect(record?.status).toBe('queued');
     expect(record?.dedupeKey).toBe(`github:${delivery}`);
+  });
+
+  it('builds statusUrl on the configured public URL when there is one', async () => {
+    const route = makeRoute({ path: '/public/', verify: { scheme: 'none' } });
+    const behindProxy = await startIngress(emulators, [route], {
+      override: () => ({ publicUrl: 'https://hooks.example.com/' }),
+    });
+
+    const reply = await behindProxy.post('/public/', '{"n":1}', { 'content-type': 'application/json' });
+    const again = await behindProxy.post('/public/', '{"n":1}', { 'content-type': 'application/json' });
+
+    expect(reply.status).toBe(202);
+    expect(reply.json.statusUrl).toBe(`https://hooks.example.com/_hookline/events/${String(reply.json.id)}`);
+    expect(again.json).toEqual({ id: reply.json.id, duplicate: true, statusUrl: reply.json.statusUrl });
+    await behindProxy.close();
   });
 
   it('accepts the path with or without its trailing slash', async () => {
@@ -137,7 +156,7 @@ describe('ingress accepting signed webhooks', () => {
     const second = await ingress.post('/github/', body, headers);
 
     expect(second.status).toBe(200);
-    expect(second.json).toEqual({ id: first.json.id, duplicate: true });
+    expect(second.json).toEqual({ id: first.json.id, duplicate: true, statusUrl: first.json.statusUrl });
     expect(await drainQueue(emulators.sqs.client, queueOf('/github/'))).toHaveLength(0);
   });
 
@@ -152,7 +171,7 @@ describe('ingress accepting signed webhooks', () => {
     );
 
     expect(first.status).toBe(202);
-    expect(resent.json).toEqual({ id: first.json.id, duplicate: true });
+    expect(resent.json).toEqual({ id: first.json.id, duplicate: true, statusUrl: first.json.statusUrl });
     expect(await drainQueue(emulators.sqs.client, queueOf('/stripe/'))).toHaveLength(1);
   });
 

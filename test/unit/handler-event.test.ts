@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { BodyStoreError } from '../../shared/body-store/errors.js';
 import type { Envelope } from '../../shared/envelope.js';
 import { isPermanentError, PayloadValidationError, PermanentError } from '../../shared/handler/errors.js';
-import { buildEvent, eventType, parsePayload } from '../../shared/handler/event.js';
+import {
+  BodyUnavailableError,
+  buildEvent,
+  eventType,
+  parsePayload,
+  readEventBody,
+} from '../../shared/handler/event.js';
 import { validatePayload } from '../../shared/handler/schema.js';
 
 function envelope(overrides: Partial<Envelope> = {}): Envelope {
@@ -87,7 +94,7 @@ describe('buildEvent()', () => {
     });
   });
 
-  it('refuses a body kept in S3 with a PermanentError', () => {
+  it('refuses a bodyRef envelope whose body was not read, with a permanent body_unavailable error', () => {
     const { body: _omit, ...rest } = envelope();
     const call = () =>
       buildEvent({
@@ -96,8 +103,22 @@ describe('buildEvent()', () => {
         expectJson: true,
       });
 
-    expect(call).toThrow(PermanentError);
-    expect(call).toThrow(/inline bodies only/);
+    expect(call).toThrow(BodyUnavailableError);
+    expect(call).toThrow(expect.objectContaining({ code: 'body_unavailable' }));
+  });
+
+  it('builds the event from the raw bytes read for a bodyRef envelope', () => {
+    const { body: _omit, ...rest } = envelope();
+
+    const event = buildEvent({
+      envelope: { ...rest, bodyRef: { store: 'local', bucket: 'local', key: 'github/evt_01', size: 12 } },
+      attempt: 1,
+      expectJson: true,
+      rawBody: bytes('{"big":true}'),
+    });
+
+    expect(event.payload).toEqual({ big: true });
+    expect(Buffer.from(event.rawBody).toString('utf8')).toBe('{"big":true}');
   });
 
   describe.each([
@@ -211,5 +232,53 @@ describe('PermanentError', () => {
     expect(isPermanentError(foreign)).toBe(true);
     expect(isPermanentError(new Error('x'))).toBe(false);
     expect(isPermanentError('PermanentError')).toBe(false);
+  });
+});
+
+describe('readEventBody()', () => {
+  const ref = { store: 'local', bucket: 'local', key: 'github/evt_01', size: 3 } as const;
+  const { body: _omit, ...withoutBody } = envelope();
+  const large = { ...withoutBody, bodyRef: ref };
+
+  it('decodes an inline body without touching the store', async () => {
+    const store = { get: () => Promise.reject(new Error('not called')) };
+
+    expect(Buffer.from(await readEventBody(envelope(), store)).toString('utf8')).toBe(
+      '{"ref":"refs/heads/main"}',
+    );
+  });
+
+  it('reads a bodyRef body from the store', async () => {
+    const store = { get: () => Promise.resolve(bytes('abc')) };
+
+    expect(Buffer.from(await readEventBody(large, store)).toString('utf8')).toBe('abc');
+  });
+
+  it('fails permanently without a store, naming the variable to set', async () => {
+    const read = readEventBody(large, undefined);
+
+    await expect(read).rejects.toThrow(BodyUnavailableError);
+    await expect(readEventBody(large, undefined)).rejects.toThrow(/HOOKLINE_BODY_BUCKET/);
+  });
+
+  it('fails permanently when the store has no such body', async () => {
+    const store = {
+      get: () => Promise.reject(new BodyStoreError('body_missing', 'no body "github/evt_01"')),
+    };
+
+    const error = await readEventBody(large, store).catch((thrown: unknown) => thrown);
+
+    expect(isPermanentError(error)).toBe(true);
+    expect(error).toMatchObject({ name: 'BodyUnavailableError', code: 'body_unavailable' });
+  });
+
+  it('passes a store failure on as an ordinary (retryable) error', async () => {
+    const failure = new BodyStoreError('body_store_failed', 'timeout');
+    const store = { get: () => Promise.reject(failure) };
+
+    const error = await readEventBody(large, store).catch((thrown: unknown) => thrown);
+
+    expect(error).toBe(failure);
+    expect(isPermanentError(error)).toBe(false);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The body store: where the ingress puts a body larger than `INLINE_BODY_LIMIT_BYTES` (claim
+ * check), so the envelope and the event record carry a `BodyReference` instead of the bytes. S3
+ * when deployed (`S3BodyStore`), a directory when running on one machine (`DirectoryBodyStore`).
+ */
+import { pathToQueueName } from '../config/queue-name.js';
+import type { BodyReference } from '../envelope.js';
+
+export type { BodyReference } from '../envelope.js';
+
+/** What the ingress stores: one event's raw body. */
+export interface BodyPutInput {
+  /** The route path, e.g. `/order/status/`; its queue name is the key prefix. */
+  readonly route: string;
+  readonly eventId: string;
+  /** The exact bytes received. */
+  readonly body: Uint8Array;
+  readonly contentType?: string;
+}
+
+export interface BodyStore {
+  /**
+   * Stores the body under `bodyKey(route, eventId)`, replacing any earlier body of the same event.
+   * @throws BodyStoreError `body_store_failed`
+   */
+  put(input: BodyPutInput): Promise<BodyReference>;
+  /**
+   * The stored bytes.
+   * @throws BodyStoreError `body_missing` (retrying cannot help) or `body_store_failed` (it may)
+   */
+  get(ref: BodyReference): Promise<Uint8Array>;
+}
+
+/** Event ids as Hookline makes them (`evt_<ulid>`): nothing that could leave the key prefix. */
+const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The key prefix of a route's bodies, `<queueName>/` (e.g. `order_status/`), so retention
+ * (lifecycle rules) and access grants can be set per route.
+ */
+export function bodyKeyPrefix(route: string): string {
+  return `${pathToQueueName(route)}/`;
+}
+
+/** The key of an event's body: `<queueName>/<eventId>`. Throws a RangeError for an unsafe id. */
+export function bodyKey(route: string, eventId: string): string {
+  if (!EVENT_ID_PATTERN.test(eventId)) {
+    throw new RangeError(
+      `event id ${JSON.stringify(eventId)} cannot name a body (letters, digits, "_" and "-" only)`,
+    );
+  }
+  return `${bodyKeyPrefix(route)}${eventId}`;
+}
