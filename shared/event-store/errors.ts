@@ -100,7 +100,7 @@ export class InvalidCursorError extends EventStoreError {
   constructor(reason: string) {
     super(
       'invalid_cursor',
-      `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route and status`,
+      `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route, status and order`,
     );
     this.name = 'InvalidCursorError';
   }

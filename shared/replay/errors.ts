@@ -1,0 +1,78 @@
+import type { EventStatus } from '../event-store/types.js';
+
+export type ReplayErrorCode = 'event_in_flight' | 'route_not_found' | 'queue_unavailable' | 'invalid_cursor';
+
+/** Base class of the replayer's own errors; event store and SDK errors pass through as they are. */
+export class ReplayError extends Error {
+  readonly code: ReplayErrorCode;
+
+  constructor(code: ReplayErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReplayError';
+    this.code = code;
+  }
+}
+
+/**
+ * The event is still on its way (`received`, `queued` or `processing`): a replay now could run the
+ * handler twice at once for the same request. Replay it once it has settled.
+ */
+export class ReplayConflictError extends ReplayError {
+  readonly id: string;
+  readonly status: EventStatus;
+
+  constructor(id: string, status: EventStatus) {
+    super(
+      'event_in_flight',
+      `event ${id} is ${status}; replay it once it is delivered, ignored, retrying or dead-lettered`,
+    );
+    this.name = 'ReplayConflictError';
+    this.id = id;
+    this.status = status;
+  }
+}
+
+/** The event's route is not one the replayer has a queue for (removed from the config, or not deployed here). */
+export class RouteNotConfiguredError extends ReplayError {
+  readonly id: string;
+  readonly route: string;
+
+  constructor(id: string, route: string) {
+    super('route_not_found', `event ${id} belongs to route ${route}, which is not configured`);
+    this.name = 'RouteNotConfiguredError';
+    this.id = id;
+    this.route = route;
+  }
+}
+
+/**
+ * Sending the replay to its queue failed. The replay's record stays `received` (nothing claims it
+ * was queued); replaying the original again is safe.
+ */
+export class ReplayEnqueueError extends ReplayError {
+  /** The replay's own id, recorded as `received`. */
+  readonly id: string;
+  readonly replayOf: string;
+
+  constructor(id: string, replayOf: string, cause: unknown) {
+    super('queue_unavailable', `replay ${id} of event ${replayOf} could not be queued`, { cause });
+    this.name = 'ReplayEnqueueError';
+    this.id = id;
+    this.replayOf = replayOf;
+  }
+}
+
+/**
+ * A bulk replay's `cursor` is malformed, or continues a run with other filters (route, status,
+ * since, until, dry run) than the query it came with.
+ */
+export class InvalidReplayCursorError extends ReplayError {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(
+      'invalid_cursor',
+      `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route, status, since, until and dryRun`,
+      options,
+    );
+    this.name = 'InvalidReplayCursorError';
+  }
+}

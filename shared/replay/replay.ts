@@ -1,0 +1,370 @@
+/**
+ * Replay (DESIGN §2 step 5): re-delivers stored events as new events linked to the originals. A
+ * replay gets a new id and `receivedAt`, the original's request (same raw body, inline or by
+ * reference) and verdict, and `replayOf`; it is recorded, queued and linked like an ingress event:
+ * `putReceived` → send the envelope → `markQueued` → `addReplay` on the original.
+ *
+ * A bulk replay re-delivers oldest first and runs in pages bounded by a time budget, each call
+ * returning a cursor for the next: deployed, a call is one admin request, and API Gateway gives
+ * that at most 30 seconds.
+ */
+import { normalizePath } from '../config/queue-name.js';
+import type { ResolvedRoute } from '../config/types.js';
+import { type Envelope, serializeEnvelope } from '../envelope.js';
+import { EventNotFoundError, InvalidCursorError, InvalidTransitionError } from '../event-store/errors.js';
+import type { EventStore } from '../event-store/event-store.js';
+import { type EventHistory, type ListingScope, MAX_LIST_LIMIT } from '../event-store/history.js';
+import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/types.js';
+import { newEventId } from '../ids.js';
+import { type QueueSender, toEnvelope } from '../ingress/ingress.js';
+import { decodeReplayCursor, encodeReplayCursor, type ReplayRun } from './cursor.js';
+import {
+  InvalidReplayCursorError,
+  ReplayConflictError,
+  ReplayEnqueueError,
+  RouteNotConfiguredError,
+} from './errors.js';
+import { createPacer } from './pacer.js';
+
+export { EventNotFoundError } from '../event-store/errors.js';
+export {
+  InvalidReplayCursorError,
+  ReplayConflictError,
+  ReplayEnqueueError,
+  ReplayError,
+  type ReplayErrorCode,
+  RouteNotConfiguredError,
+} from './errors.js';
+
+/** A configured route and the queue its events (and their replays) go to. */
+export interface ReplayTarget {
+  readonly route: ResolvedRoute;
+  readonly queueUrl: string;
+}
+
+export interface ReplayerDependencies {
+  readonly store: Pick<EventStore, 'getEvent' | 'putReceived' | 'markQueued' | 'addReplay'>;
+  readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
+  readonly targets: readonly ReplayTarget[];
+  readonly queue: QueueSender;
+  /**
+   * Replays' `receivedAt`, and the clock bulk replays are paced and time-boxed by.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+  /** @default newEventId */
+  readonly newId?: (now: Date) => string;
+  /** Waits between bulk sends; must let `now` advance by `ms`. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ReplayResult {
+  /** The replay's own event id. */
+  readonly id: string;
+  /** The replayed event's id. */
+  readonly replayOf: string;
+  readonly status: 'queued';
+}
+
+export interface BulkReplayQuery {
+  /** The configured route path, e.g. `/order/status/`. */
+  readonly route: string;
+  /** Inclusive lower bound on the originals' `receivedAt`. */
+  readonly since?: Date;
+  /**
+   * Exclusive upper bound on the originals' `receivedAt`; never later than the start of the run
+   * (its first page), so a run does not replay its own replays. @default the start of the run
+   */
+  readonly until?: Date;
+  /** Only events in this status. */
+  readonly status?: EventStatus;
+  /** Count what would be replayed and write nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Most replays sent per second, up to 500. @default 10 */
+  readonly ratePerSecond?: number;
+  /** Most events matched (replayed or skipped) over the whole run, up to 100 000. @default 10 000 */
+  readonly limit?: number;
+  /**
+   * Continues a run: the previous page's `nextCursor`, passed back unchanged with the same route,
+   * status, `since`, `until` (or none) and `dryRun`. Relative times must be resolved once, before
+   * the first page. `ratePerSecond`, `limit` and `budgetMs` may change between pages.
+   */
+  readonly cursor?: string;
+  /**
+   * How long this page may run, in milliseconds on the replayer's clock: no send (and no listing
+   * read) starts after it is spent, though one that started may finish after it. Every page matches
+   * at least one event, however small the budget. @default 20 000, at most 25 000
+   */
+  readonly budgetMs?: number;
+}
+
+export interface BulkReplayProgress {
+  /** Events found so far (replayed, skipped, or in a dry run counted). */
+  readonly matched: number;
+  readonly enqueued: number;
+  readonly skipped: number;
+}
+
+/** Why an event matched by a bulk replay was not replayed. */
+export type SkipReason = 'in_flight' | 'unknown_route' | 'not_found';
+
+/** What one page of a bulk replay did: every count and list covers this page only. */
+export interface BulkReplayReport extends BulkReplayProgress {
+  readonly dryRun: boolean;
+  /** Each replay sent, in the order sent (oldest original first). */
+  readonly replays: { original: string; id: string }[];
+  readonly skippedEvents: { id: string; reason: SkipReason }[];
+  /**
+   * Set when the page stopped with events possibly left (the budget ran out): pass it back as
+   * `cursor` for the next page. The next page can turn out empty. Absent once the run has matched
+   * every event in range, or `limit` events.
+   */
+  readonly nextCursor?: string;
+}
+
+export interface Replayer {
+  /**
+   * Replays one event.
+   * @throws EventNotFoundError (code `event_not_found`) for an unknown id; ReplayConflictError
+   *   (`event_in_flight`) while it is `received`, `queued` or `processing`; RouteNotConfiguredError
+   *   (`route_not_found`); ReplayEnqueueError (`queue_unavailable`) when the send fails, leaving
+   *   the replay `received`
+   */
+  replayEvent(id: string): Promise<ReplayResult>;
+  /**
+   * Replays one page of the route's events matching `query`, oldest first (the order they were
+   * received), spaced to `ratePerSecond`, until `budgetMs` is spent; `nextCursor` continues the
+   * run. The rate holds within a page; the next page starts when the caller asks for it (the CLI
+   * asks right away), so across pages it holds only as long as a page is not shorter than one
+   * send interval. Events in flight and events of routes not configured are skipped and
+   * reported. `onProgress` is called after each event. A failed send stops the page with a
+   * ReplayEnqueueError (the replays sent before it stay sent; progress tells how far it got).
+   * A dry run writes nothing and does not wait, reading larger pages.
+   * @throws RangeError for an invalid rate, limit, budget or query; InvalidReplayCursorError
+   *   (`invalid_cursor`) for a cursor that is malformed or continues a run with other filters
+   */
+  replayMany(
+    query: BulkReplayQuery,
+    onProgress?: (progress: BulkReplayProgress) => void,
+  ): Promise<BulkReplayReport>;
+}
+
+export const DEFAULT_REPLAY_RATE_PER_SECOND = 10;
+export const MAX_REPLAY_RATE_PER_SECOND = 500;
+export const DEFAULT_BULK_REPLAY_LIMIT = 10_000;
+export const MAX_BULK_REPLAY_LIMIT = 100_000;
+export const DEFAULT_REPLAY_BUDGET_MS = 20_000;
+/** Leaves room for the request around a page within API Gateway's 30 s integration timeout. */
+export const MAX_REPLAY_BUDGET_MS = 25_000;
+
+/** Statuses a replay must wait out: the original may be handled right now. */
+const IN_FLIGHT: ReadonlySet<EventStatus> = new Set<EventStatus>(['received', 'queued', 'processing']);
+const LISTING_PAGE = 100;
+/** A dry run only reads, so it lists as much as one listing may. */
+const DRY_RUN_LISTING_PAGE = MAX_LIST_LIMIT;
+
+export function createReplayer(deps: ReplayerDependencies): Replayer {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? newEventId;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const targets = new Map(deps.targets.map((target) => [normalizePath(target.route.path), target]));
+  const targetOf = (route: string) => targets.get(normalizePath(route));
+
+  async function replayEvent(id: string): Promise<ReplayResult> {
+    const original = await deps.store.getEvent(id);
+    if (original === undefined) throw new EventNotFoundError(id);
+    if (IN_FLIGHT.has(original.status)) throw new ReplayConflictError(id, original.status);
+    const target = targetOf(original.route);
+    if (target === undefined) throw new RouteNotConfiguredError(id, original.route);
+
+    const at = now();
+    const replay = replayRecord(original, target, newId(at), at);
+    await deps.store.putReceived(replay);
+    try {
+      await deps.queue.send(target.queueUrl, serializeEnvelope(envelopeOf(replay)));
+    } catch (error: unknown) {
+      throw new ReplayEnqueueError(replay.id, original.id, error);
+    }
+    try {
+      await deps.store.markQueued(replay.id, replay.route);
+    } catch (error: unknown) {
+      // The handler took the message before this write: it is past `queued` already.
+      if (!(error instanceof InvalidTransitionError)) throw error;
+    }
+    try {
+      await deps.store.addReplay(original.id, replay.id);
+    } catch (error: unknown) {
+      // The original expired meanwhile; the replay still names it in `replayOf`.
+      if (!(error instanceof EventNotFoundError)) throw error;
+    }
+    return { id: replay.id, replayOf: original.id, status: 'queued' };
+  }
+
+  async function replayMany(
+    query: BulkReplayQuery,
+    onProgress?: (progress: BulkReplayProgress) => void,
+  ): Promise<BulkReplayReport> {
+    const ratePerSecond = checkRate(query.ratePerSecond);
+    const limit = checkLimit(query.limit);
+    const budgetMs = checkBudget(query.budgetMs);
+    const dryRun = query.dryRun ?? false;
+    // The stored route is the configured path; accept it with or without the trailing slash.
+    const route = targetOf(query.route)?.route.path ?? query.route;
+    const { status, since } = query;
+    const startedAt = now();
+    const deadline = startedAt.getTime() + budgetMs;
+    const run: Omit<ReplayRun, 'listing'> & { readonly listing?: string } =
+      query.cursor === undefined
+        ? {
+            route,
+            ...(status !== undefined && { status }),
+            ...(since !== undefined && { since }),
+            // Events received after the run started (its own replays among them) are never matched.
+            until: query.until === undefined || query.until > startedAt ? startedAt : query.until,
+            dryRun,
+            matched: 0,
+          }
+        : decodeReplayCursor(query.cursor, {
+            route,
+            ...(status !== undefined && { status }),
+            ...(since !== undefined && { since }),
+            ...(query.until !== undefined && { until: query.until }),
+            dryRun,
+          });
+    const scope: ListingScope = { route, ...(status !== undefined && { status }), order: 'oldest' };
+    const pacer = createPacer({ ratePerSecond, now: () => now().getTime(), sleep });
+    let matched = 0;
+    let enqueued = 0;
+    const replays: { original: string; id: string }[] = [];
+    const skippedEvents: { id: string; reason: SkipReason }[] = [];
+    /** Spent once something that can start only `waitMs` from now would start at or past the deadline. */
+    const budgetSpent = (waitMs = 0) => matched > 0 && now().getTime() + waitMs >= deadline;
+
+    /** Listing cursor just past the last event matched. */
+    let position = run.listing;
+    let exhausted = false;
+    pages: while (run.matched + matched < limit && !budgetSpent()) {
+      const page = await listPage({
+        ...scope,
+        ...(run.since !== undefined && { since: run.since }),
+        until: run.until,
+        limit: Math.min(dryRun ? DRY_RUN_LISTING_PAGE : LISTING_PAGE, limit - run.matched - matched),
+        ...(position !== undefined && { cursor: position }),
+      });
+      for (const event of page.events) {
+        const inFlight = IN_FLIGHT.has(event.status);
+        const configured = targetOf(event.route) !== undefined;
+        if (!dryRun && !inFlight && configured && budgetSpent(pacer.delayMs())) break pages;
+        matched += 1;
+        if (inFlight) {
+          skippedEvents.push({ id: event.id, reason: 'in_flight' });
+        } else if (!configured) {
+          skippedEvents.push({ id: event.id, reason: 'unknown_route' });
+        } else if (!dryRun) {
+          await pacer.next();
+          try {
+            const result = await replayEvent(event.id);
+            enqueued += 1;
+            replays.push({ original: event.id, id: result.id });
+          } catch (error: unknown) {
+            // The listing is a moment old: the event may have been redriven or expired since.
+            if (error instanceof ReplayConflictError)
+              skippedEvents.push({ id: event.id, reason: 'in_flight' });
+            else if (error instanceof EventNotFoundError)
+              skippedEvents.push({ id: event.id, reason: 'not_found' });
+            else throw error;
+          }
+        }
+        position = deps.history.cursorAfter(scope, event);
+        onProgress?.({ matched, enqueued, skipped: skippedEvents.length });
+      }
+      if (page.nextCursor === undefined) {
+        exhausted = true;
+        break;
+      }
+      position = page.nextCursor;
+    }
+
+    const total = run.matched + matched;
+    const nextCursor =
+      exhausted || total >= limit || position === undefined
+        ? undefined
+        : encodeReplayCursor({ ...run, matched: total, listing: position });
+    return {
+      matched,
+      enqueued,
+      skipped: skippedEvents.length,
+      dryRun,
+      replays,
+      skippedEvents,
+      ...(nextCursor !== undefined && { nextCursor }),
+    };
+  }
+
+  async function listPage(query: Parameters<EventHistory['listEvents']>[0]) {
+    try {
+      return await deps.history.listEvents(query);
+    } catch (error: unknown) {
+      // The listing cursor inside a replay cursor was tampered with or comes from another run.
+      if (error instanceof InvalidCursorError) {
+        throw new InvalidReplayCursorError('its listing position is not valid', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  return { replayEvent, replayMany };
+}
+
+/** The replay of `original`: its request and verdict under a new id and time, linked by `replayOf`. */
+function replayRecord(original: EventRecord, target: ReplayTarget, id: string, at: Date): NewEventRecord {
+  return {
+    id,
+    route: target.route.path,
+    queueName: target.route.queueName,
+    receivedAt: at.toISOString(),
+    method: original.method,
+    path: original.path,
+    ...(original.query !== undefined && { query: original.query }),
+    headers: original.headers,
+    ...(original.contentType !== undefined && { contentType: original.contentType }),
+    ...(original.body !== undefined && { body: original.body }),
+    ...(original.bodyBase64 !== undefined && { bodyBase64: original.bodyBase64 }),
+    ...(original.bodyRef !== undefined && { bodyRef: original.bodyRef }),
+    ...(original.sourceIp !== undefined && { sourceIp: original.sourceIp }),
+    verification: original.verification,
+    replayOf: original.id,
+    expiresAt: Math.floor(at.getTime() / 1000) + target.route.retentionDays * 86_400,
+  };
+}
+
+function envelopeOf(record: NewEventRecord): Envelope {
+  const envelope = toEnvelope(record);
+  return record.bodyRef === undefined ? envelope : { ...envelope, bodyRef: record.bodyRef };
+}
+
+function checkRate(rate: number | undefined): number {
+  if (rate === undefined) return DEFAULT_REPLAY_RATE_PER_SECOND;
+  if (!Number.isFinite(rate) || rate <= 0 || rate > MAX_REPLAY_RATE_PER_SECOND) {
+    throw new RangeError(
+      `ratePerSecond must be above 0 and at most ${MAX_REPLAY_RATE_PER_SECOND}, got ${rate}`,
+    );
+  }
+  return rate;
+}
+
+function checkBudget(budgetMs: number | undefined): number {
+  if (budgetMs === undefined) return DEFAULT_REPLAY_BUDGET_MS;
+  if (!Number.isFinite(budgetMs) || budgetMs <= 0 || budgetMs > MAX_REPLAY_BUDGET_MS) {
+    throw new RangeError(`budgetMs must be above 0 and at most ${MAX_REPLAY_BUDGET_MS}, got ${budgetMs}`);
+  }
+  return budgetMs;
+}
+
+function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_BULK_REPLAY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BULK_REPLAY_LIMIT) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_BULK_REPLAY_LIMIT}, got ${limit}`);
+  }
+  return limit;
+}

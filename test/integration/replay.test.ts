@@ -1,0 +1,802 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedRoute } from '../../shared/config/types.js';
+import { type BodyReference, decodeBody, type Envelope } from '../../shared/envelope.js';
+import { encodeCursor } from '../../shared/event-store/cursor.js';
+import { EventStore } from '../../shared/event-store/event-store.js';
+import { EventHistory } from '../../shared/event-store/history.js';
+import type { EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+import { newEventId } from '../../shared/ids.js';
+import type { QueueSender } from '../../shared/ingress/ingress.js';
+import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
+import {
+  type BulkReplayProgress,
+  type BulkReplayQuery,
+  type BulkReplayReport,
+  createReplayer,
+  EventNotFoundError,
+  InvalidReplayCursorError,
+  ReplayConflictError,
+  ReplayEnqueueError,
+  type ReplayerDependencies,
+  type ReplayTarget,
+  RouteNotConfiguredError,
+} from '../../shared/replay/replay.js';
+import { newEventRecord, storeEventIn } from '../helpers/event-records.js';
+import {
+  drainQueue,
+  type Emulators,
+  provisionRoutes,
+  requireQueues,
+  scanEvents,
+  startEmulators,
+} from '../helpers/ingress-stack.js';
+import { makeRoute } from '../helpers/routes.js';
+
+const START = Date.parse('2030-01-01T00:00:00.000Z');
+/** The replayer's clock: after every seeded event. */
+const REPLAY_AT = START + 86_400_000;
+
+let emulators: Emulators;
+let store: EventStore;
+let history: EventHistory;
+let tableName: string;
+let targets: ReplayTarget[];
+let routeCounter = 0;
+
+/** A route of its own (with its own queue) for each test. */
+const routes: ResolvedRoute[] = Array.from({ length: 40 }, (_, i) =>
+  makeRoute({ path: `/replay/r${i}/`, retentionDays: 7 }),
+);
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  const provisioned = await provisionRoutes(emulators, routes);
+  tableName = provisioned.tableName;
+  targets = routes.map((route) => ({
+    route,
+    queueUrl: requireQueues(provisioned.queues, route.path).queueUrl,
+  }));
+  store = new EventStore({ client: emulators.dynamo.client, tableName });
+  history = new EventHistory({ client: emulators.dynamo.client, tableName });
+}, 60_000);
+
+afterAll(async () => {
+  await emulators?.stop();
+}, 30_000);
+
+function nextTarget(): ReplayTarget {
+  const target = targets[routeCounter];
+  routeCounter += 1;
+  if (target === undefined) throw new Error('add routes: every test takes one of its own');
+  return target;
+}
+
+function replayer(overrides: Partial<ReplayerDependencies> = {}) {
+  return createReplayer({
+    store,
+    history,
+    targets,
+    queue: sqsQueueSender(emulators.sqs.client),
+    now: () => new Date(REPLAY_AT),
+    ...overrides,
+  });
+}
+
+/** Stores events on `route` received one second apart, walked to the given statuses. */
+async function seed(
+  route: string,
+  statuses: readonly EventStatus[],
+  overrides: Partial<NewEventRecord> = {},
+  startMs = START,
+): Promise<NewEventRecord[]> {
+  const events = statuses.map((_, i) => {
+    const atMs = startMs + i * 1000;
+    return newEventRecord(atMs, { route, path: route, id: newEventId(new Date(atMs)), ...overrides });
+  });
+  for (let offset = 0; offset < events.length; offset += 25) {
+    await Promise.all(
+      events
+        .slice(offset, offset + 25)
+        .map((event, index) => storeEventIn(store, event, statuses[offset + index] ?? 'delivered')),
+    );
+  }
+  return events;
+}
+
+function drain(target: ReplayTarget): Promise<Envelope[]> {
+  return drainQueue(emulators.sqs.client, target.queueUrl);
+}
+
+async function itemCount(): Promise<number> {
+  return (await scanEvents(emulators.dynamo.client, tableName)).length;
+}
+
+/** A virtual clock that moves only when the replayer sleeps; records each send's time. */
+function virtualClock(inner: QueueSender) {
+  let nowMs = REPLAY_AT;
+  const sleeps: number[] = [];
+  const sendTimes: number[] = [];
+  return {
+    now: () => new Date(nowMs),
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      nowMs += ms;
+    },
+    /** Time passing outside the replayer's sleeps (slow reads). */
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+    queue: {
+      async send(queueUrl: string, body: string) {
+        sendTimes.push(nowMs);
+        await inner.send(queueUrl, body);
+      },
+    } satisfies QueueSender,
+    sleeps,
+    sendTimes,
+  };
+}
+
+describe('createReplayer()', () => {
+  describe('replayEvent()', () => {
+    it.each(['delivered', 'dead_lettered', 'retrying', 'ignored'] as const)(
+      'replays a %s event as a new queued event linked to it',
+      async (status) => {
+        const target = nextTarget();
+        const [original] = await seed(target.route.path, [status]);
+        if (original === undefined) throw new Error('seed failed');
+
+        const result = await replayer().replayEvent(original.id);
+
+        expect(result).toEqual({
+          id: expect.stringMatching(/^evt_/),
+          replayOf: original.id,
+          status: 'queued',
+        });
+        expect(result.id).not.toBe(original.id);
+        const replay = await store.getEvent(result.id);
+        expect(replay).toMatchObject({
+          id: result.id,
+          route: original.route,
+          queueName: target.route.queueName,
+          status: 'queued',
+          replayOf: original.id,
+          receivedAt: new Date(REPLAY_AT).toISOString(),
+          expiresAt: REPLAY_AT / 1000 + 7 * 86_400,
+          method: original.method,
+          path: original.path,
+          query: original.query,
+          headers: original.headers,
+          contentType: original.contentType,
+          body: original.body,
+          verification: original.verification,
+          attempts: [],
+        });
+        expect(replay).not.toHaveProperty('dedupeKey');
+        const originalNow = await store.getEvent(original.id);
+        expect(originalNow?.replays).toEqual([result.id]);
+        expect(originalNow?.status).toBe(status);
+        const envelopes = await drain(target);
+        expect(envelopes).toHaveLength(1);
+        expect(envelopes[0]).toMatchObject({
+          v: 1,
+          id: result.id,
+          route: original.route,
+          replayOf: original.id,
+          receivedAt: new Date(REPLAY_AT).toISOString(),
+          headers: original.headers,
+          verification: original.verification,
+        });
+        expect(Buffer.from(decodeBody(envelopes[0] ?? {}))).toEqual(Buffer.from(original.body ?? '', 'utf8'));
+      },
+    );
+
+    it('replays the identical bytes of a binary body', async () => {
+      const target = nextTarget();
+      const bytes = Buffer.from([0, 255, 254, 10, 13, 128, 0x80, 0xc3]);
+      const [original] = await seed(target.route.path, ['dead_lettered'], {
+        body: undefined,
+        bodyBase64: bytes.toString('base64'),
+        contentType: 'application/octet-stream',
+      });
+
+      const result = await replayer().replayEvent(original?.id ?? '');
+
+      const [envelope] = await drain(target);
+      expect(envelope?.id).toBe(result.id);
+      expect(envelope?.body).toBeUndefined();
+      expect(Buffer.from(decodeBody(envelope ?? {}))).toEqual(bytes);
+      expect((await store.getEvent(result.id))?.bodyBase64).toBe(bytes.toString('base64'));
+    });
+
+    it('points the replay at the same stored body when the body is kept by reference', async () => {
+      const target = nextTarget();
+      const bodyRef: BodyReference = {
+        store: 's3',
+        bucket: 'bodies',
+        key: 'replay_r/evt_big',
+        size: 400_000,
+      };
+      const [original] = await seed(target.route.path, ['delivered'], { body: undefined, bodyRef });
+
+      const result = await replayer().replayEvent(original?.id ?? '');
+
+      const [envelope] = await drain(target);
+      expect(envelope?.bodyRef).toEqual(bodyRef);
+      expect(envelope?.body).toBeUndefined();
+      expect((await store.getEvent(result.id))?.bodyRef).toEqual(bodyRef);
+    });
+
+    it('links a replay of a replay so the chain shows both ancestors', async () => {
+      const target = nextTarget();
+      const [original] = await seed(target.route.path, ['dead_lettered']);
+      const first = await replayer().replayEvent(original?.id ?? '');
+      await store.transition(first.id, 'processing');
+      await store.transition(first.id, 'delivered');
+
+      const second = await replayer().replayEvent(first.id);
+
+      const detail = await history.getEvent(second.id);
+      expect(detail?.replayOf).toBe(first.id);
+      expect(detail?.replayChain).toEqual([
+        { id: original?.id, status: 'dead_lettered', receivedAt: original?.receivedAt },
+        { id: first.id, status: 'delivered', receivedAt: new Date(REPLAY_AT).toISOString() },
+      ]);
+      expect((await store.getEvent(first.id))?.replays).toEqual([second.id]);
+      expect((await drain(target)).map((envelope) => envelope.replayOf)).toEqual([original?.id, first.id]);
+    });
+
+    it('throws EventNotFoundError for an unknown id and sends nothing', async () => {
+      const target = nextTarget();
+      const before = await itemCount();
+
+      const replay = replayer().replayEvent(newEventId());
+
+      await expect(replay).rejects.toBeInstanceOf(EventNotFoundError);
+      await expect(replay).rejects.toMatchObject({ code: 'event_not_found' });
+      expect(await itemCount()).toBe(before);
+      expect(await drain(target)).toEqual([]);
+    });
+
+    it.each(['received', 'queued', 'processing'] as const)(
+      'refuses a %s event with ReplayConflictError and writes nothing',
+      async (status) => {
+        const target = nextTarget();
+        const [original] = await seed(target.route.path, [status]);
+        const before = await itemCount();
+
+        const replay = replayer().replayEvent(original?.id ?? '');
+
+        await expect(replay).rejects.toBeInstanceOf(ReplayConflictError);
+        await expect(replay).rejects.toMatchObject({ code: 'event_in_flight', id: original?.id, status });
+        expect(await itemCount()).toBe(before);
+        expect((await store.getEvent(original?.id ?? ''))?.replays).toBeUndefined();
+        expect(await drain(target)).toEqual([]);
+      },
+    );
+
+    it('refuses an event whose route is not configured', async () => {
+      const route = `/gone/${randomUUID().slice(0, 8)}/`;
+      const [original] = await seed(route, ['delivered']);
+
+      await expect(replayer().replayEvent(original?.id ?? '')).rejects.toMatchObject({
+        name: 'RouteNotConfiguredError',
+        code: 'route_not_found',
+        route,
+      });
+      await expect(replayer().replayEvent(original?.id ?? '')).rejects.toBeInstanceOf(
+        RouteNotConfiguredError,
+      );
+    });
+
+    it('leaves the replay received, and nothing claiming queued, when the queue refuses it', async () => {
+      const target = nextTarget();
+      const [original] = await seed(target.route.path, ['dead_lettered']);
+      const replayId = newEventId(new Date(REPLAY_AT));
+      const missingQueue = `${target.queueUrl}-missing`;
+      const broken = createReplayer({
+        store,
+        history,
+        targets: [{ ...target, queueUrl: missingQueue }],
+        queue: sqsQueueSender(emulators.sqs.client),
+        now: () => new Date(REPLAY_AT),
+        newId: () => replayId,
+      });
+
+      const replay = broken.replayEvent(original?.id ?? '');
+
+      await expect(replay).rejects.toBeInstanceOf(ReplayEnqueueError);
+      await expect(replay).rejects.toMatchObject({
+        code: 'queue_unavailable',
+        id: replayId,
+        replayOf: original?.id,
+        cause: expect.any(Error),
+      });
+      expect((await store.getEvent(replayId))?.status).toBe('received');
+      expect((await store.getEvent(original?.id ?? ''))?.replays).toBeUndefined();
+      expect(await history.listEvents({ route: target.route.path, status: 'queued' })).toEqual({
+        events: [],
+      });
+      expect(await drain(target)).toEqual([]);
+    });
+  });
+
+  describe('replayMany()', () => {
+    it('replays 500 events spaced to the rate, skipping those in flight, and reports it', async () => {
+      const target = nextTarget();
+      const statuses = Array.from({ length: 500 }, (_, i): EventStatus => {
+        if (i % 50 === 7) return 'queued';
+        if (i % 50 === 9) return 'processing';
+        return i % 2 === 0 ? 'delivered' : 'dead_lettered';
+      });
+      const originals = await seed(target.route.path, statuses);
+      const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+      const progress: BulkReplayProgress[] = [];
+
+      const report = await replayer({ now: clock.now, sleep: clock.sleep, queue: clock.queue }).replayMany(
+        { route: target.route.path, ratePerSecond: 50 },
+        (step) => progress.push(step),
+      );
+
+      const inFlight = originals.filter((_, i) => i % 50 === 7 || i % 50 === 9).map((event) => event.id);
+      expect(report).toMatchObject({ matched: 500, enqueued: 480, skipped: 20, dryRun: false });
+      expect(report.skippedEvents).toHaveLength(20);
+      expect(new Set(report.skippedEvents.map((skip) => skip.id))).toEqual(new Set(inFlight));
+      expect(report.skippedEvents.every((skip) => skip.reason === 'in_flight')).toBe(true);
+      // Oldest original first, in the order received.
+      expect(report.replays.map((replay) => replay.original)).toEqual(
+        originals.filter((event) => !inFlight.includes(event.id)).map((event) => event.id),
+      );
+      expect(report.nextCursor).toBeUndefined();
+      // 480 sends at 50/s: each 20 ms after the one before, on the replayer's clock.
+      expect(clock.sendTimes).toHaveLength(480);
+      const gaps = clock.sendTimes.slice(1).map((time, i) => time - (clock.sendTimes[i] ?? 0));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
+      expect(clock.sleeps).toHaveLength(479);
+      expect(progress).toHaveLength(500);
+      expect(progress.at(-1)).toEqual({ matched: 500, enqueued: 480, skipped: 20 });
+      const envelopes = await drain(target);
+      expect(envelopes).toHaveLength(480);
+      expect(new Set(envelopes.map((envelope) => envelope.replayOf))).toEqual(
+        new Set(report.replays.map((replay) => replay.original)),
+      );
+      expect((await store.getEvent(report.replays[0]?.original ?? ''))?.replays).toEqual([
+        report.replays[0]?.id,
+      ]);
+    }, 180_000);
+
+    it('holds to the rate in real time', async () => {
+      const target = nextTarget();
+      // Received in the past: a run matches only events received before it started.
+      await seed(
+        target.route.path,
+        Array.from({ length: 20 }, () => 'delivered'),
+        {},
+        Date.now() - 60_000,
+      );
+      const started = performance.now();
+
+      const report = await replayer({ now: () => new Date() }).replayMany({
+        route: target.route.path,
+        ratePerSecond: 50,
+      });
+
+      const elapsed = performance.now() - started;
+      expect(report.enqueued).toBe(20);
+      // 19 gaps of 20 ms.
+      expect(elapsed).toBeGreaterThanOrEqual(350);
+      expect(await drain(target)).toHaveLength(20);
+    });
+
+    it('replays only events in the status and time range asked for', async () => {
+      const target = nextTarget();
+      const statuses = Array.from(
+        { length: 12 },
+        (_, i): EventStatus => (i % 3 === 0 ? 'dead_lettered' : 'delivered'),
+      );
+      const originals = await seed(target.route.path, statuses);
+
+      const report = await replayer({ sleep: async () => {} }).replayMany({
+        route: target.route.path,
+        status: 'dead_lettered',
+        since: new Date(START + 3000),
+        until: new Date(START + 9000),
+      });
+
+      expect(report.replays.map((replay) => replay.original)).toEqual([originals[3]?.id, originals[6]?.id]);
+      expect(report).toMatchObject({ matched: 2, enqueued: 2, skipped: 0 });
+      expect(await drain(target)).toHaveLength(2);
+    });
+
+    it('stops after limit events', async () => {
+      const target = nextTarget();
+      await seed(
+        target.route.path,
+        Array.from({ length: 9 }, () => 'delivered'),
+      );
+
+      const report = await replayer({ sleep: async () => {} }).replayMany({
+        route: target.route.path,
+        limit: 4,
+      });
+
+      expect(report).toMatchObject({ matched: 4, enqueued: 4 });
+      expect(await drain(target)).toHaveLength(4);
+    });
+
+    it('writes nothing and sends nothing in a dry run, but counts what it would do', async () => {
+      const target = nextTarget();
+      const originals = await seed(target.route.path, ['delivered', 'queued', 'dead_lettered', 'retrying']);
+      const before = await itemCount();
+      const sleeps: number[] = [];
+      const progress: BulkReplayProgress[] = [];
+
+      const report = await replayer({
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      }).replayMany({ route: target.route.path, dryRun: true }, (step) => progress.push(step));
+
+      expect(report).toEqual({
+        matched: 4,
+        enqueued: 0,
+        skipped: 1,
+        dryRun: true,
+        replays: [],
+        skippedEvents: [{ id: originals[1]?.id, reason: 'in_flight' }],
+      });
+      expect(progress).toHaveLength(4);
+      expect(sleeps).toEqual([]);
+      expect(await itemCount()).toBe(before);
+      expect(await drain(target)).toEqual([]);
+      for (const original of originals) expect((await store.getEvent(original.id))?.replays).toBeUndefined();
+    });
+
+    it('skips events of a route that is not configured', async () => {
+      const route = `/gone/${randomUUID().slice(0, 8)}/`;
+      const originals = await seed(route, ['delivered', 'dead_lettered']);
+      const before = await itemCount();
+
+      const report = await replayer().replayMany({ route });
+
+      expect(report).toMatchObject({ matched: 2, enqueued: 0, skipped: 2 });
+      expect(report.skippedEvents).toEqual([
+        { id: originals[0]?.id, reason: 'unknown_route' },
+        { id: originals[1]?.id, reason: 'unknown_route' },
+      ]);
+      expect(await itemCount()).toBe(before);
+    });
+
+    it('accepts the route path without its trailing slash', async () => {
+      const target = nextTarget();
+      await seed(target.route.path, ['delivered']);
+
+      const report = await replayer().replayMany({ route: target.route.path.slice(0, -1) });
+
+      expect(report.enqueued).toBe(1);
+      expect(await drain(target)).toHaveLength(1);
+    });
+
+    it('stops with ReplayEnqueueError when a send fails', async () => {
+      const target = nextTarget();
+      await seed(target.route.path, ['delivered', 'delivered', 'delivered']);
+      let sends = 0;
+      const flaky: QueueSender = {
+        async send(queueUrl, body) {
+          sends += 1;
+          if (sends === 2) throw new Error('queue down');
+          await sqsQueueSender(emulators.sqs.client).send(queueUrl, body);
+        },
+      };
+      const progress: BulkReplayProgress[] = [];
+
+      const run = replayer({ queue: flaky, sleep: async () => {} }).replayMany(
+        { route: target.route.path },
+        (step) => progress.push(step),
+      );
+
+      await expect(run).rejects.toBeInstanceOf(ReplayEnqueueError);
+      expect(progress).toEqual([{ matched: 1, enqueued: 1, skipped: 0 }]);
+      expect(await drain(target)).toHaveLength(1);
+    });
+
+    it('re-delivers oldest first: the replays reach the queue in the order the originals came in', async () => {
+      const target = nextTarget();
+      // Stored out of order, so neither write order nor id order gives the answer away.
+      const seconds = [4, 0, 3, 1, 2];
+      const originals: NewEventRecord[] = [];
+      for (const second of seconds) {
+        originals.push(...(await seed(target.route.path, ['delivered'], {}, START + second * 1000)));
+      }
+      const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+
+      const report = await replayer({ now: clock.now, sleep: clock.sleep, queue: clock.queue }).replayMany({
+        route: target.route.path,
+        ratePerSecond: 10,
+      });
+
+      const received = [...originals].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+      expect(report.replays.map((replay) => replay.original)).toEqual(received.map((event) => event.id));
+      const envelopes = await drain(target);
+      const bySendTime = [...envelopes].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+      expect(new Set(envelopes.map((envelope) => envelope.receivedAt)).size).toBe(5);
+      expect(bySendTime.map((envelope) => envelope.replayOf)).toEqual(received.map((event) => event.id));
+    });
+
+    describe('in pages bounded by a time budget', () => {
+      /** 60 events, every tenth still queued (skipped as in flight). */
+      const STATUSES = Array.from(
+        { length: 60 },
+        (_, i): EventStatus => (i % 10 === 3 ? 'queued' : 'delivered'),
+      );
+
+      /** Runs page after page, following nextCursor, until there is none (at most 50 pages). */
+      async function allReplayPages(
+        run: (query: BulkReplayQuery) => Promise<BulkReplayReport>,
+        query: BulkReplayQuery,
+      ): Promise<BulkReplayReport[]> {
+        const reports: BulkReplayReport[] = [];
+        let cursor: string | undefined;
+        do {
+          const report = await run({ ...query, ...(cursor !== undefined && { cursor }) });
+          reports.push(report);
+          cursor = report.nextCursor;
+        } while (cursor !== undefined && reports.length < 50);
+        return reports;
+      }
+
+      function sum(reports: readonly BulkReplayReport[], field: 'matched' | 'enqueued' | 'skipped'): number {
+        return reports.reduce((total, report) => total + report[field], 0);
+      }
+
+      it('replays every event exactly once across pages, never a replay of a replay', async () => {
+        const target = nextTarget();
+        const single = nextTarget();
+        const originals = await seed(target.route.path, STATUSES);
+        await seed(single.route.path, STATUSES);
+        const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+        const paged = replayer({ now: clock.now, sleep: clock.sleep, queue: clock.queue });
+        const pageStarts: number[] = [];
+
+        // 10 sends a second and 1.5 s a page: 15 sends a page.
+        const reports = await allReplayPages(
+          (query) => {
+            pageStarts.push(clock.now().getTime());
+            return paged.replayMany(query);
+          },
+          { route: target.route.path, ratePerSecond: 10, budgetMs: 1500 },
+        );
+        const singleRun = await replayer({ sleep: async () => {} }).replayMany({
+          route: single.route.path,
+          ratePerSecond: 500,
+        });
+
+        expect(reports.length).toBeGreaterThanOrEqual(3);
+        expect(reports.map((report) => report.enqueued)).toEqual([15, 15, 15, 9]);
+        expect(reports.slice(0, -1).every((report) => report.nextCursor !== undefined)).toBe(true);
+        expect(reports.at(-1)?.nextCursor).toBeUndefined();
+        for (const report of reports) {
+          expect(report.replays).toHaveLength(report.enqueued);
+          expect(report.skippedEvents).toHaveLength(report.skipped);
+          expect(report.matched).toBe(report.enqueued + report.skipped);
+        }
+        expect({
+          matched: sum(reports, 'matched'),
+          enqueued: sum(reports, 'enqueued'),
+          skipped: sum(reports, 'skipped'),
+        }).toEqual({ matched: singleRun.matched, enqueued: singleRun.enqueued, skipped: singleRun.skipped });
+        expect(singleRun).toMatchObject({ matched: 60, enqueued: 54, skipped: 6 });
+        // Exactly once each, oldest first across pages, and only originals.
+        const replayable = originals.filter((_, i) => STATUSES[i] === 'delivered').map((event) => event.id);
+        expect(reports.flatMap((report) => report.replays.map((replay) => replay.original))).toEqual(
+          replayable,
+        );
+        expect(reports.flatMap((report) => report.skippedEvents.map((skip) => skip.id))).toEqual(
+          originals.filter((_, i) => STATUSES[i] === 'queued').map((event) => event.id),
+        );
+        const envelopes = await drain(target);
+        expect(envelopes).toHaveLength(54);
+        expect(new Set(envelopes.map((envelope) => envelope.replayOf))).toEqual(new Set(replayable));
+        // Each page kept the rate and started no send once its budget was spent. Pages run back
+        // to back: the next page's first send may follow the last one at once.
+        let sent = 0;
+        pageStarts.forEach((start, page) => {
+          const count = reports[page]?.enqueued ?? 0;
+          const sends = clock.sendTimes.slice(sent, sent + count);
+          sent += count;
+          expect(Math.min(...sends)).toBeGreaterThanOrEqual(start);
+          expect(Math.max(...sends) - start).toBeLessThan(1500);
+          const gaps = sends.slice(1).map((time, i) => time - (sends[i] ?? 0));
+          expect(gaps.every((gap) => gap >= 100)).toBe(true);
+        });
+        expect(sent).toBe(clock.sendTimes.length);
+      }, 120_000);
+
+      it('holds the limit over the whole run, not each page', async () => {
+        const target = nextTarget();
+        await seed(target.route.path, STATUSES.slice(0, 30));
+        const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+        const paged = replayer({ now: clock.now, sleep: clock.sleep, queue: clock.queue });
+
+        const reports = await allReplayPages((query) => paged.replayMany(query), {
+          route: target.route.path,
+          ratePerSecond: 10,
+          budgetMs: 1000,
+          limit: 22,
+        });
+
+        expect(reports.length).toBeGreaterThanOrEqual(2);
+        expect(sum(reports, 'matched')).toBe(22);
+        expect(reports.at(-1)?.nextCursor).toBeUndefined();
+        expect(await drain(target)).toHaveLength(sum(reports, 'enqueued'));
+      });
+
+      it('pages a dry run too, without waiting or writing', async () => {
+        const target = nextTarget();
+        await seed(target.route.path, STATUSES);
+        const before = await itemCount();
+        const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+        // Reads that take a second each and hold at most 25 events.
+        const slowHistory: ReplayerDependencies['history'] = {
+          async listEvents(query) {
+            clock.advance(1000);
+            return history.listEvents({ ...query, limit: Math.min(query.limit ?? 50, 25) });
+          },
+          cursorAfter: (scope, event) => history.cursorAfter(scope, event),
+        };
+        const dry = replayer({
+          now: clock.now,
+          sleep: clock.sleep,
+          queue: clock.queue,
+          history: slowHistory,
+        });
+
+        const reports = await allReplayPages((query) => dry.replayMany(query), {
+          route: target.route.path,
+          dryRun: true,
+          budgetMs: 1000,
+        });
+
+        expect(reports.map((report) => report.matched)).toEqual([25, 25, 10]);
+        expect(reports.map((report) => report.skipped)).toEqual([3, 2, 1]);
+        expect(reports.every((report) => report.dryRun && report.enqueued === 0)).toBe(true);
+        expect(reports.map((report) => report.nextCursor !== undefined)).toEqual([true, true, false]);
+        expect(clock.sleeps).toEqual([]);
+        expect(await itemCount()).toBe(before);
+        expect(await drain(target)).toEqual([]);
+        // A dry run's cursor does not continue a real run.
+        await expect(
+          dry.replayMany({ route: target.route.path, cursor: reports[0]?.nextCursor ?? '' }),
+        ).rejects.toThrow(/invalid cursor: it continues a dry run, not a replay/);
+      });
+
+      describe('cursors', () => {
+        const SINCE = new Date(START);
+        let target: ReplayTarget;
+        let cursor: string;
+
+        beforeAll(async () => {
+          target = nextTarget();
+          await seed(target.route.path, ['delivered', 'delivered', 'delivered']);
+          const first = await replayer({ sleep: async () => {} }).replayMany({
+            route: target.route.path,
+            status: 'delivered',
+            since: SINCE,
+            budgetMs: 1,
+          });
+          if (first.nextCursor === undefined) throw new Error('expected a cursor');
+          expect(first.matched).toBe(1);
+          cursor = first.nextCursor;
+        });
+
+        it.each([
+          {
+            label: 'another route',
+            change: { route: '/replay/r0/' },
+            message: /of route \/replay\/r\d+\/, not/,
+          },
+          { label: 'no status', change: { status: undefined }, message: /of status delivered, not any/ },
+          { label: 'another status', change: { status: 'dead_lettered' }, message: /status delivered, not/ },
+          { label: 'no since', change: { since: undefined }, message: /since 2030-01-01T00:00:00.000Z, not/ },
+          { label: 'another since', change: { since: new Date(START + 1) }, message: /since .*, not/ },
+          {
+            label: 'an until before the run started',
+            change: { until: new Date(START + 1500) },
+            message: /it continues a replay until .*, not 2030-01-01T00:00:01.500Z/,
+          },
+          { label: 'a dry run', change: { dryRun: true }, message: /it continues a replay, not a dry run/ },
+        ] satisfies { label: string; change: Partial<BulkReplayQuery>; message: RegExp }[])(
+          'refuses the cursor with $label (code invalid_cursor)',
+          async ({ change, message }) => {
+            const before = await itemCount();
+            const run = replayer({ sleep: async () => {} }).replayMany({
+              route: target.route.path,
+              status: 'delivered',
+              since: SINCE,
+              cursor,
+              ...change,
+            });
+
+            await expect(run).rejects.toBeInstanceOf(InvalidReplayCursorError);
+            await expect(run).rejects.toMatchObject({ code: 'invalid_cursor' });
+            await expect(run).rejects.toThrow(message);
+            expect(await itemCount()).toBe(before);
+          },
+        );
+
+        it.each([
+          { label: 'text that is not base64url', text: 'not a cursor!' },
+          {
+            label: 'a listing cursor',
+            text: encodeCursor({
+              route: '/replay/r0/',
+              order: 'oldest',
+              after: new Date(START).toISOString(),
+            }),
+          },
+          {
+            label: 'a tampered listing position',
+            text: Buffer.from(
+              JSON.stringify({
+                v: 1,
+                route: '/replay/r0/',
+                until: new Date(REPLAY_AT).toISOString(),
+                matched: 1,
+                listing: 'x',
+              }),
+            ).toString('base64url'),
+          },
+        ])('refuses $label', async ({ text }) => {
+          const run = replayer({ sleep: async () => {} }).replayMany({ route: '/replay/r0/', cursor: text });
+
+          await expect(run).rejects.toBeInstanceOf(InvalidReplayCursorError);
+          await expect(run).rejects.toThrow(/^invalid cursor: /);
+        });
+
+        it('continues with the same filters, an until left out or later than the run start', async () => {
+          const run = replayer({ sleep: async () => {} });
+          const query = { route: target.route.path, status: 'delivered', since: SINCE } as const;
+
+          const second = await run.replayMany({
+            ...query,
+            cursor,
+            until: new Date(REPLAY_AT + 60_000),
+            budgetMs: 1,
+          });
+          const third = await run.replayMany({ ...query, cursor: second.nextCursor ?? '' });
+
+          expect(second).toMatchObject({ matched: 1, enqueued: 1 });
+          expect(third).toMatchObject({ matched: 1, enqueued: 1 });
+          expect(third.nextCursor).toBeUndefined();
+        });
+      });
+    });
+
+    it.each([
+      {
+        label: 'a rate of 0',
+        query: { ratePerSecond: 0 },
+        message: /ratePerSecond must be above 0 and at most 500/,
+      },
+      { label: 'a rate above 500', query: { ratePerSecond: 501 }, message: /ratePerSecond/ },
+      { label: 'a limit of 0', query: { limit: 0 }, message: /limit must be an integer/ },
+      {
+        label: 'a budget of 0',
+        query: { budgetMs: 0 },
+        message: /budgetMs must be above 0 and at most 25000/,
+      },
+      { label: 'a budget above 25 s', query: { budgetMs: 25_001 }, message: /budgetMs/ },
+      {
+        label: 'an empty time range',
+        query: { since: new Date(START + 2000), until: new Date(START + 1000) },
+        message: /since .* must be earlier than until/,
+      },
+    ])('refuses $label with a RangeError', async ({ query, message }) => {
+      const run = replayer().replayMany({ route: '/replay/r0/', ...query });
+
+      await expect(run).rejects.toBeInstanceOf(RangeError);
+      await expect(run).rejects.toThrow(message);
+    });
+  });
+});
