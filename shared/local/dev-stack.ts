@@ -8,13 +8,17 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { ADMIN_PATH_PREFIX, type AdminRouteTarget, createAdminApi } from '../admin/admin-api.js';
+import { DirectoryBodyStore, localBodyRoot } from '../body-store/directory-body-store.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry, loadConfig } from '../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
 import { EventStore } from '../event-store/event-store.js';
+import { EventHistory } from '../event-store/history.js';
 import type { HandlerDefinition } from '../handler/define-handler.js';
 import { createIngress } from '../ingress/ingress.js';
 import { sqsQueueSender } from '../ingress/sqs-sender.js';
 import { type Log, silentLog } from '../logger.js';
+import { createReplayer } from '../replay/replay.js';
 import { queueSettings } from '../resources.js';
 import { EnvSecretResolver } from '../secrets/env-resolver.js';
 import { secretEnvName } from '../secrets/resolver.js';
@@ -34,7 +38,7 @@ import {
   startSqsEmulatorProcess,
 } from './emulator-processes.js';
 import { loadHandlerDefinition } from './handler-module.js';
-import { serveHttpApi } from './http-adapter.js';
+import { type HttpApiHandler, localGateway, serveHttpApi } from './http-adapter.js';
 import { createPoller, type Poller } from './poller.js';
 import {
   isLocalStateLive,
@@ -93,7 +97,9 @@ export interface DevRoute {
   readonly url: string;
   readonly queueName: string;
   readonly queueUrl: string;
+  readonly queueArn: string;
   readonly dlqUrl: string;
+  readonly dlqArn: string;
 }
 
 export interface DevStack {
@@ -101,6 +107,10 @@ export interface DevStack {
   readonly configFile: string;
   /** Base URL of the HTTP ingress. */
   readonly url: string;
+  /** Base URL of the admin API (`<url>/_hookline`), answering loopback callers only. */
+  readonly adminUrl: string;
+  /** Where bodies too large to travel inline are kept (`<config folder>/.hookline/bodies`). */
+  readonly bodyDir: string;
   readonly routes: readonly DevRoute[];
   /** Every route's webhook URL, in config order. */
   readonly urls: readonly string[];
@@ -212,53 +222,72 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     aborted(signal);
 
     const store = new EventStore({ client: dynamodb, tableName });
-    const ingress = createIngress({
-      targets: routes.map((route, index) => ({ route, queueUrl: at(queues, index).queueUrl })),
-      store,
-      queue: sqsQueueSender(sqs),
-      secrets,
-      log,
-    });
-    const pollers: Poller[] = routes.map((route, index) =>
+    const history = new EventHistory({ client: dynamodb, tableName });
+    const bodyStore = new DirectoryBodyStore({ root: localBodyRoot(configFile) });
+    const targets = routes.map((route, index): AdminRouteTarget => ({ route, ...at(queues, index) }));
+    const queue = sqsQueueSender(sqs);
+    const pollers: Poller[] = targets.map((target, index) =>
       createPoller({
-        route,
+        route: target.route,
         definition: at(definitions, index),
         sqs,
-        queueUrl: at(queues, index).queueUrl,
-        dlqUrl: at(queues, index).dlqUrl,
+        queueUrl: target.queueUrl,
+        dlqUrl: target.dlqUrl,
         store,
+        bodyStore,
         log,
         // Like the event source mapping: up to maxConcurrency batches of a route in flight at once.
-        concurrency: route.maxConcurrency,
+        concurrency: target.route.maxConcurrency,
         ...(options.waitSeconds !== undefined && { waitSeconds: options.waitSeconds }),
       }),
     );
     for (const poller of pollers) poller.start();
     cleanups.push(() => stopPollers(pollers, log));
 
-    // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
-    const http = await serveHttpApi(ingress, { port: httpPort, host }).catch((error: unknown) => {
-      throw portError(httpPort, 'HTTP ingress', remedies.http, error);
+    // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind
+    // down. The ingress and admin API put the server's own URL in their answers, known only once it
+    // listens, so they are attached right after (before any request can be read).
+    let serve: HttpApiHandler = async () => ({
+      statusCode: 503,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'starting', message: 'the local stack is starting; retry' } }),
     });
+    const http = await serveHttpApi((event) => serve(event), { port: httpPort, host }).catch(
+      (error: unknown) => {
+        throw portError(httpPort, 'HTTP ingress', remedies.http, error);
+      },
+    );
     cleanups.push(() => http.close());
-
-    const devRoutes = routes.map((route, index): DevRoute => {
-      const settings = queueSettings(route, config.name);
-      return {
-        route,
-        methods: route.methods,
-        url: `${http.url}${route.path}`,
-        queueName: settings.queueName,
-        queueUrl: at(queues, index).queueUrl,
-        dlqUrl: at(queues, index).dlqUrl,
-      };
+    serve = localGateway({
+      webhooks: createIngress({ targets, store, queue, secrets, bodyStore, publicUrl: http.url, log }),
+      admin: createAdminApi({
+        targets,
+        history,
+        replayer: createReplayer({ store, history, targets, queue }),
+        sqs,
+        bodyStore,
+        publicUrl: http.url,
+        log,
+      }),
     });
+    const adminUrl = `${http.url}${ADMIN_PATH_PREFIX}`;
+    notice('info', `admin API: ${adminUrl} (this machine only)`);
+
+    const devRoutes = targets.map(
+      (target): DevRoute => ({
+        ...target,
+        methods: target.route.methods,
+        url: `${http.url}${target.route.path}`,
+        queueName: queueSettings(target.route, config.name).queueName,
+      }),
+    );
     writeLocalState(stateFile, {
       version: 1,
       pid: process.pid,
       startedAt: new Date().toISOString(),
       configFile,
       httpUrl: http.url,
+      adminUrl,
       sqsEndpoint: sqsEmulator.endpoint,
       dynamoEndpoint: dynamoDbLocal.endpoint,
       region: LOCAL_AWS.region,
@@ -283,6 +312,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       config,
       configFile,
       url: http.url,
+      adminUrl,
+      bodyDir: bodyStore.root,
       routes: devRoutes,
       tableName,
       stateFile,
@@ -302,6 +333,8 @@ function running(parts: {
   config: ResolvedConfig;
   configFile: string;
   url: string;
+  adminUrl: string;
+  bodyDir: string;
   routes: readonly DevRoute[];
   tableName: string;
   stateFile: string;
@@ -330,6 +363,8 @@ function running(parts: {
     config: parts.config,
     configFile: parts.configFile,
     url: parts.url,
+    adminUrl: parts.adminUrl,
+    bodyDir: parts.bodyDir,
     routes: parts.routes,
     urls: parts.routes.map((route) => route.url),
     tableName: parts.tableName,

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isAdminPath } from '../admin/admin-api.js';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -59,6 +60,50 @@ export function toApiGatewayEvent(
     },
     ...(body.length > 0 && { body: asText ? body.toString('utf8') : body.toString('base64') }),
     isBase64Encoded: body.length > 0 && !asText,
+  };
+}
+
+/** True for IPv4 127.0.0.0/8 and IPv6 `::1` (also IPv4-mapped). */
+export function isLoopbackAddress(address: string): boolean {
+  const ip = address.replace(/^::ffff:/i, '');
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) || ip === '::1';
+}
+
+/** `localhost`, a loopback IP, or `[::1]`, with or without a port. */
+function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name.toLowerCase() === 'localhost' || isLoopbackAddress(name);
+}
+
+/**
+ * One HTTP server for both: `/_hookline/*` goes to the admin API, every other path to the webhook
+ * ingress. The local admin API has no authentication, so it answers only requests made on this
+ * machine by a program, not by a browser: from a loopback address, to a loopback host name (a DNS
+ * rebinding page names its own host) and without an `Origin` header (browsers send one on
+ * cross-site requests). Anything else gets 403 `admin_local_only`.
+ */
+export function localGateway(handlers: { webhooks: HttpApiHandler; admin: HttpApiHandler }): HttpApiHandler {
+  return async (event) => {
+    if (!isAdminPath(event.rawPath)) return handlers.webhooks(event);
+    const headers = event.headers ?? {};
+    const local =
+      isLoopbackAddress(event.requestContext.http.sourceIp) &&
+      isLoopbackHost(headers.host ?? 'localhost') &&
+      headers.origin === undefined;
+    if (!local) {
+      return {
+        statusCode: 403,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          error: {
+            code: 'admin_local_only',
+            message:
+              'the local admin API answers programs on this machine only (not other hosts or browsers)',
+          },
+        }),
+      };
+    }
+    return handlers.admin(event);
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * `.hookline/local.json`: what a running `hookline dev` stack exposes to other commands on the same
- * machine (`hookline process`, `hookline worker`, tests): emulator endpoints, the table name, each
- * route's queue URLs and the pids of the processes that make up the stack. Written once the stack is
- * ready, removed when it stops. It lives in a `.hookline/` folder next to the config file, so two
+ * machine (`hookline process`, `hookline worker`, the admin commands, tests): the HTTP and admin API
+ * URLs, emulator endpoints, the table name, each route's queue URLs and the pids of the processes
+ * that make up the stack. Written once the stack is ready, removed when it stops. It lives in a `.hookline/` folder next to the config file, so two
  * configs in two folders can each run a stack.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ export interface LocalState {
   readonly configFile: string;
   /** Base URL of the HTTP ingress, e.g. `http://127.0.0.1:3000`. */
   readonly httpUrl: string;
+  /** Base URL of the admin API, e.g. `http://127.0.0.1:3000/_hookline` (loopback callers only). */
+  readonly adminUrl?: string;
   readonly sqsEndpoint: string;
   readonly dynamoEndpoint: string;
   readonly region: string;

@@ -229,7 +229,8 @@ export const handler = defineHandler(async (event) => {
       body,
     });
     expect(response.status).toBe(202);
-    const { id } = (await response.json()) as { id: string };
+    const { id, statusUrl } = (await response.json()) as { id: string; statusUrl: string };
+    expect(statusUrl).toBe(`http://127.0.0.1:${dev.ports.http}/_hookline/events/${id}`);
 
     // Assert: the handler ran, and each state change of that event was logged as one JSON line.
     await until(
@@ -243,6 +244,20 @@ export const handler = defineHandler(async (event) => {
       .filter((entry) => entry.id === id && typeof entry.status === 'string')
       .map((entry) => entry.status);
     expect(statuses).toEqual(expect.arrayContaining(['queued', 'processing', 'delivered']));
+
+    // Assert: the reply's statusUrl is the admin API on the same server, showing the event.
+    const shown = await fetch(statusUrl);
+    expect(shown.status).toBe(200);
+    const { event } = (await shown.json()) as { event: Record<string, unknown> };
+    expect(event).toMatchObject({
+      id,
+      route: '/orders/',
+      status: 'delivered',
+      attempts: [expect.anything()],
+    });
+    expect(dev.stdout).toContain(
+      `hookline dev: admin API: http://127.0.0.1:${dev.ports.http}/_hookline (this machine only)`,
+    );
 
     // Act: Ctrl+C.
     const exit = await interrupt(dev);

@@ -1,0 +1,84 @@
+/** Errors the admin API answers with: `{ "error": { "code", "message" } }` and an HTTP status. */
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { SQSServiceException } from '@aws-sdk/client-sqs';
+import { BodyStoreError } from '../body-store/errors.js';
+import { RedriveRunningError } from '../dlq/dlq.js';
+import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
+import { ReplayConflictError, ReplayEnqueueError, RouteNotConfiguredError } from '../replay/errors.js';
+
+export type AdminErrorCode =
+  | 'invalid_request'
+  | 'admin_local_only'
+  | 'not_found'
+  | 'event_not_found'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'event_in_flight'
+  | 'redrive_running'
+  | UnavailableCode
+  | 'internal_error';
+
+/** The 503 code for a dependency that failed in a way the caller may retry. */
+export type UnavailableCode = 'store_unavailable' | 'queue_unavailable' | 'body_store_unavailable';
+
+/** An error answered to the admin caller; messages below 500 say what to change. */
+export class AdminHttpError extends Error {
+  readonly status: number;
+  readonly code: AdminErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, code: AdminErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'AdminHttpError';
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/** 400 `invalid_request` naming the offending field. */
+export function invalidField(field: string, problem: string): AdminHttpError {
+  return new AdminHttpError(400, 'invalid_request', `${field}: ${problem}`);
+}
+
+const UNAVAILABLE_MESSAGES: Record<UnavailableCode, string> = {
+  store_unavailable: 'the event table is unavailable; retry later',
+  queue_unavailable: 'the queue service is unavailable; retry later',
+  body_store_unavailable: 'the body store is unavailable; retry later',
+};
+
+/** 503 with a retry-later message (the cause is logged, not answered). */
+export function unavailable(code: UnavailableCode): AdminHttpError {
+  return new AdminHttpError(503, code, UNAVAILABLE_MESSAGES[code]);
+}
+
+/**
+ * The answer for anything an admin request threw: the domain errors callers can act on keep their
+ * meaning (404, 409, 400), AWS failures become 503 (`fallback` when the service is not evident,
+ * e.g. a network error), and only what nobody expected is a 500.
+ */
+export function toAdminHttpError(error: unknown, fallback: UnavailableCode): AdminHttpError {
+  if (error instanceof AdminHttpError) return error;
+  if (error instanceof EventNotFoundError) return new AdminHttpError(404, 'event_not_found', error.message);
+  if (error instanceof InvalidCursorError) return invalidField('cursor', error.message);
+  if (error instanceof ReplayConflictError) return new AdminHttpError(409, 'event_in_flight', error.message);
+  if (error instanceof RouteNotConfiguredError)
+    return new AdminHttpError(404, 'route_not_found', error.message);
+  if (error instanceof ReplayEnqueueError) return unavailable('queue_unavailable');
+  if (error instanceof RedriveRunningError) return new AdminHttpError(409, 'redrive_running', error.message);
+  if (error instanceof BodyStoreError) return unavailable('body_store_unavailable');
+  if (error instanceof SQSServiceException) return unavailable('queue_unavailable');
+  if (error instanceof DynamoDBServiceException) return unavailable('store_unavailable');
+  if (isAwsCallError(error)) return unavailable(fallback);
+  return new AdminHttpError(500, 'internal_error', 'internal error');
+}
+
+/**
+ * True for errors the AWS SDK raised (service errors and network failures both carry `$metadata`):
+ * an outage the caller may retry, never a bug worth a 500.
+ */
+export function isAwsCallError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const metadata = (error as { $metadata?: unknown }).$metadata;
+  return typeof metadata === 'object' && metadata !== null;
+}
