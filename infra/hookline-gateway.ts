@@ -6,9 +6,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ADMIN_PATH_PREFIX } from '../shared/admin/admin-api.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
 import { EVENT_TABLE } from '../shared/resources.js';
+import { AdminApi } from './admin-api.js';
+import { BodyBucket } from './body-bucket.js';
 import { verifySecret, WebhookRoute } from './webhook-route.js';
 
 /** Stage-wide throttling for requests that match no route-level setting. */
@@ -58,6 +61,11 @@ export interface HooklineGatewayProps {
    */
   readonly ingressEntry?: string;
   /**
+   * Entry file of the admin Lambda serving `/_hookline/...` (exports `handler`).
+   * @default `${projectRoot}/functions/admin.ts`
+   */
+  readonly adminEntry?: string;
+  /**
    * Retention of the ingress and handler functions' log groups and of the API access log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -69,6 +77,13 @@ export interface HooklineGatewayProps {
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
   /**
+   * What happens to the body bucket (large request bodies) and its access log bucket when they leave
+   * the stack. The bodies belong to the event history, so they are kept like the table. CloudFormation
+   * deletes only empty buckets: with `DESTROY`, empty them first.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly bodyBucketRemovalPolicy?: RemovalPolicy;
+  /**
    * Stage-wide throttling; each route's own `throttle` overrides it for that route's methods.
    * @default { rateLimit: 100, burstLimit: 200 }
    */
@@ -76,12 +91,13 @@ export interface HooklineGatewayProps {
 }
 
 /**
- * Hookline's AWS side: the event table, one HTTP API with access logs and per-route throttling,
- * and a `WebhookRoute` (queue, DLQ, secret, ingress Lambda, API routes, handler Lambda) per enabled
- * route, with a stack output per webhook URL.
+ * Hookline's AWS side: the event table, the body bucket (claim check for large bodies), one HTTP API
+ * with access logs and per-route throttling, a `WebhookRoute` (queue, DLQ, secret, ingress Lambda,
+ * API routes, handler Lambda) per enabled route, and the IAM-authorized admin API (`AdminApi`) under
+ * `/_hookline`, with a stack output per webhook URL.
  *
- * Outputs have fixed logical ids (`ApiUrl`, `EventTableName`, `WebhookUrl<QueueName>`) so tools
- * can find them; use one gateway per stack.
+ * Outputs have fixed logical ids (`ApiUrl`, `EventTableName`, `BodyBucketName`,
+ * `WebhookUrl<QueueName>`) so tools can find them; use one gateway per stack.
  */
 export class HooklineGateway extends Construct {
   /** Event records, dedupe keys and idempotency locks (`EVENT_TABLE` key schema). */
@@ -94,6 +110,10 @@ export class HooklineGateway extends Construct {
   public readonly accessLogGroup: logs.LogGroup;
   /** Deployed routes by their configured path (e.g. `/order/status/`); disabled routes are absent. */
   public readonly routes: ReadonlyMap<string, WebhookRoute>;
+  /** Bodies too large to travel inline, one key prefix per route, with its access log bucket. */
+  public readonly bodyBucket: BodyBucket;
+  /** The admin function and its IAM-authorized `/_hookline/...` routes. */
+  public readonly adminApi: AdminApi;
 
   constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
     super(scope, id);
@@ -126,6 +146,11 @@ export class HooklineGateway extends Construct {
       });
     }
 
+    this.bodyBucket = new BodyBucket(this, 'BodyBucket', {
+      routes: enabledRoutes,
+      removalPolicy: props.bodyBucketRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
     // The default stage is created explicitly: HttpApi's own default stage takes no access log settings.
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: config.name,
@@ -153,6 +178,7 @@ export class HooklineGateway extends Construct {
         prefix: config.name,
         httpApi: this.httpApi,
         table: this.table,
+        bodyBucket: this.bodyBucket,
         ingressEntry: props.ingressEntry ?? join(projectRoot, 'functions', 'ingress.ts'),
         handlerEntry: handlerEntry(configFile, route.handler),
         projectRoot,
@@ -163,6 +189,16 @@ export class HooklineGateway extends Construct {
       routes.set(route.path, webhookRoute);
     }
     this.routes = routes;
+
+    this.adminApi = new AdminApi(this, 'Admin', {
+      httpApi: this.httpApi,
+      table: this.table,
+      routes: [...routes.values()],
+      bodyBucket: this.bodyBucket,
+      entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
+      projectRoot,
+      logRetention,
+    });
 
     // Route-level throttling lives in the stage's RouteSettings, keyed by route key. The L1 property is
     // untyped JSON passed through as is, hence the CloudFormation (PascalCase) field names. The stage must
@@ -188,6 +224,10 @@ export class HooklineGateway extends Construct {
       value: this.table.tableName,
       description: 'Hookline event table',
     }).overrideLogicalId('EventTableName');
+    new CfnOutput(this, 'BodyBucketName', {
+      value: this.bodyBucket.bucket.bucketName,
+      description: 'Hookline body bucket (request bodies too large to travel inline)',
+    }).overrideLogicalId('BodyBucketName');
     for (const webhookRoute of routes.values()) {
       new CfnOutput(this, `WebhookUrl-${webhookRoute.route.queueName}`, {
         value: `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
@@ -214,6 +254,12 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
   }
   const enabled = config.routes.filter((route) => route.enabled);
   if (enabled.length === 0) problems.push('no enabled routes: the gateway would have nothing to serve');
+  for (const route of enabled) {
+    const path = route.path.toLowerCase();
+    if (path === ADMIN_PATH_PREFIX || path.startsWith(`${ADMIN_PATH_PREFIX}/`)) {
+      problems.push(`route ${route.path}: paths under ${ADMIN_PATH_PREFIX} are reserved for the admin API`);
+    }
+  }
   const seen = new Map<string, string>();
   for (const route of enabled) {
     for (const [kind, key] of [

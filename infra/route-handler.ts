@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
+import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
 
 export interface RouteHandlerProps {
@@ -25,6 +26,12 @@ export interface RouteHandlerProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** The event table; the handler may get and update items in it (the lock is the event record). */
   readonly table: dynamodb.ITable;
+  /**
+   * The claim-check bucket: the handler reads its own route's stored bodies (events whose body was too
+   * large to travel inline) and nothing else in it.
+   * @default - no body bucket: an event with a stored body fails as `body_unavailable`
+   */
+  readonly bodyBucket?: BodyBucket;
   /**
    * Directory holding `package-lock.json`, used by esbuild to resolve the entry's dependencies.
    * @default - the directory of the nearest lock file above the working directory
@@ -44,7 +51,8 @@ export interface RouteHandlerProps {
  *
  * Its role holds only what the handler runtime does: receive, delete and change the visibility of
  * messages on its own queue (the mapping's grant), send to its own DLQ (permanent failures), get and
- * update items in the event table (lock, history), write its own log group.
+ * update items in the event table (lock, history), read its route's bodies in the body bucket, write
+ * its own log group.
  */
 export class RouteHandler extends Construct {
   /** The handler function. */
@@ -86,6 +94,7 @@ export class RouteHandler extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.queueUrl]: props.queue.queueUrl,
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
+        ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
       },
     });
 
@@ -120,6 +129,11 @@ export class RouteHandler extends Construct {
         resources: [props.table.tableArn],
       }),
     );
+
+    if (props.bodyBucket) {
+      props.bodyBucket.grantReadBodies(this.role, route);
+      acknowledgeRouteBodies(this.role, props.bodyBucket, route, 'reads');
+    }
 
     Validations.of(this.function).acknowledge(
       {

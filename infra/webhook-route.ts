@@ -12,6 +12,7 @@ import { normalizePath } from '../shared/config/queue-name.js';
 import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { type QueueSettings, queueSettings, VISIBILITY_TIMEOUT_FACTOR } from '../shared/resources.js';
+import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
 import { RouteHandler } from './route-handler.js';
 
@@ -50,6 +51,12 @@ export interface WebhookRouteProps {
   readonly httpApi: apigwv2.IHttpApi;
   /** The event table; the ingress function may get, put and update items in it (nothing else). */
   readonly table: dynamodb.ITable;
+  /**
+   * The claim-check bucket for bodies too large to travel inline: the ingress may put, and the handler
+   * read, objects under the route's own prefix (`bodyKeyPrefix`), nothing else.
+   * @default - no body bucket: bodies above the inline limit are refused with 413
+   */
+  readonly bodyBucket?: BodyBucket;
   /** Entry file of the ingress Lambda (exports `handler`). */
   readonly ingressEntry: string;
   /**
@@ -208,6 +215,7 @@ export class WebhookRoute extends Construct {
       [ENV.tableName]: props.table.tableName,
       [ENV.queueUrl]: this.queue.queueUrl,
       ...(this.secret ? { [ENV.secretArn]: this.secret.secretArn } : {}),
+      ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
     };
     // Both functions carry the route as JSON; the handler's other variables are as small as the ingress's.
     const routeBytes = Buffer.byteLength(ENV.route) + Buffer.byteLength(environment[ENV.route] ?? '');
@@ -241,6 +249,10 @@ export class WebhookRoute extends Construct {
       }),
     );
     this.secret?.grantRead(this.ingressFunction);
+    if (props.bodyBucket) {
+      props.bodyBucket.grantPutRouteBodies(role, route);
+      acknowledgeRouteBodies(role, props.bodyBucket, route, 'writes');
+    }
 
     // Tracing is off by design; a Lambda DLQ only serves asynchronous invocations.
     Validations.of(this.ingressFunction).acknowledge(
@@ -293,6 +305,7 @@ export class WebhookRoute extends Construct {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       table: props.table,
+      ...(props.bodyBucket ? { bodyBucket: props.bodyBucket } : {}),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_ROUTES } from '../../infra/admin-api.js';
 import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline-gateway.js';
 import { checkWebhookRoute, type WebhookRoute } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
@@ -123,8 +124,8 @@ describe('HooklineGateway', () => {
     it('deploys enabled routes only', () => {
       expect([...gateway.routes.keys()]).toEqual(enabledRoutes.map((r) => r.path));
       template.resourceCountIs('AWS::SQS::Queue', enabledRoutes.length * 2);
-      // An ingress and a handler per route (handler details: handler.test.ts).
-      template.resourceCountIs('AWS::Lambda::Function', enabledRoutes.length * 2);
+      // An ingress and a handler per route (handler details: handler.test.ts), plus the admin function.
+      template.resourceCountIs('AWS::Lambda::Function', enabledRoutes.length * 2 + 1);
       expect(JSON.stringify(template.toJSON())).not.toContain('/disabled');
     });
 
@@ -274,7 +275,7 @@ describe('HooklineGateway', () => {
       ).toEqual({});
     });
 
-    it('lets the ingress write its log group, send to its queue, get/put/update the table and read its secret', () => {
+    it('lets the ingress write its log group, send to its queue, get/put/update the table, read its secret and put its bodies', () => {
       const webhookRoute = route(orderStatus);
       const secretId = logicalId(stack, webhookRoute.secret as ISecret);
       expect(policyOf(orderStatus).Properties.PolicyDocument.Statement).toEqual([
@@ -298,17 +299,28 @@ describe('HooklineGateway', () => {
           Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           Resource: { Ref: secretId },
         },
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [{ 'Fn::GetAtt': [logicalId(stack, gateway.bodyBucket.bucket), 'Arn'] }, '/order_status/*'],
+            ],
+          },
+        },
       ]);
     });
 
     it.each(enabledRoutes.map((r) => [r.path, r] as const))(
-      'gives %s access to its own queue, log group, secret and the table only',
+      'gives %s access to its own queue, log group, secret, the table and the body bucket only',
       (_path, r) => {
         const own = route(r);
         const allowed = new Set([
           logicalId(stack, own.queue),
           logicalId(stack, own.ingressLogGroup),
           logicalId(stack, gateway.table),
+          logicalId(stack, gateway.bodyBucket.bucket),
           ...(own.secret?.node.defaultChild ? [logicalId(stack, own.secret)] : []),
         ]);
         const referenced = referencedIds(policyOf(r).Properties.PolicyDocument);
@@ -402,16 +414,17 @@ describe('HooklineGateway', () => {
   });
 
   describe('HTTP API', () => {
-    it('has one HTTP API with a Lambda proxy integration (payload 2.0) per route', () => {
+    it('has one HTTP API with a Lambda proxy integration (payload 2.0) per route and one for the admin API', () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      template.resourceCountIs('AWS::ApiGatewayV2::Integration', enabledRoutes.length);
+      // One per route and one for the admin API.
+      template.resourceCountIs('AWS::ApiGatewayV2::Integration', enabledRoutes.length + 1);
       template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
       });
       const methodCount = enabledRoutes.reduce((n, r) => n + new Set(['POST', ...r.methods]).size, 0);
-      template.resourceCountIs('AWS::ApiGatewayV2::Route', methodCount);
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', methodCount + ADMIN_ROUTES.length);
     });
 
     it('auto-deploys a $default stage with JSON access logs kept a month and default throttling', () => {
@@ -449,11 +462,12 @@ describe('HooklineGateway', () => {
       expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
     });
 
-    it('outputs the API URL and the table name', () => {
+    it('outputs the API URL, the table name and the body bucket name', () => {
       template.hasOutput('ApiUrl', {
         Value: { 'Fn::GetAtt': [logicalId(stack, gateway.httpApi), 'ApiEndpoint'] },
       });
       template.hasOutput('EventTableName', { Value: { Ref: logicalId(stack, gateway.table) } });
+      template.hasOutput('BodyBucketName', { Value: { Ref: logicalId(stack, gateway.bodyBucket.bucket) } });
       template.hasOutput('WebhookUrlOrderStatus', Match.anyValue());
       expect(
         Object.keys(template.toJSON().Outputs)

@@ -77,6 +77,7 @@ describe('route handler functions', () => {
       queue: logicalId(stack, own.queue),
       dlq: logicalId(stack, own.deadLetterQueue),
       table: logicalId(stack, gateway.table),
+      bodyBucket: logicalId(stack, gateway.bodyBucket.bucket),
     };
   };
   const statementsOf = (r: ResolvedRoute): Statement[] => {
@@ -100,7 +101,8 @@ describe('route handler functions', () => {
   });
 
   it('adds one handler function and one event source mapping per route', () => {
-    template.resourceCountIs('AWS::Lambda::Function', routes.length * 2);
+    // An ingress and a handler per route, plus the admin function.
+    template.resourceCountIs('AWS::Lambda::Function', routes.length * 2 + 1);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', routes.length);
   });
 
@@ -117,7 +119,7 @@ describe('route handler functions', () => {
       });
     });
 
-    it('gets the route, the table, its queue and its DLQ in its environment, and nothing else', () => {
+    it('gets the route, the table, its queue, its DLQ and the body bucket in its environment, and nothing else', () => {
       expect(resources[ids(r).fn]?.Properties.Environment).toEqual({
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
@@ -125,6 +127,7 @@ describe('route handler functions', () => {
           [ENV.tableName]: { Ref: ids(r).table },
           [ENV.queueUrl]: { Ref: ids(r).queue },
           [ENV.dlqUrl]: { Ref: ids(r).dlq },
+          [ENV.bodyBucket]: { Ref: ids(r).bodyBucket },
         },
       });
     });
@@ -168,7 +171,7 @@ describe('route handler functions', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the handler write its logs, consume its queue, send to its DLQ and get/update the table', () => {
+    it('lets the handler write its logs, consume its queue, send to its DLQ, get/update the table and read its bodies', () => {
       const own = ids(alpha);
       expect(statementsOf(alpha)).toEqual([
         {
@@ -196,6 +199,16 @@ describe('route handler functions', () => {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
           Resource: arnOf(own.table),
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: arnOf(own.bodyBucket),
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [arnOf(own.bodyBucket), '/alpha/*']] },
         },
       ]);
     });

@@ -1,0 +1,245 @@
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ADMIN_PATH_PREFIX } from '../shared/admin/admin-api.js';
+import {
+  ADMIN_ROUTE_CONFIGS_VARIABLE,
+  type AdminQueuePrefixes,
+  type AdminRouteConfig,
+} from '../shared/admin/deployed-routes.js';
+import type { ResolvedRoute } from '../shared/config/types.js';
+import { ENV } from '../shared/env-names.js';
+import { EVENT_TABLE, type QueueSettings } from '../shared/resources.js';
+import type { BodyBucket } from './body-bucket.js';
+import { BUNDLING, bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
+
+/** The admin API's routes: explicit method and path pairs, so nothing else under the prefix answers. */
+export const ADMIN_ROUTES: readonly { readonly method: apigwv2.HttpMethod; readonly path: string }[] = [
+  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/events` },
+  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/events/{id}` },
+  { method: apigwv2.HttpMethod.POST, path: `${ADMIN_PATH_PREFIX}/replay` },
+  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/routes` },
+  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/dlq/{route}` },
+  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
+  { method: apigwv2.HttpMethod.POST, path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
+];
+
+/** Sized for listing pages of events and paced bulk replays, not for heavy work. */
+const ADMIN_MEMORY_MB = 512;
+/** API Gateway HTTP APIs wait at most 30 s for an integration; a longer run would answer no one. */
+const ADMIN_TIMEOUT = Duration.seconds(30);
+
+/** One deployed route as the admin function sees it: its config, queue and dead-letter queue. */
+export interface AdminApiRoute {
+  readonly route: ResolvedRoute;
+  /** Events are replayed to it (new event id); its depth is reported. */
+  readonly queue: sqs.IQueue;
+  /** Its messages are listed (hidden while read, never deleted) and redriven to `queue`. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The queues' fixed names (`queueSettings`). */
+  readonly settings: Pick<QueueSettings, 'queueName' | 'dlqName'>;
+}
+
+export interface AdminApiProps {
+  /** The HTTP API the `/_hookline/...` routes are added to. */
+  readonly httpApi: apigwv2.IHttpApi;
+  /** The event table: the admin function reads the history and writes replays. */
+  readonly table: dynamodb.ITable;
+  /** The deployed routes, with their queues. */
+  readonly routes: readonly AdminApiRoute[];
+  /** Entry file of the admin Lambda (exports `handler`). */
+  readonly entry: string;
+  /**
+   * The claim-check bucket: the admin function reads every route's bodies (`include=body`).
+   * @default - no body bucket: events with a stored body are shown without it
+   */
+  readonly bodyBucket?: BodyBucket;
+  /**
+   * Directory holding `package-lock.json`, used by esbuild to resolve the entry's dependencies.
+   * @default - the directory of the nearest lock file above the working directory
+   */
+  readonly projectRoot?: string;
+  /**
+   * Retention of the admin function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Hookline's admin API on the gateway's HTTP API: `GET /_hookline/events`, `GET /_hookline/events/{id}`,
+ * `POST /_hookline/replay`, `GET /_hookline/routes`, `GET /_hookline/dlq/{route}` and
+ * `GET`/`POST /_hookline/dlq/{route}/redrive`, all served by one admin Lambda.
+ *
+ * Every route requires IAM authorization (SigV4-signed requests from a principal allowed
+ * `execute-api:Invoke` on it); none is anonymous. The function may read and write the event table
+ * (history, replays), send to and inspect the route queues, read, hide and redrive the DLQs
+ * (`StartMessageMoveTask` with the DLQ as source), and read the stored bodies.
+ */
+export class AdminApi extends Construct {
+  /** The admin function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The function's execution role (no AWS managed policy). */
+  public readonly role: iam.Role;
+  /** The API Gateway routes, one per entry of `ADMIN_ROUTES`. */
+  public readonly httpRoutes: readonly apigwv2.HttpRoute[];
+  /** Their route keys (`GET /_hookline/events`). */
+  public readonly routeKeys: readonly string[];
+
+  constructor(scope: Construct, id: string, props: AdminApiProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    // An explicit role keeps AWS managed policies (AWSLambdaBasicExecutionRole: logs on every group) out.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Hookline admin API',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const stack = Stack.of(this);
+    const prefixes: AdminQueuePrefixes = {
+      queueUrlPrefix: `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/`,
+      queueArnPrefix: `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:`,
+    };
+    const routeConfigs: AdminRouteConfig[] = props.routes.map(({ route, settings }) => ({
+      route,
+      queueName: settings.queueName,
+      dlqName: settings.dlqName,
+    }));
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...bundledFunctionDefaults(props.projectRoot),
+      bundling: {
+        ...BUNDLING,
+        define: {
+          [`process.env.${ADMIN_ROUTE_CONFIGS_VARIABLE}`]: JSON.stringify(JSON.stringify(routeConfigs)),
+        },
+      },
+      entry: props.entry,
+      handler: 'handler',
+      memorySize: ADMIN_MEMORY_MB,
+      timeout: ADMIN_TIMEOUT,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: 'Hookline admin API (events, replay, routes, DLQ)',
+      environment: {
+        ...SOURCE_MAPS_ENVIRONMENT,
+        [ENV.tableName]: props.table.tableName,
+        [ENV.adminRoutes]: stack.toJsonString(prefixes),
+        ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
+      },
+    });
+
+    this.grantTable(props.table);
+    for (const { queue, deadLetterQueue } of props.routes) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          resources: [queue.queueArn],
+        }),
+      );
+      // Listing hides messages for a moment and restores them (Receive, ChangeMessageVisibility). A redrive
+      // is a message move task with the DLQ as source: AWS requires StartMessageMoveTask, ReceiveMessage,
+      // DeleteMessage and GetQueueAttributes on the source and SendMessage on the destination (the queue).
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [
+            'sqs:ReceiveMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueAttributes',
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+            'sqs:DeleteMessage',
+          ],
+          resources: [deadLetterQueue.queueArn],
+        }),
+      );
+    }
+    if (props.bodyBucket) {
+      props.bodyBucket.grantReadBodies(this.role);
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bodyBucket.bucket.node.defaultChild as CfnElement)}.Arn>/*]`,
+        reason:
+          'The admin API shows and replays events of every route, so it reads bodies under every route prefix; ' +
+          'the bucket holds nothing but request bodies, and the grant is GetObject only (no put or delete).',
+      });
+    }
+
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
+          'trace; admin requests are correlated by the API Gateway request id and event ids in structured logs.',
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'API Gateway invokes the admin function synchronously, so a Lambda DLQ would never receive anything: ' +
+          'a failed request returns 5xx to the caller, who retries.',
+      },
+    );
+
+    const integration = new HttpLambdaIntegration('AdminIntegration', this.function, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    const authorizer = new HttpIamAuthorizer();
+    this.httpRoutes = ADMIN_ROUTES.map(
+      ({ method, path }) =>
+        new apigwv2.HttpRoute(this, `Route${method}${routeIdSuffix(path)}`, {
+          httpApi: props.httpApi,
+          routeKey: apigwv2.HttpRouteKey.with(path, method),
+          integration,
+          authorizer,
+        }),
+    );
+    this.routeKeys = ADMIN_ROUTES.map(({ method, path }) => `${method} ${path}`);
+  }
+
+  /**
+   * Item reads and writes on the table (history, replays: put the new event, mark it queued, link it
+   * to the original) and queries of the listing indexes, each index named (no `index/*`).
+   */
+  private grantTable(table: dynamodb.ITable): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [table.tableArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: Object.values(EVENT_TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+}
+
+/** `/_hookline/dlq/{route}/redrive` → `DlqRouteRedrive`: a construct id part per admin path. */
+function routeIdSuffix(path: string): string {
+  return path
+    .slice(ADMIN_PATH_PREFIX.length)
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
