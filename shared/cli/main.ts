@@ -6,6 +6,11 @@ import { CliUsageError, type CommandModule, runCommand } from './command.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   dev: () => import('./commands/dev.js'),
+  send: () => import('./commands/send.js'),
+  events: () => import('./commands/events.js'),
+  replay: () => import('./commands/replay.js'),
+  dlq: () => import('./commands/dlq.js'),
+  status: () => import('./commands/status.js'),
   process: () => import('./commands/process.js'),
   worker: () => import('./commands/worker.js'),
 };
@@ -14,11 +19,27 @@ const USAGE = `usage: hookline <command> [options]
 
 commands:
   dev                                   run the whole gateway locally (what npm start runs)
+  send <path> --data JSON [--header name:value]... [--id ID] [--secret-env NAME]
+                                        send one webhook, signed as the route expects; prints its id
+  events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]
+                                        stored events, newest first (every route without --route)
+  events show <id> [--body]             one event: status, attempts, replay chain
+  replay <id>                           re-deliver one event under a new id linked to it
+  replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N]
+                                        re-deliver every matching event
+  dlq list <route> [--max N]            messages in a route's dead-letter queue
+  dlq redrive <route> [--rate N] [--wait]
+                                        move them back to the route's queue
+  status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age
   process --route R [--count N] [--wait S]
                                         process up to N messages of a route once, print how many
   worker [--route R]...                 consume continuously until SIGINT/SIGTERM
 
-common options: --config FILE (or HOOKLINE_CONFIG), --json`;
+times (T): ISO 8601 or relative: 30m, 24h, 7d. routes: path (/order/status/) or queue name.
+
+common options: --config FILE (or HOOKLINE_CONFIG), --json
+gateway: the config's local stack (npm start) by default; a deployed one with
+  --stack NAME [--region R] (AWS credentials from the standard chain)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;

@@ -1,0 +1,151 @@
+/**
+ * HTTP client for the admin API (`/_hookline/...`): JSON in, JSON out, errors as AdminApiError.
+ * Requests to a deployed stack are signed (SigV4); the local stack's are not.
+ */
+import type { RequestSigner } from './sigv4.js';
+
+/** Query parameters; `undefined` values are left out. */
+export type AdminQuery = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/** An error answered by the admin API (`{ "error": { "code", "message" } }`), or no answer at all. */
+export class AdminApiError extends Error {
+  /** HTTP status; 0 when the API could not be reached. */
+  readonly status: number;
+  /** The API's error code, e.g. `event_not_found`; `unreachable` / `invalid_reply` from the client. */
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AdminApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface AdminClientOptions {
+  /** Origin (and stage path, if any) the `/_hookline/...` paths are appended to. */
+  readonly baseUrl: string;
+  /** Signs each request (deployed stacks). */
+  readonly signer?: RequestSigner;
+  /** Says where the API is, for error messages, e.g. `local stack http://127.0.0.1:3000`. */
+  readonly description?: string;
+  /** Extra hint appended when the API cannot be reached. */
+  readonly unreachableHint?: string;
+  /** @default globalThis.fetch */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Per-request timeout. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+export class AdminClient {
+  readonly baseUrl: string;
+  readonly description: string;
+  private readonly options: AdminClientOptions;
+
+  constructor(options: AdminClientOptions) {
+    this.options = options;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.description = options.description ?? this.baseUrl;
+  }
+
+  /** GET `path` (e.g. `/_hookline/events`); resolves with the parsed JSON reply. */
+  get<T>(path: string, query: AdminQuery = {}): Promise<T> {
+    return this.request<T>('GET', path, query);
+  }
+
+  /** POST `body` as JSON to `path`; resolves with the parsed JSON reply. */
+  post<T>(path: string, body: unknown, query: AdminQuery = {}): Promise<T> {
+    return this.request<T>('POST', path, query, JSON.stringify(body));
+  }
+
+  /** The absolute URL of an admin path. */
+  url(path: string, query: AdminQuery = {}): URL {
+    const url = new URL(`${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}`);
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  private async request<T>(method: string, path: string, query: AdminQuery, body?: string): Promise<T> {
+    const url = this.url(path, query);
+    let headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    };
+    if (this.options.signer !== undefined) {
+      headers = await this.options.signer({ method, url, headers, ...(body !== undefined && { body }) });
+    }
+    const fetchFunction = this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    let response: Response;
+    try {
+      response = await fetchFunction(url.toString(), {
+        method,
+        headers,
+        ...(body !== undefined && { body }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error: unknown) {
+      const hint = this.options.unreachableHint === undefined ? '' : `: ${this.options.unreachableHint}`;
+      throw new AdminApiError(
+        0,
+        'unreachable',
+        `could not reach the admin API of the ${this.description} (${reasonOf(error)})${hint}`,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) throw errorOf(response, json, method, url);
+    if (json === undefined) {
+      throw new AdminApiError(
+        response.status,
+        'invalid_reply',
+        `${method} ${url.pathname} answered ${response.status} without a JSON body`,
+      );
+    }
+    return json as T;
+  }
+}
+
+function errorOf(response: Response, json: unknown, method: string, url: URL): AdminApiError {
+  const error =
+    typeof json === 'object' && json !== null && 'error' in json && typeof json.error === 'object'
+      ? (json.error as Record<string, unknown>)
+      : undefined;
+  if (error !== undefined && typeof error.message === 'string') {
+    return new AdminApiError(
+      response.status,
+      typeof error.code === 'string' ? error.code : `http_${response.status}`,
+      error.message,
+    );
+  }
+  // API Gateway's own refusals (IAM) carry `{ "message": "Forbidden" }` and no code.
+  const message =
+    typeof json === 'object' && json !== null && 'message' in json && typeof json.message === 'string'
+      ? json.message
+      : response.statusText;
+  const advice =
+    response.status === 403 ? ' (check the AWS credentials and their execute-api:Invoke permission)' : '';
+  return new AdminApiError(
+    response.status,
+    `http_${response.status}`,
+    `${method} ${url.pathname} answered ${response.status} ${message}${advice}`,
+  );
+}
+
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'timed out';
+  const cause = error.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code === undefined ? cause.message : code;
+  }
+  return error.message;
+}

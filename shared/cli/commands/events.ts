@@ -1,0 +1,187 @@
+/**
+ * `hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]`
+ * and `hookline events show <id> [--body]`: the event history, through the admin API.
+ */
+import type { AdminClient } from '../admin-client.js';
+import type { EventListReply, EventReply, EventState, EventView, RoutesReply } from '../admin-types.js';
+import { CliUsageError, type CommandModule } from '../command.js';
+import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { type CommandOutput, commandOutput, formatDuration, formatTime } from '../output.js';
+import { renderTable } from '../table.js';
+import { integerOption } from './worker-options.js';
+
+export const options = {
+  route: { type: 'string' },
+  status: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  body: { type: 'boolean', default: false },
+  ...TARGET_OPTIONS,
+} as const satisfies CommandModule['options'];
+
+const DEFAULT_LIMIT = 50;
+
+export const run: CommandModule['run'] = async (values, positionals) => {
+  const [action, ...rest] = positionals;
+  const out = commandOutput(values.json === true);
+  if (action === 'list') {
+    if (rest.length > 0) throw new CliUsageError(`unexpected argument "${rest[0]}"`);
+    return list(values, out);
+  }
+  if (action === 'show') {
+    const [id, ...extra] = rest;
+    if (id === undefined) throw new CliUsageError('usage: hookline events show <id> [--body]');
+    if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    return show(values, id, out);
+  }
+  throw new CliUsageError(
+    action === undefined
+      ? 'usage: hookline events list|show ...'
+      : `unknown events action "${action}" (list, show)`,
+  );
+};
+
+async function list(values: Record<string, unknown>, out: CommandOutput): Promise<number> {
+  const limit = integerOption(values.limit, '--limit', { min: 1, max: 1000, default: DEFAULT_LIMIT });
+  const route = stringValue(values.route);
+  const cursor = stringValue(values.cursor);
+  if (cursor !== undefined && route === undefined) throw new CliUsageError('--cursor needs --route');
+  const filters = {
+    status: stringValue(values.status),
+    since: stringValue(values.since),
+    until: stringValue(values.until),
+  };
+  const { admin } = await connect(values);
+  let page: EventListReply;
+  if (route !== undefined) {
+    page = await admin.get<EventListReply>('/_hookline/events', { route, ...filters, limit, cursor });
+  } else {
+    page = { events: await everyRoute(admin, { ...filters, limit }) };
+  }
+  if (out.json) {
+    out.document(page);
+    return 0;
+  }
+  out.line(
+    renderTable(
+      ['ID', 'ROUTE', 'STATUS', 'RECEIVED', 'ATTEMPTS', 'REPLAY OF'],
+      page.events.map((event) => [
+        event.id,
+        event.route,
+        event.status,
+        formatTime(event.receivedAt),
+        event.attempts?.length ?? 0,
+        event.replayOf,
+      ]),
+    ),
+  );
+  if (page.nextCursor !== undefined) out.line(`more: --cursor ${page.nextCursor}`);
+  return 0;
+}
+
+/** Every route's newest events, merged newest first (ids are ULIDs, so they sort by arrival). */
+async function everyRoute(
+  admin: AdminClient,
+  query: { status?: string; since?: string; until?: string; limit: number },
+): Promise<EventState[]> {
+  const { routes } = await admin.get<RoutesReply>('/_hookline/routes');
+  const pages = await Promise.all(
+    routes.map((route) =>
+      admin.get<EventListReply>('/_hookline/events', { route: route.queueName, ...query }),
+    ),
+  );
+  return pages
+    .flatMap((page) => page.events)
+    .sort((a, b) =>
+      b.receivedAt === a.receivedAt ? b.id.localeCompare(a.id) : b.receivedAt.localeCompare(a.receivedAt),
+    )
+    .slice(0, query.limit);
+}
+
+async function show(values: Record<string, unknown>, id: string, out: CommandOutput): Promise<number> {
+  const { admin } = await connect(values);
+  const reply = await admin.get<EventReply>(
+    `/_hookline/events/${encodeURIComponent(id)}`,
+    values.body === true ? { include: 'body' } : {},
+  );
+  if (out.json) {
+    out.document(reply);
+    return 0;
+  }
+  for (const line of describeEvent(reply.event, values.body === true)) out.line(line);
+  return 0;
+}
+
+/** The human view of one event: fields, replay links, attempts table, optionally the body. */
+export function describeEvent(event: EventView, withBody: boolean): string[] {
+  const verification = event.verification;
+  const fields: [string, string | undefined][] = [
+    ['id', event.id],
+    ['route', `${event.route} (queue ${event.queueName})`],
+    ['status', event.status],
+    ['received', formatTime(event.receivedAt)],
+    ['updated', formatTime(event.updatedAt)],
+    [
+      'request',
+      event.method === undefined
+        ? undefined
+        : `${event.method} ${event.path}${event.query ? `?${event.query}` : ''}`,
+    ],
+    ['content type', event.contentType],
+    ['source ip', event.sourceIp],
+    [
+      'verified',
+      verification === undefined
+        ? undefined
+        : `${verification.scheme}${verification.keyId === undefined ? '' : ` (key ${verification.keyId})`} at ${formatTime(verification.verifiedAt)}`,
+    ],
+    ['dedupe key', event.dedupeKey],
+  ];
+  const lines = fields
+    .filter((field): field is [string, string] => field[1] !== undefined && field[1] !== '')
+    .map(([name, value]) => `${`${name}:`.padEnd(14)}${value}`);
+
+  if (event.replayOf !== undefined) lines.push(`replay of ${event.replayOf}`);
+  const replays = event.replays ?? event.links?.replays ?? [];
+  if (replays.length > 0) lines.push(`replays: ${replays.join(', ')}`);
+  const chain = event.replayChain ?? [];
+  if (chain.length > 0) {
+    lines.push(
+      `replay chain: ${[...chain.map((link) => `${link.id} (${link.status})`), event.id].join(' -> ')}`,
+    );
+  }
+
+  const attempts = event.attempts ?? [];
+  lines.push('', attempts.length === 0 ? 'attempts: none' : 'attempts:');
+  if (attempts.length > 0) {
+    lines.push(
+      renderTable(
+        ['#', 'STARTED', 'DURATION', 'OUTCOME', 'ERROR', 'NEXT TRY'],
+        attempts.map((attempt) => [
+          attempt.attempt,
+          formatTime(attempt.startedAt),
+          formatDuration(attempt.durationMs),
+          attempt.outcome,
+          errorCell(attempt.errorName, attempt.errorMessage),
+          formatTime(attempt.nextVisibleAt),
+        ]),
+      ),
+    );
+  }
+  if (withBody) {
+    lines.push('', 'body:');
+    if (event.body !== undefined) lines.push(event.body);
+    else if (event.bodyBase64 !== undefined) lines.push(`(binary, base64) ${event.bodyBase64}`);
+    else if (event.bodyError !== undefined) lines.push(`(unavailable: ${event.bodyError.message})`);
+    else lines.push('(none)');
+  }
+  return lines;
+}
+
+function errorCell(name: string | undefined, message: string | undefined): string | undefined {
+  if (name === undefined && message === undefined) return undefined;
+  const text = [name, message].filter((part) => part !== undefined && part !== '').join(': ');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

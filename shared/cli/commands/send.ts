@@ -1,0 +1,206 @@
+/**
+ * `hookline send <path> --data JSON [--header name:value]... [--id ID] [--secret-env NAME]`: sends
+ * one webhook to a route, signed the way the route verifies (its scheme and secret), and prints
+ * the event id and where to read its status.
+ *
+ * The secret: `--secret-env NAME` (the variable holding it), else locally the environment, `.env`
+ * or `.env.example` (as `hookline dev` reads them), deployed the route's Secrets Manager secret.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadConfig } from '../../config/load.js';
+import type { ResolvedConfig, ResolvedRoute } from '../../config/types.js';
+import { EnvSecretResolver } from '../../secrets/env-resolver.js';
+import { parseSecretValues, type SecretResolver } from '../../secrets/resolver.js';
+import { SecretsManagerResolver } from '../../secrets/secrets-manager-resolver.js';
+import { CliUsageError, type CommandModule } from '../command.js';
+import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { commandOutput } from '../output.js';
+import { needsSecret, signWebhook } from '../sign-webhook.js';
+
+export const options = {
+  data: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  id: { type: 'string' },
+  method: { type: 'string' },
+  'secret-env': { type: 'string' },
+  ...TARGET_OPTIONS,
+} as const satisfies CommandModule['options'];
+
+/** The gateway refused the webhook: exit 1 with its answer. */
+export class WebhookRejectedError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'WebhookRejectedError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const run: CommandModule['run'] = async (values, positionals) => {
+  const [path, ...extra] = positionals;
+  if (path === undefined)
+    throw new CliUsageError('usage: hookline send <path> --data JSON [--header name:value]...');
+  if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+  const data = stringValue(values.data);
+  if (data === undefined)
+    throw new CliUsageError('--data is required (JSON text, or @file to read it from a file)');
+  const extraHeaders = parseHeaders(values.header);
+  const out = commandOutput(values.json === true);
+
+  const target = await connect(values);
+  const config = await loadConfig(target.configFile);
+  const route = matchRoute(config, path);
+  const body = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;
+  if (route.expectJson) {
+    try {
+      JSON.parse(body);
+    } catch (error: unknown) {
+      throw new CliUsageError(
+        `--data is not valid JSON (${error instanceof Error ? error.message : error}); route ${route.path} expects JSON`,
+      );
+    }
+  }
+  const method = (stringValue(values.method) ?? route.methods[0] ?? 'POST').toUpperCase();
+
+  const secret = needsSecret(route.verify)
+    ? await secretFor(route, target, stringValue(values['secret-env']))
+    : undefined;
+  const signed = await signWebhook(route.verify, {
+    body,
+    now: new Date(),
+    ...(secret !== undefined && { secret }),
+    ...(stringValue(values.id) !== undefined && { deliveryId: stringValue(values.id) }),
+  });
+  const url = `${target.baseUrl}${route.path}`;
+  // --header values go first: the signature headers always win, an explicit content type stays.
+  const headers = { 'content-type': 'application/json', ...extraHeaders, ...signed };
+  const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30_000) }).catch(
+    (error: unknown) => {
+      throw new WebhookRejectedError(0, 'unreachable', `could not reach ${url} (${reasonOf(error)})`);
+    },
+  );
+  const text = await response.text();
+  const reply = parseObject(text);
+  if (!response.ok) {
+    const error =
+      typeof reply.error === 'object' && reply.error !== null ? (reply.error as Record<string, unknown>) : {};
+    const code = typeof error.code === 'string' ? error.code : `http_${response.status}`;
+    const message =
+      typeof error.message === 'string' ? error.message : text.slice(0, 200) || response.statusText;
+    throw new WebhookRejectedError(
+      response.status,
+      code,
+      `${method} ${url} answered ${response.status} ${code}: ${message}`,
+    );
+  }
+  const id = typeof reply.id === 'string' ? reply.id : undefined;
+  const statusUrl =
+    typeof reply.statusUrl === 'string'
+      ? reply.statusUrl
+      : id === undefined
+        ? undefined
+        : `${target.baseUrl}/_hookline/events/${id}`;
+  const status =
+    reply.duplicate === true ? 'duplicate' : typeof reply.status === 'string' ? reply.status : 'accepted';
+  if (out.json) {
+    out.document({
+      ...reply,
+      route: route.path,
+      httpStatus: response.status,
+      ...(statusUrl !== undefined && { statusUrl }),
+    });
+    return 0;
+  }
+  out.line(id === undefined ? `${status} (${route.path})` : `${status} ${id} (${route.path})`);
+  if (statusUrl !== undefined) out.line(`status: ${statusUrl}`);
+  return 0;
+};
+
+/** `name:value` pairs; the name lower-cased as the gateway sees it. */
+function parseHeaders(values: unknown): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of Array.isArray(values) ? values : []) {
+    const text = String(entry);
+    const colon = text.indexOf(':');
+    const name = colon < 0 ? '' : text.slice(0, colon).trim().toLowerCase();
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name))
+      throw new CliUsageError(`--header must be name:value (got "${text}")`);
+    headers[name] = text.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/** The route by path (with or without the trailing slash) or queue name. */
+function matchRoute(config: ResolvedConfig, name: string): ResolvedRoute {
+  const bare = (path: string) => path.replace(/^\/+|\/+$/g, '');
+  const route = config.routes.find(
+    (candidate) => bare(candidate.path) === bare(name) || candidate.queueName === name,
+  );
+  if (route === undefined) {
+    throw new CliUsageError(
+      `no route ${name} in the config (routes: ${config.routes.map((r) => r.path).join(', ') || 'none'})`,
+    );
+  }
+  return route;
+}
+
+async function secretFor(
+  route: ResolvedRoute,
+  target: GatewayTarget,
+  secretEnv: string | undefined,
+): Promise<string> {
+  const reference = 'secret' in route.verify ? route.verify.secret : undefined;
+  if (secretEnv !== undefined) {
+    const [value] = parseSecretValues(process.env[secretEnv] ?? '');
+    if (value === undefined) throw new CliUsageError(`--secret-env ${secretEnv}: the variable is not set`);
+    return value;
+  }
+  if (reference === undefined) throw new CliUsageError(`route ${route.path} has no secret to sign with`);
+  let resolver: SecretResolver;
+  let client: SecretsManagerClient | undefined;
+  if (target.kind === 'local') {
+    resolver = localSecrets();
+  } else {
+    client = new SecretsManagerClient(
+      target.region === undefined || target.region === '' ? {} : { region: target.region },
+    );
+    resolver = new SecretsManagerResolver({ client, secretId: reference.name });
+  }
+  try {
+    const [newest] = await resolver.resolve(reference);
+    if (newest === undefined) throw new CliUsageError(`secret ${reference.name} has no value`);
+    return newest;
+  } finally {
+    client?.destroy();
+  }
+}
+
+/** Like `hookline dev`: the environment, then `.env`, else the shipped `.env.example`. */
+function localSecrets(): EnvSecretResolver {
+  const envFile = resolve('.env');
+  if (existsSync(envFile)) return new EnvSecretResolver({ envFile });
+  const example = resolve('.env.example');
+  return existsSync(example) ? new EnvSecretResolver({ envFile: example }) : new EnvSecretResolver();
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  return cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : error.message;
+}
