@@ -114,6 +114,8 @@ export type LockResult =
       readonly record: EventState;
       /** Set when the caller took over a lapsed lock: the previous attempt never settled. */
       readonly lapsed?: LapsedLock;
+      /** The status the lock was taken from: `dead_lettered` means the message came back by a DLQ redrive. */
+      readonly previousStatus: EventStatus;
     }
   | {
       readonly acquired: false;
@@ -363,13 +365,14 @@ export class EventStore {
           lockExpiresAt: expiresAt.toISOString(),
           updatedAt: now,
         };
-        if (previous.status !== 'processing') return { acquired: true, record };
+        if (previous.status !== 'processing')
+          return { acquired: true, record, previousStatus: previous.status };
         const lapsed: LapsedLock = {
           ...(previous.lockOwner !== undefined && { owner: previous.lockOwner }),
           takenAt: previous.updatedAt,
           expiredAt: previous.lockExpiresAt ?? previous.updatedAt,
         };
-        return { acquired: true, record, lapsed };
+        return { acquired: true, record, lapsed, previousStatus: previous.status };
       } catch (error: unknown) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));

@@ -39,6 +39,11 @@ export interface AttemptRecord {
   errorMessage?: string;
   /** When the message becomes visible again for the next attempt (ISO 8601). */
   nextVisibleAt?: string;
+  /**
+   * The first attempt after a DLQ redrive (from the CLI, the admin API or the AWS console): the
+   * event was `dead_lettered` when this attempt took it.
+   */
+  redriven?: boolean;
 }
 
 export interface EventRecord {

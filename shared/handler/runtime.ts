@@ -206,7 +206,12 @@ async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPay
   const startedAt = scope.now().toISOString();
   const started = performance.now();
   const result = await runHandler(envelope, attempt, scope, log);
-  const base = { attempt, startedAt, durationMs: Math.round(performance.now() - started) };
+  const base = {
+    attempt,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    ...(lock.previousStatus === 'dead_lettered' && { redriven: true }),
+  };
   try {
     return await settle(record, scope, log, { owner, lapsed, base, result, receiveCount, envelope });
   } catch (error: unknown) {

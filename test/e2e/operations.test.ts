@@ -30,7 +30,12 @@ interface HandlerCall {
 interface EventView {
   readonly id: string;
   readonly status: string;
-  readonly attempts: readonly { attempt: number; outcome: string; errorMessage?: string }[];
+  readonly attempts: readonly {
+    attempt: number;
+    outcome: string;
+    errorMessage?: string;
+    redriven?: boolean;
+  }[];
   readonly replayOf?: string;
   readonly replays?: readonly string[];
   readonly replayChain?: readonly { id: string }[];
@@ -210,7 +215,7 @@ describe('operations through the local stack', () => {
     expect(started.json.taskHandle).toEqual(expect.any(String));
     for (const id of ids) {
       const delivered = await waitForStatus(id, 'delivered');
-      expect(delivered.attempts.at(-1)?.outcome).toBe('delivered');
+      expect(delivered.attempts.at(-1)).toMatchObject({ outcome: 'delivered', redriven: true });
       expect(delivered.attempts.length).toBe(3);
     }
     const { json } = await admin<{ routes: { queueName: string; dlqDepth: number }[] }>('GET', '/routes');

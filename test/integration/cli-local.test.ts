@@ -237,6 +237,8 @@ describe('hookline events / replay (local stack)', () => {
     expect(redrive.stderr).toMatch(/redrive of \/cli\/orders\/ started \(task .+\); waiting/);
     expect(redrive.stdout).toMatch(/^redrive of \/cli\/orders\/ completed: moved \d+/);
     await waitForStatus(sent.id, 'delivered');
+    const afterRedrive = await cli(['events', 'show', sent.id]);
+    expect(afterRedrive.stdout).toMatch(/delivered \(after redrive\)/);
   }, 120_000);
 
   it('lists events of one route and of every route, newest first', async () => {

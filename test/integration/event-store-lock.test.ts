@@ -68,6 +68,7 @@ describe('EventStore.acquireLock()', () => {
 
       expect(result).toMatchObject({
         acquired: true,
+        previousStatus: status,
         record: {
           id: event.id,
           status: 'processing',
@@ -121,6 +122,7 @@ describe('EventStore.acquireLock()', () => {
 
     expect(result).toMatchObject({
       acquired: true,
+      previousStatus: 'processing',
       record: { status: 'processing', lockOwner: 'owner-b' },
       lapsed: { owner: 'crashed', takenAt, expiredAt: firstExpiry.toISOString() },
     });

@@ -656,6 +656,8 @@ describe('processBatch()', () => {
       [1, 'permanent_failure'],
       [2, 'delivered'],
     ]);
+    expect(stored.attempts[0]).not.toHaveProperty('redriven');
+    expect(stored.attempts[1]?.redriven).toBe(true);
     const { Results = [] } = await emulators.sqs.client.send(
       new ListMessageMoveTasksCommand({ SourceArn: queues.dlqArn }),
     );

@@ -163,7 +163,7 @@ export function describeEvent(event: EventView, withBody: boolean): string[] {
           attempt.attempt,
           formatTime(attempt.startedAt),
           formatDuration(attempt.durationMs),
-          attempt.outcome,
+          attempt.redriven === true ? `${attempt.outcome} (after redrive)` : attempt.outcome,
           errorCell(attempt.errorName, attempt.errorMessage),
           formatTime(attempt.nextVisibleAt),
         ]),
