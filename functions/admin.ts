@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,6 +8,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createAdminApi } from '../shared/admin/admin-api.js';
 import { ADMIN_ROUTE_CONFIGS_VARIABLE, adminRouteTargets } from '../shared/admin/deployed-routes.js';
+import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
 import { S3BodyStore } from '../shared/body-store/s3-body-store.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
@@ -38,6 +40,7 @@ const admin = createAdminApi({
   history,
   replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(sqs) }),
   sqs,
+  queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient({}) }),
   ...(bodyBucket !== undefined &&
     bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
   log: logger,

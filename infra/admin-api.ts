@@ -81,7 +81,8 @@ export interface AdminApiProps {
  * Every route requires IAM authorization (SigV4-signed requests from a principal allowed
  * `execute-api:Invoke` on it); none is anonymous. The function may read and write the event table
  * (history, replays), send to and inspect the route queues, read, hide and redrive the DLQs
- * (`StartMessageMoveTask` with the DLQ as source), and read the stored bodies.
+ * (`StartMessageMoveTask` with the DLQ as source), read the stored bodies, and read CloudWatch metric
+ * data (the queues' oldest message ages; `cloudwatch:GetMetricData` on `"*"`, its only form).
  */
 export class AdminApi extends Construct {
   /** The admin function. */
@@ -167,6 +168,18 @@ export class AdminApi extends Construct {
         }),
       );
     }
+    // `GET /_hookline/routes` reads the queues' oldest message ages (a CloudWatch metric, not a queue
+    // attribute). GetMetricData has no resource-level permissions and no condition key that narrows it.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permissions or condition keys, so it can only be ' +
+        'granted on Resource "*"; it is the only action on "*", read-only, and used for the SQS ' +
+        'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes.',
+    });
     if (props.bodyBucket) {
       props.bodyBucket.grantReadBodies(this.role);
       Validations.of(this.role).acknowledge({

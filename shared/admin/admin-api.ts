@@ -29,6 +29,7 @@ import {
   type Replayer,
 } from '../replay/replay.js';
 import { AdminHttpError, invalidField, toAdminHttpError, type UnavailableCode } from './errors.js';
+import type { QueueAgeSource } from './queue-age.js';
 import {
   type Fields,
   includes,
@@ -63,6 +64,12 @@ export interface AdminDependencies {
   /** Reads bodies kept outside the event record (`bodyRef`) for `include=body`. */
   readonly bodyStore?: Pick<BodyStore, 'get'>;
   /**
+   * Ages of the queues' oldest messages for `GET /_hookline/routes` (CloudWatch in AWS). When it
+   * fails, routes are still reported, without ages, and a warning is logged.
+   * @default - no source: routes are reported without ages (the local stack has no CloudWatch)
+   */
+  readonly queueAges?: QueueAgeSource;
+  /**
    * Origin of the links in answers (`statusUrl`), e.g. `http://127.0.0.1:3000`.
    * @default `https://` + the request's domain name
    */
@@ -96,11 +103,14 @@ export interface RouteStatus {
   /** Messages in the route's DLQ. */
   readonly dlqDepth: number;
   /**
-   * Only when the queue's attributes report `ApproximateAgeOfOldestMessage`. SQS publishes that
-   * age as a CloudWatch metric, not a queue attribute, and the local emulator has no such attribute
-   * either, so today it is absent; it is not worked out by peeking at messages.
+   * Age in seconds of the queue's oldest message: the latest minute's maximum of the CloudWatch metric
+   * `AWS/SQS ApproximateAgeOfOldestMessage` (SQS has no such queue attribute), so a few minutes
+   * behind the depths. Present in AWS; absent locally (no CloudWatch), when CloudWatch has no recent
+   * datapoint for the queue, or when CloudWatch could not be read. Never worked out by peeking at messages.
    */
   readonly oldestMessageAgeSeconds?: number;
+  /** The same for the route's DLQ: how long its oldest dead letter has waited. */
+  readonly dlqOldestMessageAgeSeconds?: number;
   /** Events by status received in the last 24 hours (with `counts=1`). */
   readonly counts?: Record<EventStatus, number>;
 }
@@ -212,8 +222,12 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
     unavailable: 'queue_unavailable',
     async handle({ query, now }) {
       const withCounts = optionalBoolean(query, 'counts') ?? false;
+      const ages = oldestMessageAges(); // never rejects: asked alongside the depths
       const statuses = await Promise.all(
-        deps.targets.map((target) => routeStatus(deps, target, withCounts ? now : undefined)),
+        deps.targets.map(async (target) => ({
+          ...(await routeStatus(deps, target, withCounts ? now : undefined)),
+          ...queueAgesOf(target, await ages),
+        })),
       );
       return jsonResponse(200, { routes: statuses });
     },
@@ -259,6 +273,24 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
       });
     },
   };
+
+  /**
+   * Every route queue's and DLQ's oldest message age, in one request to the source. A failure leaves
+   * the ages out (depths matter more) and is logged as a warning, not answered as an error.
+   */
+  async function oldestMessageAges(): Promise<ReadonlyMap<string, number>> {
+    if (deps.queueAges === undefined) return new Map();
+    const names = deps.targets.flatMap((target) => [
+      queueNameOf(target.queueUrl),
+      queueNameOf(target.dlqUrl),
+    ]);
+    try {
+      return await deps.queueAges.oldestMessageAges(names);
+    } catch (error: unknown) {
+      log.warn('queue ages unavailable', { error: errorMessage(error) });
+      return new Map();
+    }
+  }
 
   /** The endpoints of a path, by method; undefined when no endpoint has that path. */
   function endpointsFor(segments: readonly string[]): readonly Endpoint[] | undefined {
@@ -391,7 +423,6 @@ async function routeStatus(
             throw toAdminHttpError(error, 'store_unavailable');
           }),
   ]);
-  const oldest = queue.ApproximateAgeOfOldestMessage;
   return {
     route: target.route.path,
     queueName: target.route.queueName,
@@ -399,9 +430,26 @@ async function routeStatus(
     inFlight: count(queue.ApproximateNumberOfMessagesNotVisible),
     delayed: count(queue.ApproximateNumberOfMessagesDelayed),
     dlqDepth: count(dlq.ApproximateNumberOfMessages),
-    ...(oldest !== undefined && { oldestMessageAgeSeconds: count(oldest) }),
     ...(counts !== undefined && { counts }),
   };
+}
+
+/** The ages `ages` holds for the target's queue and DLQ, as `RouteStatus` fields. */
+function queueAgesOf(
+  target: AdminRouteTarget,
+  ages: ReadonlyMap<string, number>,
+): Pick<RouteStatus, 'oldestMessageAgeSeconds' | 'dlqOldestMessageAgeSeconds'> {
+  const oldest = ages.get(queueNameOf(target.queueUrl));
+  const dlqOldest = ages.get(queueNameOf(target.dlqUrl));
+  return {
+    ...(oldest !== undefined && { oldestMessageAgeSeconds: oldest }),
+    ...(dlqOldest !== undefined && { dlqOldestMessageAgeSeconds: dlqOldest }),
+  };
+}
+
+/** The full SQS queue name: the last segment of its URL (`.../123456789012/hookline-orders`). */
+function queueNameOf(queueUrl: string): string {
+  return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
 }
 
 async function queueAttributes(

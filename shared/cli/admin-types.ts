@@ -61,6 +61,7 @@ export interface RouteStatus {
   readonly delayed: number;
   readonly dlqDepth: number;
   readonly oldestMessageAgeSeconds?: number;
+  readonly dlqOldestMessageAgeSeconds?: number;
   readonly counts?: Partial<Record<EventStatus, number>>;
 }
 

@@ -251,10 +251,20 @@ describe('admin API', () => {
       });
     });
 
-    it('names every action and never a "*" resource', () => {
+    it('names every action, and a "*" resource only for cloudwatch:GetMetricData', () => {
       const actions = adminStatements().flatMap((s) => [s.Action].flat());
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
-      expect(adminStatements().flatMap((s) => [s.Resource].flat())).not.toContain('*');
+      const onEverything = adminStatements().filter((s) => [s.Resource].flat().includes('*'));
+      expect(onEverything).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }]);
+    });
+
+    it('reads CloudWatch metric data (the queues’ oldest message ages) and nothing else of CloudWatch', () => {
+      // GetMetricData supports no resource-level permissions: "*" is its only form.
+      expect(resourcesFor('cloudwatch:GetMetricData')).toEqual(['*']);
+      const cloudwatchActions = adminStatements()
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith('cloudwatch:'));
+      expect(cloudwatchActions).toEqual(['cloudwatch:GetMetricData']);
     });
 
     it('reads and writes items in the table and queries its two indexes by name', () => {

@@ -14,6 +14,7 @@ import {
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminRouteTarget, createAdminApi } from '../../shared/admin/admin-api.js';
+import type { QueueAgeSource } from '../../shared/admin/queue-age.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
@@ -453,9 +454,102 @@ describe('GET /_hookline/routes', () => {
     });
     // SQS counts only visible messages here (2); the emulator also counts in-flight ones (3).
     expect(stats(after).queued).toBeGreaterThanOrEqual(2);
-    // No queue attribute gives the oldest message's age (a CloudWatch metric in AWS): left out.
+    // No queue attribute gives the oldest message's age (a CloudWatch metric in AWS) and the local
+    // stack has no CloudWatch, so without a QueueAgeSource it is left out.
     expect(stats(after)).not.toHaveProperty('oldestMessageAgeSeconds');
     expect(stats(before)).not.toHaveProperty('counts');
+  });
+
+  describe('with a source of queue ages (CloudWatch in AWS)', () => {
+    /** The full SQS queue name, as CloudWatch's QueueName dimension has it. */
+    const queueName = (url: string) => url.split('/').at(-1) ?? '';
+    const warnings: { message: string; attributes: Record<string, unknown>[] }[] = [];
+    const log = {
+      info: () => {},
+      warn: (message: string, ...attributes: Record<string, unknown>[]) => {
+        warnings.push({ message, attributes });
+      },
+      error: () => {},
+    };
+
+    function adminWith(queueAges: QueueAgeSource) {
+      return createAdminApi({
+        targets,
+        history,
+        replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(emulators.sqs.client) }),
+        sqs: emulators.sqs.client,
+        queueAges,
+        log,
+      });
+    }
+
+    async function routesReply(api: ReturnType<typeof createAdminApi>) {
+      const reply = await api(fakeEvent('GET', '/_hookline/routes'));
+      const json = JSON.parse(reply.body ?? '{}') as { routes: Record<string, unknown>[] };
+      return { status: reply.statusCode, byRoute: new Map(json.routes.map((entry) => [entry.route, entry])) };
+    }
+
+    it('reports the oldest message ages of each route queue and DLQ, asked in one request', async () => {
+      // Arrange
+      const { queueUrl, dlqUrl } = queuesOf(routes.orders);
+      const asked: (readonly string[])[] = [];
+      const api = adminWith({
+        oldestMessageAges: async (names) => {
+          asked.push(names);
+          return new Map([
+            [queueName(queueUrl), 42],
+            [queueName(dlqUrl), 86_400],
+          ]);
+        },
+      });
+
+      // Act
+      const { status, byRoute } = await routesReply(api);
+
+      // Assert
+      expect(status).toBe(200);
+      expect(asked).toEqual([
+        targets.flatMap((target) => [queueName(target.queueUrl), queueName(target.dlqUrl)]),
+      ]);
+      expect(byRoute.get('/orders/')).toMatchObject({
+        queueName: 'orders',
+        oldestMessageAgeSeconds: 42,
+        dlqOldestMessageAgeSeconds: 86_400,
+      });
+      // A queue CloudWatch has no datapoint for has no age.
+      expect(byRoute.get('/stats/')).not.toHaveProperty('oldestMessageAgeSeconds');
+      expect(byRoute.get('/stats/')).not.toHaveProperty('dlqOldestMessageAgeSeconds');
+    });
+
+    it('still answers 200 with the depths, without ages, when the source fails, and logs a warning', async () => {
+      // Arrange
+      warnings.length = 0;
+      const api = adminWith({
+        oldestMessageAges: async () => {
+          throw new Error('User is not authorized to perform: cloudwatch:GetMetricData');
+        },
+      });
+
+      // Act
+      const { status, byRoute } = await routesReply(api);
+
+      // Assert
+      expect(status).toBe(200);
+      expect(byRoute.size).toBe(targets.length);
+      for (const entry of byRoute.values()) {
+        expect(entry).toEqual(
+          expect.objectContaining({ queued: expect.any(Number), dlqDepth: expect.any(Number) }),
+        );
+        expect(entry).not.toHaveProperty('oldestMessageAgeSeconds');
+        expect(entry).not.toHaveProperty('dlqOldestMessageAgeSeconds');
+      }
+      expect(warnings).toEqual([
+        {
+          message: 'queue ages unavailable',
+          attributes: [{ error: 'User is not authorized to perform: cloudwatch:GetMetricData' }],
+        },
+      ]);
+    });
   });
 
   it('answers 400 for counts that is not a boolean', async () => {
