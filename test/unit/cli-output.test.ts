@@ -80,6 +80,11 @@ describe('describeEvent()', () => {
     replayChain: [{ id: 'evt_A', status: 'delivered', receivedAt: '2025-03-01T11:00:00.000Z' }],
     expiresAt: 0,
     body: '{"x":1}',
+    links: {
+      self: '/_hookline/events/evt_B',
+      replayOf: '/_hookline/events/evt_A',
+      replays: ['/_hookline/events/evt_C'],
+    },
   };
 
   it('shows status, replay links, the chain and the attempts with their errors', () => {
