@@ -1,6 +1,7 @@
 /**
- * The CLI against a deployed stack, without AWS: one local HTTP server plays both CloudFormation
- * (DescribeStacks answered with recorded responses, test/fixtures/aws/) and the stack's HTTP API.
+ * The CLI against a deployed stack, without AWS: one local HTTP server plays CloudFormation
+ * (DescribeStacks answered with recorded responses, test/fixtures/aws/), Secrets Manager
+ * (GetSecretValue, likewise recorded) and the stack's HTTP API.
  * Like API Gateway's IAM authorizer, it recomputes the SigV4 signature of every request with the
  * test credentials and refuses mismatches with 403, so a broken signer fails these tests.
  */
@@ -29,6 +30,13 @@ const CREDENTIALS = {
 const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const EVENT_ID = 'evt_01JN5Y3M8Q2R4T6V8W0X2Y4Z6A';
 const REPLAY_ID = 'evt_01JN5Y9B1C3D5E7F9G1H3J5K7M';
+/** `verify.secret.name` of /order/status/ in hookline.config.ts: its Secrets Manager name deployed. */
+const ROUTE_SECRET_NAME = 'ORDER_STATUS_WEBHOOK_SECRET';
+/** The recorded GetSecretValue answer; its SecretString is WEBHOOK_SECRET. */
+const RECORDED_SECRET = JSON.parse(readFileSync(join(FIXTURES, 'get-secret-value.json'), 'utf8')) as {
+  readonly Name: string;
+  readonly SecretString: string;
+};
 
 interface SeenRequest {
   readonly method: string;
@@ -41,6 +49,8 @@ interface SeenRequest {
 let server: Server;
 let baseUrl: string;
 const seen: SeenRequest[] = [];
+/** What the fake Secrets Manager holds (name → SecretString): the recorded secret unless a test changes it. */
+const storedSecrets = new Map<string, string>();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -60,6 +70,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   seen.length = 0;
+  storedSecrets.clear();
+  storedSecrets.set(RECORDED_SECRET.Name, RECORDED_SECRET.SecretString);
 });
 
 async function handle(request: IncomingMessage, response: ServerResponse) {
@@ -71,7 +83,14 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
     !url.pathname.startsWith('/_hookline') && request.method === 'POST' && url.pathname !== '/';
   if (isWebhook) return webhook(request, url, body, response);
 
-  const service = url.pathname === '/' ? 'cloudformation' : 'execute-api';
+  // Secrets Manager speaks JSON over POST / (the operation in x-amz-target), CloudFormation a form.
+  const target = request.headers['x-amz-target'];
+  const service =
+    typeof target === 'string' && target.startsWith('secretsmanager.')
+      ? 'secretsmanager'
+      : url.pathname === '/'
+        ? 'cloudformation'
+        : 'execute-api';
   const valid = await signatureMatches(request, body, service);
   seen.push({
     method: request.method ?? '',
@@ -85,8 +104,15 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
     response.end(readFileSync(join(FIXTURES, 'signature-does-not-match.xml')));
     return;
   }
+  if (!valid && service === 'secretsmanager') {
+    return awsJson(response, 400, {
+      __type: 'InvalidSignatureException',
+      message: 'The request signature we calculated does not match the signature you provided.',
+    });
+  }
   if (!valid) return json(response, 403, { message: 'Forbidden' });
   if (service === 'cloudformation') return cloudFormation(new URLSearchParams(body), response);
+  if (service === 'secretsmanager') return secretsManager(request, body, response);
   return adminApi(request.method ?? 'GET', url, body, response);
 }
 
@@ -152,6 +178,22 @@ function cloudFormation(form: URLSearchParams, response: ServerResponse) {
     'x-amzn-requestid': '8d3e1f52-6c0b-4a8e-9b9f-2f1d5c7a4e61',
   });
   response.end(xml);
+}
+
+/** GetSecretValue of a stored secret, by name, as recorded; ResourceNotFoundException otherwise. */
+function secretsManager(request: IncomingMessage, body: string, response: ServerResponse) {
+  if (
+    request.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue' ||
+    request.headers['content-type'] !== 'application/x-amz-json-1.1'
+  ) {
+    return awsJson(response, 400, { __type: 'UnknownOperationException' });
+  }
+  const { SecretId } = JSON.parse(body) as { SecretId?: string };
+  const value = SecretId === undefined ? undefined : storedSecrets.get(SecretId);
+  if (value === undefined) {
+    return awsJson(response, 400, readFileSync(join(FIXTURES, 'get-secret-value-not-found.json'), 'utf8'));
+  }
+  awsJson(response, 200, { ...RECORDED_SECRET, SecretString: value });
 }
 
 function adminApi(method: string, url: URL, body: string, response: ServerResponse) {
@@ -262,6 +304,15 @@ function json(response: ServerResponse, status: number, value: unknown): void {
   response.end(JSON.stringify(value));
 }
 
+/** An AWS JSON-protocol answer (Secrets Manager): a value, or recorded JSON text as it is. */
+function awsJson(response: ServerResponse, status: number, value: unknown): void {
+  response.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': '3c9a7e15-2b4d-4f60-8e1a-7d5c9b0f2e84',
+  });
+  response.end(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
 interface CliRun {
   readonly code: number;
   readonly stdout: string;
@@ -284,6 +335,8 @@ function cli(args: readonly string[], env: Record<string, string> = {}): Promise
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
           AWS_REGION: STACK_REGION,
           AWS_ENDPOINT_URL_CLOUDFORMATION: baseUrl,
+          // The SDK's name for the service id "Secrets Manager" (@smithy/core getEndpointUrlConfig).
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: baseUrl,
           // Nothing from this machine's AWS setup may leak in.
           AWS_CONFIG_FILE: join(FIXTURES, 'absent-config'),
           AWS_SHARED_CREDENTIALS_FILE: join(FIXTURES, 'absent-credentials'),
@@ -509,5 +562,46 @@ describe('hookline <command> --stack NAME', () => {
       `queued ${EVENT_ID} (/order/status/)\nstatus: ${baseUrl}/_hookline/events/${EVENT_ID}\n`,
     );
     expect(seen.at(-1)).toMatchObject({ service: 'webhook', verdict: 'signed', body: '{"order":42}' });
+  });
+
+  it('sends a webhook signed with the route secret read from Secrets Manager', async () => {
+    const run = await cli(['send', '/order/status/', '--data', '{"order":42}', '--stack', 'hookline-test']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `queued ${EVENT_ID} (/order/status/)\nstatus: ${baseUrl}/_hookline/events/${EVENT_ID}\n`,
+    );
+    expect(seen.map((request) => [request.service, request.verdict])).toEqual([
+      ['cloudformation', 'signed'],
+      ['secretsmanager', 'signed'],
+      ['webhook', 'signed'],
+    ]);
+    expect(JSON.parse(seen[1]?.body ?? '')).toEqual({ SecretId: ROUTE_SECRET_NAME });
+  });
+
+  it('signs with the first value of a secret being rotated', async () => {
+    // During rotation the secret holds ["new", "old"]; the API here only accepts WEBHOOK_SECRET.
+    storedSecrets.set(
+      ROUTE_SECRET_NAME,
+      JSON.stringify([WEBHOOK_SECRET, 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD']),
+    );
+    const run = await cli(['send', '/order/status/', '--data', '{"order":43}', '--stack', 'hookline-test']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`queued ${EVENT_ID} (/order/status/)`);
+    expect(seen.at(-1)).toMatchObject({ service: 'webhook', verdict: 'signed', body: '{"order":43}' });
+  });
+
+  it('exits 1 naming the secret when it does not exist in Secrets Manager', async () => {
+    storedSecrets.clear();
+    const run = await cli(['send', '/order/status/', '--data', '{"order":42}', '--stack', 'hookline-test']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `hookline: secret ${ROUTE_SECRET_NAME} of route /order/status/ does not exist in Secrets Manager (eu-west-1): create it with the route's signing secret, or pass --secret-env NAME\n`,
+    );
+    expect(seen.map((request) => [request.service, request.verdict])).toEqual([
+      ['cloudformation', 'signed'],
+      ['secretsmanager', 'signed'],
+    ]);
   });
 });

@@ -8,11 +8,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadConfig } from '../../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../../config/types.js';
 import { EnvSecretResolver } from '../../secrets/env-resolver.js';
-import { parseSecretValues, type SecretResolver } from '../../secrets/resolver.js';
+import { parseSecretValues, type SecretResolver, SecretUnavailableError } from '../../secrets/resolver.js';
 import { SecretsManagerResolver } from '../../secrets/secrets-manager-resolver.js';
 import { CliUsageError, type CommandModule } from '../command.js';
 import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
@@ -175,9 +175,33 @@ async function secretFor(
     const [newest] = await resolver.resolve(reference);
     if (newest === undefined) throw new CliUsageError(`secret ${reference.name} has no value`);
     return newest;
+  } catch (error: unknown) {
+    throw target.kind === 'deployed' ? deployedSecretError(error, reference.name, route, target) : error;
   } finally {
     client?.destroy();
   }
+}
+
+/** Says why Secrets Manager gave no value (the resolver only names the secret) and what to do. */
+function deployedSecretError(
+  error: unknown,
+  secretName: string,
+  route: ResolvedRoute,
+  target: GatewayTarget,
+): unknown {
+  const cause = error instanceof SecretUnavailableError ? error.cause : undefined;
+  if (!(cause instanceof Error)) return error;
+  const where = `Secrets Manager${target.region ? ` (${target.region})` : ''}`;
+  if (cause instanceof ResourceNotFoundException) {
+    return new SecretUnavailableError(
+      `secret ${secretName} of route ${route.path} does not exist in ${where}: create it with the route's signing secret, or pass --secret-env NAME`,
+      { cause },
+    );
+  }
+  return new SecretUnavailableError(
+    `could not read secret ${secretName} of route ${route.path} from ${where}: ${cause.message}`,
+    { cause },
+  );
 }
 
 /** Like `hookline dev`: the environment, then `.env`, else the shipped `.env.example`. */
