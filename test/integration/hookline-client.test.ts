@@ -2,9 +2,12 @@
  * HooklineClient over real HTTP: a scripted server that fails before it accepts, a closed port,
  * and the real ingress (DynamoDB Local + SQS emulator) de-duplicating a resent webhook-id.
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HooklineClient, HooklineClientError } from '../../shared/client/index.js';
 import { freePort } from '../helpers/emulators.js';
@@ -18,6 +21,8 @@ import {
 import { makeRoute } from '../helpers/routes.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
 const noWait = async () => {};
 
 interface Received {
@@ -152,6 +157,36 @@ describe('HooklineClient against the real ingress', () => {
         requireQueues(ingress.queues, route.path).queueUrl,
       );
       expect(envelopes.map((envelope) => envelope.id)).toEqual([first.id]);
+    } finally {
+      await ingress.close();
+    }
+  });
+
+  it('works from plain JavaScript: `hookline/client` built by npm run build, no TypeScript loader', async () => {
+    const route = makeRoute({
+      path: '/client/plain/',
+      verify: { scheme: 'standardWebhooks', secret: { name: 'CLIENT_PLAIN_SECRET' } },
+    });
+    const ingress = await startIngress(emulators, [route], { secrets: { CLIENT_PLAIN_SECRET: SECRET } });
+    try {
+      await run('npm', ['run', 'build'], { cwd: ROOT });
+      // The package imports itself by name, as another service would after installing it.
+      const script = `
+        import { HooklineClient } from 'hookline/client';
+        const client = new HooklineClient({ baseUrl: process.env.BASE_URL, secret: process.env.SECRET });
+        console.log(JSON.stringify(await client.send('/client/plain/', { order: 7 })));
+      `;
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', BASE_URL: ingress.url, SECRET },
+      });
+      const result = JSON.parse(stdout) as { id: string; status: string };
+      expect(result.status).toBe('queued');
+      const envelopes = await drainQueue(
+        emulators.sqs.client,
+        requireQueues(ingress.queues, route.path).queueUrl,
+      );
+      expect(envelopes.map((envelope) => [envelope.id, envelope.body])).toEqual([[result.id, '{"order":7}']]);
     } finally {
       await ingress.close();
     }
