@@ -26,7 +26,7 @@ const targets = adminRouteTargets(
   jsonEnv<unknown>(ENV.adminRoutes),
 );
 const tableName = requireEnv(ENV.tableName);
-/** Unset: events whose body is stored in the bucket are shown without it. */
+/** Unset: events whose body is stored in the bucket are shown without it and cannot be replayed. */
 const bodyBucket = process.env[ENV.bodyBucket];
 
 const logger = new Logger({ serviceName: 'hookline-admin' });
@@ -34,15 +34,25 @@ const dynamodb = new DynamoDBClient({});
 const sqs = new SQSClient({});
 const store = new EventStore({ client: dynamodb, tableName });
 const history = new EventHistory({ client: dynamodb, tableName });
+/** Shows stored bodies (`include=body`) and copies them for replays. */
+const bodyStore =
+  bodyBucket !== undefined && bodyBucket !== ''
+    ? new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket })
+    : undefined;
 
 const admin = createAdminApi({
   targets,
   history,
-  replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(sqs) }),
+  replayer: createReplayer({
+    store,
+    history,
+    targets,
+    queue: sqsQueueSender(sqs),
+    ...(bodyStore !== undefined && { bodyStore }),
+  }),
   sqs,
   queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient({}) }),
-  ...(bodyBucket !== undefined &&
-    bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
+  ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
 });
 

@@ -17,7 +17,7 @@ import {
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { EVENT_TABLE, type QueueSettings } from '../shared/resources.js';
-import type { BodyBucket } from './body-bucket.js';
+import { type BodyBucket, routeBodyPrefix } from './body-bucket.js';
 import { BUNDLING, bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
 
 /** The admin API's routes: explicit method and path pairs, so nothing else under the prefix answers. */
@@ -57,8 +57,9 @@ export interface AdminApiProps {
   /** Entry file of the admin Lambda (exports `handler`). */
   readonly entry: string;
   /**
-   * The claim-check bucket: the admin function reads every route's bodies (`include=body`).
-   * @default - no body bucket: events with a stored body are shown without it
+   * The claim-check bucket: the admin function reads every route's bodies (`include=body`) and
+   * copies a replayed event's body to the replay's key under its route's prefix.
+   * @default - no body bucket: events with a stored body are shown without it and cannot be replayed
    */
   readonly bodyBucket?: BodyBucket;
   /**
@@ -81,8 +82,10 @@ export interface AdminApiProps {
  * Every route requires IAM authorization (SigV4-signed requests from a principal allowed
  * `execute-api:Invoke` on it); none is anonymous. The function may read and write the event table
  * (history, replays), send to and inspect the route queues, read, hide and redrive the DLQs
- * (`StartMessageMoveTask` with the DLQ as source), read the stored bodies, and read CloudWatch metric
- * data (the queues' oldest message ages; `cloudwatch:GetMetricData` on `"*"`, its only form).
+ * (`StartMessageMoveTask` with the DLQ as source), read the stored bodies and copy them within the
+ * body bucket to the route prefixes (a replay's own body; copies only, no uploads), and read
+ * CloudWatch metric data (the queues' oldest message ages; `cloudwatch:GetMetricData` on `"*"`, its
+ * only form).
  */
 export class AdminApi extends Construct {
   /** The admin function. */
@@ -180,15 +183,7 @@ export class AdminApi extends Construct {
         'granted on Resource "*"; it is the only action on "*", read-only, and used for the SQS ' +
         'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes.',
     });
-    if (props.bodyBucket) {
-      props.bodyBucket.grantReadBodies(this.role);
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.bodyBucket.bucket.node.defaultChild as CfnElement)}.Arn>/*]`,
-        reason:
-          'The admin API shows and replays events of every route, so it reads bodies under every route prefix; ' +
-          'the bucket holds nothing but request bodies, and the grant is GetObject only (no put or delete).',
-      });
-    }
+    if (props.bodyBucket) this.grantBodies(props.bodyBucket, props.routes);
 
     Validations.of(this.function).acknowledge(
       {
@@ -219,6 +214,35 @@ export class AdminApi extends Construct {
         }),
     );
     this.routeKeys = ADMIN_ROUTES.map(({ method, path }) => `${method} ${path}`);
+  }
+
+  /**
+   * Reads of every body (`include=body`, the source of a replay's copy) and copies within the bucket
+   * to each route's prefix: a replay gets its own copy of a stored body, under its own id, so the
+   * bucket's lifecycle keeps it as long as the replay's record.
+   */
+  private grantBodies(bodyBucket: BodyBucket, routes: readonly AdminApiRoute[]): void {
+    const bucketId = Stack.of(this).getLogicalId(bodyBucket.bucket.node.defaultChild as CfnElement);
+    bodyBucket.grantReadBodies(this.role);
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        'The admin API shows and replays events of every route, so it reads bodies under every route prefix; ' +
+        'the bucket holds nothing but request bodies, and this grant is GetObject only (no put or delete).',
+    });
+    bodyBucket.grantCopyBodies(
+      this.role,
+      routes.map(({ route }) => route),
+    );
+    for (const { route } of routes) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${routeBodyPrefix(route)}*]`,
+        reason:
+          `A replay of a ${route.path} event gets its own copy of the stored body, keyed <route prefix>/<replay id> ` +
+          "with ids made per replay, so the route's key prefix is the narrowest resource an IAM policy can name; " +
+          'the put is allowed only as a copy from the body bucket (s3:x-amz-copy-source), never an upload.',
+      });
+    }
   }
 
   /**

@@ -44,7 +44,8 @@ export function routeBodyPrefix(route: BodyRoute): string {
  * separate bucket. Not versioned: bodies are written once under a new event id and never changed.
  *
  * Grants are per route prefix: the ingress may put its own route's bodies, the handler may read
- * them, the admin function may read every route's (replays and `include=body`).
+ * them, the admin function may read every route's (replays and `include=body`) and copy them within
+ * the bucket to the route prefixes (a replay's own copy of its original's body).
  */
 export class BodyBucket extends Construct {
   /** Holds the bodies, keyed `<prefix>/<eventId>` (`routeBodyPrefix`). */
@@ -108,6 +109,24 @@ export class BodyBucket extends Construct {
       grantee,
       actions: ['s3:PutObject'],
       resourceArns: [this.routeObjectsArn(route)],
+    });
+  }
+
+  /**
+   * Lets `grantee` copy bodies within the bucket to keys under the `routes`' prefixes (a replay's own
+   * copy, which then expires a full retention after the replay): `s3:PutObject` on those prefixes
+   * only, and only for a request copying an object of this bucket (condition `s3:x-amz-copy-source`),
+   * so the grantee cannot upload bytes of its own. Reading the source needs `grantReadBodies`.
+   * Grants nothing when `routes` is empty.
+   */
+  public grantCopyBodies(grantee: iam.IGrantable, routes: readonly BodyRoute[]): iam.Grant | undefined {
+    if (routes.length === 0) return undefined;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: routes.map((route) => this.routeObjectsArn(route)),
+      // The header's value is `<bucket>/<key>`, URL-encoded (S3BodyStore sends no leading slash).
+      conditions: { StringLike: { 's3:x-amz-copy-source': `${this.bucket.bucketName}/*` } },
     });
   }
 

@@ -4,7 +4,12 @@ import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { BodyStoreError } from '../body-store/errors.js';
 import { RedriveRunningError } from '../dlq/dlq.js';
 import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
-import { ReplayConflictError, ReplayEnqueueError, RouteNotConfiguredError } from '../replay/errors.js';
+import {
+  ReplayBodyUnavailableError,
+  ReplayConflictError,
+  ReplayEnqueueError,
+  RouteNotConfiguredError,
+} from '../replay/errors.js';
 
 export type AdminErrorCode =
   | 'invalid_request'
@@ -14,6 +19,7 @@ export type AdminErrorCode =
   | 'route_not_found'
   | 'method_not_allowed'
   | 'event_in_flight'
+  | 'body_unavailable'
   | 'redrive_running'
   | UnavailableCode
   | 'internal_error';
@@ -54,7 +60,7 @@ export function unavailable(code: UnavailableCode): AdminHttpError {
 
 /**
  * The answer for anything an admin request threw: the domain errors callers can act on keep their
- * meaning (404, 409, 400), AWS failures become 503 (`fallback` when the service is not evident,
+ * meaning (404, 409, 400), AWS failures (and body store failures) become 503 (`fallback` when the service is not evident,
  * e.g. a network error), and only what nobody expected is a 500.
  */
 export function toAdminHttpError(error: unknown, fallback: UnavailableCode): AdminHttpError {
@@ -62,6 +68,8 @@ export function toAdminHttpError(error: unknown, fallback: UnavailableCode): Adm
   if (error instanceof EventNotFoundError) return new AdminHttpError(404, 'event_not_found', error.message);
   if (error instanceof InvalidCursorError) return invalidField('cursor', error.message);
   if (error instanceof ReplayConflictError) return new AdminHttpError(409, 'event_in_flight', error.message);
+  if (error instanceof ReplayBodyUnavailableError)
+    return new AdminHttpError(409, 'body_unavailable', error.message);
   if (error instanceof RouteNotConfiguredError)
     return new AdminHttpError(404, 'route_not_found', error.message);
   if (error instanceof ReplayEnqueueError) return unavailable('queue_unavailable');

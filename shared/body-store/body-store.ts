@@ -18,6 +18,14 @@ export interface BodyPutInput {
   readonly contentType?: string;
 }
 
+/** Where `BodyStore.copy` puts a body: the event the copy belongs to. */
+export interface BodyCopyTarget {
+  /** The route path of the new event; its queue name is the key prefix. */
+  readonly route: string;
+  /** The new event's id: the copy is stored under `bodyKey(route, eventId)`. */
+  readonly eventId: string;
+}
+
 export interface BodyStore {
   /**
    * Stores the body under `bodyKey(route, eventId)`, replacing any earlier body of the same event.
@@ -29,6 +37,16 @@ export interface BodyStore {
    * @throws BodyStoreError `body_missing` (retrying cannot help) or `body_store_failed` (it may)
    */
   get(ref: BodyReference): Promise<Uint8Array>;
+  /**
+   * Copies the body `ref` names to `bodyKey(target.route, target.eventId)` in this store, so the
+   * copy expires on its own schedule (a replay's body lives as long as the replay), replacing any
+   * earlier body there. The bytes are not read into this process.
+   * @returns the copy's reference (same size, this store's bucket)
+   * @throws BodyStoreError `body_missing` when the source is gone (or a reference this store cannot
+   *   read), `body_store_failed` when the copy could not be made (a retry may succeed); RangeError
+   *   for an event id that cannot name a body
+   */
+  copy(ref: BodyReference, target: BodyCopyTarget): Promise<BodyReference>;
 }
 
 /** Event ids as Hookline makes them (`evt_<ulid>`): nothing that could leave the key prefix. */

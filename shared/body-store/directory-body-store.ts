@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { BodyReference } from '../envelope.js';
 import { LOCAL_STATE_DIR } from '../local/state-file.js';
-import { type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
+import { type BodyCopyTarget, type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
 import { BodyStoreError, describeCause } from './errors.js';
 
 /** The `bucket` of local body references: there is one directory, named by the store's root. */
@@ -74,6 +75,45 @@ export class DirectoryBodyStore implements BodyStore {
         },
       );
     }
+  }
+
+  /**
+   * Copies the source file to a temporary file next to the target and renames it into place, so
+   * a reader never sees half a copy.
+   */
+  async copy(ref: BodyReference, target: BodyCopyTarget): Promise<BodyReference> {
+    if (ref.store !== 'local') {
+      throw new BodyStoreError(
+        'body_missing',
+        `body reference ${ref.store}:${ref.bucket}/${ref.key} is not a local body; this store copies bodies under ${this.root} only`,
+      );
+    }
+    const source = this.#fileOf(ref.key);
+    const key = bodyKey(target.route, target.eventId);
+    const file = this.#fileOf(key);
+    const temporary = `${file}.${randomUUID()}.tmp`;
+    let copying = false;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      copying = true;
+      await copyFile(source, temporary, constants.COPYFILE_EXCL);
+      copying = false;
+      await rename(temporary, file);
+    } catch (error: unknown) {
+      await rm(temporary, { force: true }).catch(() => {});
+      // ENOENT while copying: the source is gone (the target's folder was just made).
+      if (copying && errorCode(error) === 'ENOENT') {
+        throw new BodyStoreError('body_missing', `no body "${ref.key}" under ${this.root} to copy`, {
+          cause: error,
+        });
+      }
+      throw new BodyStoreError(
+        'body_store_failed',
+        `could not copy body "${ref.key}" to "${key}" for event ${target.eventId}: ${describeCause(error)}`,
+        { cause: error },
+      );
+    }
+    return { store: 'local', bucket: LOCAL_BODY_BUCKET, key, size: ref.size };
   }
 
   /** The file of `key`, refusing keys that are not plain relative paths inside the root. */

@@ -1,5 +1,6 @@
 /** The body store (claim check) for bodies too large to travel inline. */
 export {
+  type BodyCopyTarget,
   type BodyPutInput,
   type BodyReference,
   type BodyStore,

@@ -1,6 +1,12 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { BodyReference } from '../envelope.js';
-import { type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
+import { type BodyCopyTarget, type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
 import { BodyStoreError, describeCause } from './errors.js';
 
 export interface S3BodyStoreOptions {
@@ -60,7 +66,7 @@ export class S3BodyStore implements BodyStore {
     } catch (error: unknown) {
       // Without s3:ListBucket, S3 answers a missing key with 403 AccessDenied, not NoSuchKey: that
       // stays a (retryable) store failure, since a denied read may also be a permissions mistake.
-      if (error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey')) {
+      if (isNoSuchKey(error)) {
         throw new BodyStoreError('body_missing', `no body at ${location} (deleted or expired)`, {
           cause: error,
         });
@@ -74,4 +80,60 @@ export class S3BodyStore implements BodyStore {
       );
     }
   }
+
+  /**
+   * A server-side CopyObject from the bucket the reference names to `this.bucket`: the bytes never
+   * pass through this process, and the copy keeps the source's content type (metadata is copied).
+   */
+  async copy(ref: BodyReference, target: BodyCopyTarget): Promise<BodyReference> {
+    const source = `s3://${ref.bucket}/${ref.key}`;
+    if (ref.store !== 's3') {
+      throw new BodyStoreError(
+        'body_missing',
+        `body reference ${ref.store}:${ref.bucket}/${ref.key} is not an S3 object; this store copies S3 objects only`,
+      );
+    }
+    const key = bodyKey(target.route, target.eventId);
+    try {
+      await this.#client.send(
+        new CopyObjectCommand({ Bucket: this.bucket, Key: key, CopySource: copySource(ref.bucket, ref.key) }),
+      );
+    } catch (error: unknown) {
+      // A missing source is 404 NoSuchKey (with s3:ListBucket on the source bucket; 403 without it).
+      if (isNoSuchKey(error)) {
+        throw new BodyStoreError('body_missing', `no body at ${source} to copy (deleted or expired)`, {
+          cause: error,
+        });
+      }
+      throw new BodyStoreError(
+        'body_store_failed',
+        `could not copy the body at ${source} to s3://${this.bucket}/${key} for event ${target.eventId}: ${describeCause(error)}`,
+        { cause: error },
+      );
+    }
+    return { store: 's3', bucket: this.bucket, key, size: ref.size };
+  }
+}
+
+/**
+ * The `x-amz-copy-source` value of an object, `<bucket>/<key>` URL-encoded the way S3 decodes it:
+ * every byte outside RFC 3986's unreserved set percent-encoded (UTF-8), the key's `/` kept. The
+ * SDK sends `CopySource` as given, so an unencoded space, `+`, `%` or non-ASCII letter would name
+ * another key or be refused.
+ */
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeSegment).join('/')}`;
+}
+
+/** `encodeURIComponent`, plus the five reserved characters it leaves alone (`!'()*`). */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function isNoSuchKey(error: unknown): boolean {
+  // CopyObject does not model NoSuchKey: the SDK raises a generic service error named by the code.
+  return error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey');
 }

@@ -263,7 +263,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       admin: createAdminApi({
         targets,
         history,
-        replayer: createReplayer({ store, history, targets, queue }),
+        replayer: createReplayer({ store, history, targets, queue, bodyStore }),
         sqs,
         bodyStore,
         publicUrl: http.url,

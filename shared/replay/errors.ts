@@ -1,6 +1,11 @@
 import type { EventStatus } from '../event-store/types.js';
 
-export type ReplayErrorCode = 'event_in_flight' | 'route_not_found' | 'queue_unavailable' | 'invalid_cursor';
+export type ReplayErrorCode =
+  | 'event_in_flight'
+  | 'route_not_found'
+  | 'body_unavailable'
+  | 'queue_unavailable'
+  | 'invalid_cursor';
 
 /** Base class of the replayer's own errors; event store and SDK errors pass through as they are. */
 export class ReplayError extends Error {
@@ -42,6 +47,32 @@ export class RouteNotConfiguredError extends ReplayError {
     this.name = 'RouteNotConfiguredError';
     this.id = id;
     this.route = route;
+  }
+}
+
+/**
+ * Why a replay could not get its own copy of a body kept in the body store:
+ * - `body_missing`: the stored body is gone (expired with the original's retention, deleted, or a
+ *   reference to another store);
+ * - `body_store_not_configured`: the replayer has no body store to copy it with.
+ */
+export type ReplayBodyUnavailableReason = 'body_missing' | 'body_store_not_configured';
+
+/**
+ * The event's body is kept in the body store (`bodyRef`) and cannot be copied for the replay, so
+ * replaying it would deliver a reference to nothing. Nothing was written or sent; a retry cannot
+ * help unless the body store is configured.
+ */
+export class ReplayBodyUnavailableError extends ReplayError {
+  /** The event that was to be replayed. */
+  readonly id: string;
+  readonly reason: ReplayBodyUnavailableReason;
+
+  constructor(id: string, reason: ReplayBodyUnavailableReason, detail: string, options?: ErrorOptions) {
+    super('body_unavailable', `event ${id} cannot be replayed: ${detail}`, options);
+    this.name = 'ReplayBodyUnavailableError';
+    this.id = id;
+    this.reason = reason;
   }
 }
 

@@ -4,13 +4,20 @@
  * reference) and verdict, and `replayOf`; it is recorded, queued and linked like an ingress event:
  * `putReceived` → send the envelope → `markQueued` → `addReplay` on the original.
  *
+ * A body kept in the body store is copied to the replay's own key first (`<queue>/<replayId>`): the
+ * bucket expires each body a route's retention after it was written, so a replay sharing the
+ * original's object would lose its body while its record, kept a full retention from the replay,
+ * still points at it.
+ *
  * A bulk replay re-delivers oldest first and runs in pages bounded by a time budget, each call
  * returning a cursor for the next: deployed, a call is one admin request, and API Gateway gives
  * that at most 30 seconds.
  */
+import type { BodyStore } from '../body-store/body-store.js';
+import { isBodyStoreError } from '../body-store/errors.js';
 import { normalizePath } from '../config/queue-name.js';
 import type { ResolvedRoute } from '../config/types.js';
-import { type Envelope, serializeEnvelope } from '../envelope.js';
+import { type BodyReference, type Envelope, serializeEnvelope } from '../envelope.js';
 import { EventNotFoundError, InvalidCursorError, InvalidTransitionError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { type EventHistory, type ListingScope, MAX_LIST_LIMIT } from '../event-store/history.js';
@@ -20,6 +27,7 @@ import { type QueueSender, toEnvelope } from '../ingress/ingress.js';
 import { decodeReplayCursor, encodeReplayCursor, type ReplayRun } from './cursor.js';
 import {
   InvalidReplayCursorError,
+  ReplayBodyUnavailableError,
   ReplayConflictError,
   ReplayEnqueueError,
   RouteNotConfiguredError,
@@ -29,6 +37,8 @@ import { createPacer } from './pacer.js';
 export { EventNotFoundError } from '../event-store/errors.js';
 export {
   InvalidReplayCursorError,
+  ReplayBodyUnavailableError,
+  type ReplayBodyUnavailableReason,
   ReplayConflictError,
   ReplayEnqueueError,
   ReplayError,
@@ -47,6 +57,13 @@ export interface ReplayerDependencies {
   readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
   readonly targets: readonly ReplayTarget[];
   readonly queue: QueueSender;
+  /**
+   * Copies a body kept in the body store (`bodyRef`) to the replay's own key, so it lives as long as
+   * the replay. The copy needs put rights on the route's key prefix.
+   * @default - none: events whose body is in the body store cannot be replayed
+   *   (ReplayBodyUnavailableError); events with inline bodies can
+   */
+  readonly bodyStore?: Pick<BodyStore, 'copy'>;
   /**
    * Replays' `receivedAt`, and the clock bulk replays are paced and time-boxed by.
    * @default () => new Date()
@@ -105,8 +122,12 @@ export interface BulkReplayProgress {
   readonly skipped: number;
 }
 
-/** Why an event matched by a bulk replay was not replayed. */
-export type SkipReason = 'in_flight' | 'unknown_route' | 'not_found';
+/**
+ * Why an event matched by a bulk replay was not replayed: still on its way (`in_flight`), its
+ * route not configured (`unknown_route`), gone since it was listed (`not_found`), or its body in
+ * the body store gone or not reachable without a body store (`body_unavailable`).
+ */
+export type SkipReason = 'in_flight' | 'unknown_route' | 'not_found' | 'body_unavailable';
 
 /** What one page of a bulk replay did: every count and list covers this page only. */
 export interface BulkReplayReport extends BulkReplayProgress {
@@ -127,7 +148,10 @@ export interface Replayer {
    * Replays one event.
    * @throws EventNotFoundError (code `event_not_found`) for an unknown id; ReplayConflictError
    *   (`event_in_flight`) while it is `received`, `queued` or `processing`; RouteNotConfiguredError
-   *   (`route_not_found`); ReplayEnqueueError (`queue_unavailable`) when the send fails, leaving
+   *   (`route_not_found`); ReplayBodyUnavailableError (`body_unavailable`) when its body is kept
+   *   in the body store and is gone, or no body store is configured, writing nothing;
+   *   BodyStoreError (`body_store_failed`) when the body could not be copied (a retry may work),
+   *   writing no record; ReplayEnqueueError (`queue_unavailable`) when the send fails, leaving
    *   the replay `received`
    */
   replayEvent(id: string): Promise<ReplayResult>;
@@ -136,10 +160,12 @@ export interface Replayer {
    * received), spaced to `ratePerSecond`, until `budgetMs` is spent; `nextCursor` continues the
    * run. The rate holds within a page; the next page starts when the caller asks for it (the CLI
    * asks right away), so across pages it holds only as long as a page is not shorter than one
-   * send interval. Events in flight and events of routes not configured are skipped and
-   * reported. `onProgress` is called after each event. A failed send stops the page with a
-   * ReplayEnqueueError (the replays sent before it stay sent; progress tells how far it got).
-   * A dry run writes nothing and does not wait, reading larger pages.
+   * send interval. Events in flight, events of routes not configured and events whose stored body
+   * is unavailable are skipped and reported. `onProgress` is called after each event. A failed send
+   * stops the page with a ReplayEnqueueError, a failed body copy with a BodyStoreError
+   * (`body_store_failed`); the replays sent before stay sent and progress tells how far it got.
+   * A dry run writes nothing and does not wait, reading larger pages; it reads no bodies, so it
+   * counts events whose body is gone as replayed.
    * @throws RangeError for an invalid rate, limit, budget or query; InvalidReplayCursorError
    *   (`invalid_cursor`) for a cursor that is malformed or continues a run with other filters
    */
@@ -178,7 +204,12 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     if (target === undefined) throw new RouteNotConfiguredError(id, original.route);
 
     const at = now();
-    const replay = replayRecord(original, target, newId(at), at);
+    const replayId = newId(at);
+    const bodyRef =
+      original.bodyRef === undefined
+        ? undefined
+        : await copyBody(original.id, original.bodyRef, target, replayId);
+    const replay = replayRecord(original, target, replayId, at, bodyRef);
     await deps.store.putReceived(replay);
     try {
       await deps.queue.send(target.queueUrl, serializeEnvelope(envelopeOf(replay)));
@@ -272,6 +303,8 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
               skippedEvents.push({ id: event.id, reason: 'in_flight' });
             else if (error instanceof EventNotFoundError)
               skippedEvents.push({ id: event.id, reason: 'not_found' });
+            else if (error instanceof ReplayBodyUnavailableError)
+              skippedEvents.push({ id: event.id, reason: 'body_unavailable' });
             else throw error;
           }
         }
@@ -301,6 +334,39 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     };
   }
 
+  /**
+   * The replay's own copy of the original's stored body, under the replay's id. A copy whose
+   * record then cannot be written is referenced by nothing and expires with the route's retention.
+   */
+  async function copyBody(
+    originalId: string,
+    source: BodyReference,
+    target: ReplayTarget,
+    id: string,
+  ): Promise<BodyReference> {
+    const location = `${source.store}:${source.bucket}/${source.key}`;
+    if (deps.bodyStore === undefined) {
+      throw new ReplayBodyUnavailableError(
+        originalId,
+        'body_store_not_configured',
+        `its body is kept in the body store (${location}) and this replayer has no body store to copy it with`,
+      );
+    }
+    try {
+      return await deps.bodyStore.copy(source, { route: target.route.path, eventId: id });
+    } catch (error: unknown) {
+      if (isBodyStoreError(error, 'body_missing')) {
+        throw new ReplayBodyUnavailableError(
+          originalId,
+          'body_missing',
+          `its body is no longer in the body store (${error.message})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
   async function listPage(query: Parameters<EventHistory['listEvents']>[0]) {
     try {
       return await deps.history.listEvents(query);
@@ -316,8 +382,17 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
   return { replayEvent, replayMany };
 }
 
-/** The replay of `original`: its request and verdict under a new id and time, linked by `replayOf`. */
-function replayRecord(original: EventRecord, target: ReplayTarget, id: string, at: Date): NewEventRecord {
+/**
+ * The replay of `original`: its request and verdict under a new id and time, linked by `replayOf`;
+ * a stored body by `bodyRef`, the replay's own copy.
+ */
+function replayRecord(
+  original: EventRecord,
+  target: ReplayTarget,
+  id: string,
+  at: Date,
+  bodyRef: BodyReference | undefined,
+): NewEventRecord {
   return {
     id,
     route: target.route.path,
@@ -330,7 +405,7 @@ function replayRecord(original: EventRecord, target: ReplayTarget, id: string, a
     ...(original.contentType !== undefined && { contentType: original.contentType }),
     ...(original.body !== undefined && { body: original.body }),
     ...(original.bodyBase64 !== undefined && { bodyBase64: original.bodyBase64 }),
-    ...(original.bodyRef !== undefined && { bodyRef: original.bodyRef }),
+    ...(bodyRef !== undefined && { bodyRef }),
     ...(original.sourceIp !== undefined && { sourceIp: original.sourceIp }),
     verification: original.verification,
     replayOf: original.id,

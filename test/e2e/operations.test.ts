@@ -41,7 +41,7 @@ interface EventView {
   readonly replayChain?: readonly { id: string }[];
   readonly body?: string;
   readonly bodyBase64?: string;
-  readonly bodyRef?: { readonly store: string; readonly size: number };
+  readonly bodyRef?: { readonly store: string; readonly key: string; readonly size: number };
 }
 
 let folder: string;
@@ -238,6 +238,11 @@ describe('operations through the local stack', () => {
     const { json } = await admin<{ replay: { id: string } }>('POST', '/replay', { id });
     await waitForStatus(json.replay.id, 'delivered');
     expect(calls().find((call) => call.id === json.replay.id)).toMatchObject({ replayOf: id, sha256 });
+    // The replay has its own copy of the body (expiring with the replay, not with the original).
+    const [original, replay] = [await event(id), await event(json.replay.id)];
+    expect(replay.bodyRef?.key).toBe(`${QUEUE_NAME}/${json.replay.id}`);
+    expect(replay.bodyRef?.key).not.toBe(original.bodyRef?.key);
+    expect(replay.bodyRef?.size).toBe(original.bodyRef?.size);
   }, 90_000);
 
   it('replays 500 events in bulk without exceeding the rate limit', async () => {

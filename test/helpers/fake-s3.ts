@@ -1,8 +1,9 @@
 /**
  * Just enough of the S3 REST API, over real HTTP, to run `@aws-sdk/client-s3` against it with
- * `forcePathStyle`: PutObject (checking the SDK's CRC32 checksum like S3 does) and GetObject on
- * path-style URLs, with S3's XML error bodies (404 NoSuchKey). Objects live in memory; `failNext`
- * makes the next calls fail.
+ * `forcePathStyle`: PutObject (checking the SDK's CRC32 checksum like S3 does), CopyObject (a PUT
+ * with `x-amz-copy-source`, answered with S3's `CopyObjectResult` XML) and GetObject on path-style
+ * URLs, with S3's XML error bodies (404 NoSuchKey). Objects live in memory; `failNext` makes the
+ * next calls fail.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -63,6 +64,11 @@ export async function startFakeS3(): Promise<FakeS3> {
       return;
     }
     const name = `${bucket}/${key}`;
+    const copyFrom = request.headers['x-amz-copy-source'];
+    if (method === 'PUT' && typeof copyFrom === 'string') {
+      copyObject(response, name, copyFrom, request.headers);
+      return;
+    }
     if (method === 'PUT') {
       const contentType = request.headers['content-type'];
       const body = Buffer.concat(chunks);
@@ -96,6 +102,43 @@ export async function startFakeS3(): Promise<FakeS3> {
       return;
     }
     sendError(response, 405, 'MethodNotAllowed', `${method} is not supported by the fake`);
+  }
+
+  /**
+   * CopyObject as S3 does it: the source is `<bucket>/<key>` (optionally with a leading `/`),
+   * URL-encoded; metadata (the content type) is copied unless the directive says REPLACE.
+   */
+  function copyObject(
+    response: ServerResponse,
+    name: string,
+    copySource: string,
+    headers: IncomingMessage['headers'],
+  ): void {
+    const source = decodeCopySource(copySource);
+    if (source === undefined) {
+      sendError(response, 400, 'InvalidArgument', 'Invalid copy source encoding');
+      return;
+    }
+    const object = objects.get(source);
+    if (object === undefined) {
+      sendError(
+        response,
+        404,
+        'NoSuchKey',
+        'The specified key does not exist.',
+        source.slice(source.indexOf('/') + 1),
+      );
+      return;
+    }
+    const contentType =
+      headers['x-amz-metadata-directive'] === 'REPLACE' ? headers['content-type'] : object.contentType;
+    objects.set(name, { body: object.body, ...(contentType !== undefined && { contentType }) });
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LastModified>${new Date().toISOString()}</LastModified><ETag>&quot;fake&quot;</ETag></CopyObjectResult>`;
+    response.writeHead(200, {
+      'content-type': 'application/xml',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
   }
 
   server.listen(0, '127.0.0.1');
@@ -132,6 +175,24 @@ function sendError(
     'content-length': Buffer.byteLength(body),
   });
   response.end(body);
+}
+
+/**
+ * `<bucket>/<key>` of an `x-amz-copy-source` value, or undefined when it is not URL-encoded (a
+ * character outside the unreserved set, `%` escapes and `/`) or names no key. A `?versionId=`
+ * suffix is ignored: the fake keeps one version.
+ */
+function decodeCopySource(value: string): string | undefined {
+  const [path = ''] = value.split('?versionId=');
+  const trimmed = path.startsWith('/') ? path.slice(1) : path;
+  if (!/^[A-Za-z0-9\-._~%/]+$/.test(trimmed)) return undefined;
+  const slash = trimmed.indexOf('/');
+  if (slash <= 0 || slash === trimmed.length - 1) return undefined;
+  try {
+    return decodeURIComponent(trimmed);
+  } catch {
+    return undefined;
+  }
 }
 
 function crc32Base64(data: Buffer): string {

@@ -8,6 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../infra/admin-api.js';
+import { routeBodyPrefix } from '../../infra/body-bucket.js';
 import { HooklineGateway } from '../../infra/hookline-gateway.js';
 import type { WebhookRoute } from '../../infra/webhook-route.js';
 import { ADMIN_PATH_PREFIX } from '../../shared/admin/admin-api.js';
@@ -322,15 +323,32 @@ describe('admin API', () => {
       );
     });
 
-    it('reads every stored body and writes none', () => {
-      const bucketArn = arnOf(logicalId(stack, gateway.bodyBucket.bucket));
+    it('reads every stored body, and writes only copies of them under the route prefixes', () => {
+      const bucketId = logicalId(stack, gateway.bodyBucket.bucket);
+      const bucketArn = arnOf(bucketId);
       expect(resourcesFor('s3:GetObject')).toEqual([{ 'Fn::Join': ['', [bucketArn, '/*']] }]);
       // ListBucket turns a missing (expired) body into 404 instead of 403.
       expect(resourcesFor('s3:ListBucket')).toEqual([bucketArn]);
+      // A replay's own copy of its body: each route prefix named, not the whole bucket, and only as a
+      // copy from the body bucket (a PutObject without x-amz-copy-source does not match).
+      const puts = adminStatements().filter((s) => [s.Action].flat().includes('s3:PutObject'));
+      expect(puts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: routes.map((r) => ({
+            'Fn::Join': ['', [bucketArn, `/${routeBodyPrefix(r)}*`]],
+          })),
+          Condition: {
+            StringLike: { 's3:x-amz-copy-source': { 'Fn::Join': ['', [{ Ref: bucketId }, '/*']] } },
+          },
+        },
+      ]);
       const s3Actions = adminStatements()
         .flatMap((s) => [s.Action].flat())
         .filter((a) => a.startsWith('s3:'));
-      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+      expect(s3Actions.sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+      expect(s3Actions).not.toContain('s3:DeleteObject');
     });
 
     it('gives webhook roles nothing on the admin function’s DLQ actions', () => {

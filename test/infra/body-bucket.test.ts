@@ -1,6 +1,6 @@
 import { App, type CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BodyBucket, routeBodyPrefix } from '../../infra/body-bucket.js';
 import { HooklineGateway } from '../../infra/hookline-gateway.js';
@@ -16,7 +16,7 @@ const orderStatus = makeRoute({ path: '/order/status/', retentionDays: 7 });
 const stripe = makeRoute({ path: '/stripe/', queueName: 'payments', retentionDays: 365 });
 const routes = [orderStatus, stripe];
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type Resources = Record<
   string,
   { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
@@ -199,11 +199,31 @@ describe('body bucket', () => {
       },
     );
 
-    it('lets the admin function get every route’s objects', () => {
+    it('lets the admin function get every route’s objects and copy objects of the bucket under the route prefixes', () => {
       expect(s3Statements(gateway.adminApi.role)).toEqual([
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: arnOf(bucketId) },
         { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn(bucketId, '*') },
+        // A replay's own copy of its body: a copy from this bucket (never an upload), per route prefix.
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: routes.map((r) => objectsArn(bucketId, `${routeBodyPrefix(r)}*`)),
+          Condition: {
+            StringLike: { 's3:x-amz-copy-source': { 'Fn::Join': ['', [{ Ref: bucketId }, '/*']] } },
+          },
+        },
       ]);
+    });
+
+    it('grants no copy when there is no route to copy to', () => {
+      const probe = new Stack(new App(), 'probe');
+      const bucket = new BodyBucket(probe, 'Bodies', { routes });
+      const role = new iam.Role(probe, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      });
+
+      expect(bucket.grantCopyBodies(role, [])).toBeUndefined();
+      expect(Template.fromStack(probe).findResources('AWS::IAM::Policy')).toEqual({});
     });
 
     it('gives no role delete, ACL or bucket configuration rights, and no access to the log bucket', () => {

@@ -4,6 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { routeBodyPrefix } from '../../infra/body-bucket.js';
 import { HooklineGateway } from '../../infra/hookline-gateway.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
@@ -32,8 +33,9 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'Serverless-LambdaDLQ', // ingress: invoked synchronously; handler: invoked only by its SQS mapping
   'Serverless-LambdaTracing', // X-Ray needs Resource "*"; requests are correlated by ids in logs
   'Serverless-LambdaEventSourceMappingDestination', // SQS mappings take no on-failure destination: queue redrive
-  // body object ARNs: a route's key prefix (ingress, handler) or every route's (admin); and the admin
-  // function's cloudwatch:GetMetricData, which has no resource-level permissions (Resource "*")
+  // body object ARNs: a route's key prefix (ingress puts, handler reads, admin copies for replays) or
+  // every object (admin reads); and the admin function's cloudwatch:GetMetricData, which has no
+  // resource-level permissions (Resource "*")
   'AwsSolutions-IAM5',
   'AwsSolutions-S1', // the access log bucket does not log its own access
 ];
@@ -124,9 +126,17 @@ describe('cdk-nag', () => {
         new RegExp(`^AwsSolutions-IAM5\\[Resource::<${bucketId}\\.Arn>/([a-z0-9_-]+/)?\\*\\]$`),
       );
     }
-    // Each route's ingress and handler name their own prefix; the admin function alone names every object.
+    // Each route's ingress and handler name their own prefix, and the admin function every route's
+    // prefix (replay copies); the admin function alone names every object (reads).
     expect(wildcards.filter((id) => id.endsWith('.Arn>/*]'))).toHaveLength(1);
-    expect(wildcards).toHaveLength(routes.length * 2 + 1);
+    expect(wildcards).toHaveLength(routes.length * 3 + 1);
+    const adminPrefixes = iam5
+      .filter((ack) => ack.path === adminRole.node.path && !anyResource.includes(ack))
+      .filter((ack) => !ack.id.endsWith('.Arn>/*]'));
+    expect(adminPrefixes.map((ack) => ack.id).sort()).toEqual(
+      routes.map((r) => `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${routeBodyPrefix(r)}*]`).sort(),
+    );
+    for (const ack of adminPrefixes) expect(ack.reason).toMatch(/own copy .*\(s3:x-amz-copy-source\)/);
   });
 
   it('acknowledge nothing at stack or gateway level', () => {

@@ -2,7 +2,7 @@
  * The admin API over real HTTP, mounted with the webhook ingress on one server the way the dev
  * stack mounts it, against DynamoDB Local and the SQS emulator.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -47,6 +47,7 @@ const routes = {
   stats: route('/stats/'),
   dead: route('/dead/'),
   paged: route('/paged/'),
+  bodies: route('/bodies/', { maxBodyBytes: 1024 * 1024 }),
 };
 
 let emulators: Emulators;
@@ -80,7 +81,7 @@ beforeAll(async () => {
     admin: createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, queue }),
+      replayer: createReplayer({ store, history, targets, queue, bodyStore }),
       sqs: emulators.sqs.client,
       bodyStore,
       publicUrl: server.url,
@@ -416,6 +417,125 @@ describe('POST /_hookline/replay', () => {
 
   it('answers 404 route_not_found for a bulk replay of an unknown route', async () => {
     expectError(await call('POST', '/_hookline/replay', { route: '/nowhere/' }), 404, 'route_not_found');
+  });
+
+  describe('of an event whose body is kept in the body store', () => {
+    /** A delivered event with a body above the inline limit; returns its id, body and bodyRef key. */
+    async function largeEvent(): Promise<{ id: string; body: string; key: string }> {
+      counter += 1;
+      const body = JSON.stringify({ n: counter, blob: 'x'.repeat(INLINE_BODY_LIMIT_BYTES + 10) });
+      const { id } = await post(routes.bodies, body);
+      await drainQueue(emulators.sqs.client, queuesOf(routes.bodies).queueUrl);
+      await deliver(id, routes.bodies);
+      const { json } = await call('GET', `/_hookline/events/${id}`);
+      return { id, body, key: json.event.bodyRef.key };
+    }
+
+    /** Ids of the route's events that are replays of `id`. */
+    async function replaysOf(id: string): Promise<string[]> {
+      const { json } = await call('GET', '/_hookline/events?route=bodies&limit=1000');
+      return json.events
+        .filter((event: { replayOf?: string }) => event.replayOf === id)
+        .map((event: { id: string }) => event.id);
+    }
+
+    it('gives the replay its own copy of the body, still shown once the original’s is gone', async () => {
+      const { id, body, key } = await largeEvent();
+
+      const reply = await call('POST', '/_hookline/replay', { id });
+
+      expect(reply.status).toBe(202);
+      const replayId = reply.json.replay.id;
+      const replay = await call('GET', `/_hookline/events/${replayId}`);
+      expect(replay.json.event.bodyRef).toEqual({
+        store: 'local',
+        bucket: 'local',
+        key: `bodies/${replayId}`,
+        size: Buffer.byteLength(body),
+      });
+      expect(replay.json.event.bodyRef.key).not.toBe(key);
+      rmSync(join(bodyDir, key));
+      const original = await call('GET', `/_hookline/events/${id}?include=body`);
+      const shown = await call('GET', `/_hookline/events/${replayId}?include=body`);
+      expect(original.json.event.bodyError.code).toBe('body_missing');
+      expect(shown.json.event.body).toBe(body);
+      const [envelope] = await drainQueue(emulators.sqs.client, queuesOf(routes.bodies).queueUrl);
+      expect(envelope).toMatchObject({ id: replayId, replayOf: id, bodyRef: { key: `bodies/${replayId}` } });
+    });
+
+    it('answers 409 body_unavailable when the body is gone, recording and sending nothing', async () => {
+      const { id, key } = await largeEvent();
+      rmSync(join(bodyDir, key));
+
+      const reply = await call('POST', '/_hookline/replay', { id });
+
+      expectError(
+        reply,
+        409,
+        'body_unavailable',
+        new RegExp(`^event ${id} cannot be replayed: its body is no longer in the body store`),
+      );
+      expect(await replaysOf(id)).toEqual([]);
+      expect((await call('GET', `/_hookline/events/${id}`)).json.event.links.replays).toEqual([]);
+      expect(await drainQueue(emulators.sqs.client, queuesOf(routes.bodies).queueUrl)).toEqual([]);
+    });
+
+    it('skips such events in a bulk replay with reason body_unavailable', async () => {
+      const kept = await largeEvent();
+      const gone = await largeEvent();
+      rmSync(join(bodyDir, gone.key));
+      const since = new Date(Date.now() - 3_600_000).toISOString();
+
+      const reply = await call('POST', '/_hookline/replay', {
+        route: 'bodies',
+        status: 'delivered',
+        since,
+        ratePerSecond: 100,
+      });
+
+      expect(reply.status).toBe(202);
+      expect(reply.json.report.skippedEvents).toEqual(
+        expect.arrayContaining([{ id: gone.id, reason: 'body_unavailable' }]),
+      );
+      expect(reply.json.report.replays.map((replay: { original: string }) => replay.original)).toContain(
+        kept.id,
+      );
+      expect(await replaysOf(gone.id)).toEqual([]);
+      await drainQueue(emulators.sqs.client, queuesOf(routes.bodies).queueUrl);
+    });
+
+    it('answers 503 body_store_unavailable when the copy fails, recording nothing', async () => {
+      const { id } = await largeEvent();
+      // A body store whose root is a file: no copy can be written.
+      const blocked = join(bodyDir, 'blocked-root');
+      writeFileSync(blocked, '');
+      const api = createAdminApi({
+        targets,
+        history,
+        replayer: createReplayer({
+          store,
+          history,
+          targets,
+          queue: sqsQueueSender(emulators.sqs.client),
+          bodyStore: new DirectoryBodyStore({ root: blocked }),
+        }),
+        sqs: emulators.sqs.client,
+      });
+
+      const reply = await api({
+        ...fakeEvent('POST', '/_hookline/replay'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id }),
+      });
+
+      expect(reply.statusCode).toBe(503);
+      expect(JSON.parse(reply.body ?? '{}').error).toEqual({
+        code: 'body_store_unavailable',
+        message: 'the body store is unavailable; retry later',
+      });
+      expect(await replaysOf(id)).toEqual([]);
+      expect(await drainQueue(emulators.sqs.client, queuesOf(routes.bodies).queueUrl)).toEqual([]);
+    });
   });
 });
 

@@ -115,6 +115,90 @@ describe('DirectoryBodyStore', () => {
 
     expect(error.code).toBe('body_store_failed');
   });
+
+  describe('copy()', () => {
+    it('copies a 3 MB body to the target event’s own file, which outlives the source', async () => {
+      const body = randomBytes(THREE_MB);
+      const source = await store.put({ route: '/large/files/', eventId: 'evt_original', body });
+
+      const copy = await store.copy(source, { route: '/large/files/', eventId: 'evt_replay' });
+
+      expect(copy).toEqual({
+        store: 'local',
+        bucket: LOCAL_BODY_BUCKET,
+        key: 'large_files/evt_replay',
+        size: THREE_MB,
+      });
+      expect((await readdir(join(root, 'large_files'))).sort()).toEqual(['evt_original', 'evt_replay']);
+      await rm(join(root, 'large_files', 'evt_original'));
+      expect(Buffer.from(await store.get(copy)).equals(body)).toBe(true);
+    });
+
+    it('creates the target route’s folder and replaces an earlier body of the target event', async () => {
+      const source = await store.put({ route: '/a/', eventId: 'evt_1', body: Buffer.from('new') });
+      await store.put({ route: '/b/', eventId: 'evt_2', body: Buffer.from('old') });
+      const into = await store.copy(source, { route: '/c/', eventId: 'evt_3' });
+
+      const over = await store.copy(source, { route: '/b/', eventId: 'evt_2' });
+
+      expect(Buffer.from(await store.get(into)).toString()).toBe('new');
+      expect(Buffer.from(await store.get(over)).toString()).toBe('new');
+      expect(await readdir(join(root, 'b'))).toEqual(['evt_2']);
+    });
+
+    it('reports a source that is not there as body_missing and writes nothing', async () => {
+      const error = await failure(
+        store.copy(
+          { store: 'local', bucket: 'local', key: 'large/evt_gone', size: 1 },
+          { route: '/large/', eventId: 'evt_replay' },
+        ),
+      );
+
+      expect(error.code).toBe('body_missing');
+      expect(error.message).toContain('large/evt_gone');
+      expect(await readdir(join(root, 'large'))).toEqual([]);
+    });
+
+    it('refuses an S3 source and a source key outside the root as body_missing', async () => {
+      const s3Source = await failure(
+        store.copy(
+          { store: 's3', bucket: 'bodies', key: 'large/evt_1', size: 1 },
+          { route: '/large/', eventId: 'evt_2' },
+        ),
+      );
+      const outside = await failure(
+        store.copy(
+          { store: 'local', bucket: 'local', key: '../outside', size: 1 },
+          { route: '/large/', eventId: 'evt_2' },
+        ),
+      );
+
+      expect(s3Source.code).toBe('body_missing');
+      expect(s3Source.message).toMatch(/not a local body/);
+      expect(outside.code).toBe('body_missing');
+    });
+
+    it('throws a RangeError for a target id that cannot name a body', async () => {
+      const source = await store.put({ route: '/large/', eventId: 'evt_1', body: Buffer.from('x') });
+
+      await expect(store.copy(source, { route: '/large/', eventId: '../evt' })).rejects.toBeInstanceOf(
+        RangeError,
+      );
+    });
+
+    it('reports a copy it cannot write as body_store_failed and leaves no temporary file', async () => {
+      const source = await store.put({ route: '/large/', eventId: 'evt_1', body: Buffer.from('x') });
+      // The target route's folder cannot be made: a file has its name.
+      await writeFile(join(root, 'blocked'), '');
+
+      const error = await failure(store.copy(source, { route: '/blocked/', eventId: 'evt_2' }));
+
+      expect(error.code).toBe('body_store_failed');
+      expect(error.message).toContain('evt_2');
+      expect((await readdir(root)).sort()).toEqual(['blocked', 'large']);
+      expect(await readdir(join(root, 'large'))).toEqual(['evt_1']);
+    });
+  });
 });
 
 describe('S3BodyStore (real SDK against an S3-speaking HTTP server)', () => {
@@ -233,5 +317,104 @@ describe('S3BodyStore (real SDK against an S3-speaking HTTP server)', () => {
     );
 
     expect(error.code).toBe('body_missing');
+  });
+
+  describe('copy()', () => {
+    const copies = () =>
+      s3.requests.filter((request) => request.method === 'PUT' && 'x-amz-copy-source' in request.headers);
+
+    it('copies a 3 MB body within S3 to the target event’s key, keeping its content type, without sending the bytes', async () => {
+      const body = randomBytes(THREE_MB);
+      const source = await store.put({
+        route: '/order/status/',
+        eventId: 'evt_original',
+        body,
+        contentType: 'application/octet-stream',
+      });
+      const before = copies().length;
+
+      const copy = await store.copy(source, { route: '/order/status/', eventId: 'evt_replay' });
+
+      expect(copy).toEqual({
+        store: 's3',
+        bucket: 'hookline-bodies',
+        key: 'order_status/evt_replay',
+        size: THREE_MB,
+      });
+      const [request] = copies().slice(before);
+      expect(request?.path).toBe('/hookline-bodies/order_status/evt_replay');
+      expect(request?.headers['x-amz-copy-source']).toBe('hookline-bodies/order_status/evt_original');
+      expect(Number(request?.headers['content-length'] ?? 0)).toBe(0);
+      expect(s3.objects.get('hookline-bodies/order_status/evt_replay')?.contentType).toBe(
+        'application/octet-stream',
+      );
+      s3.objects.delete('hookline-bodies/order_status/evt_original');
+      expect(Buffer.from(await store.get(copy)).equals(body)).toBe(true);
+    });
+
+    it('URL-encodes the copy source, and copies from the bucket the reference names into its own', async () => {
+      const key = "order_status/with space+plus%ü(1)!'*";
+      s3.objects.set(`older-bucket/${key}`, { body: Buffer.from('kept') });
+      const before = copies().length;
+
+      const copy = await store.copy(
+        { store: 's3', bucket: 'older-bucket', key, size: 4 },
+        { route: '/order/status/', eventId: 'evt_encoded' },
+      );
+
+      expect(copies().slice(before)[0]?.headers['x-amz-copy-source']).toBe(
+        'older-bucket/order_status/with%20space%2Bplus%25%C3%BC%281%29%21%27%2A',
+      );
+      expect(copy).toMatchObject({ bucket: 'hookline-bodies', key: 'order_status/evt_encoded' });
+      expect(Buffer.from(await store.get(copy)).toString()).toBe('kept');
+    });
+
+    it('maps a missing source (404 NoSuchKey) to body_missing and writes nothing', async () => {
+      const error = await failure(
+        store.copy(
+          { store: 's3', bucket: 'hookline-bodies', key: 'order_status/evt_gone', size: 1 },
+          { route: '/order/status/', eventId: 'evt_never' },
+        ),
+      );
+
+      expect(error.code).toBe('body_missing');
+      expect(error.message).toContain('s3://hookline-bodies/order_status/evt_gone');
+      expect(s3.objects.has('hookline-bodies/order_status/evt_never')).toBe(false);
+    });
+
+    it.each([
+      [500, 'InternalError'],
+      [503, 'SlowDown'],
+      [403, 'AccessDenied'],
+    ])('maps a %i %s answer to body_store_failed', async (status, code) => {
+      s3.objects.set('hookline-bodies/order_status/evt_src', { body: Buffer.from('x') });
+      s3.failNext(1, status, code);
+
+      const error = await failure(
+        store.copy(
+          { store: 's3', bucket: 'hookline-bodies', key: 'order_status/evt_src', size: 1 },
+          { route: '/order/status/', eventId: 'evt_failed' },
+        ),
+      );
+
+      expect(error.code).toBe('body_store_failed');
+      expect(error.message).toContain(code);
+      expect(error.message).toContain('evt_failed');
+      expect(s3.objects.has('hookline-bodies/order_status/evt_failed')).toBe(false);
+    });
+
+    it('refuses a local reference as body_missing without calling S3', async () => {
+      const before = s3.requests.length;
+
+      const error = await failure(
+        store.copy(
+          { store: 'local', bucket: 'local', key: 'order_status/evt_1', size: 1 },
+          { route: '/order/status/', eventId: 'evt_2' },
+        ),
+      );
+
+      expect(error.code).toBe('body_missing');
+      expect(s3.requests.length).toBe(before);
+    });
   });
 });

@@ -1,5 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyKey } from '../../shared/body-store/body-store.js';
+import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
+import { BodyStoreError } from '../../shared/body-store/errors.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { type BodyReference, decodeBody, type Envelope } from '../../shared/envelope.js';
 import { encodeCursor } from '../../shared/event-store/cursor.js';
@@ -16,6 +22,7 @@ import {
   createReplayer,
   EventNotFoundError,
   InvalidReplayCursorError,
+  ReplayBodyUnavailableError,
   ReplayConflictError,
   ReplayEnqueueError,
   type ReplayerDependencies,
@@ -43,6 +50,9 @@ let history: EventHistory;
 let tableName: string;
 let targets: ReplayTarget[];
 let routeCounter = 0;
+/** Where bodies kept by reference live (the local stack's store: a directory). */
+let bodyDir: string;
+let bodies: DirectoryBodyStore;
 
 /** A route of its own (with its own queue) for each test. */
 const routes: ResolvedRoute[] = Array.from({ length: 40 }, (_, i) =>
@@ -59,10 +69,13 @@ beforeAll(async () => {
   }));
   store = new EventStore({ client: emulators.dynamo.client, tableName });
   history = new EventHistory({ client: emulators.dynamo.client, tableName });
+  bodyDir = await mkdtemp(join(tmpdir(), 'hookline-replay-bodies-'));
+  bodies = new DirectoryBodyStore({ root: bodyDir });
 }, 60_000);
 
 afterAll(async () => {
   await emulators?.stop();
+  if (bodyDir !== undefined) await rm(bodyDir, { recursive: true, force: true });
 }, 30_000);
 
 function nextTarget(): ReplayTarget {
@@ -102,6 +115,33 @@ async function seed(
     );
   }
   return events;
+}
+
+/**
+ * Stores one event of `target` whose 300 KB binary body is kept in the body store (as the ingress
+ * does for a body above the inline limit), walked to `status`.
+ */
+async function seedStoredBody(
+  target: ReplayTarget,
+  status: EventStatus = 'delivered',
+  startMs = START,
+): Promise<{ original: NewEventRecord; bytes: Buffer; bodyRef: BodyReference }> {
+  const id = newEventId(new Date(startMs));
+  const bytes = randomBytes(300_000);
+  const bodyRef = await bodies.put({ route: target.route.path, eventId: id, body: bytes });
+  const [original] = await seed(
+    target.route.path,
+    [status],
+    { id, body: undefined, bodyRef, contentType: 'application/octet-stream' },
+    startMs,
+  );
+  if (original === undefined) throw new Error('seed failed');
+  return { original, bytes, bodyRef };
+}
+
+/** The files the body store holds for `target`'s route. */
+async function storedBodies(target: ReplayTarget): Promise<string[]> {
+  return (await readdir(join(bodyDir, target.route.queueName)).catch(() => [])).sort();
 }
 
 function drain(target: ReplayTarget): Promise<Envelope[]> {
@@ -210,22 +250,113 @@ describe('createReplayer()', () => {
       expect((await store.getEvent(result.id))?.bodyBase64).toBe(bytes.toString('base64'));
     });
 
-    it('points the replay at the same stored body when the body is kept by reference', async () => {
-      const target = nextTarget();
-      const bodyRef: BodyReference = {
-        store: 's3',
-        bucket: 'bodies',
-        key: 'replay_r/evt_big',
-        size: 400_000,
-      };
-      const [original] = await seed(target.route.path, ['delivered'], { body: undefined, bodyRef });
+    describe('of an event whose body is kept in the body store', () => {
+      it('gives the replay its own copy of the body, under <queue>/<replayId>, that outlives the original’s', async () => {
+        const target = nextTarget();
+        const { original, bytes, bodyRef } = await seedStoredBody(target);
 
-      const result = await replayer().replayEvent(original?.id ?? '');
+        const result = await replayer({ bodyStore: bodies }).replayEvent(original.id);
 
-      const [envelope] = await drain(target);
-      expect(envelope?.bodyRef).toEqual(bodyRef);
-      expect(envelope?.body).toBeUndefined();
-      expect((await store.getEvent(result.id))?.bodyRef).toEqual(bodyRef);
+        const replayRef: BodyReference = {
+          store: 'local',
+          bucket: 'local',
+          key: `${target.route.queueName}/${result.id}`,
+          size: bytes.length,
+        };
+        expect(replayRef.key).toBe(bodyKey(target.route.path, result.id));
+        expect(replayRef.key).not.toBe(bodyRef.key);
+        expect((await store.getEvent(result.id))?.bodyRef).toEqual(replayRef);
+        expect((await store.getEvent(original.id))?.bodyRef).toEqual(bodyRef);
+        const [envelope] = await drain(target);
+        expect(envelope).toMatchObject({ id: result.id, replayOf: original.id, bodyRef: replayRef });
+        expect(envelope?.body).toBeUndefined();
+        expect(Buffer.from(await bodies.get(replayRef)).equals(bytes)).toBe(true);
+        // The original's object expires (or is deleted) first: the replay's body stays.
+        await rm(join(bodyDir, bodyRef.key));
+        expect(Buffer.from(await bodies.get(replayRef)).equals(bytes)).toBe(true);
+        expect(await storedBodies(target)).toEqual([result.id]);
+      });
+
+      it('gives a replay of a replay a copy of its own too', async () => {
+        const target = nextTarget();
+        const { original, bytes } = await seedStoredBody(target, 'dead_lettered');
+        const run = replayer({ bodyStore: bodies });
+        const first = await run.replayEvent(original.id);
+        await store.transition(first.id, 'processing');
+        await store.transition(first.id, 'delivered');
+
+        const second = await run.replayEvent(first.id);
+
+        const secondRef = (await store.getEvent(second.id))?.bodyRef;
+        if (secondRef === undefined) throw new Error('the replay of the replay has no bodyRef');
+        expect(secondRef.key).toBe(bodyKey(target.route.path, second.id));
+        expect(Buffer.from(await bodies.get(secondRef)).equals(bytes)).toBe(true);
+        expect(await storedBodies(target)).toEqual([original.id, first.id, second.id].sort());
+        await drain(target);
+      });
+
+      it('refuses with ReplayBodyUnavailableError when the body is gone, writing and sending nothing', async () => {
+        const target = nextTarget();
+        const { original, bodyRef } = await seedStoredBody(target);
+        await rm(join(bodyDir, bodyRef.key));
+        const before = await itemCount();
+
+        const replay = replayer({ bodyStore: bodies }).replayEvent(original.id);
+
+        await expect(replay).rejects.toBeInstanceOf(ReplayBodyUnavailableError);
+        await expect(replay).rejects.toMatchObject({
+          code: 'body_unavailable',
+          reason: 'body_missing',
+          id: original.id,
+          cause: expect.any(BodyStoreError),
+        });
+        await expect(replay).rejects.toThrow(
+          new RegExp(
+            `^event ${original.id} cannot be replayed: its body is no longer in the body store \\(.*${bodyRef.key}`,
+          ),
+        );
+        expect(await itemCount()).toBe(before);
+        expect((await store.getEvent(original.id))?.replays).toBeUndefined();
+        expect(await drain(target)).toEqual([]);
+        expect(await storedBodies(target)).toEqual([]);
+      });
+
+      it('refuses with ReplayBodyUnavailableError when the replayer has no body store', async () => {
+        const target = nextTarget();
+        const { original, bodyRef } = await seedStoredBody(target);
+        const before = await itemCount();
+
+        const replay = replayer().replayEvent(original.id);
+
+        await expect(replay).rejects.toMatchObject({
+          name: 'ReplayBodyUnavailableError',
+          code: 'body_unavailable',
+          reason: 'body_store_not_configured',
+          message: `event ${original.id} cannot be replayed: its body is kept in the body store (local:local/${bodyRef.key}) and this replayer has no body store to copy it with`,
+        });
+        expect(await itemCount()).toBe(before);
+        expect(await drain(target)).toEqual([]);
+        expect(await storedBodies(target)).toEqual([original.id]);
+      });
+
+      it('lets a body_store_failed error through when the copy cannot be made, writing no record', async () => {
+        const target = nextTarget();
+        const { original } = await seedStoredBody(target);
+        // A store whose root is a file: no route folder can be made in it.
+        const blocked = join(bodyDir, `blocked-${randomUUID()}`);
+        await writeFile(blocked, '');
+        const before = await itemCount();
+
+        const replay = replayer({ bodyStore: new DirectoryBodyStore({ root: blocked }) }).replayEvent(
+          original.id,
+        );
+
+        await expect(replay).rejects.toBeInstanceOf(BodyStoreError);
+        await expect(replay).rejects.toMatchObject({ code: 'body_store_failed' });
+        expect(await itemCount()).toBe(before);
+        expect((await store.getEvent(original.id))?.replays).toBeUndefined();
+        expect(await drain(target)).toEqual([]);
+      });
     });
 
     it('links a replay of a replay so the chain shows both ancestors', async () => {
@@ -466,6 +597,45 @@ describe('createReplayer()', () => {
         { id: originals[1]?.id, reason: 'unknown_route' },
       ]);
       expect(await itemCount()).toBe(before);
+    });
+
+    it('skips events whose stored body is gone (body_unavailable), copying the others’ bodies', async () => {
+      const target = nextTarget();
+      const [inline] = await seed(target.route.path, ['delivered']);
+      const kept = await seedStoredBody(target, 'delivered', START + 1000);
+      const gone = await seedStoredBody(target, 'dead_lettered', START + 2000);
+      await rm(join(bodyDir, gone.bodyRef.key));
+
+      const report = await replayer({ bodyStore: bodies, sleep: async () => {} }).replayMany({
+        route: target.route.path,
+      });
+
+      expect(report).toMatchObject({ matched: 3, enqueued: 2, skipped: 1 });
+      expect(report.skippedEvents).toEqual([{ id: gone.original.id, reason: 'body_unavailable' }]);
+      expect(report.replays.map((replay) => replay.original)).toEqual([inline?.id, kept.original.id]);
+      const keptReplay = report.replays[1]?.id ?? '';
+      expect((await store.getEvent(keptReplay))?.bodyRef?.key).toBe(bodyKey(target.route.path, keptReplay));
+      expect((await store.getEvent(gone.original.id))?.replays).toBeUndefined();
+      const envelopes = await drain(target);
+      expect(envelopes.map((envelope) => envelope.replayOf)).toEqual([inline?.id, kept.original.id]);
+    });
+
+    it('stops with the BodyStoreError when a body cannot be copied', async () => {
+      const target = nextTarget();
+      await seed(target.route.path, ['delivered']);
+      await seedStoredBody(target, 'delivered', START + 1000);
+      const blocked = join(bodyDir, `blocked-${randomUUID()}`);
+      await writeFile(blocked, '');
+      const progress: BulkReplayProgress[] = [];
+
+      const run = replayer({
+        bodyStore: new DirectoryBodyStore({ root: blocked }),
+        sleep: async () => {},
+      }).replayMany({ route: target.route.path }, (step) => progress.push(step));
+
+      await expect(run).rejects.toMatchObject({ name: 'BodyStoreError', code: 'body_store_failed' });
+      expect(progress).toEqual([{ matched: 1, enqueued: 1, skipped: 0 }]);
+      expect(await drain(target)).toHaveLength(1);
     });
 
     it('accepts the route path without its trailing slash', async () => {
