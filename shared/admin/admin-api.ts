@@ -85,7 +85,7 @@ export type EventView = Omit<EventDetail, 'body' | 'bodyBase64'> & {
   body?: string;
   bodyBase64?: string;
   /** Set when `include=body` was asked for but the body cannot be shown (the event itself can). */
-  bodyError?: { code: 'body_missing' | 'body_store_not_configured'; message: string };
+  bodyError?: { code: 'body_missing' | 'body_store_not_configured' | 'body_too_large'; message: string };
   links: { self: string; replayOf?: string; replays: string[] };
 };
 
@@ -116,6 +116,11 @@ export interface RouteStatus {
 }
 
 const DAY_MS = 86_400_000;
+/**
+ * Largest body `include=body` returns: base64 makes 4 MiB into 5.3 MB, still under the 6 MB a Lambda
+ * response can carry. Larger bodies are named, not sent.
+ */
+export const MAX_SHOWN_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_DLQ_LIST = 1000;
 
 interface AdminRequest {
@@ -320,6 +325,12 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
         ...(bodyBase64 !== undefined && { bodyBase64 }),
         links,
       };
+    }
+    if (detail.bodyRef.size > MAX_SHOWN_BODY_BYTES) {
+      const { store, bucket, key, size } = detail.bodyRef;
+      const where = store === 's3' ? `s3://${bucket}/${key}` : `the local body store under ${key}`;
+      const message = `the body is ${size} bytes, more than the ${MAX_SHOWN_BODY_BYTES} an answer can carry; read it from ${where}`;
+      return { ...rest, bodyError: { code: 'body_too_large', message }, links };
     }
     if (deps.bodyStore === undefined) {
       const message = 'the body is kept in a body store this API is not configured with';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminRouteTarget, createAdminApi } from '../../shared/admin/admin-api.js';
+import { type AdminRouteTarget, createAdminApi, MAX_SHOWN_BODY_BYTES } from '../../shared/admin/admin-api.js';
 import type { QueueAgeSource } from '../../shared/admin/queue-age.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
@@ -48,6 +48,7 @@ const routes = {
   dead: route('/dead/'),
   paged: route('/paged/'),
   bodies: route('/bodies/', { maxBodyBytes: 1024 * 1024 }),
+  huge: route('/huge/', { maxBodyBytes: 6 * 1024 * 1024 }),
 };
 
 let emulators: Emulators;
@@ -207,6 +208,24 @@ describe('GET /_hookline/events/{id}', () => {
     expect(plain.json.event.bodyRef).toMatchObject({ store: 'local', size: large.length });
     expect(withBody.status).toBe(200);
     expect(withBody.json.event.body).toBe(large);
+  });
+
+  it('names a body too large for an answer instead of sending it', async () => {
+    const large = JSON.stringify({ blob: 'x'.repeat(MAX_SHOWN_BODY_BYTES) });
+    const { id } = await post(routes.huge, large);
+
+    const withBody = await call('GET', `/_hookline/events/${id}?include=body`);
+
+    expect(withBody.status).toBe(200);
+    expect(withBody.json.event).not.toHaveProperty('body');
+    expect(withBody.json.event.bodyError).toEqual({
+      code: 'body_too_large',
+      message: expect.stringMatching(
+        new RegExp(
+          `^the body is ${large.length} bytes, .*read it from the local body store under huge/${id}$`,
+        ),
+      ),
+    });
   });
 
   it('answers 404 event_not_found for an unknown id and 400 for an unknown include', async () => {
