@@ -4,6 +4,7 @@ import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { BodyStoreError } from '../body-store/errors.js';
 import { RedriveRunningError } from '../dlq/dlq.js';
 import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
+import { HistoryUnavailableError } from '../event-store/history.js';
 import {
   ReplayBodyUnavailableError,
   ReplayConflictError,
@@ -60,8 +61,10 @@ export function unavailable(code: UnavailableCode): AdminHttpError {
 
 /**
  * The answer for anything an admin request threw: the domain errors callers can act on keep their
- * meaning (404, 409, 400), AWS failures (and body store failures) become 503 (`fallback` when the service is not evident,
- * e.g. a network error), and only what nobody expected is a 500.
+ * meaning (404, 409, 400), AWS failures (and body store failures) become 503 (`fallback` when the
+ * service is not evident, e.g. a network error), and only what nobody expected is a 500. A
+ * RangeError is a query the history or the replayer refused (an empty time range, say): 400 with
+ * its message, which names the offending value.
  */
 export function toAdminHttpError(error: unknown, fallback: UnavailableCode): AdminHttpError {
   if (error instanceof AdminHttpError) return error;
@@ -75,9 +78,11 @@ export function toAdminHttpError(error: unknown, fallback: UnavailableCode): Adm
   if (error instanceof ReplayEnqueueError) return unavailable('queue_unavailable');
   if (error instanceof RedriveRunningError) return new AdminHttpError(409, 'redrive_running', error.message);
   if (error instanceof BodyStoreError) return unavailable('body_store_unavailable');
+  if (error instanceof HistoryUnavailableError) return unavailable('store_unavailable');
   if (error instanceof SQSServiceException) return unavailable('queue_unavailable');
   if (error instanceof DynamoDBServiceException) return unavailable('store_unavailable');
   if (isAwsCallError(error)) return unavailable(fallback);
+  if (error instanceof RangeError) return new AdminHttpError(400, 'invalid_request', error.message);
   return new AdminHttpError(500, 'internal_error', 'internal error');
 }
 

@@ -1,6 +1,5 @@
 /**
- * Reading the event table for people and tools (DESIGN §4 access patterns): one event with its
- * replay ancestry, a route's events newest or oldest first (optionally by status and time), counts
+ * Reading the event table for people and tools: one event with its replay ancestry, a route's events newest or oldest first (optionally by status and time), counts
  * by status.
  *
  * Both indexes project keys only, so every listing is a Query of index keys followed by
@@ -45,8 +44,9 @@ export interface EventPage {
   /** In the query's order. */
   readonly events: EventState[];
   /**
-   * Set when more events may follow: pass it back as `cursor`. With a status filter the next page
-   * can turn out empty (the events after this page may all be in other statuses).
+   * Set when more events may follow: pass it back as `cursor`. A page can hold fewer than `limit`
+   * events, even none, and still have a next page: with a status filter the events after it may all
+   * be in other statuses, and a listing that examined `maxKeysPerListing` index keys stops there.
    */
   readonly nextCursor?: string;
 }
@@ -77,6 +77,35 @@ export interface TimeRange {
 export interface EventHistoryOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /**
+   * Most index keys one `listEvents` call examines (each costs an item read when a status filter is
+   * checked on the events themselves); past it the page ends early with a `nextCursor`, so a rare
+   * status in a busy route cannot hold one call beyond API Gateway's 30 s.
+   * @default MAX_KEYS_EXAMINED_PER_LISTING
+   */
+  readonly maxKeysPerListing?: number;
+}
+
+/**
+ * Index keys one listing examines at most by default: 5 000 keys are 50 BatchGetItem calls, a
+ * couple of seconds at worst.
+ */
+export const MAX_KEYS_EXAMINED_PER_LISTING = 5000;
+
+/**
+ * DynamoDB kept refusing to read some of a listing's events (BatchGetItem returned them as
+ * unprocessed on every attempt, as it does under throttling). A retry later may work.
+ */
+export class HistoryUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  /** How many keys were still unprocessed. */
+  readonly unprocessed: number;
+
+  constructor(unprocessed: number, attempts: number) {
+    super(`BatchGetItem left ${unprocessed} keys unprocessed after ${attempts} attempts`);
+    this.name = 'HistoryUnavailableError';
+    this.unprocessed = unprocessed;
+  }
 }
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -135,15 +164,27 @@ interface IndexRange {
   readonly forward: boolean;
 }
 
+/**
+ * Read access to the event table for the admin API and the replayer: one event with its replay
+ * ancestry (`getEvent`), a route's events a page at a time (`listEvents`, `cursorAfter`) and
+ * counts by status (`countByStatus`). It only reads; every listing goes through an index.
+ */
 export class EventHistory {
   readonly tableName: string;
-  private readonly client: DynamoDBClient;
+  /** The client it reads with; the replayer deletes a replay it could not queue with it too. */
+  readonly client: DynamoDBClient;
   private readonly store: EventStore;
+  private readonly maxKeysPerListing: number;
 
   constructor(options: EventHistoryOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
     this.store = new EventStore({ client: options.client, tableName: options.tableName });
+    const cap = options.maxKeysPerListing ?? MAX_KEYS_EXAMINED_PER_LISTING;
+    if (!Number.isInteger(cap) || cap < 1) {
+      throw new RangeError(`maxKeysPerListing must be a positive integer, got ${cap}`);
+    }
+    this.maxKeysPerListing = cap;
   }
 
   /**
@@ -167,12 +208,16 @@ export class EventHistory {
   }
 
   /**
-   * A page of the route's events, newest first unless `order` is `oldest`. Statuses in `STATUS_INDEXED` are read from the
-   * `byRouteStatus` index; any other status filter walks `byRoute` and checks each event, so a
-   * rare status in a busy route costs a read per event passed over.
+   * A page of the route's events, newest first unless `order` is `oldest`. Statuses in
+   * `STATUS_INDEXED` are read from the `byRouteStatus` index; any other status filter walks
+   * `byRoute` and checks each event, so a rare status in a busy route costs a read per event passed
+   * over. One call examines at most `maxKeysPerListing` index keys: a page that reaches it ends
+   * there, with fewer than `limit` events (possibly none) and a `nextCursor` just past the last key
+   * examined.
    * @throws RangeError for a limit outside 1–1000, an empty route, an unknown status or a time
    *   range that is empty or invalid or an unknown order; InvalidCursorError for a cursor of
-   *   another listing (route, status or order)
+   *   another listing (route, status or order); HistoryUnavailableError (`store_unavailable`)
+   *   when DynamoDB keeps leaving events unread (throttling)
    */
   async listEvents(query: EventQuery): Promise<EventPage> {
     const { route, status } = query;
@@ -208,16 +253,27 @@ export class EventHistory {
     let startKey: Record<string, AttributeValue> | undefined;
     let exhausted = false;
     let lastSortKey: string | undefined;
+    /** Index keys read so far, and the last of them handed on to be read (the cap's cursor). */
+    let examined = 0;
+    let lastExamined: string | undefined;
     while (events.length < limit) {
       if (pending.length === 0) {
-        if (exhausted) break;
+        if (exhausted || examined >= this.maxKeysPerListing) break;
         const remaining = limit - events.length;
         // One key past the page tells whether there is a next page without another Query.
-        const pageSize = status === undefined || indexed ? remaining + 1 : FILTERED_QUERY_PAGE;
+        const wanted = status === undefined || indexed ? remaining + 1 : FILTERED_QUERY_PAGE;
+        const pageSize = Math.min(wanted, this.maxKeysPerListing - examined);
         const page = await this.queryKeys(scope, pageSize, startKey);
         pending.push(...page.keys);
+        examined += page.keys.length;
         startKey = page.lastKey;
         exhausted = startKey === undefined;
+        if (page.keys.length === 0 && page.lastKey !== undefined) {
+          // Nothing returned yet more to read (a key on an exclusive bound was dropped): count the
+          // read, and continue from where it stopped if the cap ends the call here.
+          examined += 1;
+          lastExamined = page.lastKey[scope.index.sortKey]?.S ?? lastExamined;
+        }
         continue;
       }
       const take =
@@ -225,6 +281,7 @@ export class EventHistory {
       const chunk = pending.splice(0, take);
       const states = await this.readStates(chunk.map((key) => key.id));
       for (const [offset, key] of chunk.entries()) {
+        lastExamined = key.sortKey;
         const state = states.get(key.id);
         // Missing: expired or deleted since the index was read. Another status: the index lags.
         if (state === undefined || (status !== undefined && state.status !== status)) continue;
@@ -237,9 +294,12 @@ export class EventHistory {
       }
     }
 
-    const more =
-      events.length === limit &&
-      (pending.length > 0 || (startKey !== undefined && (await this.hasKeys(scope, startKey))));
+    if (events.length < limit) {
+      // Stopped short of the limit: the index is exhausted, or this call examined all it may.
+      if (exhausted || lastExamined === undefined) return { events };
+      return { events, nextCursor: cursorAt({ route, status, order }, lastExamined) };
+    }
+    const more = pending.length > 0 || (startKey !== undefined && (await this.hasKeys(scope, startKey)));
     if (!more || lastSortKey === undefined) return { events };
     return { events, nextCursor: cursorAt({ route, status, order }, lastSortKey) };
   }
@@ -362,7 +422,10 @@ export class EventHistory {
     return states;
   }
 
-  /** BatchGetItem of the state items of `ids` (at most 100), retrying unprocessed keys. */
+  /**
+   * BatchGetItem of the state items of `ids` (at most 100), retrying unprocessed keys with backoff.
+   * @throws HistoryUnavailableError when keys are still unprocessed after the last attempt
+   */
   private async batchGet(ids: readonly string[], attributes: readonly string[]): Promise<Map<string, Item>> {
     const items = new Map<string, Item>();
     if (ids.length === 0) return items;
@@ -375,7 +438,7 @@ export class EventHistory {
     );
     for (let attempt = 0; keys !== undefined && keys.length > 0; attempt += 1) {
       if (attempt === BATCH_GET_ATTEMPTS) {
-        throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${attempt} attempts`);
+        throw new HistoryUnavailableError(keys.length, attempt);
       }
       if (attempt > 0) await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 1));
       const result: BatchGetItemCommandOutput = await this.client.send(

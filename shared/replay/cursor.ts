@@ -38,6 +38,10 @@ export interface ReplayRunFilters {
 
 const CURSOR_VERSION = 1;
 
+/**
+ * The cursor text that continues `run`: what a page returns as `nextCursor`. Opaque to callers;
+ * `decodeReplayCursor` reads it back.
+ */
 export function encodeReplayCursor(run: ReplayRun): string {
   const { route, status, since, until, dryRun, matched, listing } = run;
   const payload = {
@@ -54,7 +58,7 @@ export function encodeReplayCursor(run: ReplayRun): string {
 }
 
 /**
- * The run `cursor` continues, checked against the page's `filters`: the route, status, `since`
+ * The run `cursor` (from `encodeReplayCursor`) continues, checked against the page's `filters`: the route, status, `since`
  * and dry run must be the run's; `until` may be left out or be no earlier than the run's bound.
  * @throws InvalidReplayCursorError when it is malformed or continues a run with other filters
  */

@@ -77,19 +77,24 @@ export class ReplayBodyUnavailableError extends ReplayError {
 }
 
 /**
- * Sending the replay to its queue failed. The replay's record stays `received` (nothing claims it
- * was queued); replaying the original again is safe.
+ * Sending the replay to its queue failed. Its record is then deleted (`discarded`), so nothing is
+ * left `received` that nothing would ever queue; if that deletion fails too, the record stays
+ * `received` until it expires. Either way the original is not linked to it, and replaying the
+ * original again is safe.
  */
 export class ReplayEnqueueError extends ReplayError {
-  /** The replay's own id, recorded as `received`. */
+  /** The replay's own id. */
   readonly id: string;
   readonly replayOf: string;
+  /** Whether the replay's record was deleted; false when it stays `received`. */
+  readonly discarded: boolean;
 
-  constructor(id: string, replayOf: string, cause: unknown) {
+  constructor(id: string, replayOf: string, cause: unknown, discarded = false) {
     super('queue_unavailable', `replay ${id} of event ${replayOf} could not be queued`, { cause });
     this.name = 'ReplayEnqueueError';
     this.id = id;
     this.replayOf = replayOf;
+    this.discarded = discarded;
   }
 }
 

@@ -16,6 +16,11 @@ export interface PacerOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
+/**
+ * A pacer for `ratePerSecond` actions on the clock `now`, waiting with `sleep`: the first action
+ * starts at once, each later one at least `1000 / ratePerSecond` ms after the previous one started.
+ * @throws RangeError when `ratePerSecond` is not a positive number
+ */
 export function createPacer(options: PacerOptions): Pacer {
   const { ratePerSecond, now, sleep } = options;
   if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) {

@@ -1,5 +1,5 @@
 /**
- * Replay (DESIGN §2 step 5): re-delivers stored events as new events linked to the originals. A
+ * Replay: re-delivers stored events as new events linked to the originals. A
  * replay gets a new id and `receivedAt`, the original's request (same raw body, inline or by
  * reference) and verdict, and `replayOf`; it is recorded, queued and linked like an ingress event:
  * `putReceived` → send the envelope → `markQueued` → `addReplay` on the original.
@@ -25,6 +25,7 @@ import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/ty
 import { newEventId } from '../ids.js';
 import { type QueueSender, toEnvelope } from '../ingress/ingress.js';
 import { decodeReplayCursor, encodeReplayCursor, type ReplayRun } from './cursor.js';
+import { discardUnqueuedReplay } from './discard.js';
 import {
   InvalidReplayCursorError,
   ReplayBodyUnavailableError,
@@ -32,6 +33,14 @@ import {
   ReplayEnqueueError,
   RouteNotConfiguredError,
 } from './errors.js';
+import {
+  DEFAULT_BULK_REPLAY_LIMIT,
+  DEFAULT_REPLAY_BUDGET_MS,
+  DEFAULT_REPLAY_RATE_PER_SECOND,
+  MAX_BULK_REPLAY_LIMIT,
+  MAX_REPLAY_BUDGET_MS,
+  MAX_REPLAY_RATE_PER_SECOND,
+} from './limits.js';
 import { createPacer } from './pacer.js';
 
 export { EventNotFoundError } from '../event-store/errors.js';
@@ -45,6 +54,14 @@ export {
   type ReplayErrorCode,
   RouteNotConfiguredError,
 } from './errors.js';
+export {
+  DEFAULT_BULK_REPLAY_LIMIT,
+  DEFAULT_REPLAY_BUDGET_MS,
+  DEFAULT_REPLAY_RATE_PER_SECOND,
+  MAX_BULK_REPLAY_LIMIT,
+  MAX_REPLAY_BUDGET_MS,
+  MAX_REPLAY_RATE_PER_SECOND,
+} from './limits.js';
 
 /** A configured route and the queue its events (and their replays) go to. */
 export interface ReplayTarget {
@@ -54,7 +71,8 @@ export interface ReplayTarget {
 
 export interface ReplayerDependencies {
   readonly store: Pick<EventStore, 'getEvent' | 'putReceived' | 'markQueued' | 'addReplay'>;
-  readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
+  /** Lists the originals; its client and table also delete a replay that could not be queued. */
+  readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter' | 'client' | 'tableName'>;
   readonly targets: readonly ReplayTarget[];
   readonly queue: QueueSender;
   /**
@@ -129,6 +147,15 @@ export interface BulkReplayProgress {
  */
 export type SkipReason = 'in_flight' | 'unknown_route' | 'not_found' | 'body_unavailable';
 
+/**
+ * Why a bulk replay page stopped early: a send failed (`queue_unavailable`) or a stored body could
+ * not be copied (`body_store_unavailable`). A retry later, from the page's `nextCursor`, may work.
+ */
+export interface BulkReplayFailure {
+  readonly code: 'queue_unavailable' | 'body_store_unavailable';
+  readonly message: string;
+}
+
 /** What one page of a bulk replay did: every count and list covers this page only. */
 export interface BulkReplayReport extends BulkReplayProgress {
   readonly dryRun: boolean;
@@ -136,11 +163,17 @@ export interface BulkReplayReport extends BulkReplayProgress {
   readonly replays: { original: string; id: string }[];
   readonly skippedEvents: { id: string; reason: SkipReason }[];
   /**
-   * Set when the page stopped with events possibly left (the budget ran out): pass it back as
-   * `cursor` for the next page. The next page can turn out empty. Absent once the run has matched
-   * every event in range, or `limit` events.
+   * Set when the page stopped with events possibly left (the budget ran out, or `error`): pass it
+   * back as `cursor` for the next page. The next page can turn out empty. Absent once the run has
+   * matched every event in range, or `limit` events.
    */
   readonly nextCursor?: string;
+  /**
+   * Set when a send or a body copy failed partway: the page stopped there. The counts, lists and
+   * `nextCursor` cover the events handled before it, so continuing from `nextCursor` replays the
+   * event that failed and those after it, and none of the ones already replayed.
+   */
+  readonly error?: BulkReplayFailure;
 }
 
 export interface Replayer {
@@ -151,8 +184,8 @@ export interface Replayer {
    *   (`route_not_found`); ReplayBodyUnavailableError (`body_unavailable`) when its body is kept
    *   in the body store and is gone, or no body store is configured, writing nothing;
    *   BodyStoreError (`body_store_failed`) when the body could not be copied (a retry may work),
-   *   writing no record; ReplayEnqueueError (`queue_unavailable`) when the send fails, leaving
-   *   the replay `received`
+   *   writing no record; ReplayEnqueueError (`queue_unavailable`) when the send fails, after
+   *   deleting the replay's record (`discarded`; it stays `received` if that fails too)
    */
   replayEvent(id: string): Promise<ReplayResult>;
   /**
@@ -162,11 +195,14 @@ export interface Replayer {
    * asks right away), so across pages it holds only as long as a page is not shorter than one
    * send interval. Events in flight, events of routes not configured and events whose stored body
    * is unavailable are skipped and reported. `onProgress` is called after each event. A failed send
-   * stops the page with a ReplayEnqueueError, a failed body copy with a BodyStoreError
-   * (`body_store_failed`); the replays sent before stay sent and progress tells how far it got.
+   * (ReplayEnqueueError) or body copy (BodyStoreError `body_store_failed`) stops the page: its
+   * report then carries `error`, and its `nextCursor` continues right after the last event handled,
+   * so a later page retries the one that failed without replaying any before it again. A run whose
+   * `since` is not before its start (a `since` in the future) matches nothing.
    * A dry run writes nothing and does not wait, reading larger pages; it reads no bodies, so it
    * counts events whose body is gone as replayed.
-   * @throws RangeError for an invalid rate, limit, budget or query; InvalidReplayCursorError
+   * @throws RangeError for an invalid rate, limit, budget or query (a `since` not before `until`
+   *   among them); InvalidReplayCursorError
    *   (`invalid_cursor`) for a cursor that is malformed or continues a run with other filters
    */
   replayMany(
@@ -175,20 +211,16 @@ export interface Replayer {
   ): Promise<BulkReplayReport>;
 }
 
-export const DEFAULT_REPLAY_RATE_PER_SECOND = 10;
-export const MAX_REPLAY_RATE_PER_SECOND = 500;
-export const DEFAULT_BULK_REPLAY_LIMIT = 10_000;
-export const MAX_BULK_REPLAY_LIMIT = 100_000;
-export const DEFAULT_REPLAY_BUDGET_MS = 20_000;
-/** Leaves room for the request around a page within API Gateway's 30 s integration timeout. */
-export const MAX_REPLAY_BUDGET_MS = 25_000;
-
 /** Statuses a replay must wait out: the original may be handled right now. */
 const IN_FLIGHT: ReadonlySet<EventStatus> = new Set<EventStatus>(['received', 'queued', 'processing']);
 const LISTING_PAGE = 100;
 /** A dry run only reads, so it lists as much as one listing may. */
 const DRY_RUN_LISTING_PAGE = MAX_LIST_LIMIT;
 
+/**
+ * A replayer over the event store and the queues of `deps.targets`: single replays for the admin
+ * API's `POST /_hookline/replay {id}`, paged bulk replays for `{route, ...}`.
+ */
 export function createReplayer(deps: ReplayerDependencies): Replayer {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? newEventId;
@@ -214,7 +246,7 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     try {
       await deps.queue.send(target.queueUrl, serializeEnvelope(envelopeOf(replay)));
     } catch (error: unknown) {
-      throw new ReplayEnqueueError(replay.id, original.id, error);
+      throw new ReplayEnqueueError(replay.id, original.id, error, await discard(replay.id));
     }
     try {
       await deps.store.markQueued(replay.id, replay.route);
@@ -242,6 +274,11 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     // The stored route is the configured path; accept it with or without the trailing slash.
     const route = targetOf(query.route)?.route.path ?? query.route;
     const { status, since } = query;
+    if (since !== undefined && query.until !== undefined && since.getTime() >= query.until.getTime()) {
+      throw new RangeError(
+        `since (${since.toISOString()}) must be earlier than until (${query.until.toISOString()})`,
+      );
+    }
     const startedAt = now();
     const deadline = startedAt.getTime() + budgetMs;
     const run: Omit<ReplayRun, 'listing'> & { readonly listing?: string } =
@@ -268,13 +305,32 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     let enqueued = 0;
     const replays: { original: string; id: string }[] = [];
     const skippedEvents: { id: string; reason: SkipReason }[] = [];
-    /** Spent once something that can start only `waitMs` from now would start at or past the deadline. */
-    const budgetSpent = (waitMs = 0) => matched > 0 && now().getTime() + waitMs >= deadline;
+    const report = (extra: Pick<BulkReplayReport, 'nextCursor' | 'error'> = {}): BulkReplayReport => ({
+      matched,
+      enqueued,
+      skipped: skippedEvents.length,
+      dryRun,
+      replays,
+      skippedEvents,
+      ...extra,
+    });
+    // A `since` at or after the run's start (in the future, say): nothing in range yet.
+    if (run.since !== undefined && run.since.getTime() >= run.until.getTime()) return report();
 
-    /** Listing cursor just past the last event matched. */
+    /** Whether a listing read has been made: every page makes at least one. */
+    let listed = false;
+    /**
+     * Spent once something that can start only `waitMs` from now would start at or past the
+     * deadline; never before the page has made progress (an event matched, or a listing read).
+     */
+    const budgetSpent = (waitMs = 0, progressed = matched > 0) =>
+      progressed && now().getTime() + waitMs >= deadline;
+
+    /** Listing cursor just past the last event handled (matched, and replayed or skipped). */
     let position = run.listing;
     let exhausted = false;
-    pages: while (run.matched + matched < limit && !budgetSpent()) {
+    let failure: BulkReplayFailure | undefined;
+    pages: while (run.matched + matched < limit && !budgetSpent(0, matched > 0 || listed)) {
       const page = await listPage({
         ...scope,
         ...(run.since !== undefined && { since: run.since }),
@@ -282,11 +338,11 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
         limit: Math.min(dryRun ? DRY_RUN_LISTING_PAGE : LISTING_PAGE, limit - run.matched - matched),
         ...(position !== undefined && { cursor: position }),
       });
+      listed = true;
       for (const event of page.events) {
         const inFlight = IN_FLIGHT.has(event.status);
         const configured = targetOf(event.route) !== undefined;
         if (!dryRun && !inFlight && configured && budgetSpent(pacer.delayMs())) break pages;
-        matched += 1;
         if (inFlight) {
           skippedEvents.push({ id: event.id, reason: 'in_flight' });
         } else if (!configured) {
@@ -305,9 +361,15 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
               skippedEvents.push({ id: event.id, reason: 'not_found' });
             else if (error instanceof ReplayBodyUnavailableError)
               skippedEvents.push({ id: event.id, reason: 'body_unavailable' });
-            else throw error;
+            else {
+              // The queue or the body store failed: stop before this event, which a later page retries.
+              failure = failureOf(error, event.id);
+              if (failure === undefined) throw error;
+              break pages;
+            }
           }
         }
+        matched += 1;
         position = deps.history.cursorAfter(scope, event);
         onProgress?.({ matched, enqueued, skipped: skippedEvents.length });
       }
@@ -319,19 +381,28 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
     }
 
     const total = run.matched + matched;
+    if (failure !== undefined) {
+      // Always resumable, even when the first event failed: from the run's start if need be.
+      const listing = position ?? deps.history.cursorAfter(scope, startOf(run.since));
+      return report({ nextCursor: encodeReplayCursor({ ...run, matched: total, listing }), error: failure });
+    }
     const nextCursor =
       exhausted || total >= limit || position === undefined
         ? undefined
         : encodeReplayCursor({ ...run, matched: total, listing: position });
-    return {
-      matched,
-      enqueued,
-      skipped: skippedEvents.length,
-      dryRun,
-      replays,
-      skippedEvents,
-      ...(nextCursor !== undefined && { nextCursor }),
-    };
+    return report(nextCursor === undefined ? {} : { nextCursor });
+  }
+
+  /**
+   * Deletes the record of a replay whose send failed, so it is not left `received` with nothing to
+   * queue it; false when that fails too (it then stays `received` until it expires).
+   */
+  async function discard(replayId: string): Promise<boolean> {
+    try {
+      return await discardUnqueuedReplay(deps.history, replayId);
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -411,6 +482,34 @@ function replayRecord(
     replayOf: original.id,
     expiresAt: Math.floor(at.getTime() / 1000) + target.route.retentionDays * 86_400,
   };
+}
+
+/**
+ * What stops a bulk replay page early, as its report tells it: a failed send or body copy (the
+ * cause is not reported: it may name internal resources); `undefined` for anything else.
+ */
+function failureOf(error: unknown, eventId: string): BulkReplayFailure | undefined {
+  if (error instanceof ReplayEnqueueError) {
+    return {
+      code: 'queue_unavailable',
+      message: `the replay of event ${eventId} could not be queued; continue with nextCursor later`,
+    };
+  }
+  if (isBodyStoreError(error, 'body_store_failed')) {
+    return {
+      code: 'body_store_unavailable',
+      message: `the body of event ${eventId} could not be copied for its replay; continue with nextCursor later`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A stand-in for the event just before the first one a run can match: its listing key
+ * (`<since>#`, or `#` without `since`) sorts before every event received at or after `since`.
+ */
+function startOf(since: Date | undefined): { id: string; receivedAt: string } {
+  return { id: '', receivedAt: since?.toISOString() ?? '' };
 }
 
 function envelopeOf(record: NewEventRecord): Envelope {

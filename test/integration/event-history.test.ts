@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodyReference } from '../../shared/envelope.js';
 import { encodeCursor } from '../../shared/event-store/cursor.js';
 import { EventNotFoundError, InvalidCursorError } from '../../shared/event-store/errors.js';
 import { type EventState, EventStore } from '../../shared/event-store/event-store.js';
-import { EventHistory, type EventQuery } from '../../shared/event-store/history.js';
+import {
+  EventHistory,
+  type EventQuery,
+  HistoryUnavailableError,
+  MAX_KEYS_EXAMINED_PER_LISTING,
+} from '../../shared/event-store/history.js';
 import { EVENT_STATUSES } from '../../shared/event-store/transitions.js';
 import type { EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
@@ -440,6 +445,124 @@ describe('EventHistory', () => {
         ).rejects.toThrow(/status must be one of/);
         await expect(history.listEvents({ route: '' })).rejects.toThrow(RangeError);
       });
+    });
+  });
+
+  describe('listEvents() with a cap on the index keys examined', () => {
+    /** `history`'s table, listing at most `cap` index keys per call. */
+    function cappedHistory(cap: number): EventHistory {
+      if (dynamo === undefined) throw new Error('no emulator');
+      return new EventHistory({ client: dynamo.client, tableName: TABLE, maxKeysPerListing: cap });
+    }
+
+    it('defaults to MAX_KEYS_EXAMINED_PER_LISTING, 5 000', () => {
+      expect(MAX_KEYS_EXAMINED_PER_LISTING).toBe(5000);
+    });
+
+    it.each(['newest', 'oldest'] as const)(
+      'stops a rare-status listing (%s first) at the cap with a short or empty page and a cursor',
+      async (order) => {
+        const route = freshRoute();
+        // 25 events, two of them ignored (not indexed by status): near each end.
+        const events = await seed(
+          route,
+          Array.from({ length: 25 }, (_, i) => ({
+            second: i,
+            status: i === 2 || i === 22 ? ('ignored' as const) : ('delivered' as const),
+          })),
+        );
+        const capped = cappedHistory(10);
+        const pages: EventState[][] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await capped.listEvents({
+            route,
+            status: 'ignored',
+            order,
+            limit: 50,
+            ...(cursor !== undefined && { cursor }),
+          });
+          pages.push(page.events);
+          cursor = page.nextCursor;
+        } while (cursor !== undefined && pages.length < 10);
+
+        // 25 keys, 10 a call: three calls, the middle one finding nothing.
+        expect(pages.map((page) => page.length)).toEqual([1, 0, 1]);
+        const ignored = events.filter((_, i) => i === 2 || i === 22);
+        expect(ids(pages.flat())).toEqual(order === 'oldest' ? oldestFirst(ignored) : newestFirst(ignored));
+      },
+    );
+
+    it('returns an empty page with a cursor when none of the keys examined match', async () => {
+      const route = freshRoute();
+      await seed(
+        route,
+        Array.from({ length: 8 }, (_, i) => ({ second: i })),
+      );
+
+      const page = await cappedHistory(5).listEvents({ route, status: 'ignored' });
+      const rest = await cappedHistory(5).listEvents({
+        route,
+        status: 'ignored',
+        cursor: page.nextCursor ?? '',
+      });
+
+      expect(page.events).toEqual([]);
+      expect(page.nextCursor).toEqual(expect.any(String));
+      expect(rest).toEqual({ events: [] });
+    });
+
+    it('pages an unfiltered listing as usual when the limit fits under the cap', async () => {
+      const route = freshRoute();
+      const events = await seed(
+        route,
+        Array.from({ length: 12 }, (_, i) => ({ second: i })),
+      );
+      const capped = cappedHistory(5);
+
+      const first = await capped.listEvents({ route, limit: 4 });
+      const second = await capped.listEvents({ route, limit: 4, cursor: first.nextCursor ?? '' });
+
+      expect(ids(first.events)).toEqual(newestFirst(events).slice(0, 4));
+      expect(ids(second.events)).toEqual(newestFirst(events).slice(4, 8));
+    });
+
+    it('refuses a cap that is not a positive integer', () => {
+      if (dynamo === undefined) throw new Error('no emulator');
+      const client = dynamo.client;
+      expect(() => new EventHistory({ client, tableName: TABLE, maxKeysPerListing: 0 })).toThrow(RangeError);
+    });
+  });
+
+  describe('when DynamoDB keeps leaving keys unprocessed (throttling)', () => {
+    it('throws HistoryUnavailableError (store_unavailable) after its retries', async () => {
+      const route = freshRoute();
+      await seed(route, [{ second: 0 }, { second: 1 }]);
+      if (dynamo === undefined) throw new Error('no emulator');
+      const real = dynamo.client;
+      let batchGets = 0;
+      // Answers every BatchGetItem with all its keys unprocessed, as DynamoDB does when throttled.
+      const throttled = {
+        send: (command: { constructor: { name: string }; input: unknown }) => {
+          if (command instanceof BatchGetItemCommand) {
+            batchGets += 1;
+            return Promise.resolve({ Responses: {}, UnprocessedKeys: command.input.RequestItems });
+          }
+          return real.send(command as Parameters<DynamoDBClient['send']>[0]);
+        },
+      } as unknown as DynamoDBClient;
+      const throttledHistory = new EventHistory({ client: throttled, tableName: TABLE });
+
+      const listing = throttledHistory.listEvents({ route });
+
+      await expect(listing).rejects.toBeInstanceOf(HistoryUnavailableError);
+      await expect(listing).rejects.toMatchObject({
+        name: 'HistoryUnavailableError',
+        code: 'store_unavailable',
+        unprocessed: 2,
+      });
+      expect(batchGets).toBe(8);
+      await expect(throttledHistory.countByStatus(route)).rejects.toBeInstanceOf(HistoryUnavailableError);
     });
   });
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyKey } from '../../shared/body-store/body-store.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
@@ -15,6 +16,7 @@ import type { EventStatus, NewEventRecord } from '../../shared/event-store/types
 import { newEventId } from '../../shared/ids.js';
 import type { QueueSender } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
+import { discardUnqueuedReplay } from '../../shared/replay/discard.js';
 import {
   type BulkReplayProgress,
   type BulkReplayQuery,
@@ -146,6 +148,19 @@ async function storedBodies(target: ReplayTarget): Promise<string[]> {
 
 function drain(target: ReplayTarget): Promise<Envelope[]> {
   return drainQueue(emulators.sqs.client, target.queueUrl);
+}
+
+/** Every item (state, request) stored under event `id`'s partition. */
+async function itemsOf(id: string): Promise<unknown[]> {
+  const { Items = [] } = await emulators.dynamo.client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `EVENT#${id}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
 }
 
 async function itemCount(): Promise<number> {
@@ -421,7 +436,7 @@ describe('createReplayer()', () => {
       );
     });
 
-    it('leaves the replay received, and nothing claiming queued, when the queue refuses it', async () => {
+    it('deletes the replay’s record, leaving nothing received or linked, when the queue refuses it', async () => {
       const target = nextTarget();
       const [original] = await seed(target.route.path, ['dead_lettered']);
       const replayId = newEventId(new Date(REPLAY_AT));
@@ -442,14 +457,42 @@ describe('createReplayer()', () => {
         code: 'queue_unavailable',
         id: replayId,
         replayOf: original?.id,
+        discarded: true,
         cause: expect.any(Error),
       });
-      expect((await store.getEvent(replayId))?.status).toBe('received');
+      expect(await store.getEvent(replayId)).toBeUndefined();
+      // Neither its state item nor its request item is left.
+      expect(await itemsOf(replayId)).toEqual([]);
       expect((await store.getEvent(original?.id ?? ''))?.replays).toBeUndefined();
+      expect(await history.listEvents({ route: target.route.path, status: 'received' })).toEqual({
+        events: [],
+      });
       expect(await history.listEvents({ route: target.route.path, status: 'queued' })).toEqual({
         events: [],
       });
       expect(await drain(target)).toEqual([]);
+    });
+  });
+
+  describe('discardUnqueuedReplay()', () => {
+    it('keeps a replay a handler has taken since (the send went through after all)', async () => {
+      const target = nextTarget();
+      const [taken] = await seed(target.route.path, ['processing']);
+      const [unqueued] = await seed(target.route.path, ['received'], {}, START + 1000);
+
+      const keptTaken = await discardUnqueuedReplay(
+        { client: emulators.dynamo.client, tableName },
+        taken?.id ?? '',
+      );
+      const deleted = await discardUnqueuedReplay(
+        { client: emulators.dynamo.client, tableName },
+        unqueued?.id ?? '',
+      );
+
+      expect(keptTaken).toBe(false);
+      expect((await store.getEvent(taken?.id ?? ''))?.status).toBe('processing');
+      expect(deleted).toBe(true);
+      expect(await itemsOf(unqueued?.id ?? '')).toEqual([]);
     });
   });
 
@@ -620,22 +663,43 @@ describe('createReplayer()', () => {
       expect(envelopes.map((envelope) => envelope.replayOf)).toEqual([inline?.id, kept.original.id]);
     });
 
-    it('stops with the BodyStoreError when a body cannot be copied', async () => {
+    it('stops with body_store_unavailable and a cursor when a body cannot be copied, then resumes', async () => {
       const target = nextTarget();
-      await seed(target.route.path, ['delivered']);
-      await seedStoredBody(target, 'delivered', START + 1000);
+      const [inline] = await seed(target.route.path, ['delivered']);
+      const stored = await seedStoredBody(target, 'delivered', START + 1000);
+      const [last] = await seed(target.route.path, ['delivered'], {}, START + 2000);
       const blocked = join(bodyDir, `blocked-${randomUUID()}`);
       await writeFile(blocked, '');
       const progress: BulkReplayProgress[] = [];
+      const query = { route: target.route.path };
 
-      const run = replayer({
+      const report = await replayer({
         bodyStore: new DirectoryBodyStore({ root: blocked }),
         sleep: async () => {},
-      }).replayMany({ route: target.route.path }, (step) => progress.push(step));
+      }).replayMany(query, (step) => progress.push(step));
+      const resumed = await replayer({ bodyStore: bodies, sleep: async () => {} }).replayMany({
+        ...query,
+        cursor: report.nextCursor ?? '',
+      });
 
-      await expect(run).rejects.toMatchObject({ name: 'BodyStoreError', code: 'body_store_failed' });
+      expect(report).toMatchObject({
+        matched: 1,
+        enqueued: 1,
+        skipped: 0,
+        replays: [{ original: inline?.id }],
+        error: { code: 'body_store_unavailable', message: expect.stringContaining(stored.original.id) },
+        nextCursor: expect.any(String),
+      });
       expect(progress).toEqual([{ matched: 1, enqueued: 1, skipped: 0 }]);
-      expect(await drain(target)).toHaveLength(1);
+      expect(resumed).toMatchObject({ matched: 2, enqueued: 2, skipped: 0 });
+      expect(resumed.error).toBeUndefined();
+      expect(resumed.nextCursor).toBeUndefined();
+      expect(resumed.replays.map((replay) => replay.original)).toEqual([stored.original.id, last?.id]);
+      expect((await drain(target)).map((envelope) => envelope.replayOf)).toEqual([
+        inline?.id,
+        stored.original.id,
+        last?.id,
+      ]);
     });
 
     it('accepts the route path without its trailing slash', async () => {
@@ -648,27 +712,137 @@ describe('createReplayer()', () => {
       expect(await drain(target)).toHaveLength(1);
     });
 
-    it('stops with ReplayEnqueueError when a send fails', async () => {
+    describe('when a send fails partway', () => {
+      /** A queue that takes `k` sends, then refuses every one. */
+      function failingAfter(k: number): QueueSender {
+        let sends = 0;
+        return {
+          async send(queueUrl, body) {
+            sends += 1;
+            if (sends > k) throw new Error('queue down');
+            await sqsQueueSender(emulators.sqs.client).send(queueUrl, body);
+          },
+        };
+      }
+
+      it('returns the page so far with queue_unavailable and a cursor that resumes exactly once', async () => {
+        const target = nextTarget();
+        // An in-flight event among them: skipped events before the failure count as handled.
+        const statuses: EventStatus[] = [
+          'delivered',
+          'queued',
+          'delivered',
+          'delivered',
+          'delivered',
+          'delivered',
+        ];
+        const originals = await seed(target.route.path, statuses);
+        const progress: BulkReplayProgress[] = [];
+        const query = { route: target.route.path, ratePerSecond: 500 };
+        const before = await itemCount();
+
+        const report = await replayer({ queue: failingAfter(2), sleep: async () => {} }).replayMany(
+          query,
+          (step) => progress.push(step),
+        );
+        const afterFailure = await itemCount();
+        const resumed = await replayer({ sleep: async () => {} }).replayMany({
+          ...query,
+          cursor: report.nextCursor ?? '',
+        });
+
+        expect(report).toMatchObject({
+          matched: 3,
+          enqueued: 2,
+          skipped: 1,
+          replays: [{ original: originals[0]?.id }, { original: originals[2]?.id }],
+          skippedEvents: [{ id: originals[1]?.id, reason: 'in_flight' }],
+          error: { code: 'queue_unavailable', message: expect.stringContaining(originals[3]?.id ?? '?') },
+          nextCursor: expect.any(String),
+        });
+        expect(progress.at(-1)).toEqual({ matched: 3, enqueued: 2, skipped: 1 });
+        // Two replays recorded; the one whose send failed left no record behind.
+        expect(afterFailure).toBe(before + 2);
+        expect(resumed).toMatchObject({ matched: 3, enqueued: 3, skipped: 0 });
+        expect(resumed.nextCursor).toBeUndefined();
+        const replayed = [...report.replays, ...resumed.replays].map((replay) => replay.original);
+        expect(replayed).toEqual(originals.filter((_, i) => i !== 1).map((event) => event.id));
+        const envelopes = await drain(target);
+        expect(envelopes.map((envelope) => envelope.replayOf)).toEqual(replayed);
+        for (const original of originals) {
+          expect((await store.getEvent(original.id))?.replays?.length ?? 0).toBeLessThanOrEqual(1);
+        }
+      });
+
+      it('returns a cursor from the start of the run when the first send fails', async () => {
+        const target = nextTarget();
+        const originals = await seed(target.route.path, ['delivered', 'delivered']);
+        const query = { route: target.route.path, since: new Date(START), ratePerSecond: 500 };
+
+        const report = await replayer({ queue: failingAfter(0), sleep: async () => {} }).replayMany(query);
+        const resumed = await replayer({ sleep: async () => {} }).replayMany({
+          ...query,
+          cursor: report.nextCursor ?? '',
+        });
+
+        expect(report).toMatchObject({
+          matched: 0,
+          enqueued: 0,
+          replays: [],
+          error: { code: 'queue_unavailable' },
+        });
+        expect(report.nextCursor).toEqual(expect.any(String));
+        expect(resumed.replays.map((replay) => replay.original)).toEqual(originals.map((event) => event.id));
+        expect(await drain(target)).toHaveLength(2);
+      });
+
+      it('resumes a queue deleted mid-run once it is back, replaying each event once', async () => {
+        const target = nextTarget();
+        const originals = await seed(target.route.path, ['delivered', 'delivered', 'delivered', 'delivered']);
+        const real = sqsQueueSender(emulators.sqs.client);
+        const gone = `${target.queueUrl}-deleted`;
+        let sends = 0;
+        // The queue "disappears" after two sends: later sends go to a queue that does not exist.
+        const deleting: QueueSender = {
+          send: (queueUrl, body) => {
+            sends += 1;
+            return real.send(sends > 2 ? gone : queueUrl, body);
+          },
+        };
+        const query = { route: target.route.path, ratePerSecond: 500 };
+
+        const report = await replayer({ queue: deleting, sleep: async () => {} }).replayMany(query);
+        const resumed = await replayer({ sleep: async () => {} }).replayMany({
+          ...query,
+          cursor: report.nextCursor ?? '',
+        });
+
+        expect(report).toMatchObject({ matched: 2, enqueued: 2, error: { code: 'queue_unavailable' } });
+        expect(resumed).toMatchObject({ matched: 2, enqueued: 2 });
+        expect(resumed.error).toBeUndefined();
+        const envelopes = await drain(target);
+        expect(envelopes.map((envelope) => envelope.replayOf)).toEqual(originals.map((event) => event.id));
+      });
+    });
+
+    it('matches nothing, and sends nothing, when since is at or after the run start', async () => {
       const target = nextTarget();
-      await seed(target.route.path, ['delivered', 'delivered', 'delivered']);
-      let sends = 0;
-      const flaky: QueueSender = {
-        async send(queueUrl, body) {
-          sends += 1;
-          if (sends === 2) throw new Error('queue down');
-          await sqsQueueSender(emulators.sqs.client).send(queueUrl, body);
-        },
-      };
-      const progress: BulkReplayProgress[] = [];
+      await seed(target.route.path, ['delivered']);
 
-      const run = replayer({ queue: flaky, sleep: async () => {} }).replayMany(
-        { route: target.route.path },
-        (step) => progress.push(step),
-      );
+      const future = await replayer().replayMany({ route: target.route.path, since: new Date('2099-01-01') });
+      const now = await replayer().replayMany({ route: target.route.path, since: new Date(REPLAY_AT) });
 
-      await expect(run).rejects.toBeInstanceOf(ReplayEnqueueError);
-      expect(progress).toEqual([{ matched: 1, enqueued: 1, skipped: 0 }]);
-      expect(await drain(target)).toHaveLength(1);
+      for (const report of [future, now]) {
+        expect(report).toEqual({
+          matched: 0,
+          enqueued: 0,
+          skipped: 0,
+          dryRun: false,
+          replays: [],
+          skippedEvents: [],
+        });
+      }
+      expect(await drain(target)).toEqual([]);
     });
 
     it('re-delivers oldest first: the replays reach the queue in the order the originals came in', async () => {
@@ -802,6 +976,53 @@ describe('createReplayer()', () => {
         expect(await drain(target)).toHaveLength(sum(reports, 'enqueued'));
       });
 
+      it('ends a page between listing reads once the budget is spent, even with nothing matched', async () => {
+        const target = nextTarget();
+        // A rare status (not indexed) in a busy route: listings come back short or empty.
+        const statuses = Array.from(
+          { length: 30 },
+          (_, i): EventStatus => (i === 27 ? 'ignored' : 'delivered'),
+        );
+        const originals = await seed(target.route.path, statuses);
+        const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
+        const capped = new EventHistory({ client: emulators.dynamo.client, tableName, maxKeysPerListing: 5 });
+        const readsPerPage: number[] = [];
+        // Reads that examine 5 keys and take 600 ms each.
+        const slowCapped: ReplayerDependencies['history'] = {
+          async listEvents(query) {
+            readsPerPage[readsPerPage.length - 1] = (readsPerPage.at(-1) ?? 0) + 1;
+            clock.advance(600);
+            return capped.listEvents(query);
+          },
+          cursorAfter: (scope, event) => capped.cursorAfter(scope, event),
+          client: capped.client,
+          tableName: capped.tableName,
+        };
+        const paged = replayer({
+          now: clock.now,
+          sleep: clock.sleep,
+          queue: clock.queue,
+          history: slowCapped,
+        });
+
+        const reports = await allReplayPages(
+          (query) => {
+            readsPerPage.push(0);
+            return paged.replayMany(query);
+          },
+          { route: target.route.path, status: 'ignored', budgetMs: 1000 },
+        );
+
+        // A page reads at least once, and starts no read once 1 s is spent: at most two.
+        expect(readsPerPage.every((reads) => reads >= 1 && reads <= 2)).toBe(true);
+        expect(reports.length).toBeGreaterThanOrEqual(3);
+        expect(reports.slice(0, -1).every((report) => report.nextCursor !== undefined)).toBe(true);
+        expect(reports.flatMap((report) => report.replays.map((replay) => replay.original))).toEqual([
+          originals[27]?.id,
+        ]);
+        expect(await drain(target)).toHaveLength(1);
+      });
+
       it('pages a dry run too, without waiting or writing', async () => {
         const target = nextTarget();
         await seed(target.route.path, STATUSES);
@@ -814,6 +1035,8 @@ describe('createReplayer()', () => {
             return history.listEvents({ ...query, limit: Math.min(query.limit ?? 50, 25) });
           },
           cursorAfter: (scope, event) => history.cursorAfter(scope, event),
+          client: history.client,
+          tableName: history.tableName,
         };
         const dry = replayer({
           now: clock.now,

@@ -1,15 +1,23 @@
 /**
  * `hookline replay <id>`: re-delivers one stored event under a new id linked to the original.
- * `hookline replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N]`:
- * re-delivers every matching event, oldest first. The API replays a page at a time (each call fits
- * API Gateway's 30 s limit) and returns a cursor while events remain; this command chains the pages
- * and prints the running counts after each one on stderr, the combined report on stdout.
+ * `hookline replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N]
+ * [--cursor C]`: re-delivers every matching event, oldest first. The API replays a page at a time
+ * (each call fits API Gateway's 30 s limit) and returns a cursor while events remain; this command
+ * chains the pages and prints the running counts after each one on stderr, the combined report on
+ * stdout. When a page stops on a failed send or body copy, it prints the counts so far, the error
+ * and the command that continues the run (`--cursor`, with the run's absolute times), and exits 1.
  */
 import { parseTimeBound, TimeBoundError } from '../../admin/time.js';
+import {
+  DEFAULT_BULK_REPLAY_LIMIT,
+  DEFAULT_REPLAY_RATE_PER_SECOND,
+  MAX_BULK_REPLAY_LIMIT,
+  MAX_REPLAY_RATE_PER_SECOND,
+} from '../../replay/limits.js';
 import type { BulkReplayReply, BulkReplayReport, ReplayReply } from '../admin-types.js';
-import { CliUsageError, type CommandModule } from '../command.js';
+import { CliUsageError, type CommandModule, type OptionValues } from '../command.js';
 import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
-import { commandOutput } from '../output.js';
+import { type CommandOutput, commandOutput } from '../output.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
@@ -21,6 +29,7 @@ export const options = {
   'dry-run': { type: 'boolean', default: false },
   rate: { type: 'string' },
   limit: { type: 'string' },
+  cursor: { type: 'string' },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
@@ -31,7 +40,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
 
   if (id !== undefined) {
-    const bulkFlag = ['route', 'since', 'until', 'status', 'rate', 'limit'].find(
+    const bulkFlag = ['route', 'since', 'until', 'status', 'rate', 'limit', 'cursor'].find(
       (name) => values[name] !== undefined,
     );
     if (bulkFlag !== undefined || values['dry-run'] === true) {
@@ -58,13 +67,22 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const ratePerSecond =
     values.rate === undefined
       ? undefined
-      : integerOption(values.rate, '--rate', { min: 1, max: 500, default: 10 });
+      : integerOption(values.rate, '--rate', {
+          min: 1,
+          max: MAX_REPLAY_RATE_PER_SECOND,
+          default: DEFAULT_REPLAY_RATE_PER_SECOND,
+        });
   const limit =
     values.limit === undefined
       ? undefined
-      : integerOption(values.limit, '--limit', { min: 1, default: 10_000 });
+      : integerOption(values.limit, '--limit', {
+          min: 1,
+          max: MAX_BULK_REPLAY_LIMIT,
+          default: DEFAULT_BULK_REPLAY_LIMIT,
+        });
   const until = stringValue(values.until);
   const status = stringValue(values.status);
+  const resumeFrom = stringValue(values.cursor);
 
   // Relative times are fixed once: every page must present the run's filters unchanged.
   const now = new Date();
@@ -75,10 +93,11 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   out.progress(
     `hookline replay: ${dryRun ? 'dry run over' : 'replaying'} ${route} events since ${sinceTime}` +
       `${untilTime === undefined ? '' : ` until ${untilTime}`}${status === undefined ? '' : ` with status ${status}`}` +
-      `${ratePerSecond === undefined ? '' : ` at ${ratePerSecond}/s`}, oldest first...`,
+      `${ratePerSecond === undefined ? '' : ` at ${ratePerSecond}/s`}, oldest first` +
+      `${resumeFrom === undefined ? '' : ', continuing a run'}...`,
   );
   const pages: BulkReplayReport[] = [];
-  let cursor: string | undefined;
+  let cursor = resumeFrom;
   do {
     const { report: page } = await admin.post<BulkReplayReply>('/_hookline/replay', {
       route,
@@ -92,8 +111,31 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     });
     pages.push(page);
     cursor = page.nextCursor;
+    if (page.error !== undefined) break;
     if (cursor !== undefined) out.progress(`hookline replay: ${countsText(combine(pages))}...`);
   } while (cursor !== undefined);
+  const failed = pages.at(-1)?.error;
+  if (failed !== undefined) {
+    const report = { ...combine(pages), error: failed, ...(cursor !== undefined && { nextCursor: cursor }) };
+    out.progress(`hookline replay: stopped: ${countsText(report)}`);
+    out.progress(`hookline replay: ${failed.code}: ${failed.message}`);
+    if (cursor !== undefined) {
+      const resume = resumeCommand(values, {
+        route,
+        since: sinceTime,
+        until: untilTime,
+        status,
+        dryRun,
+        ratePerSecond,
+        limit,
+        cursor,
+      });
+      out.progress(`hookline replay: to continue the run: ${resume}`);
+    }
+    if (out.json) out.document({ report });
+    else printReport(out, report);
+    return 1;
+  }
   const report = combine(pages);
   const counts = countsText(report);
   out.progress(`hookline replay: done: ${counts}`);
@@ -101,7 +143,12 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     out.document({ report });
     return 0;
   }
-  out.line(`${report.dryRun ? 'dry run: ' : ''}${counts}`);
+  printReport(out, report);
+  return 0;
+};
+
+function printReport(out: CommandOutput, report: BulkReplayReport): void {
+  out.line(`${report.dryRun ? 'dry run: ' : ''}${countsText(report)}`);
   if (report.replays.length > 0) {
     out.line(
       renderTable(
@@ -118,8 +165,43 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       ),
     );
   }
-  return 0;
-};
+}
+
+interface RunFlags {
+  readonly route: string;
+  readonly since: string;
+  readonly until: string | undefined;
+  readonly status: string | undefined;
+  readonly dryRun: boolean;
+  readonly ratePerSecond: number | undefined;
+  readonly limit: number | undefined;
+  readonly cursor: string;
+}
+
+/**
+ * The command line that continues a run from `cursor`: the run's filters with its times absolute
+ * (a cursor only continues the run it came from), and the same gateway and config.
+ */
+function resumeCommand(values: OptionValues, run: RunFlags): string {
+  const args = ['hookline', 'replay', '--route', run.route, '--since', run.since];
+  if (run.until !== undefined) args.push('--until', run.until);
+  if (run.status !== undefined) args.push('--status', run.status);
+  if (run.dryRun) args.push('--dry-run');
+  if (run.ratePerSecond !== undefined) args.push('--rate', String(run.ratePerSecond));
+  if (run.limit !== undefined) args.push('--limit', String(run.limit));
+  for (const name of ['config', 'stack', 'region'] as const) {
+    const value = stringValue(values[name]);
+    if (value !== undefined) args.push(`--${name}`, value);
+  }
+  if (values.json === true) args.push('--json');
+  args.push('--cursor', run.cursor);
+  return args.map(shellQuote).join(' ');
+}
+
+/** `text` as one POSIX shell word. */
+function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
 
 function countsText(report: BulkReplayReport): string {
   const enqueued = report.dryRun
