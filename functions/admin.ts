@@ -2,14 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createAdminApi } from '../shared/admin/admin-api.js';
 import { ADMIN_ROUTE_CONFIGS_VARIABLE, adminRouteTargets } from '../shared/admin/deployed-routes.js';
 import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
-import { S3BodyStore } from '../shared/body-store/s3-body-store.js';
+import { bodyStoreFromEnv } from '../shared/body-store/env.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
@@ -26,19 +25,17 @@ const targets = adminRouteTargets(
   jsonEnv<unknown>(ENV.adminRoutes),
 );
 const tableName = requireEnv(ENV.tableName);
-/** Unset: events whose body is stored in the bucket are shown without it and cannot be replayed. */
-const bodyBucket = process.env[ENV.bodyBucket];
 
 const logger = new Logger({ serviceName: 'hookline-admin' });
 const dynamodb = new DynamoDBClient({});
 const sqs = new SQSClient({});
 const store = new EventStore({ client: dynamodb, tableName });
 const history = new EventHistory({ client: dynamodb, tableName });
-/** Shows stored bodies (`include=body`) and copies them for replays. */
-const bodyStore =
-  bodyBucket !== undefined && bodyBucket !== ''
-    ? new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket })
-    : undefined;
+/**
+ * Shows stored bodies (`include=body`) and copies them for replays. Unset (no HOOKLINE_BODY_BUCKET):
+ * events whose body is in the bucket are shown without it and cannot be replayed.
+ */
+const bodyStore = bodyStoreFromEnv();
 
 const admin = createAdminApi({
   targets,
@@ -56,8 +53,17 @@ const admin = createAdminApi({
   log: logger,
 });
 
-export function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+/**
+ * Serves one admin API request (`/_hookline/...`, IAM-authorized by API Gateway): event queries,
+ * replays, routes and DLQ redrives. Errors are answered as JSON with their status, never thrown.
+ * The Lambda context is only read by the logger middleware (request id, cold start).
+ */
+export function lambdaHandler(
+  event: APIGatewayProxyEventV2,
+  _context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
   return admin(event);
 }
 
+/** The admin function's entry point: `lambdaHandler` with the Powertools logger's Lambda context. */
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

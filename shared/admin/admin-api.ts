@@ -11,10 +11,13 @@ import { BodyStoreError } from '../body-store/errors.js';
 import type { ResolvedRoute } from '../config/types.js';
 import {
   DEFAULT_DLQ_LIST_MAX,
+  type EventStateReader,
   listDlqMessages,
+  MAX_DLQ_LIST,
   MAX_REDRIVE_RATE_PER_SECOND,
   redriveTasks,
   startRedrive,
+  tableEventStates,
 } from '../dlq/dlq.js';
 import { encodeBody } from '../envelope.js';
 import { type EventDetail, type EventHistory, MAX_LIST_LIMIT } from '../event-store/history.js';
@@ -29,6 +32,7 @@ import {
   type Replayer,
 } from '../replay/replay.js';
 import { AdminHttpError, invalidField, toAdminHttpError, type UnavailableCode } from './errors.js';
+import { ADMIN_PATH_PREFIX, eventPath, isAdminPath } from './paths.js';
 import type { QueueAgeSource } from './queue-age.js';
 import {
   type Fields,
@@ -42,10 +46,9 @@ import {
   requiredString,
   timeRange,
 } from './request.js';
-import { requireRouteTarget } from './routes.js';
+import { deployedQueueName, requireRouteTarget } from './routes.js';
 
-/** Every admin path starts with this; no webhook route may. */
-export const ADMIN_PATH_PREFIX = '/_hookline';
+export { ADMIN_PATH_PREFIX, eventPath, isAdminPath } from './paths.js';
 
 /** A configured route with its queue and DLQ. */
 export interface AdminRouteTarget {
@@ -121,7 +124,6 @@ const DAY_MS = 86_400_000;
  * response can carry. Larger bodies are named, not sent.
  */
 export const MAX_SHOWN_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_DLQ_LIST = 1000;
 
 interface AdminRequest {
   readonly event: APIGatewayProxyEventV2;
@@ -142,6 +144,12 @@ interface Endpoint {
 export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
   const log = deps.log ?? silentLog;
   const now = deps.now ?? (() => new Date());
+
+  // DLQ listings read only the events' state items (one BatchGetItem per 100 events).
+  const eventStates: EventStateReader = tableEventStates(
+    { client: deps.history.client, tableName: deps.history.tableName },
+    log,
+  );
 
   const origin = (event: APIGatewayProxyEventV2) =>
     deps.publicUrl ?? `https://${event.requestContext.domainName}`;
@@ -244,7 +252,7 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
     async handle({ query, segments }) {
       const target = requireRouteTarget(deps.targets, segments[1] ?? '');
       const max = optionalInteger(query, 'max', 1, MAX_DLQ_LIST) ?? DEFAULT_DLQ_LIST_MAX;
-      const messages = await listDlqMessages({ sqs: deps.sqs, history: deps.history, log }, target.dlqUrl, {
+      const messages = await listDlqMessages({ sqs: deps.sqs, events: eventStates, log }, target.dlqUrl, {
         max,
       });
       return jsonResponse(200, { route: target.route.path, messages });
@@ -286,8 +294,8 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
   async function oldestMessageAges(): Promise<ReadonlyMap<string, number>> {
     if (deps.queueAges === undefined) return new Map();
     const names = deps.targets.flatMap((target) => [
-      queueNameOf(target.queueUrl),
-      queueNameOf(target.dlqUrl),
+      deployedQueueName(target.queueUrl),
+      deployedQueueName(target.dlqUrl),
     ]);
     try {
       return await deps.queueAges.oldestMessageAges(names);
@@ -382,16 +390,6 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
   };
 }
 
-/** `/_hookline/events/<id>`: the path of an event in this API. */
-export function eventPath(id: string): string {
-  return `${ADMIN_PATH_PREFIX}/events/${encodeURIComponent(id)}`;
-}
-
-/** True when `path` is an admin path (`/_hookline` or below). */
-export function isAdminPath(path: string): boolean {
-  return path === ADMIN_PATH_PREFIX || path.startsWith(`${ADMIN_PATH_PREFIX}/`);
-}
-
 /**
  * The decoded segments after `/_hookline`. A DLQ route given as a path (`%2Forder%2Fstatus%2F`) is
  * one segment; if a proxy already decoded its slashes, everything between `dlq/` and an optional
@@ -450,17 +448,12 @@ function queueAgesOf(
   target: AdminRouteTarget,
   ages: ReadonlyMap<string, number>,
 ): Pick<RouteStatus, 'oldestMessageAgeSeconds' | 'dlqOldestMessageAgeSeconds'> {
-  const oldest = ages.get(queueNameOf(target.queueUrl));
-  const dlqOldest = ages.get(queueNameOf(target.dlqUrl));
+  const oldest = ages.get(deployedQueueName(target.queueUrl));
+  const dlqOldest = ages.get(deployedQueueName(target.dlqUrl));
   return {
     ...(oldest !== undefined && { oldestMessageAgeSeconds: oldest }),
     ...(dlqOldest !== undefined && { dlqOldestMessageAgeSeconds: dlqOldest }),
   };
-}
-
-/** The full SQS queue name: the last segment of its URL (`.../123456789012/hookline-orders`). */
-function queueNameOf(queueUrl: string): string {
-  return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
 }
 
 async function queueAttributes(

@@ -38,6 +38,10 @@ export function optionalString(fields: Fields, name: string): string | undefined
   return value.trim();
 }
 
+/**
+ * A non-empty string field, trimmed; a 400 `invalid_request` naming the field when it is absent or
+ * not a non-empty string.
+ */
 export function requiredString(fields: Fields, name: string): string {
   const value = optionalString(fields, name);
   if (value === undefined) throw invalidField(name, 'is required');
@@ -67,6 +71,10 @@ export function optionalBoolean(fields: Fields, name: string): boolean | undefin
   throw invalidField(name, 'must be true or false');
 }
 
+/**
+ * An event status field (`received`, `queued`, … see `EVENT_STATUSES`), or undefined when
+ * absent; a 400 naming the field and the allowed values otherwise.
+ */
 export function optionalStatus(fields: Fields, name: string): EventStatus | undefined {
   const value = optionalString(fields, name);
   if (value === undefined) return undefined;

@@ -40,6 +40,7 @@ export function requireRouteTarget<T extends RouteLookupTarget>(targets: readonl
   );
 }
 
-function deployedQueueName(queueUrl: string): string {
+/** The full SQS queue name as deployed: the last segment of its URL (`.../123456789012/hookline-orders`). */
+export function deployedQueueName(queueUrl: string): string {
   return queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
 }

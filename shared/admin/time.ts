@@ -11,9 +11,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A date-time must say its offset: without one it would mean a different instant on every machine. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-/** A time bound that is neither a relative duration nor an ISO 8601 date or date-time with an offset. */
+/**
+ * A time bound that is neither a relative duration nor an ISO 8601 date or date-time with an offset.
+ * Not an HTTP error: the admin API maps it to a 400 naming the query field (`optionalTime` in
+ * `request.ts`), the CLI to a usage error naming the flag.
+ */
 export class TimeBoundError extends Error {
+  /** Machine-readable reason. */
   readonly code = 'invalid_time_bound';
+  /** The text as given (untrimmed). */
   readonly text: string;
 
   constructor(text: string) {

@@ -2,6 +2,8 @@
  * HTTP client for the admin API (`/_hookline/...`): JSON in, JSON out, errors as AdminApiError.
  * Requests to a deployed stack are signed (SigV4); the local stack's are not.
  */
+import { ADMIN_PATH_PREFIX, isAdminPath } from '../admin/paths.js';
+import { fetchFailureReason } from './fetch-failure.js';
 import type { RequestSigner } from './sigv4.js';
 
 /** Query parameters; `undefined` values are left out. */
@@ -22,9 +24,10 @@ export class AdminApiError extends Error {
   }
 }
 
+/** Where an `AdminClient` sends requests, and how. */
 export interface AdminClientOptions {
-  /** Origin (and stage path, if any) the `/_hookline/...` paths are appended to. */
-  readonly baseUrl: string;
+  /** The admin API's URL, e.g. `http://127.0.0.1:3000/_hookline`; request paths are resolved under it. */
+  readonly adminUrl: string;
   /** Signs each request (deployed stacks). */
   readonly signer?: RequestSigner;
   /** Says where the API is, for error messages, e.g. `local stack http://127.0.0.1:3000`. */
@@ -37,15 +40,22 @@ export interface AdminClientOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Calls the admin API of one gateway: signs each request when given a signer, parses the JSON
+ * reply, and turns every failure (an error answer, no answer, a reply that is not JSON) into an
+ * `AdminApiError`.
+ */
 export class AdminClient {
-  readonly baseUrl: string;
+  /** The admin API's URL, without a trailing slash. */
+  readonly adminUrl: string;
+  /** Where the API is, for messages. */
   readonly description: string;
   private readonly options: AdminClientOptions;
 
   constructor(options: AdminClientOptions) {
     this.options = options;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.description = options.description ?? this.baseUrl;
+    this.adminUrl = options.adminUrl.replace(/\/+$/, '');
+    this.description = options.description ?? this.adminUrl;
   }
 
   /** GET `path` (e.g. `/_hookline/events`); resolves with the parsed JSON reply. */
@@ -58,9 +68,15 @@ export class AdminClient {
     return this.request<T>('POST', path, query, JSON.stringify(body));
   }
 
-  /** The absolute URL of an admin path. */
+  /**
+   * The absolute URL of an admin path: `/_hookline/events` and `/events` both name the `events`
+   * resource under the admin URL.
+   */
   url(path: string, query: AdminQuery = {}): URL {
-    const url = new URL(`${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}`);
+    const relative = isAdminPath(path) ? path.slice(ADMIN_PATH_PREFIX.length) : path;
+    const url = new URL(
+      `${this.adminUrl}${relative === '' || relative.startsWith('/') ? relative : `/${relative}`}`,
+    );
     for (const [name, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
@@ -90,7 +106,7 @@ export class AdminClient {
       throw new AdminApiError(
         0,
         'unreachable',
-        `could not reach the admin API of the ${this.description} (${reasonOf(error)})${hint}`,
+        `could not reach the admin API of the ${this.description} (${fetchFailureReason(error)})${hint}`,
         { cause: error },
       );
     }
@@ -137,15 +153,4 @@ function errorOf(response: Response, json: unknown, method: string, url: URL): A
     `http_${response.status}`,
     `${method} ${url.pathname} answered ${response.status} ${message}${advice}`,
   );
-}
-
-function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError') return 'timed out';
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code === undefined ? cause.message : code;
-  }
-  return error.message;
 }

@@ -10,6 +10,7 @@ export class CliUsageError extends Error {
   }
 }
 
+/** Parsed flag values, by flag name (what `parseArgs` returns). */
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 /** One `hookline` command: its options and what it does; returns the process exit code. */
@@ -18,11 +19,13 @@ export interface CommandModule {
   run(values: OptionValues, positionals: string[]): Promise<number>;
 }
 
+/** Flags every command accepts. */
 export const COMMON_OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
+/** Parses `args` with the command's flags plus the common ones and runs it; bad flags are a CliUsageError. */
 export async function runCommand(command: CommandModule, args: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {

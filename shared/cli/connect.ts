@@ -3,6 +3,7 @@
  * `--stack NAME [--region R]`, a deployed stack found through CloudFormation, with SigV4-signed
  * admin requests.
  */
+import { ADMIN_PATH_PREFIX } from '../admin/paths.js';
 import { pathToQueueName } from '../config/queue-name.js';
 import { isLocalStateLive, localStateFile, readLocalState } from '../local/state-file.js';
 import { AdminClient } from './admin-client.js';
@@ -26,10 +27,12 @@ export class NoLocalStackError extends Error {
   }
 }
 
+/** The gateway a command talks to. */
 export interface GatewayTarget {
   readonly kind: 'local' | 'deployed';
-  /** Base URL of the gateway (webhook routes and `/_hookline/...`). */
+  /** Base URL of the gateway's webhook routes, without a trailing slash. */
   readonly baseUrl: string;
+  /** The gateway's admin API (`/_hookline/...`). */
   readonly admin: AdminClient;
   /** The config file named by `--config` / HOOKLINE_CONFIG / the default. */
   readonly configFile: string;
@@ -38,6 +41,7 @@ export interface GatewayTarget {
   readonly region?: string;
 }
 
+/** How `connect` reaches its environment, for tests. */
 export interface ConnectOptions {
   /** @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -58,12 +62,14 @@ export async function connect(
     if (state === undefined || !isLocalStateLive(state) || typeof state.httpUrl !== 'string') {
       throw new NoLocalStackError(configFile);
     }
+    // Stacks written before the state file named the admin URL serve it under the HTTP URL.
+    const adminUrl = state.adminUrl ?? `${state.httpUrl}${ADMIN_PATH_PREFIX}`;
     return {
       kind: 'local',
       baseUrl: state.httpUrl,
       configFile,
       admin: new AdminClient({
-        baseUrl: state.httpUrl,
+        adminUrl,
         description: `local stack at ${state.httpUrl}`,
         unreachableHint: `is the stack for ${configFile} still running? start it with npm start`,
       }),
@@ -85,7 +91,7 @@ export async function connect(
     stackName: stack.stackName,
     region,
     admin: new AdminClient({
-      baseUrl: stack.apiUrl,
+      adminUrl: `${stack.apiUrl}${ADMIN_PATH_PREFIX}`,
       signer,
       description: `stack ${stack.stackName} (${stack.apiUrl})`,
     }),
@@ -100,6 +106,7 @@ export function routeParameter(route: string): string {
   return encodeURIComponent(route.startsWith('/') ? pathToQueueName(route) : route);
 }
 
+/** A string option's value; undefined when the option is absent, empty or not a string. */
 export function stringValue(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

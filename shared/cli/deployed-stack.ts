@@ -12,6 +12,7 @@ import {
 /** The stack output holding the HTTP API's base URL (webhooks and the admin routes). */
 export const API_URL_OUTPUT = 'ApiUrl';
 
+/** A deployed Hookline stack, as its CloudFormation outputs describe it. */
 export interface DeployedStack {
   readonly stackName: string;
   readonly stackId: string;
@@ -22,6 +23,7 @@ export interface DeployedStack {
   readonly outputs: Readonly<Record<string, string>>;
 }
 
+/** Which stack `describeDeployedStack` reads, and where. */
 export interface DescribeDeployedStackOptions {
   readonly stackName: string;
   /** @default the SDK's region resolution (AWS_REGION, profile) */

@@ -1,5 +1,5 @@
 /**
- * `hookline <command>` (DESIGN §7). Each command lives in its own module under `commands/` and is
+ * `hookline <command>`: the entry point of the CLI. Each command lives in its own module under `commands/` and is
  * loaded only when called, so `hookline send` does not pay for the local stack's imports.
  */
 import { CliUsageError, type CommandModule, runCommand } from './command.js';
@@ -28,7 +28,7 @@ commands:
   replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N]
                                         re-deliver every matching event
   dlq list <route> [--max N]            messages in a route's dead-letter queue
-  dlq redrive <route> [--rate N] [--wait]
+  dlq redrive <route> [--rate N] [--wait [--timeout S]]
                                         move them back to the route's queue
   status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age
   process --route R [--count N] [--wait S]

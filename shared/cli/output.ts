@@ -11,6 +11,7 @@ export interface CommandOutput {
   document(value: unknown): void;
 }
 
+/** The output of a command: JSON mode with `json`, written to `streams` (the process's by default). */
 export function commandOutput(
   json: boolean,
   streams: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } } = process,

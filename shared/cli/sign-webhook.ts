@@ -6,6 +6,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { newWebhookId, signStandardWebhook } from '../client/hookline-client.js';
 import type { VerifyConfig } from '../config/types.js';
 
+/** A webhook request `signWebhook` signs: its body, when, and with what secret. */
 export interface WebhookToSign {
   /** The exact body that will be sent. */
   readonly body: string;

@@ -24,6 +24,7 @@ export interface SignableRequest {
 /** Returns every header the request must carry (the input headers plus the signature headers). */
 export type RequestSigner = (request: SignableRequest) => Promise<Record<string, string>>;
 
+/** The region and credentials `createSigV4Signer` signs admin requests with. */
 export interface SigV4SignerOptions {
   readonly region: string;
   /** @default 'execute-api' */

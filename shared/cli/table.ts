@@ -3,6 +3,7 @@
 /** A cell: numbers are right-aligned, `undefined` prints as `-`. */
 export type Cell = string | number | undefined;
 
+/** A table column: its header and how its cells align. */
 export interface Column {
   readonly header: string;
   /** @default 'right' for columns whose cells are all numbers, else 'left' */

@@ -2,6 +2,13 @@
  * A route's dead-letter queue, for operators: look at what is in it without taking anything out,
  * and send it back to the route's queue (a DLQ redrive: `StartMessageMoveTask`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+} from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   ListMessageMoveTasksCommand,
@@ -12,20 +19,27 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { parseEnvelope } from '../envelope.js';
-import type { EventHistory } from '../event-store/history.js';
+import { type EventState, eventKeys, toEventState } from '../event-store/event-store.js';
+import { marshallItem } from '../event-store/marshal.js';
 import type { AttemptRecord, EventStatus } from '../event-store/types.js';
 import { DLQ_ATTRIBUTES } from '../handler/queue.js';
 import { type Log, silentLog } from '../logger.js';
 
-/** SQS limits: messages per receive and entries per batch call; the highest redrive rate. */
+/** SQS limit: messages per receive and entries per batch call. */
 const SQS_BATCH = 10;
+/** SQS limit: the highest rate of a message move task, in messages per second. */
 export const MAX_REDRIVE_RATE_PER_SECOND = 500;
 /** Messages listed when the caller does not say. */
 export const DEFAULT_DLQ_LIST_MAX = 100;
+/** Most messages one listing returns. */
+export const MAX_DLQ_LIST = 1000;
 /** How long a listed message stays hidden if restoring its visibility fails (it comes back then). */
 const PEEK_VISIBILITY_SECONDS = 30;
-/** Events read from the history at once while enriching a listing. */
-const ENRICH_CONCURRENCY = 10;
+/** DynamoDB's limit of keys per BatchGetItem. */
+const BATCH_GET_KEYS = 100;
+/** BatchGetItem calls per batch (the first plus retries of unprocessed keys), and the first backoff. */
+const BATCH_GET_ATTEMPTS = 4;
+const BATCH_GET_BACKOFF_MS = 50;
 
 /** One message in a DLQ, with what the event history knows about its event. */
 export interface DlqMessageInfo {
@@ -51,13 +65,34 @@ export interface DlqMessageInfo {
   readonly unreadable?: string;
 }
 
+/** What a DLQ listing shows of an event: its status and attempts (from its state item). */
+export type DlqEventState = Pick<EventState, 'status' | 'attempts'>;
+
+/** Reads events' state by id, for a DLQ listing. */
+export interface EventStateReader {
+  /**
+   * The states of the events `ids` names, by id; ids with no event are left out. An id the reader
+   * could not read is left out too (the listing shows its message without status).
+   */
+  eventStates(ids: readonly string[]): Promise<ReadonlyMap<string, DlqEventState>>;
+}
+
+/** The event table, as `tableEventStates` reads it. */
+export interface EventTable {
+  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly tableName: string;
+}
+
+/** What `listDlqMessages` calls. */
 export interface DlqDependencies {
   readonly sqs: Pick<SQSClient, 'send'>;
-  readonly history: Pick<EventHistory, 'getEvent'>;
-  /** Where restore failures are reported. @default silent */
+  /** Where the listed events' status and attempts come from; see `tableEventStates`. */
+  readonly events: EventStateReader;
+  /** Where restore failures and unread states are reported. @default silent */
   readonly log?: Log;
 }
 
+/** How much `listDlqMessages` reads. */
 export interface DlqListOptions {
   /** Most messages returned. @default 100 */
   readonly max?: number;
@@ -69,7 +104,7 @@ export interface DlqListOptions {
  * Up to `max` distinct messages of the DLQ, without consuming any: each receive hides what it
  * returned (so the next receive returns others), then every received message is made visible
  * again. Messages stay in the queue; nothing is deleted, unreadable ones included. Costs one
- * receive per 10 messages plus one per 10 to restore, and a history read per event.
+ * receive per 10 messages plus one per 10 to restore, and one state read per 100 events.
  */
 export async function listDlqMessages(
   deps: DlqDependencies,
@@ -102,7 +137,49 @@ export async function listDlqMessages(
   } finally {
     await restoreVisibility(deps, dlqUrl, [...received.values()]);
   }
-  return mapLimit([...received.values()], ENRICH_CONCURRENCY, (message) => describe(deps, message));
+  const messages = [...received.values()].map(readMessage);
+  const ids = [
+    ...new Set(messages.flatMap((message) => (message.eventId === undefined ? [] : [message.eventId]))),
+  ];
+  const states = ids.length === 0 ? new Map<string, DlqEventState>() : await deps.events.eventStates(ids);
+  return messages.map((message) => describe(message, states));
+}
+
+/**
+ * Reads events' state items (status, attempts; never the request item with the body) from the event
+ * table: one BatchGetItem per 100 ids, unprocessed keys retried with backoff. Keys still unprocessed
+ * after that are logged and left out, so a throttled table only blanks some statuses of a listing.
+ */
+export function tableEventStates(table: EventTable, log: Log = silentLog): EventStateReader {
+  return {
+    async eventStates(ids) {
+      const states = new Map<string, DlqEventState>();
+      for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
+        const chunk = ids.slice(start, start + BATCH_GET_KEYS);
+        let request: KeysAndAttributes | undefined = {
+          Keys: chunk.map((id) => marshallItem(eventKeys.event(id))),
+          ProjectionExpression: '#id, #status, #attempts',
+          ExpressionAttributeNames: { '#id': 'id', '#status': 'status', '#attempts': 'attempts' },
+        };
+        for (let attempt = 0; request?.Keys !== undefined && request.Keys.length > 0; attempt += 1) {
+          if (attempt === BATCH_GET_ATTEMPTS) {
+            log.warn('dlq event states not read', { events: request.Keys.length, attempts: attempt });
+            break;
+          }
+          if (attempt > 0) await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 1));
+          const result: BatchGetItemCommandOutput = await table.client.send(
+            new BatchGetItemCommand({ RequestItems: { [table.tableName]: request } }),
+          );
+          for (const item of result.Responses?.[table.tableName] ?? []) {
+            const state = toEventState(item);
+            states.set(state.id, { status: state.status, attempts: state.attempts ?? [] });
+          }
+          request = result.UnprocessedKeys?.[table.tableName];
+        }
+      }
+      return states;
+    },
+  };
 }
 
 /** Makes every message visible again; a failure only delays them (they reappear after the peek timeout). */
@@ -138,7 +215,15 @@ async function restoreVisibility(deps: DlqDependencies, dlqUrl: string, messages
   }
 }
 
-async function describe(deps: DlqDependencies, message: Message): Promise<DlqMessageInfo> {
+/** A received message as far as SQS and its envelope tell, before the event states are read. */
+interface ReadMessage {
+  readonly base: Omit<DlqMessageInfo, 'attempts'>;
+  readonly eventId?: string;
+  /** The reason the handler runtime gave when it sent the message here itself. */
+  readonly fromRuntime?: DlqMessageInfo['lastError'];
+}
+
+function readMessage(message: Message): ReadMessage {
   const attributes = message.Attributes ?? {};
   const sentMs = Number(attributes.SentTimestamp);
   const sentAt = Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined;
@@ -156,24 +241,24 @@ async function describe(deps: DlqDependencies, message: Message): Promise<DlqMes
     runtimeError === undefined || sentAt === undefined
       ? undefined
       : { ...(reason !== undefined && { name: reason }), message: runtimeError, at: sentAt };
-
-  let envelope: ReturnType<typeof parseEnvelope>;
   try {
-    envelope = parseEnvelope(message.Body ?? '');
-  } catch (error: unknown) {
+    const envelope = parseEnvelope(message.Body ?? '');
     return {
-      ...base,
-      attempts: 0,
-      unreadable: error instanceof Error ? error.message : String(error),
-      ...(fromRuntime !== undefined && { lastError: fromRuntime }),
+      base: { ...base, eventId: envelope.id, route: envelope.route },
+      eventId: envelope.id,
+      ...(fromRuntime !== undefined && { fromRuntime }),
     };
+  } catch (error: unknown) {
+    const unreadable = error instanceof Error ? error.message : String(error);
+    return { base: { ...base, unreadable }, ...(fromRuntime !== undefined && { fromRuntime }) };
   }
-  const event = await deps.history.getEvent(envelope.id);
-  const lastError = lastFailure(event?.attempts ?? []) ?? fromRuntime;
+}
+
+function describe(message: ReadMessage, states: ReadonlyMap<string, DlqEventState>): DlqMessageInfo {
+  const event = message.eventId === undefined ? undefined : states.get(message.eventId);
+  const lastError = lastFailure(event?.attempts ?? []) ?? message.fromRuntime;
   return {
-    ...base,
-    eventId: envelope.id,
-    route: envelope.route,
+    ...message.base,
     ...(event !== undefined && { status: event.status }),
     attempts: event?.attempts.length ?? 0,
     ...(lastError !== undefined && { lastError }),
@@ -202,6 +287,23 @@ export class RedriveRunningError extends Error {
   }
 }
 
+/**
+ * SQS answered a redrive call without the task handle it must return: a fault on SQS's side the
+ * caller may retry. It carries `$metadata` like the SDK's own errors, so the admin API answers it
+ * as an outage (503 `queue_unavailable`), not as a bug.
+ */
+export class RedriveUnavailableError extends Error {
+  readonly code = 'redrive_unavailable';
+  /** The AWS SDK's error shape (`isAwsCallError`); no HTTP response is known. */
+  readonly $metadata: { readonly httpStatusCode?: number } = {};
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RedriveUnavailableError';
+  }
+}
+
+/** Which DLQ `startRedrive` empties, where to, and how fast. */
 export interface RedriveInput {
   /** The DLQ the messages leave. */
   readonly dlqArn: string;
@@ -215,11 +317,13 @@ export interface RedriveInput {
  * Starts moving every message of the DLQ back to the route's queue (`StartMessageMoveTask`). The
  * messages get new SQS message ids; their envelopes, and so their event ids, are unchanged.
  * @throws RedriveRunningError when a redrive of this DLQ is already running
+ * @throws RedriveUnavailableError when SQS answers without a task handle
  */
 export async function startRedrive(
   sqs: Pick<SQSClient, 'send'>,
   input: RedriveInput,
 ): Promise<{ taskHandle: string }> {
+  let taskHandle: string | undefined;
   try {
     const { TaskHandle } = await sqs.send(
       new StartMessageMoveTaskCommand({
@@ -228,15 +332,17 @@ export async function startRedrive(
         ...(input.ratePerSecond !== undefined && { MaxNumberOfMessagesPerSecond: input.ratePerSecond }),
       }),
     );
-    if (TaskHandle === undefined)
-      throw new Error(`StartMessageMoveTask returned no task handle for ${input.dlqArn}`);
-    return { taskHandle: TaskHandle };
+    taskHandle = TaskHandle;
   } catch (error: unknown) {
     if (error instanceof SQSServiceException && /already a task running/i.test(error.message)) {
       throw new RedriveRunningError(input.dlqArn, { cause: error });
     }
     throw error;
   }
+  if (taskHandle === undefined || taskHandle === '') {
+    throw new RedriveUnavailableError(`StartMessageMoveTask returned no task handle for ${input.dlqArn}`);
+  }
+  return { taskHandle };
 }
 
 /** One redrive of a DLQ, as `ListMessageMoveTasks` reports it. */
@@ -272,22 +378,4 @@ export async function redriveTasks(sqs: Pick<SQSClient, 'send'>, dlqArn: string)
     ...(task.StartedTimestamp !== undefined && { startedAt: new Date(task.StartedTimestamp).toISOString() }),
     ...(task.FailureReason !== undefined && { failureReason: task.FailureReason }),
   }));
-}
-
-/** `map` with at most `limit` calls in flight, results in input order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  map: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

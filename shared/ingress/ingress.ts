@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { eventPath } from '../admin/paths.js';
 import type { BodyStore } from '../body-store/body-store.js';
 import { normalizePath } from '../config/queue-name.js';
 import type { ResolvedRoute, VerifyConfig } from '../config/types.js';
@@ -264,7 +265,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
 
 /** Where the event's status can be read (the admin API's event resource). */
 export function statusUrl(origin: string, id: string): string {
-  return `${origin}/_hookline/events/${encodeURIComponent(id)}`;
+  return `${origin}${eventPath(id)}`;
 }
 
 /**

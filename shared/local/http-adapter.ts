@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isAdminPath } from '../admin/admin-api.js';
+import { isAdminPath } from '../admin/paths.js';
 
+/** What API Gateway would invoke: one HTTP API (payload format 2.0) event in, one result out. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const TEXT_CONTENT_TYPE =
@@ -79,8 +80,11 @@ function isLoopbackHost(host: string): boolean {
  * One HTTP server for both: `/_hookline/*` goes to the admin API, every other path to the webhook
  * ingress. The local admin API has no authentication, so it answers only requests made on this
  * machine by a program, not by a browser: from a loopback address, to a loopback host name (a DNS
- * rebinding page names its own host) and without an `Origin` header (browsers send one on
- * cross-site requests). Anything else gets 403 `admin_local_only`.
+ * rebinding page names its own host), without an `Origin` header (browsers send one on cross-site
+ * requests) and without a `Sec-Fetch-Site` header other than `none`. Browsers send that header on
+ * every request, also the no-cors ones that carry no `Origin` (`<img src>`, `<script src>`, a
+ * link): its value is `none` only when the user typed the URL or opened a bookmark. Programs
+ * (the CLI, curl, SDKs) send neither. Anything else gets 403 `admin_local_only`.
  */
 export function localGateway(handlers: { webhooks: HttpApiHandler; admin: HttpApiHandler }): HttpApiHandler {
   return async (event) => {
@@ -89,7 +93,8 @@ export function localGateway(handlers: { webhooks: HttpApiHandler; admin: HttpAp
     const local =
       isLoopbackAddress(event.requestContext.http.sourceIp) &&
       isLoopbackHost(headers.host ?? 'localhost') &&
-      headers.origin === undefined;
+      headers.origin === undefined &&
+      isUserInitiated(headers['sec-fetch-site']);
     if (!local) {
       return {
         statusCode: 403,
@@ -105,6 +110,11 @@ export function localGateway(handlers: { webhooks: HttpApiHandler; admin: HttpAp
     }
     return handlers.admin(event);
   };
+}
+
+/** No `Sec-Fetch-Site` (not a browser), or `none`: the user opened the URL themselves. */
+function isUserInitiated(secFetchSite: string | undefined): boolean {
+  return secFetchSite === undefined || secFetchSite.trim().toLowerCase() === 'none';
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, wri
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 
+/** The folder, next to the config file, that holds the state file. */
 export const LOCAL_STATE_DIR = '.hookline';
+/** The state file's name in `LOCAL_STATE_DIR`. */
 export const LOCAL_STATE_FILE = 'local.json';
 
 /**
@@ -21,12 +23,14 @@ export const LOCAL_AWS = {
   credentials: { accessKeyId: 'hooklinelocal', secretAccessKey: 'hooklinelocal' },
 } as const;
 
+/** A route's queues in the local SQS emulator. */
 export interface LocalQueueState {
   readonly queueName: string;
   readonly queueUrl: string;
   readonly dlqUrl: string;
 }
 
+/** What a running local stack writes to its state file. */
 export interface LocalState {
   readonly version: 1;
   /** The `hookline dev` process. */
@@ -36,7 +40,10 @@ export interface LocalState {
   readonly configFile: string;
   /** Base URL of the HTTP ingress, e.g. `http://127.0.0.1:3000`. */
   readonly httpUrl: string;
-  /** Base URL of the admin API, e.g. `http://127.0.0.1:3000/_hookline` (loopback callers only). */
+  /**
+   * URL of the admin API, e.g. `http://127.0.0.1:3000/_hookline` (loopback callers only): what the
+   * CLI calls. Absent in files of older stacks, whose admin API is `httpUrl` + `/_hookline`.
+   */
   readonly adminUrl?: string;
   readonly sqsEndpoint: string;
   readonly dynamoEndpoint: string;
@@ -48,6 +55,7 @@ export interface LocalState {
   readonly processes: { readonly sqs: number; readonly dynamodb: number };
 }
 
+/** The state file exists but is not one (not JSON, or not the shape `LocalState` describes). */
 export class LocalStateError extends Error {
   readonly code = 'local_state_invalid';
 
@@ -116,6 +124,7 @@ export function removeLocalState(file: string): void {
   }
 }
 
+/** Whether a process with this pid exists (`kill(pid, 0)`). */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -136,6 +145,7 @@ function isLocalState(value: unknown): value is LocalState {
     typeof state.sqsEndpoint === 'string' &&
     typeof state.dynamoEndpoint === 'string' &&
     typeof state.tableName === 'string' &&
+    (state.adminUrl === undefined || typeof state.adminUrl === 'string') &&
     typeof queues === 'object' &&
     queues !== null &&
     Object.values(queues).every(

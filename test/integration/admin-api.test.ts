@@ -14,11 +14,12 @@ import {
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminRouteTarget, createAdminApi, MAX_SHOWN_BODY_BYTES } from '../../shared/admin/admin-api.js';
+import { toAdminHttpError } from '../../shared/admin/errors.js';
 import type { QueueAgeSource } from '../../shared/admin/queue-age.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
-import { EventHistory } from '../../shared/event-store/history.js';
+import { EventHistory, HistoryUnavailableError } from '../../shared/event-store/history.js';
 import { createIngress } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { type HttpApiHandler, localGateway, serveHttpApi } from '../../shared/local/http-adapter.js';
@@ -854,5 +855,88 @@ describe('when AWS is unavailable', () => {
 
     expect(reply.statusCode).toBe(503);
     expect(JSON.parse(reply.body ?? '{}').error.code).toBe('store_unavailable');
+  });
+});
+
+describe('POST /_hookline/replay in bulk, at the edges', () => {
+  it('answers an empty report, not a 500, for a since in the future', async () => {
+    const reply = await call('POST', '/_hookline/replay', { route: '/shop/events/', since: '2099-01-01' });
+
+    expect(reply.status).toBe(202);
+    expect(reply.json.report).toEqual({
+      matched: 0,
+      enqueued: 0,
+      skipped: 0,
+      dryRun: false,
+      replays: [],
+      skippedEvents: [],
+    });
+  });
+
+  it('answers 202 with the report so far, its error and a cursor when the queue fails partway', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n += 1) ids.push((await post(routes.listing)).id);
+    await drainQueue(emulators.sqs.client, queuesOf(routes.listing).queueUrl);
+    for (const id of ids) await deliver(id, routes.listing);
+    const real = sqsQueueSender(emulators.sqs.client);
+    let sends = 0;
+    const failingAfterOne = {
+      send: (queueUrl: string, body: string) => {
+        sends += 1;
+        return sends > 1 ? Promise.reject(new Error('queue down')) : real.send(queueUrl, body);
+      },
+    };
+    const flaky = createAdminApi({
+      targets,
+      history,
+      replayer: createReplayer({ store, history, targets, queue: failingAfterOne }),
+      sqs: emulators.sqs.client,
+    });
+    const query = { route: '/listing/', since, ratePerSecond: 500 };
+    const request = (body: unknown) => ({
+      ...fakeEvent('POST', '/_hookline/replay'),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+    const reply = await flaky(request(query));
+    const report = JSON.parse(reply.body ?? '{}').report;
+    const resumed = await call('POST', '/_hookline/replay', { ...query, cursor: report.nextCursor });
+
+    expect(reply.statusCode).toBe(202);
+    expect(report).toMatchObject({
+      matched: 1,
+      enqueued: 1,
+      replays: [{ original: ids[0] }],
+      error: { code: 'queue_unavailable', message: expect.stringContaining(ids[1] ?? '?') },
+      nextCursor: expect.any(String),
+    });
+    expect(resumed.status).toBe(202);
+    expect(resumed.json.report).toMatchObject({ matched: 2, enqueued: 2 });
+    expect(resumed.json.report.replays.map((replay: { original: string }) => replay.original)).toEqual(
+      ids.slice(1),
+    );
+    const sent = await drainQueue(emulators.sqs.client, queuesOf(routes.listing).queueUrl);
+    expect(sent.map((envelope) => envelope.replayOf)).toEqual(ids);
+  });
+});
+
+describe('toAdminHttpError()', () => {
+  it('answers 400 invalid_request with the message of a RangeError (a query refused)', () => {
+    const error = toAdminHttpError(new RangeError('since must be a valid date'), 'store_unavailable');
+
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'invalid_request',
+      message: 'since must be a valid date',
+    });
+  });
+
+  it('answers 503 store_unavailable when the history cannot read events (throttling)', () => {
+    const error = toAdminHttpError(new HistoryUnavailableError(3, 8), 'queue_unavailable');
+
+    expect(error).toMatchObject({ status: 503, code: 'store_unavailable' });
+    expect(error.message).not.toMatch(/BatchGetItem/);
   });
 });

@@ -52,6 +52,20 @@ const seen: SeenRequest[] = [];
 /** What the fake Secrets Manager holds (name → SecretString): the recorded secret unless a test changes it. */
 const storedSecrets = new Map<string, string>();
 
+/** One answer of `GET /_hookline/dlq/order_status/redrive`, built when asked from when the redrive started. */
+type RedriveListing = (startedAt: string) => Record<string, unknown>[];
+/** The answers of successive redrive listings; the last one repeats. */
+let redriveListings: RedriveListing[] = [];
+/** When the fake API received `POST /_hookline/dlq/order_status/redrive`. */
+let redriveStartedAt = '';
+/** A redrive of the same DLQ that ended an hour before the test's. */
+const PREVIOUS_REDRIVE = {
+  status: 'COMPLETED',
+  moved: 3,
+  toMove: 3,
+  startedAt: new Date(Date.now() - 3_600_000).toISOString(),
+};
+
 beforeAll(async () => {
   server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
@@ -70,6 +84,8 @@ afterAll(async () => {
 
 beforeEach(() => {
   seen.length = 0;
+  redriveListings = [];
+  redriveStartedAt = '';
   storedSecrets.clear();
   storedSecrets.set(RECORDED_SECRET.Name, RECORDED_SECRET.SecretString);
 });
@@ -199,9 +215,36 @@ function secretsManager(request: IncomingMessage, body: string, response: Server
 function adminApi(method: string, url: URL, body: string, response: ServerResponse) {
   const route = { route: '/order/status/', queueName: 'order_status' };
   if (method === 'GET' && url.pathname === '/_hookline/routes') {
+    const counts = {
+      received: 1,
+      queued: 2,
+      processing: 3,
+      retrying: 4,
+      delivered: 5,
+      dead_lettered: 6,
+      ignored: 7,
+    };
     return json(response, 200, {
-      routes: [{ ...route, queued: 3, inFlight: 1, delayed: 0, dlqDepth: 2, oldestMessageAgeSeconds: 754 }],
+      routes: [
+        {
+          ...route,
+          queued: 3,
+          inFlight: 1,
+          delayed: 0,
+          dlqDepth: 2,
+          oldestMessageAgeSeconds: 754,
+          ...(url.searchParams.get('counts') === '1' && { counts }),
+        },
+      ],
     });
+  }
+  if (url.pathname === '/_hookline/dlq/order_status/redrive') {
+    if (method === 'POST') {
+      redriveStartedAt = new Date().toISOString();
+      return json(response, 202, { route: route.route, taskHandle: 'task-new' });
+    }
+    const listing = redriveListings.length > 1 ? redriveListings.shift() : redriveListings[0];
+    return json(response, 200, { route: route.route, tasks: listing?.(redriveStartedAt) ?? [] });
   }
   if (method === 'GET' && url.pathname === `/_hookline/events/${REPLAY_ID}`) {
     return json(response, 200, { event: replayEvent(url.searchParams.get('include') === 'body') });
@@ -218,6 +261,24 @@ function adminApi(method: string, url: URL, body: string, response: ServerRespon
   }
   if (method === 'POST' && url.pathname === '/_hookline/replay') {
     const request = JSON.parse(body) as { id?: string; route?: string; cursor?: string };
+    if (request.route === '/order/flaky/') {
+      // A run whose first page stops on a failed send, the API's report carrying the error.
+      const resumed = request.cursor === 'resume-1';
+      return json(response, 202, {
+        report: {
+          matched: 1,
+          enqueued: 1,
+          skipped: 0,
+          dryRun: false,
+          replays: [resumed ? { original: 'evt_B', id: 'evt_RB' } : { original: 'evt_A', id: 'evt_RA' }],
+          skippedEvents: [],
+          ...(!resumed && {
+            nextCursor: 'resume-1',
+            error: { code: 'queue_unavailable', message: 'the replay of event evt_B could not be queued' },
+          }),
+        },
+      });
+    }
     if (request.route !== undefined) {
       // A bulk run of three events served in two pages, as the API pages within its time budget.
       const first = request.cursor === undefined;
@@ -496,6 +557,148 @@ describe('hookline <command> --stack NAME', () => {
     });
     expect(run.stderr).toContain('matched 2, enqueued 2, skipped 0...');
     expect(run.stderr).toContain('done: matched 3, enqueued 3, skipped 0');
+  });
+
+  it('prints a count column for every event status (status --counts)', async () => {
+    const run = await cli(['status', '--counts', '--stack', 'hookline-test']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /OLDEST\s+RECEIVED\s+QUEUED\s+PROCESSING\s+RETRYING\s+DELIVERED\s+DEAD_LETTERED\s+IGNORED\n/,
+    );
+    expect(run.stdout).toMatch(/12m 34s\s+1\s+2\s+3\s+4\s+5\s+6\s+7\n/);
+  });
+
+  it('lists every route of the config without asking the gateway for its routes (events list)', async () => {
+    const run = await cli(['events', 'list', '--stack', 'hookline-test', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const paths = seen.filter((request) => request.service === 'execute-api').map((request) => request.url);
+    expect(paths.some((path) => path.startsWith('/_hookline/routes'))).toBe(false);
+    const routes = paths.map((path) => new URL(path, baseUrl).searchParams.get('route'));
+    expect(routes.sort()).toEqual(['github', 'order_status', 'stripe']);
+  });
+
+  it('asks the gateway for its routes when the config cannot be loaded (events list)', async () => {
+    const run = await cli(['events', 'list', '--stack', 'hookline-test', '--config', 'no-such.config.ts']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const paths = seen.filter((request) => request.service === 'execute-api').map((request) => request.url);
+    expect(paths[0]).toBe('/_hookline/routes');
+    expect(paths.slice(1).map((path) => new URL(path, baseUrl).searchParams.get('route'))).toEqual([
+      'order_status',
+    ]);
+  });
+
+  it('waits for the redrive it started, not a previous one that already completed (dlq redrive --wait)', async () => {
+    // Arrange: the new task is not listed at first, then runs, then completes (and loses its handle).
+    redriveListings = [
+      () => [PREVIOUS_REDRIVE],
+      (startedAt) => [
+        { taskHandle: 'task-new', status: 'RUNNING', moved: 2, toMove: 7, startedAt },
+        PREVIOUS_REDRIVE,
+      ],
+      (startedAt) => [{ status: 'COMPLETED', moved: 7, toMove: 7, startedAt }, PREVIOUS_REDRIVE],
+    ];
+
+    // Act
+    const run = await cli(['dlq', 'redrive', 'order_status', '--wait', '--stack', 'hookline-test', '--json']);
+
+    // Assert
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      route: '/order/status/',
+      taskHandle: 'task-new',
+      task: { status: 'COMPLETED', moved: 7, toMove: 7 },
+    });
+    expect(run.stderr).toContain('RUNNING: moved 2 of 7 message(s)');
+    const listings = seen.filter((request) => request.method === 'GET' && request.url.endsWith('/redrive'));
+    expect(listings).toHaveLength(3);
+  });
+
+  it('exits 1 when the redrive has not ended after --timeout seconds', async () => {
+    redriveListings = [() => [PREVIOUS_REDRIVE]];
+
+    const run = await cli([
+      'dlq',
+      'redrive',
+      'order_status',
+      '--wait',
+      '--timeout',
+      '1',
+      '--stack',
+      'hookline-test',
+    ]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^hookline: redrive of \/order\/status\/ \(task task-new\) not finished after 1s, and not listed yet; it goes on/m,
+    );
+  });
+
+  it('exits 2 when --timeout is given without --wait', async () => {
+    const run = await cli(['dlq', 'redrive', 'order_status', '--timeout', '5', '--stack', 'hookline-test']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('hookline: --timeout is for --wait\n');
+  });
+
+  it('stops a bulk replay on a page that failed, printing the counts, the error and how to resume', async () => {
+    const run = await cli([
+      'replay',
+      '--route',
+      '/order/flaky/',
+      '--since',
+      '2h',
+      '--rate',
+      '50',
+      '--stack',
+      'hookline-test',
+    ]);
+
+    expect(run.code).toBe(1);
+    const posts = seen.filter((request) => request.url.startsWith('/_hookline/replay'));
+    expect(posts).toHaveLength(1);
+    const since = (JSON.parse(posts[0]?.body ?? '{}') as { since: string }).since;
+    expect(run.stdout).toContain('matched 1, enqueued 1, skipped 0');
+    expect(run.stderr).toContain('stopped: matched 1, enqueued 1, skipped 0');
+    expect(run.stderr).toContain('queue_unavailable: the replay of event evt_B could not be queued');
+    expect(run.stderr).toContain(
+      `to continue the run: hookline replay --route /order/flaky/ --since ${since} --rate 50 --stack hookline-test --cursor resume-1`,
+    );
+  });
+
+  it('continues a bulk replay with the printed --cursor command, replaying only the rest', async () => {
+    const failed = await cli([
+      'replay',
+      '--route',
+      '/order/flaky/',
+      '--since',
+      '2h',
+      '--stack',
+      'hookline-test',
+    ]);
+    const resume = /to continue the run: hookline (.*)$/m.exec(failed.stderr)?.[1]?.split(' ') ?? [];
+    seen.length = 0;
+
+    const run = await cli([...resume, '--json']);
+
+    expect(run.code).toBe(0);
+    const posts = seen.filter((request) => request.url.startsWith('/_hookline/replay'));
+    expect(posts.map((request) => JSON.parse(request.body))).toEqual([
+      { route: '/order/flaky/', since: expect.stringMatching(/Z$/), cursor: 'resume-1' },
+    ]);
+    expect(JSON.parse(run.stdout).report.replays).toEqual([{ original: 'evt_B', id: 'evt_RB' }]);
+  });
+
+  it.each([
+    ['--limit', '100001', /--limit must be a whole number 1–100000/],
+    ['--rate', '501', /--rate must be a whole number 1–500/],
+  ])('refuses %s %s above the server maximum', async (flag, value, message) => {
+    const run = await cli(['replay', '--route', '/order/status/', '--since', '2h', flag, value]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(seen).toEqual([]);
   });
 
   it('exits 1 with the API message for an unknown event', async () => {

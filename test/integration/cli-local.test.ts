@@ -301,6 +301,21 @@ describe('hookline events / replay (local stack)', () => {
   });
 });
 
+describe('the local admin API (real HTTP)', () => {
+  it('refuses a browser request a page made, which carries no Origin (an <img src> GET)', async () => {
+    const response = await fetch(`${stack.url}/_hookline/dlq/cli_orders`, {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'admin_local_only' } });
+  });
+
+  it('answers the same request from a program', async () => {
+    const response = await fetch(`${stack.url}/_hookline/dlq/cli_orders?max=1`);
+    expect(response.status).toBe(200);
+  });
+});
+
 describe('hookline status (local stack)', () => {
   it('prints one row per route, and the same as JSON', async () => {
     const table = await cli(['status']);

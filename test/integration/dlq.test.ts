@@ -3,6 +3,8 @@
  * dead-lettered events come from the real ingress and the real handler runtime (through the local
  * poller), so the DLQ holds what it holds in production.
  */
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   type Message,
@@ -10,9 +12,17 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toAdminHttpError } from '../../shared/admin/errors.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
-import { listDlqMessages, RedriveRunningError, redriveTasks, startRedrive } from '../../shared/dlq/dlq.js';
-import { EventHistory } from '../../shared/event-store/history.js';
+import {
+  type EventStateReader,
+  listDlqMessages,
+  RedriveRunningError,
+  RedriveUnavailableError,
+  redriveTasks,
+  startRedrive,
+  tableEventStates,
+} from '../../shared/dlq/dlq.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import { PermanentError } from '../../shared/handler/errors.js';
 import type { RouteQueues } from '../../shared/local/create-queues.js';
@@ -45,12 +55,21 @@ const routes = {
 
 let emulators: Emulators;
 let ingress: IngressUnderTest;
-let history: EventHistory;
+/** The event table's state reader, over a client that records the name of every command sent. */
+let events: EventStateReader;
+const tableCommands: string[] = [];
 
 beforeAll(async () => {
   emulators = await startEmulators();
   ingress = await startIngress(emulators, Object.values(routes));
-  history = new EventHistory({ client: emulators.dynamo.client, tableName: ingress.tableName });
+  const client = emulators.dynamo.client;
+  const recording: Pick<DynamoDBClient, 'send'> = {
+    send: ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      tableCommands.push(command.constructor.name);
+      return (client.send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as DynamoDBClient['send'],
+  };
+  events = tableEventStates({ client: recording, tableName: ingress.tableName });
 });
 
 afterAll(async () => {
@@ -156,8 +175,10 @@ describe('listDlqMessages()', () => {
     const { failed, permanent } = await fillDlq(routes.listing);
     const { dlqUrl } = queuesOf(routes.listing);
 
+    tableCommands.length = 0;
+
     // Act
-    const messages = await listDlqMessages({ sqs: emulators.sqs.client, history }, dlqUrl);
+    const messages = await listDlqMessages({ sqs: emulators.sqs.client, events }, dlqUrl);
 
     // Assert: five distinct messages, described from the envelope and the history.
     expect(new Set(messages.map((message) => message.messageId)).size).toBe(5);
@@ -184,6 +205,9 @@ describe('listDlqMessages()', () => {
       expect.objectContaining({ attempts: 0, unreadable: 'envelope is not JSON' }),
     ]);
 
+    // Assert: the four events' states came from one BatchGetItem (no request item, no replay chain).
+    expect(tableCommands).toEqual(['BatchGetItemCommand']);
+
     // Assert: nothing consumed or left hidden; receiving again finds all five at once.
     const again = await receiveAllVisible(dlqUrl);
     expect(again.map((message) => message.MessageId).sort()).toEqual(
@@ -195,7 +219,7 @@ describe('listDlqMessages()', () => {
     await fillDlq(routes.capped);
     const { dlqUrl } = queuesOf(routes.capped);
 
-    const messages = await listDlqMessages({ sqs: emulators.sqs.client, history }, dlqUrl, { max: 2 });
+    const messages = await listDlqMessages({ sqs: emulators.sqs.client, events }, dlqUrl, { max: 2 });
 
     expect(messages).toHaveLength(2);
     expect(await receiveAllVisible(dlqUrl)).toHaveLength(5);
@@ -204,13 +228,81 @@ describe('listDlqMessages()', () => {
   it('returns an empty list for an empty DLQ', async () => {
     const { dlqUrl } = queuesOf(routes.redrive);
 
-    expect(await listDlqMessages({ sqs: emulators.sqs.client, history }, dlqUrl, { waitSeconds: 0 })).toEqual(
+    expect(await listDlqMessages({ sqs: emulators.sqs.client, events }, dlqUrl, { waitSeconds: 0 })).toEqual(
       [],
     );
   });
 });
 
+describe('tableEventStates()', () => {
+  it('reads state items in batches of 100 and leaves out ids without an event', async () => {
+    // Arrange: one real event among 150 ids.
+    const id = await post(routes.capped, { n: 'states' });
+    const missing = Array.from({ length: 149 }, (_, index) => `evt_missing_${index}`);
+    tableCommands.length = 0;
+
+    // Act
+    const states = await events.eventStates([...missing.slice(0, 120), id, ...missing.slice(120)]);
+
+    // Assert
+    expect(tableCommands).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
+    expect([...states.keys()]).toEqual([id]);
+    expect(states.get(id)).toEqual({ status: 'queued', attempts: [] });
+  });
+
+  it('retries unprocessed keys, and leaves out those still unprocessed after its attempts', async () => {
+    // Arrange: a table that processes nothing but the first key, once.
+    const requests: number[] = [];
+    const client = {
+      send: async (command: { input: { RequestItems: Record<string, { Keys: unknown[] }> } }) => {
+        const request = command.input.RequestItems.events;
+        requests.push(request?.Keys.length ?? 0);
+        const [first, ...rest] = request?.Keys ?? [];
+        return {
+          Responses: {
+            events:
+              requests.length === 1
+                ? [{ id: { S: 'evt_a' }, status: { S: 'dead_lettered' }, attempts: { L: [] } }]
+                : [],
+          },
+          UnprocessedKeys: { events: { ...request, Keys: requests.length === 1 ? rest : [first, ...rest] } },
+        };
+      },
+    } as unknown as Pick<DynamoDBClient, 'send'>;
+    const warnings: unknown[] = [];
+    const log = { ...silentLog, warn: (...args: unknown[]) => warnings.push(args) };
+
+    // Act
+    const states = await tableEventStates({ client, tableName: 'events' }, log).eventStates([
+      'evt_a',
+      'evt_b',
+      'evt_c',
+    ]);
+
+    // Assert
+    expect(requests).toEqual([3, 2, 2, 2]);
+    expect([...states.keys()]).toEqual(['evt_a']);
+    expect(warnings).toEqual([['dlq event states not read', { events: 2, attempts: 4 }]]);
+  });
+});
+
 describe('startRedrive() and redriveTasks()', () => {
+  it('throws RedriveUnavailableError, answered 503 by the admin API, when SQS returns no task handle', async () => {
+    const sqs = { send: async () => ({}) };
+
+    const started = startRedrive(sqs, {
+      dlqArn: 'arn:aws:sqs:eu-west-1:1:dlq',
+      sourceArn: 'arn:aws:sqs:eu-west-1:1:q',
+    });
+
+    await expect(started).rejects.toBeInstanceOf(RedriveUnavailableError);
+    const error = await started.catch((caught: unknown) => caught);
+    expect(toAdminHttpError(error, 'queue_unavailable')).toMatchObject({
+      status: 503,
+      code: 'queue_unavailable',
+    });
+  });
+
   it('moves every DLQ message back to the route queue with its envelope, and reports the task', async () => {
     // Arrange
     const { failed } = await fillDlq(routes.redrive);

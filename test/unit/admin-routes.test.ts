@@ -1,7 +1,9 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { AdminHttpError } from '../../shared/admin/errors.js';
-import { findRouteTarget, requireRouteTarget } from '../../shared/admin/routes.js';
-import { isLoopbackAddress } from '../../shared/local/http-adapter.js';
+import { eventPath, isAdminPath } from '../../shared/admin/paths.js';
+import { deployedQueueName, findRouteTarget, requireRouteTarget } from '../../shared/admin/routes.js';
+import { isLoopbackAddress, localGateway } from '../../shared/local/http-adapter.js';
 import { makeRoute } from '../helpers/routes.js';
 
 const targets = [
@@ -34,6 +36,32 @@ describe('requireRouteTarget()', () => {
   });
 });
 
+describe('deployedQueueName()', () => {
+  it('is the last segment of the queue URL', () => {
+    expect(deployedQueueName('https://sqs.eu-west-1.amazonaws.com/123456789012/hookline-orders')).toBe(
+      'hookline-orders',
+    );
+  });
+});
+
+describe('eventPath() and isAdminPath()', () => {
+  it('URL-encodes the event id', () => {
+    expect(eventPath('evt_01J')).toBe('/_hookline/events/evt_01J');
+    expect(eventPath('a/b c?d')).toBe('/_hookline/events/a%2Fb%20c%3Fd');
+  });
+
+  it.each([
+    ['/_hookline', true],
+    ['/_hookline/', true],
+    ['/_hookline/events', true],
+    ['/_hooklines', false],
+    ['/orders/_hookline', false],
+    ['/', false],
+  ])('isAdminPath(%j) is %s', (path, expected) => {
+    expect(isAdminPath(path)).toBe(expected);
+  });
+});
+
 describe('isLoopbackAddress()', () => {
   it.each(['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1'])('accepts %s', (address) => {
     expect(isLoopbackAddress(address)).toBe(true);
@@ -45,4 +73,60 @@ describe('isLoopbackAddress()', () => {
       expect(isLoopbackAddress(address)).toBe(false);
     },
   );
+});
+
+describe('localGateway()', () => {
+  const gateway = localGateway({
+    webhooks: async () => ({ statusCode: 202, body: 'webhook' }),
+    admin: async () => ({ statusCode: 200, body: 'admin' }),
+  });
+
+  function request(path: string, headers: Record<string, string>, sourceIp = '127.0.0.1') {
+    return gateway({
+      rawPath: path,
+      headers: { host: '127.0.0.1:3000', ...headers },
+      requestContext: { http: { method: 'GET', sourceIp } },
+    } as unknown as APIGatewayProxyEventV2);
+  }
+
+  it('answers a program on this machine (no Origin, no Sec-Fetch-Site)', async () => {
+    expect(await request('/_hookline/dlq/orders', {})).toMatchObject({ statusCode: 200, body: 'admin' });
+  });
+
+  it('answers a URL the user opened in a browser (Sec-Fetch-Site: none)', async () => {
+    const reply = await request('/_hookline/routes', {
+      'sec-fetch-site': 'none',
+      'sec-fetch-mode': 'navigate',
+    });
+    expect(reply).toMatchObject({ statusCode: 200, body: 'admin' });
+  });
+
+  it.each(['cross-site', 'same-site', 'same-origin', 'Cross-Site'])(
+    'refuses a browser request made by a page (Sec-Fetch-Site: %s, no Origin, as <img src> sends)',
+    async (site) => {
+      const reply = await request('/_hookline/dlq/orders', {
+        'sec-fetch-site': site,
+        'sec-fetch-mode': 'no-cors',
+      });
+      expect(reply.statusCode).toBe(403);
+      expect(JSON.parse(String(reply.body))).toMatchObject({ error: { code: 'admin_local_only' } });
+    },
+  );
+
+  it.each([
+    ['an Origin header', { origin: 'https://evil.example' }, '127.0.0.1'],
+    ['a non-loopback Host', { host: 'evil.example:3000' }, '127.0.0.1'],
+    ['a non-loopback source', {}, '10.0.0.7'],
+  ])('refuses a request with %s', async (_, headers, sourceIp) => {
+    expect((await request('/_hookline/routes', headers, sourceIp)).statusCode).toBe(403);
+  });
+
+  it('passes webhooks through whatever their headers', async () => {
+    const reply = await request(
+      '/orders/',
+      { 'sec-fetch-site': 'cross-site', origin: 'https://a.example' },
+      '10.0.0.7',
+    );
+    expect(reply).toMatchObject({ statusCode: 202, body: 'webhook' });
+  });
 });

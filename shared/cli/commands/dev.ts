@@ -22,6 +22,7 @@ import {
 } from '../../local/emulator-processes.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   port: { type: 'string' },
 } as const satisfies CommandModule['options'];
@@ -30,6 +31,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** After a clean stop, exit even if a handler module left a socket or timer open. */
 const EXIT_GRACE_MS = 2_000;
 
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
   const configFile = configFileFrom(values);

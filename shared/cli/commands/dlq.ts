@@ -1,9 +1,11 @@
 /**
  * `hookline dlq list <route> [--max N]`: what sits in a route's dead-letter queue (read without
- * removing anything). `hookline dlq redrive <route> [--rate N] [--wait]`: moves it back to the
- * route's queue with an SQS message move task; `--wait` follows the task every second until it ends.
+ * removing anything). `hookline dlq redrive <route> [--rate N] [--wait [--timeout S]]`: moves it
+ * back to the route's queue with an SQS message move task; `--wait` follows the task every second
+ * until it ends, or exits 1 after `--timeout` seconds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_DLQ_LIST_MAX, MAX_DLQ_LIST, MAX_REDRIVE_RATE_PER_SECOND } from '../../dlq/dlq.js';
 import type { AdminClient } from '../admin-client.js';
 import type { DlqListReply, RedriveStartReply, RedriveTask, RedriveTasksReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
@@ -12,17 +14,41 @@ import { type CommandOutput, commandOutput, formatTime } from '../output.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   max: { type: 'string' },
   rate: { type: 'string' },
   wait: { type: 'boolean', default: false },
+  timeout: { type: 'string' },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
 /** SQS message move task statuses after which nothing changes any more. */
 const FINAL_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const POLL_INTERVAL_MS = 1_000;
+/** How long `--wait` follows a redrive by default, in seconds. */
+const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
+/**
+ * How much earlier than this machine's clock at the request SQS may date the new task and still
+ * have it taken for ours: the clocks differ a little, and SQS's timestamps have second precision.
+ */
+const CLOCK_SKEW_MS = 5_000;
 
+/** `--wait` ran out of time: the redrive goes on, the command exits 1. */
+export class RedriveWaitTimeoutError extends Error {
+  readonly code = 'redrive_wait_timeout';
+
+  constructor(route: string, taskHandle: string, timeoutSeconds: number, last: RedriveTask | undefined) {
+    super(
+      `redrive of ${route} (task ${taskHandle}) not finished after ${timeoutSeconds}s` +
+        `${last === undefined ? ', and not listed yet' : ` (last seen ${last.status.toLowerCase()}: ${progressText(last)})`}` +
+        '; it goes on without waiting: follow it with hookline dlq redrive --wait again later or check the DLQ depth with hookline status',
+    );
+    this.name = 'RedriveWaitTimeoutError';
+  }
+}
+
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const [action, route, ...extra] = positionals;
   if (action !== 'list' && action !== 'redrive') {
@@ -41,7 +67,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     const max =
       values.max === undefined
         ? undefined
-        : integerOption(values.max, '--max', { min: 1, max: 1000, default: 100 });
+        : integerOption(values.max, '--max', { min: 1, max: MAX_DLQ_LIST, default: DEFAULT_DLQ_LIST_MAX });
     const { admin } = await connect(values);
     const reply = await admin.get<DlqListReply>(path, { max });
     if (out.json) {
@@ -71,11 +97,18 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   }
 
   if (values.max !== undefined) throw new CliUsageError('--max is for dlq list');
+  if (values.timeout !== undefined && values.wait !== true)
+    throw new CliUsageError('--timeout is for --wait');
   const ratePerSecond =
     values.rate === undefined
       ? undefined
-      : integerOption(values.rate, '--rate', { min: 1, max: 500, default: 1 });
+      : integerOption(values.rate, '--rate', { min: 1, max: MAX_REDRIVE_RATE_PER_SECOND, default: 1 });
+  const timeoutSeconds = integerOption(values.timeout, '--timeout', {
+    min: 1,
+    default: DEFAULT_WAIT_TIMEOUT_SECONDS,
+  });
   const { admin } = await connect(values);
+  const requestedAt = Date.now();
   const started = await admin.post<RedriveStartReply>(
     `${path}/redrive`,
     ratePerSecond === undefined ? {} : { ratePerSecond },
@@ -86,7 +119,12 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     return 0;
   }
   out.progress(`hookline dlq: redrive of ${started.route} started (task ${started.taskHandle}); waiting...`);
-  const task = await waitForTask(admin, `${path}/redrive`, started.taskHandle, out);
+  const task = await waitForTask(admin, `${path}/redrive`, out, {
+    route: started.route,
+    taskHandle: started.taskHandle,
+    requestedAt,
+    timeoutSeconds,
+  });
   const ok = task.status === 'COMPLETED';
   if (out.json) out.document({ route: started.route, taskHandle: started.taskHandle, task });
   else {
@@ -98,25 +136,44 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   return ok ? 0 : 1;
 };
 
+/**
+ * Polls the DLQ's redrive tasks until ours ends. Ours is the task with our handle (listed while it
+ * runs) or, since SQS drops the handle once a task ends, the newest task started at or after the
+ * request (less `CLOCK_SKEW_MS`): an earlier task that already ended is never taken for it.
+ * @throws RedriveWaitTimeoutError when it has not ended after `timeoutSeconds`
+ */
 async function waitForTask(
   admin: AdminClient,
   path: string,
-  taskHandle: string,
   out: CommandOutput,
+  redrive: { route: string; taskHandle: string; requestedAt: number; timeoutSeconds: number },
 ): Promise<RedriveTask> {
-  let last = '';
+  const deadline = redrive.requestedAt + redrive.timeoutSeconds * 1_000;
+  let last: RedriveTask | undefined;
+  let lastLine = '';
   for (;;) {
     const { tasks } = await admin.get<RedriveTasksReply>(path);
-    // Tasks come newest first; one started a moment ago may not list its handle yet.
-    const task = tasks.find((candidate) => candidate.taskHandle === taskHandle) ?? tasks[0];
+    const task =
+      tasks.find((candidate) => candidate.taskHandle === redrive.taskHandle) ??
+      tasks.find((candidate) => isStartedSince(candidate, redrive.requestedAt - CLOCK_SKEW_MS));
     if (task !== undefined) {
+      last = task;
       const line = `${task.status}: ${progressText(task)}`;
-      if (line !== last) out.progress(`hookline dlq: ${line}`);
-      last = line;
+      if (line !== lastLine) out.progress(`hookline dlq: ${line}`);
+      lastLine = line;
       if (FINAL_STATUSES.has(task.status)) return task;
     }
-    await sleep(POLL_INTERVAL_MS);
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new RedriveWaitTimeoutError(redrive.route, redrive.taskHandle, redrive.timeoutSeconds, last);
+    await sleep(Math.min(POLL_INTERVAL_MS, left));
   }
+}
+
+/** True when SQS says the task started at or after `sinceMs`; false when it gives no start time. */
+function isStartedSince(task: RedriveTask, sinceMs: number): boolean {
+  const startedMs = task.startedAt === undefined ? Number.NaN : Date.parse(task.startedAt);
+  return Number.isFinite(startedMs) && startedMs >= sinceMs;
 }
 
 function progressText(task: RedriveTask): string {

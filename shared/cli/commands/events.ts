@@ -2,14 +2,18 @@
  * `hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]`
  * and `hookline events show <id> [--body]`: the event history, through the admin API.
  */
-import type { AdminClient } from '../admin-client.js';
+import { eventPath } from '../../admin/paths.js';
+import { loadConfig } from '../../config/load.js';
+import { MAX_LIST_LIMIT } from '../../event-store/history.js';
+import { AdminApiError } from '../admin-client.js';
 import type { EventListReply, EventReply, EventState, EventView, RoutesReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
 import { type CommandOutput, commandOutput, formatDuration, formatTime } from '../output.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   route: { type: 'string' },
   status: { type: 'string' },
@@ -23,6 +27,7 @@ export const options = {
 
 const DEFAULT_LIMIT = 50;
 
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const [action, ...rest] = positionals;
   const out = commandOutput(values.json === true);
@@ -44,7 +49,11 @@ export const run: CommandModule['run'] = async (values, positionals) => {
 };
 
 async function list(values: Record<string, unknown>, out: CommandOutput): Promise<number> {
-  const limit = integerOption(values.limit, '--limit', { min: 1, max: 1000, default: DEFAULT_LIMIT });
+  const limit = integerOption(values.limit, '--limit', {
+    min: 1,
+    max: MAX_LIST_LIMIT,
+    default: DEFAULT_LIMIT,
+  });
   const route = stringValue(values.route);
   const cursor = stringValue(values.cursor);
   if (cursor !== undefined && route === undefined) throw new CliUsageError('--cursor needs --route');
@@ -53,12 +62,12 @@ async function list(values: Record<string, unknown>, out: CommandOutput): Promis
     since: stringValue(values.since),
     until: stringValue(values.until),
   };
-  const { admin } = await connect(values);
+  const target = await connect(values);
   let page: EventListReply;
   if (route !== undefined) {
-    page = await admin.get<EventListReply>('/_hookline/events', { route, ...filters, limit, cursor });
+    page = await target.admin.get<EventListReply>('/_hookline/events', { route, ...filters, limit, cursor });
   } else {
-    page = { events: await everyRoute(admin, { ...filters, limit }) };
+    page = { events: await everyRoute(target, out, { ...filters, limit }) };
   }
   if (out.json) {
     out.document(page);
@@ -83,14 +92,26 @@ async function list(values: Record<string, unknown>, out: CommandOutput): Promis
 
 /** Every route's newest events, merged newest first (ids are ULIDs, so they sort by arrival). */
 async function everyRoute(
-  admin: AdminClient,
+  target: GatewayTarget,
+  out: CommandOutput,
   query: { status?: string; since?: string; until?: string; limit: number },
 ): Promise<EventState[]> {
-  const { routes } = await admin.get<RoutesReply>('/_hookline/routes');
+  const { names, fromConfig } = await routeNames(target);
   const pages = await Promise.all(
-    routes.map((route) =>
-      admin.get<EventListReply>('/_hookline/events', { route: route.queueName, ...query }),
-    ),
+    names.map(async (name) => {
+      try {
+        return await target.admin.get<EventListReply>('/_hookline/events', { route: name, ...query });
+      } catch (error: unknown) {
+        // A route of the local config the deployed stack does not have (yet): list the others.
+        if (fromConfig && error instanceof AdminApiError && error.code === 'route_not_found') {
+          out.progress(
+            `hookline events: route ${name} of ${target.configFile} is not in the gateway; skipped`,
+          );
+          return { events: [] };
+        }
+        throw error;
+      }
+    }),
   );
   return pages
     .flatMap((page) => page.events)
@@ -100,12 +121,25 @@ async function everyRoute(
     .slice(0, query.limit);
 }
 
+/**
+ * The queue names of the routes to list: those of the config file (also with `--stack`: the config
+ * that was deployed), read locally without asking the gateway. Only when the config cannot be
+ * loaded (no such file with `--stack`) does it ask `GET /_hookline/routes`, which reads every
+ * queue's depth on the way.
+ */
+async function routeNames(target: GatewayTarget): Promise<{ names: string[]; fromConfig: boolean }> {
+  try {
+    const config = await loadConfig(target.configFile);
+    return { names: config.routes.map((route) => route.queueName), fromConfig: true };
+  } catch {
+    const { routes } = await target.admin.get<RoutesReply>('/_hookline/routes');
+    return { names: routes.map((route) => route.queueName), fromConfig: false };
+  }
+}
+
 async function show(values: Record<string, unknown>, id: string, out: CommandOutput): Promise<number> {
   const { admin } = await connect(values);
-  const reply = await admin.get<EventReply>(
-    `/_hookline/events/${encodeURIComponent(id)}`,
-    values.body === true ? { include: 'body' } : {},
-  );
+  const reply = await admin.get<EventReply>(eventPath(id), values.body === true ? { include: 'body' } : {});
   if (out.json) {
     out.document(reply);
     return 0;

@@ -9,6 +9,7 @@ import { findRoute, processMessages } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
 import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   route: { type: 'string' },
   count: { type: 'string' },
@@ -16,6 +17,7 @@ export const options = {
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
 
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
   const routeName = values.route;

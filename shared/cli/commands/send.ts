@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { eventPath } from '../../admin/paths.js';
 import { loadConfig } from '../../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../../config/types.js';
 import { EnvSecretResolver } from '../../secrets/env-resolver.js';
@@ -16,9 +17,11 @@ import { parseSecretValues, type SecretResolver, SecretUnavailableError } from '
 import { SecretsManagerResolver } from '../../secrets/secrets-manager-resolver.js';
 import { CliUsageError, type CommandModule } from '../command.js';
 import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { fetchFailureReason } from '../fetch-failure.js';
 import { commandOutput } from '../output.js';
 import { needsSecret, signWebhook } from '../sign-webhook.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   data: { type: 'string' },
   header: { type: 'string', multiple: true },
@@ -41,6 +44,7 @@ export class WebhookRejectedError extends Error {
   }
 }
 
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const [path, ...extra] = positionals;
   if (path === undefined)
@@ -81,7 +85,11 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const headers = { 'content-type': 'application/json', ...extraHeaders, ...signed };
   const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30_000) }).catch(
     (error: unknown) => {
-      throw new WebhookRejectedError(0, 'unreachable', `could not reach ${url} (${reasonOf(error)})`);
+      throw new WebhookRejectedError(
+        0,
+        'unreachable',
+        `could not reach ${url} (${fetchFailureReason(error)})`,
+      );
     },
   );
   const text = await response.text();
@@ -104,7 +112,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       ? reply.statusUrl
       : id === undefined
         ? undefined
-        : `${target.baseUrl}/_hookline/events/${id}`;
+        : `${target.baseUrl}${eventPath(id)}`;
   const status =
     reply.duplicate === true ? 'duplicate' : typeof reply.status === 'string' ? reply.status : 'accepted';
   if (out.json) {
@@ -221,10 +229,4 @@ function parseObject(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  return cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : error.message;
 }

@@ -1,20 +1,22 @@
 /**
- * `hookline status [--counts]`: per route, messages queued, in flight, delayed, in the DLQ and the
- * oldest message's age (LeanMQ's queue info); `--counts` adds event counts by status (last 24 h).
+ * `hookline status [--counts]`: per route, the depths of its queue (messages queued, in flight,
+ * delayed) and DLQ and its oldest message's age, from `GET /_hookline/routes`; `--counts` adds a
+ * column per event status with the route's events received in the last 24 hours.
  */
-import type { EventStatus, RoutesReply } from '../admin-types.js';
+import { EVENT_STATUSES } from '../../event-store/transitions.js';
+import type { RoutesReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
 import { connect, TARGET_OPTIONS } from '../connect.js';
 import { commandOutput, formatAge } from '../output.js';
 import { renderTable } from '../table.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   counts: { type: 'boolean', default: false },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
-const COUNTED: readonly EventStatus[] = ['queued', 'processing', 'retrying', 'delivered', 'dead_lettered'];
-
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
   const out = commandOutput(values.json === true);
@@ -39,7 +41,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         { header: 'DLQ', align: 'right' },
         { header: 'OLDEST', align: 'right' },
         ...(withCounts
-          ? COUNTED.map((status) => ({ header: status.toUpperCase(), align: 'right' as const }))
+          ? EVENT_STATUSES.map((status) => ({ header: status.toUpperCase(), align: 'right' as const }))
           : []),
       ],
       reply.routes.map((route) => [
@@ -50,7 +52,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         route.delayed,
         route.dlqDepth,
         formatAge(route.oldestMessageAgeSeconds),
-        ...(withCounts ? COUNTED.map((status) => route.counts?.[status] ?? 0) : []),
+        ...(withCounts ? EVENT_STATUSES.map((status) => route.counts?.[status] ?? 0) : []),
       ]),
     ),
   );

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import type { ResolveEndpointsOptions } from '../../worker/endpoints.js';
 import { CliUsageError, type CommandModule } from '../command.js';
 
+/** The flags that say where `process` and `worker` find the queues and the table. */
 export const endpointOptions = {
   /** Event table name (deployed: the stack output `EventTableName`); else HOOKLINE_TABLE_NAME. */
   table: { type: 'string' },
@@ -10,6 +11,7 @@ export const endpointOptions = {
   aws: { type: 'boolean', default: false },
 } as const satisfies CommandModule['options'];
 
+/** Where `process` and `worker` find the queues and the table, from their flags. */
 export function endpointsFrom(
   values: Record<string, unknown>,
   config: ResolvedConfig,

@@ -10,6 +10,7 @@ import { findRoute, startWorker } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
 import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   route: { type: 'string', multiple: true },
   wait: { type: 'string' },
@@ -17,6 +18,7 @@ export const options = {
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
 
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
   const routes = (Array.isArray(values.route) ? values.route : []).filter(
