@@ -1,12 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { S3BodyStore } from '../shared/body-store/s3-body-store.js';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { bodyStoreFromEnv } from '../shared/body-store/env.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { jsonEnv, optionalNumberEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
@@ -21,8 +20,8 @@ const tableName = requireEnv(ENV.tableName);
 const queueUrl = requireEnv(ENV.queueUrl);
 const secretArn = process.env[ENV.secretArn];
 const secretTtlSeconds = optionalNumberEnv(ENV.secretTtlSeconds, 300);
-/** Unset: bodies over the inline limit are refused with 413. */
-const bodyBucket = process.env[ENV.bodyBucket];
+/** Unset (no HOOKLINE_BODY_BUCKET): bodies over the inline limit are refused with 413. */
+const bodyStore = bodyStoreFromEnv();
 
 const logger = new Logger({
   serviceName: 'hookline-ingress',
@@ -41,13 +40,21 @@ const ingress = createIngress({
           secretId: secretArn,
           ttlSeconds: secretTtlSeconds,
         }),
-  ...(bodyBucket !== undefined &&
-    bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
+  ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
 });
 
-export function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+/**
+ * Receives one webhook on the route: verifies it, de-duplicates it, records it and queues it
+ * (202; 200 for a duplicate), or answers the refusal (401, 413, …) as JSON. The Lambda context is
+ * only read by the logger middleware (request id, cold start).
+ */
+export function lambdaHandler(
+  event: APIGatewayProxyEventV2,
+  _context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
   return ingress(event);
 }
 
+/** The ingress function's entry point: `lambdaHandler` with the Powertools logger's Lambda context. */
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

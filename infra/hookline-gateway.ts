@@ -6,9 +6,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ADMIN_PATH_PREFIX } from '../shared/admin/admin-api.js';
+import { ADMIN_PATH_PREFIX } from '../shared/admin/paths.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
+import { isReservedPath } from '../shared/config/validate.js';
 import { EVENT_TABLE } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
 import { BodyBucket } from './body-bucket.js';
@@ -41,6 +42,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
+/** Props of `HooklineGateway`. */
 export interface HooklineGatewayProps {
   /** The resolved config: `name` prefixes resource names; one `WebhookRoute` per enabled route. */
   readonly config: ResolvedConfig;
@@ -255,8 +257,8 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
   const enabled = config.routes.filter((route) => route.enabled);
   if (enabled.length === 0) problems.push('no enabled routes: the gateway would have nothing to serve');
   for (const route of enabled) {
-    const path = route.path.toLowerCase();
-    if (path === ADMIN_PATH_PREFIX || path.startsWith(`${ADMIN_PATH_PREFIX}/`)) {
+    // The same rule as config validation, for configs built in code without resolveConfig.
+    if (isReservedPath(route.path)) {
       problems.push(`route ${route.path}: paths under ${ADMIN_PATH_PREFIX} are reserved for the admin API`);
     }
   }

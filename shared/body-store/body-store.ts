@@ -26,6 +26,11 @@ export interface BodyCopyTarget {
   readonly eventId: string;
 }
 
+/**
+ * Where bodies too large to travel inline are kept, keyed `<queueName>/<eventId>`: the ingress
+ * `put`s them, handlers and the admin API `get` them by the envelope's `BodyReference`, replays
+ * `copy` them. Implementations: `S3BodyStore` (deployed) and `DirectoryBodyStore` (one machine).
+ */
 export interface BodyStore {
   /**
    * Stores the body under `bodyKey(route, eventId)`, replacing any earlier body of the same event.

@@ -17,6 +17,7 @@ export function localBodyRoot(configFile: string): string {
   return join(dirname(resolve(configFile)), LOCAL_STATE_DIR, LOCAL_BODY_DIR);
 }
 
+/** Options of `new DirectoryBodyStore()`. */
 export interface DirectoryBodyStoreOptions {
   /** The directory standing in for the bucket; created on the first write. */
   readonly root: string;

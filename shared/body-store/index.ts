@@ -14,5 +14,6 @@ export {
   LOCAL_BODY_DIR,
   localBodyRoot,
 } from './directory-body-store.js';
+export { type BodyStoreFromEnvOptions, bodyStoreFromEnv } from './env.js';
 export { BodyStoreError, type BodyStoreErrorCode, isBodyStoreError } from './errors.js';
 export { S3BodyStore, type S3BodyStoreOptions } from './s3-body-store.js';

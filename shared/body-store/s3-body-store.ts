@@ -9,7 +9,9 @@ import type { BodyReference } from '../envelope.js';
 import { type BodyCopyTarget, type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
 import { BodyStoreError, describeCause } from './errors.js';
 
+/** Options of `new S3BodyStore()`. */
 export interface S3BodyStoreOptions {
+  /** Any S3 client (only `send` is used); the caller owns it and destroys it. */
   readonly client: Pick<S3Client, 'send'>;
   /** The bucket new bodies are written to; reads use the bucket named in the reference. */
   readonly bucket: string;

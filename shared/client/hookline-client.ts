@@ -1,9 +1,10 @@
 /**
- * Sends events to a Hookline route from another service (DESIGN §1, "internal service"): signs
+ * Sends events to a Hookline route from another (internal) service: signs
  * each request the Standard Webhooks way and retries what the gateway asks to be retried, always
  * with the same `webhook-id` and body so the gateway's de-duplication keeps the event single.
  */
 import { createHmac } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { newEventId } from '../ids.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -12,6 +13,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** What the `fetch` option must provide (the global `fetch` does). */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
+/** Options of `new HooklineClient()`: where to send, how to sign, and how hard to retry. */
 export interface HooklineClientOptions {
   /** The gateway's base URL, e.g. the stack output `ApiUrl` or `http://127.0.0.1:3000`. */
   readonly baseUrl: string;
@@ -27,14 +29,19 @@ export interface HooklineClientOptions {
   readonly backoffMaxMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: FetchFunction;
-  /** @default setTimeout-based */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits between attempts. It is given the send's `signal` and should reject (with
+   * `signal.reason`) when it aborts; the client checks the signal again after it resolves.
+   * @default `setTimeout` from `node:timers/promises`, cancelled by the signal
+   */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Uniform in [0, 1), for the jitter. @default Math.random */
   readonly random?: () => number;
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
 
+/** Per-event options of `HooklineClient.send()`. */
 export interface SendOptions {
   /**
    * The `webhook-id`: the delivery id the gateway de-duplicates on. Reuse it to resend the same
@@ -48,10 +55,14 @@ export interface SendOptions {
   readonly type?: string;
   /** Extra request headers (the signature headers cannot be overridden). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Aborts waiting and further attempts. */
+  /**
+   * Aborts the request in flight, the wait between attempts and further attempts: `send` then
+   * rejects with `signal.reason` (an `AbortError` DOMException unless `abort()` was given one).
+   */
   readonly signal?: AbortSignal;
 }
 
+/** What the gateway answered for an accepted event. */
 export interface SendResult {
   /** Hookline's event id; absent when the route's filters dropped the event (`filtered`). */
   readonly id?: string;
@@ -59,6 +70,7 @@ export interface SendResult {
   readonly webhookId: string;
   /** `queued` (202), `duplicate` (200: an earlier delivery with this webhook-id) or `filtered`. */
   readonly status: 'queued' | 'duplicate' | 'filtered';
+  /** True when `status` is `duplicate`. */
   readonly duplicate: boolean;
   /** Where the event's status can be read (admin API), when the gateway returns it. */
   readonly statusUrl?: string;
@@ -103,6 +115,15 @@ export function newWebhookId(now: Date = new Date()): string {
   return `msg_${newEventId(now).slice('evt_'.length)}`;
 }
 
+/**
+ * A client for one gateway and one route secret: `send()` POSTs an event signed the Standard
+ * Webhooks way and retries 5xx, 429, network errors and timeouts with full-jitter backoff (honouring
+ * `Retry-After`), keeping the `webhook-id` and body, so the gateway records the event once.
+ *
+ * @example
+ * const client = new HooklineClient({ baseUrl: 'https://api.example.com', secret: orderRouteSecret });
+ * const { id } = await client.send('/order/status/', { order: 42, state: 'paid' });
+ */
 export class HooklineClient {
   private readonly baseUrl: string;
   private readonly secret: string;
@@ -111,7 +132,7 @@ export class HooklineClient {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly fetch: FetchFunction;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => Date;
 
@@ -129,7 +150,11 @@ export class HooklineClient {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Sends `data` as JSON to the route at `path` (e.g. `/order/status/`). */
+  /**
+   * Sends `data` as JSON to the route at `path` (e.g. `/order/status/`).
+   * @throws HooklineClientError when the gateway refuses the event or retries run out;
+   *   `options.signal.reason` when the signal aborts; TypeError when `data` is not JSON-serialisable
+   */
   async send(path: string, data: unknown, options: SendOptions = {}): Promise<SendResult> {
     const webhookId = options.id ?? newWebhookId(this.now());
     const body = JSON.stringify(
@@ -155,7 +180,7 @@ export class HooklineClient {
       }
       const failure = await failureOf(outcome, url, attempt);
       if (!failure.retryable || attempt > this.retries) throw failure;
-      await this.sleep(this.delayBefore(attempt, outcome));
+      await this.sleep(this.delayBefore(attempt, outcome), options.signal);
     }
   }
 
@@ -281,6 +306,13 @@ function errorText(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; an abort clears the timer at once and rejects with the signal's reason. */
+async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (error: unknown) {
+    // node:timers/promises rejects with its own AbortError; `send` reports the caller's reason.
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ADMIN_PATH_PREFIX, isAdminPath } from '../admin/paths.js';
 import { ConfigError } from './errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from './queue-name.js';
 import { configSchema, type ParsedRoute, routeSchema, verifySchemes } from './schema.js';
@@ -6,8 +7,20 @@ import type { ResolvedConfig, ResolvedRoute, VerifyConfig } from './types.js';
 
 /** Longest SQS queue name (80) minus the `-dlq` suffix and a `<name>-` prefix of up to 30 characters. */
 const MAX_QUEUE_NAME_LENGTH = 80 - '-dlq'.length - 31;
-const RESERVED_PREFIX = '/_hookline';
 
+/**
+ * True when no webhook route may use `path`: the admin API's prefix (`ADMIN_PATH_PREFIX`,
+ * `/_hookline`) itself or a path below it, in any letter case (`/_hookline`, `/_hookline/x/`,
+ * `/_HOOKLINE/x`). The prefix is a whole segment: `/_hooklinex/` is an ordinary route.
+ *
+ * Case-insensitive although API Gateway matches paths case-sensitively, so that no route looks
+ * like an admin endpoint. Config validation and the gateway construct both check with this.
+ */
+export function isReservedPath(path: string): boolean {
+  return isAdminPath(path.toLowerCase());
+}
+
+/** What `resolveConfig` fills in for each route field the config leaves out. */
 export const ROUTE_DEFAULTS = {
   methods: ['POST'],
   enabled: true,
@@ -56,8 +69,8 @@ function checkPaths(input: unknown): string[] {
       );
       return;
     }
-    if (normalizePath(path).toLowerCase().startsWith(RESERVED_PREFIX)) {
-      problems.push(`${at}: paths under ${RESERVED_PREFIX} are reserved for Hookline's own endpoints`);
+    if (isReservedPath(path)) {
+      problems.push(`${at}: paths under ${ADMIN_PATH_PREFIX} are reserved for Hookline's own endpoints`);
     }
     if (queueName.length > MAX_QUEUE_NAME_LENGTH) {
       problems.push(`${at}: queue name "${queueName}" is longer than ${MAX_QUEUE_NAME_LENGTH} characters`);

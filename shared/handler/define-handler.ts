@@ -6,11 +6,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { S3BodyStore } from '../body-store/s3-body-store.js';
+import { bodyStoreFromEnv } from '../body-store/env.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { jsonEnv, requireEnv } from '../env.js';
 import { ENV } from '../env-names.js';
@@ -63,7 +62,7 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
   const tableName = requireEnv(ENV.tableName);
   const queueUrl = requireEnv(ENV.queueUrl);
   const dlqUrl = requireEnv(ENV.dlqUrl);
-  const bodyBucket = process.env[ENV.bodyBucket];
+  const bodyStore = bodyStoreFromEnv();
   logger.appendPersistentKeys({ route: route.path });
   return {
     route,
@@ -71,8 +70,7 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
     sqs: new SQSClient({}),
     queueUrl,
     dlqUrl,
-    ...(bodyBucket !== undefined &&
-      bodyBucket !== '' && { bodyStore: new S3BodyStore({ client: new S3Client({}), bucket: bodyBucket }) }),
+    ...(bodyStore !== undefined && { bodyStore }),
     log: logger,
   };
 }

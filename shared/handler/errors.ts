@@ -18,6 +18,7 @@ export class HandlerError extends Error {
   }
 }
 
+/** Options of `new PermanentError()`. */
 export interface PermanentErrorOptions {
   /** Machine-readable reason. @default 'permanent' */
   readonly code?: string;
@@ -46,6 +47,17 @@ export class PayloadValidationError extends PermanentError {
     super(`payload failed validation: ${issues.join('; ')}`, { code: 'invalid_payload' });
     this.name = 'PayloadValidationError';
     this.issues = issues;
+  }
+}
+
+/**
+ * The event's body cannot be read from its body store: the object is gone, or no store is
+ * configured. Permanent: the event goes to the DLQ with reason `body_unavailable`.
+ */
+export class BodyUnavailableError extends PermanentError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'body_unavailable', ...options });
+    this.name = 'BodyUnavailableError';
   }
 }
 

@@ -6,19 +6,8 @@ import type { BodyStore } from '../body-store/body-store.js';
 import { isBodyStoreError } from '../body-store/errors.js';
 import { ENV } from '../env-names.js';
 import { decodeBody, type Envelope } from '../envelope.js';
-import { PermanentError } from './errors.js';
+import { BodyUnavailableError } from './errors.js';
 import type { HooklineEvent } from './types.js';
-
-/**
- * The event's body cannot be read from its body store: the object is gone, or no store is
- * configured. Permanent: the event goes to the DLQ with reason `body_unavailable`.
- */
-export class BodyUnavailableError extends PermanentError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'body_unavailable', ...options });
-    this.name = 'BodyUnavailableError';
-  }
-}
 
 /**
  * The event's raw bytes: inline ones decoded, a `bodyRef` read from `store`.
@@ -48,6 +37,7 @@ export async function readEventBody(
   }
 }
 
+/** What `buildEvent` turns into a `HooklineEvent`. */
 export interface BuildEventInput {
   readonly envelope: Envelope;
   /** 1-based attempt number (attempts in the event's history + 1). */

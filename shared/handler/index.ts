@@ -1,6 +1,12 @@
 /** The handler API for handler modules (`functions/handlers/*.ts`). */
 export { defineHandler, type HooklineLambdaHandler } from './define-handler.js';
-export { HandlerError, isPermanentError, PayloadValidationError, PermanentError } from './errors.js';
+export {
+  BodyUnavailableError,
+  HandlerError,
+  isPermanentError,
+  PayloadValidationError,
+  PermanentError,
+} from './errors.js';
 export { type EventMatcher, type EventPattern, type PayloadMatcher, type Router, router } from './router.js';
 export type {
   HandlerContext,

@@ -19,7 +19,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BodyStore } from '../body-store/body-store.js';
 import { DirectoryBodyStore, localBodyRoot } from '../body-store/directory-body-store.js';
-import { S3BodyStore } from '../body-store/s3-body-store.js';
+import { bodyStoreFromEnv } from '../body-store/env.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
 import { ENV } from '../env-names.js';
 import {
@@ -31,6 +31,7 @@ import {
 } from '../local/state-file.js';
 import { queueSettings } from '../resources.js';
 
+/** A route's work queue and dead-letter queue. */
 export interface RouteQueueUrls {
   readonly queueUrl: string;
   readonly dlqUrl: string;
@@ -51,6 +52,7 @@ export interface WorkerEndpoints {
   destroy(): void;
 }
 
+/** Options of `resolveEndpoints()`. */
 export interface ResolveEndpointsOptions {
   readonly config: ResolvedConfig;
   /** The config file: the state file is looked up next to it. */
@@ -75,6 +77,12 @@ export class EndpointError extends Error {
   }
 }
 
+/**
+ * The endpoints a worker uses: the running local stack's when its state file exists (and `mode` is
+ * not `aws`), else AWS's. Call `destroy()` on the result when done.
+ * @throws EndpointError when the state file names a stack that is not running, or `mode` is
+ *   `local` and there is no state file
+ */
 export async function resolveEndpoints(options: ResolveEndpointsOptions): Promise<WorkerEndpoints> {
   const mode = options.mode ?? 'auto';
   const stateFile = options.stateFile ?? localStateFile(options.configFile);
@@ -132,8 +140,13 @@ function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
   const sqs = new SQSClient({});
   const dynamodb = new DynamoDBClient({});
   const tableName = options.tableName ?? nonEmpty(env[ENV.tableName]) ?? `${options.config.name}-events`;
-  const bodyBucket = nonEmpty(env[ENV.bodyBucket]);
-  const s3 = bodyBucket === undefined ? undefined : { client: new S3Client({}), bucket: bodyBucket };
+  let s3: S3Client | undefined;
+  const bodyStore = bodyStoreFromEnv(env, {
+    client: () => {
+      s3 = new S3Client({});
+      return s3;
+    },
+  });
   const resolved = new Map<string, Promise<RouteQueueUrls>>();
   return {
     source: 'aws',
@@ -141,7 +154,7 @@ function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
     sqs,
     dynamodb,
     tableName,
-    ...(s3 !== undefined && { bodyStore: new S3BodyStore(s3) }),
+    ...(bodyStore !== undefined && { bodyStore }),
     queuesFor(route) {
       let urls = resolved.get(route.path);
       if (urls === undefined) {
@@ -156,7 +169,7 @@ function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
     destroy() {
       sqs.destroy();
       dynamodb.destroy();
-      s3?.client.destroy();
+      s3?.destroy();
     },
   };
 }

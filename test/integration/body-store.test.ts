@@ -3,11 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bodyKey } from '../../shared/body-store/body-store.js';
 import { DirectoryBodyStore, LOCAL_BODY_BUCKET } from '../../shared/body-store/directory-body-store.js';
+import { bodyStoreFromEnv } from '../../shared/body-store/env.js';
 import { BodyStoreError } from '../../shared/body-store/errors.js';
 import { S3BodyStore } from '../../shared/body-store/s3-body-store.js';
+import { ENV } from '../../shared/env-names.js';
 import type { BodyReference } from '../../shared/envelope.js';
 import { awsTestCredentials, freePort } from '../helpers/emulators.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
@@ -30,6 +32,45 @@ describe('bodyKey()', () => {
 
   it.each(['../x', 'a/b', '', 'evt 1'])('refuses the event id %j', (id) => {
     expect(() => bodyKey('/order/status/', id)).toThrow(RangeError);
+  });
+});
+
+describe('bodyStoreFromEnv()', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    ['unset', {}],
+    ['empty', { [ENV.bodyBucket]: '' }],
+  ])('returns undefined, making no client, when %s is the bucket variable', (_, env) => {
+    // Arrange
+    const makeClient = vi.fn(() => ({ send: vi.fn() }));
+    // Act
+    const store = bodyStoreFromEnv(env, { client: makeClient });
+    // Assert
+    expect(store).toBeUndefined();
+    expect(makeClient).not.toHaveBeenCalled();
+  });
+
+  it('returns an S3BodyStore writing to the named bucket through the given client', async () => {
+    // Arrange
+    const send = vi.fn(async () => ({}));
+    // Act
+    const store = bodyStoreFromEnv({ [ENV.bodyBucket]: 'hookline-bodies' }, { client: () => ({ send }) });
+    const ref = await store?.put({ route: '/order/status/', eventId: 'evt_env', body: new Uint8Array(3) });
+    // Assert
+    expect(store).toBeInstanceOf(S3BodyStore);
+    expect(store?.bucket).toBe('hookline-bodies');
+    expect(ref).toEqual({ store: 's3', bucket: 'hookline-bodies', key: 'order_status/evt_env', size: 3 });
+    expect(send).toHaveBeenCalledOnce();
+  });
+
+  it('reads process.env by default', () => {
+    vi.stubEnv(ENV.bodyBucket, 'from-process-env');
+    expect(bodyStoreFromEnv()?.bucket).toBe('from-process-env');
+    vi.stubEnv(ENV.bodyBucket, '');
+    expect(bodyStoreFromEnv()).toBeUndefined();
   });
 });
 

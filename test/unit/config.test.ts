@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from '../../shared/config/queue-name.js';
-import { ROUTE_DEFAULTS, resolveConfig } from '../../shared/config/validate.js';
+import { isReservedPath, ROUTE_DEFAULTS, resolveConfig } from '../../shared/config/validate.js';
 
 const GITHUB = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } } as const;
 const SCHEMES = 'github, stripe, standardWebhooks, slack, shopify, hmac, jwt, none';
@@ -39,6 +39,22 @@ function resolveRoute(overrides: Record<string, unknown> = {}) {
   if (first === undefined) throw new Error('expected one resolved route');
   return first;
 }
+
+describe('isReservedPath()', () => {
+  it.each(['/_hookline', '/_hookline/', '/_hookline/x', '/_hookline/x/', '/_HOOKLINE/x', '/_HookLine'])(
+    'reserves %j',
+    (path) => {
+      expect(isReservedPath(path)).toBe(true);
+    },
+  );
+
+  it.each(['/_hooklinex/', '/_hooklinex', '/_hookline-x/', '/hookline/', '/a/_hookline/', '/'])(
+    'leaves %j to webhook routes',
+    (path) => {
+      expect(isReservedPath(path)).toBe(false);
+    },
+  );
+});
 
 describe('resolveConfig()', () => {
   describe('defaults', () => {
@@ -360,7 +376,7 @@ describe('resolveConfig()', () => {
       expect(resolveRoute({ path }).path).toBe(path);
     });
 
-    it.each(['/_hookline/x', '/_hookline', '/_hookline/', '/_HookLine/events'])(
+    it.each(['/_hookline/x', '/_hookline', '/_hookline/', '/_HookLine/events', '/_HOOKLINE/x'])(
       'rejects the reserved path %j',
       (path) => {
         const problems = problemsOf(config(route({ path })));
@@ -368,6 +384,13 @@ describe('resolveConfig()', () => {
         expect(problems).toEqual([
           "routes[0].path: paths under /_hookline are reserved for Hookline's own endpoints",
         ]);
+      },
+    );
+
+    it.each(['/_hooklinex/', '/_hookline-x', '/_HOOKLINEX/a/', '/a/_hookline/'])(
+      'accepts %j: the reserved prefix is a whole first segment',
+      (path) => {
+        expect(resolveRoute({ path }).path).toBe(path);
       },
     );
 

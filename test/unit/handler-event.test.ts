@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BodyStoreError } from '../../shared/body-store/errors.js';
 import type { Envelope } from '../../shared/envelope.js';
-import { isPermanentError, PayloadValidationError, PermanentError } from '../../shared/handler/errors.js';
 import {
   BodyUnavailableError,
-  buildEvent,
-  eventType,
-  parsePayload,
-  readEventBody,
-} from '../../shared/handler/event.js';
+  isPermanentError,
+  PayloadValidationError,
+  PermanentError,
+} from '../../shared/handler/errors.js';
+import { buildEvent, eventType, parsePayload, readEventBody } from '../../shared/handler/event.js';
+import * as handlerApi from '../../shared/handler/index.js';
 import { validatePayload } from '../../shared/handler/schema.js';
 
 function envelope(overrides: Partial<Envelope> = {}): Envelope {
@@ -270,6 +270,13 @@ describe('readEventBody()', () => {
 
     expect(isPermanentError(error)).toBe(true);
     expect(error).toMatchObject({ name: 'BodyUnavailableError', code: 'body_unavailable' });
+  });
+
+  it('throws the BodyUnavailableError of the handler API, a PermanentError', async () => {
+    const error = await readEventBody(large, undefined).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(handlerApi.BodyUnavailableError);
+    expect(error).toBeInstanceOf(handlerApi.PermanentError);
   });
 
   it('passes a store failure on as an ordinary (retryable) error', async () => {

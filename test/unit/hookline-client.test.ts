@@ -163,6 +163,70 @@ describe('HooklineClient', () => {
     });
   });
 
+  describe('aborting', () => {
+    /** Timers holding the event loop open (a cleared one is gone at once). */
+    const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+    it('stops a backoff wait as soon as the signal aborts, rejecting with its reason and leaving no timer', async () => {
+      // Arrange: a 503, then a 30 s backoff (default sleep) that the abort cuts short.
+      const controller = new AbortController();
+      const reason = new Error('shutting down');
+      const { fetch: answer503, requests } = scriptedFetch([503, 202]);
+      const fetch: typeof answer503 = async (url, init) => {
+        setImmediate(() => controller.abort(reason));
+        return answer503(url, init);
+      };
+      const slow = new HooklineClient({
+        baseUrl: 'http://gateway.test',
+        secret: SECRET,
+        backoffBaseMs: 60_000,
+        backoffMaxMs: 60_000,
+        fetch,
+        random: () => 0.5,
+      });
+      const timersBefore = pendingTimers();
+      const started = performance.now();
+      // Act
+      const error = await slow
+        .send('/r/', {}, { signal: controller.signal })
+        .catch((caught: unknown) => caught);
+      // Assert
+      expect(error).toBe(reason);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(requests).toHaveLength(1);
+      expect(pendingTimers()).toBe(timersBefore);
+    });
+
+    it('hands the signal to a custom sleep and makes no further attempt once it has aborted', async () => {
+      const controller = new AbortController();
+      const { fetch, requests } = scriptedFetch([503, 202]);
+      const signals: (AbortSignal | undefined)[] = [];
+      const patient = new HooklineClient({
+        baseUrl: 'http://gateway.test',
+        secret: SECRET,
+        fetch,
+        // Ignores the abort and resolves: the client must still stop.
+        sleep: async (_ms, signal) => {
+          signals.push(signal);
+          controller.abort();
+        },
+      });
+      const error = await patient
+        .send('/r/', {}, { signal: controller.signal })
+        .catch((caught: unknown) => caught);
+      expect(signals).toEqual([controller.signal]);
+      expect(error).toMatchObject({ name: 'AbortError' });
+      expect(requests).toHaveLength(1);
+    });
+
+    it('does not send at all with an already aborted signal', async () => {
+      const { fetch, requests } = scriptedFetch([202]);
+      const send = client(fetch).send('/r/', {}, { signal: AbortSignal.abort(new Error('never mind')) });
+      await expect(send).rejects.toThrow('never mind');
+      expect(requests).toHaveLength(0);
+    });
+  });
+
   it('rejects a secret that is not whsec_ base64', () => {
     expect(() => new HooklineClient({ baseUrl: 'http://x', secret: 'whsec_***' })).toThrow(/whsec_/);
   });
