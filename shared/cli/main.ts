@@ -25,8 +25,8 @@ commands:
                                         stored events, newest first (every route without --route)
   events show <id> [--body]             one event: status, attempts, replay chain
   replay <id>                           re-deliver one event under a new id linked to it
-  replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N]
-                                        re-deliver every matching event
+  replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N] [--cursor C]
+                                        re-deliver every matching event, oldest first
   dlq list <route> [--max N]            messages in a route's dead-letter queue
   dlq redrive <route> [--rate N] [--wait [--timeout S]]
                                         move them back to the route's queue
