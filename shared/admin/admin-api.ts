@@ -11,13 +11,11 @@ import { BodyStoreError } from '../body-store/errors.js';
 import type { ResolvedRoute } from '../config/types.js';
 import {
   DEFAULT_DLQ_LIST_MAX,
-  type EventStateReader,
   listDlqMessages,
   MAX_DLQ_LIST,
   MAX_REDRIVE_RATE_PER_SECOND,
   redriveTasks,
   startRedrive,
-  tableEventStates,
 } from '../dlq/dlq.js';
 import { encodeBody } from '../envelope.js';
 import { type EventDetail, type EventHistory, MAX_LIST_LIMIT } from '../event-store/history.js';
@@ -145,12 +143,6 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
   const log = deps.log ?? silentLog;
   const now = deps.now ?? (() => new Date());
 
-  // DLQ listings read only the events' state items (one BatchGetItem per 100 events).
-  const eventStates: EventStateReader = tableEventStates(
-    { client: deps.history.client, tableName: deps.history.tableName },
-    log,
-  );
-
   const origin = (event: APIGatewayProxyEventV2) =>
     deps.publicUrl ?? `https://${event.requestContext.domainName}`;
 
@@ -252,7 +244,7 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
     async handle({ query, segments }) {
       const target = requireRouteTarget(deps.targets, segments[1] ?? '');
       const max = optionalInteger(query, 'max', 1, MAX_DLQ_LIST) ?? DEFAULT_DLQ_LIST_MAX;
-      const messages = await listDlqMessages({ sqs: deps.sqs, events: eventStates, log }, target.dlqUrl, {
+      const messages = await listDlqMessages({ sqs: deps.sqs, events: deps.history, log }, target.dlqUrl, {
         max,
       });
       return jsonResponse(200, { route: target.route.path, messages });

@@ -2,7 +2,7 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { BodyStoreError } from '../body-store/errors.js';
-import { RedriveRunningError } from '../dlq/dlq.js';
+import { RedriveRunningError, RedriveUnavailableError } from '../dlq/dlq.js';
 import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
 import { HistoryUnavailableError } from '../event-store/history.js';
 import {
@@ -79,7 +79,8 @@ export function toAdminHttpError(error: unknown, fallback: UnavailableCode): Adm
   if (error instanceof RedriveRunningError) return new AdminHttpError(409, 'redrive_running', error.message);
   if (error instanceof BodyStoreError) return unavailable('body_store_unavailable');
   if (error instanceof HistoryUnavailableError) return unavailable('store_unavailable');
-  if (error instanceof SQSServiceException) return unavailable('queue_unavailable');
+  if (error instanceof SQSServiceException || error instanceof RedriveUnavailableError)
+    return unavailable('queue_unavailable');
   if (error instanceof DynamoDBServiceException) return unavailable('store_unavailable');
   if (isAwsCallError(error)) return unavailable(fallback);
   if (error instanceof RangeError) return new AdminHttpError(400, 'invalid_request', error.message);

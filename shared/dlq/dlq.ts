@@ -2,13 +2,6 @@
  * A route's dead-letter queue, for operators: look at what is in it without taking anything out,
  * and send it back to the route's queue (a DLQ redrive: `StartMessageMoveTask`).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-} from '@aws-sdk/client-dynamodb';
 import {
   ChangeMessageVisibilityBatchCommand,
   ListMessageMoveTasksCommand,
@@ -19,8 +12,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { parseEnvelope } from '../envelope.js';
-import { type EventState, eventKeys, toEventState } from '../event-store/event-store.js';
-import { marshallItem } from '../event-store/marshal.js';
+import type { EventState } from '../event-store/event-store.js';
+import { type EventHistory, HistoryUnavailableError } from '../event-store/history.js';
 import type { AttemptRecord, EventStatus } from '../event-store/types.js';
 import { DLQ_ATTRIBUTES } from '../handler/queue.js';
 import { type Log, silentLog } from '../logger.js';
@@ -35,11 +28,6 @@ export const DEFAULT_DLQ_LIST_MAX = 100;
 export const MAX_DLQ_LIST = 1000;
 /** How long a listed message stays hidden if restoring its visibility fails (it comes back then). */
 const PEEK_VISIBILITY_SECONDS = 30;
-/** DynamoDB's limit of keys per BatchGetItem. */
-const BATCH_GET_KEYS = 100;
-/** BatchGetItem calls per batch (the first plus retries of unprocessed keys), and the first backoff. */
-const BATCH_GET_ATTEMPTS = 4;
-const BATCH_GET_BACKOFF_MS = 50;
 
 /** One message in a DLQ, with what the event history knows about its event. */
 export interface DlqMessageInfo {
@@ -68,26 +56,11 @@ export interface DlqMessageInfo {
 /** What a DLQ listing shows of an event: its status and attempts (from its state item). */
 export type DlqEventState = Pick<EventState, 'status' | 'attempts'>;
 
-/** Reads events' state by id, for a DLQ listing. */
-export interface EventStateReader {
-  /**
-   * The states of the events `ids` names, by id; ids with no event are left out. An id the reader
-   * could not read is left out too (the listing shows its message without status).
-   */
-  eventStates(ids: readonly string[]): Promise<ReadonlyMap<string, DlqEventState>>;
-}
-
-/** The event table, as `tableEventStates` reads it. */
-export interface EventTable {
-  readonly client: Pick<DynamoDBClient, 'send'>;
-  readonly tableName: string;
-}
-
 /** What `listDlqMessages` calls. */
 export interface DlqDependencies {
   readonly sqs: Pick<SQSClient, 'send'>;
-  /** Where the listed events' status and attempts come from; see `tableEventStates`. */
-  readonly events: EventStateReader;
+  /** Where the listed events' status and attempts come from (their state items only). */
+  readonly events: Pick<EventHistory, 'getStates'>;
   /** Where restore failures and unread states are reported. @default silent */
   readonly log?: Log;
 }
@@ -138,48 +111,29 @@ export async function listDlqMessages(
     await restoreVisibility(deps, dlqUrl, [...received.values()]);
   }
   const messages = [...received.values()].map(readMessage);
-  const ids = [
-    ...new Set(messages.flatMap((message) => (message.eventId === undefined ? [] : [message.eventId]))),
-  ];
-  const states = ids.length === 0 ? new Map<string, DlqEventState>() : await deps.events.eventStates(ids);
+  const states = await eventStates(deps, messages);
   return messages.map((message) => describe(message, states));
 }
 
 /**
- * Reads events' state items (status, attempts; never the request item with the body) from the event
- * table: one BatchGetItem per 100 ids, unprocessed keys retried with backoff. Keys still unprocessed
- * after that are logged and left out, so a throttled table only blanks some statuses of a listing.
+ * The listed events' states. A table that stays throttled only blanks the statuses of the listing
+ * (logged): the messages themselves were read and are shown.
  */
-export function tableEventStates(table: EventTable, log: Log = silentLog): EventStateReader {
-  return {
-    async eventStates(ids) {
-      const states = new Map<string, DlqEventState>();
-      for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
-        const chunk = ids.slice(start, start + BATCH_GET_KEYS);
-        let request: KeysAndAttributes | undefined = {
-          Keys: chunk.map((id) => marshallItem(eventKeys.event(id))),
-          ProjectionExpression: '#id, #status, #attempts',
-          ExpressionAttributeNames: { '#id': 'id', '#status': 'status', '#attempts': 'attempts' },
-        };
-        for (let attempt = 0; request?.Keys !== undefined && request.Keys.length > 0; attempt += 1) {
-          if (attempt === BATCH_GET_ATTEMPTS) {
-            log.warn('dlq event states not read', { events: request.Keys.length, attempts: attempt });
-            break;
-          }
-          if (attempt > 0) await sleep(BATCH_GET_BACKOFF_MS * 2 ** (attempt - 1));
-          const result: BatchGetItemCommandOutput = await table.client.send(
-            new BatchGetItemCommand({ RequestItems: { [table.tableName]: request } }),
-          );
-          for (const item of result.Responses?.[table.tableName] ?? []) {
-            const state = toEventState(item);
-            states.set(state.id, { status: state.status, attempts: state.attempts ?? [] });
-          }
-          request = result.UnprocessedKeys?.[table.tableName];
-        }
-      }
-      return states;
-    },
-  };
+async function eventStates(
+  deps: DlqDependencies,
+  messages: readonly ReadMessage[],
+): Promise<ReadonlyMap<string, DlqEventState>> {
+  const ids = [
+    ...new Set(messages.flatMap((message) => (message.eventId === undefined ? [] : [message.eventId]))),
+  ];
+  if (ids.length === 0) return new Map();
+  try {
+    return await deps.events.getStates(ids);
+  } catch (error: unknown) {
+    if (!(error instanceof HistoryUnavailableError)) throw error;
+    (deps.log ?? silentLog).warn('dlq event states not read', { events: ids.length, error: error.message });
+    return new Map();
+  }
 }
 
 /** Makes every message visible again; a failure only delays them (they reappear after the peek timeout). */
@@ -289,13 +243,10 @@ export class RedriveRunningError extends Error {
 
 /**
  * SQS answered a redrive call without the task handle it must return: a fault on SQS's side the
- * caller may retry. It carries `$metadata` like the SDK's own errors, so the admin API answers it
- * as an outage (503 `queue_unavailable`), not as a bug.
+ * caller may retry (the admin API answers 503 `queue_unavailable`).
  */
 export class RedriveUnavailableError extends Error {
   readonly code = 'redrive_unavailable';
-  /** The AWS SDK's error shape (`isAwsCallError`); no HTTP response is known. */
-  readonly $metadata: { readonly httpStatusCode?: number } = {};
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

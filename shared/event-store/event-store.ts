@@ -20,6 +20,8 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { STATUS_INDEXED } from '../resources.js';
@@ -445,6 +447,42 @@ export class EventStore {
       return toEventState(result.Attributes);
     } catch (error: unknown) {
       if (error instanceof ConditionalCheckFailedException) throw new EventNotFoundError(originalId);
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes an event that never reached its queue (both items, in one transaction) on condition
+   * that it is still `received`: once a handler has taken it (the send went through after all) it
+   * is kept. Used for a replay whose send failed, so nothing is left `received` that nothing would
+   * ever queue.
+   * @returns whether it was deleted (false when it had moved on or was already gone)
+   */
+  async discardReceived(id: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: marshallItem(eventKeys.event(id)),
+                ConditionExpression: '#status = :received',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':received': { S: 'received' } },
+              },
+            },
+            { Delete: { TableName: this.tableName, Key: marshallItem(eventKeys.request(id)) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      // Cancelled for another reason (a conflicting write, throttling): not known to be settled.
+      const moved =
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (moved) return false;
       throw error;
     }
   }

@@ -171,8 +171,7 @@ interface IndexRange {
  */
 export class EventHistory {
   readonly tableName: string;
-  /** The client it reads with; the replayer deletes a replay it could not queue with it too. */
-  readonly client: DynamoDBClient;
+  private readonly client: DynamoDBClient;
   private readonly store: EventStore;
   private readonly maxKeysPerListing: number;
 
@@ -413,6 +412,21 @@ export class EventHistory {
       next = page.lastKey;
     }
     return false;
+  }
+
+  /**
+   * The events' state items (status, attempts; never the request data), by id, one BatchGetItem per
+   * 100 ids; ids without an event are left out.
+   * @throws HistoryUnavailableError when the table keeps some keys unprocessed (throttling)
+   */
+  async getStates(ids: readonly string[]): Promise<Map<string, EventState>> {
+    const states = new Map<string, EventState>();
+    for (let offset = 0; offset < ids.length; offset += BATCH_GET_MAX_KEYS) {
+      for (const [id, state] of await this.readStates(ids.slice(offset, offset + BATCH_GET_MAX_KEYS))) {
+        states.set(id, state);
+      }
+    }
+    return states;
   }
 
   /** The state items of `ids` (at most 100), by id; ids without an item are left out. */

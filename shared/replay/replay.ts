@@ -25,7 +25,6 @@ import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/ty
 import { newEventId } from '../ids.js';
 import { type QueueSender, toEnvelope } from '../ingress/ingress.js';
 import { decodeReplayCursor, encodeReplayCursor, type ReplayRun } from './cursor.js';
-import { discardUnqueuedReplay } from './discard.js';
 import {
   InvalidReplayCursorError,
   ReplayBodyUnavailableError,
@@ -70,9 +69,12 @@ export interface ReplayTarget {
 }
 
 export interface ReplayerDependencies {
-  readonly store: Pick<EventStore, 'getEvent' | 'putReceived' | 'markQueued' | 'addReplay'>;
+  readonly store: Pick<
+    EventStore,
+    'getEvent' | 'putReceived' | 'markQueued' | 'addReplay' | 'discardReceived'
+  >;
   /** Lists the originals; its client and table also delete a replay that could not be queued. */
-  readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter' | 'client' | 'tableName'>;
+  readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
   readonly targets: readonly ReplayTarget[];
   readonly queue: QueueSender;
   /**
@@ -399,7 +401,7 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
    */
   async function discard(replayId: string): Promise<boolean> {
     try {
-      return await discardUnqueuedReplay(deps.history, replayId);
+      return await deps.store.discardReceived(replayId);
     } catch {
       return false;
     }

@@ -15,14 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toAdminHttpError } from '../../shared/admin/errors.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import {
-  type EventStateReader,
   listDlqMessages,
   RedriveRunningError,
   RedriveUnavailableError,
   redriveTasks,
   startRedrive,
-  tableEventStates,
 } from '../../shared/dlq/dlq.js';
+import { EventHistory } from '../../shared/event-store/history.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import { PermanentError } from '../../shared/handler/errors.js';
 import type { RouteQueues } from '../../shared/local/create-queues.js';
@@ -51,12 +50,13 @@ const routes = {
   listing: deadEndRoute('listing'),
   capped: deadEndRoute('capped'),
   redrive: deadEndRoute('redrive'),
+  throttled: deadEndRoute('throttled'),
 };
 
 let emulators: Emulators;
 let ingress: IngressUnderTest;
-/** The event table's state reader, over a client that records the name of every command sent. */
-let events: EventStateReader;
+/** The event history, over a client that records the name of every command sent. */
+let events: EventHistory;
 const tableCommands: string[] = [];
 
 beforeAll(async () => {
@@ -69,7 +69,7 @@ beforeAll(async () => {
       return (client.send as (...args: unknown[]) => unknown)(command, ...rest);
     }) as DynamoDBClient['send'],
   };
-  events = tableEventStates({ client: recording, tableName: ingress.tableName });
+  events = new EventHistory({ client: recording as DynamoDBClient, tableName: ingress.tableName });
 });
 
 afterAll(async () => {
@@ -234,56 +234,58 @@ describe('listDlqMessages()', () => {
   });
 });
 
-describe('tableEventStates()', () => {
-  it('reads state items in batches of 100 and leaves out ids without an event', async () => {
+describe('event states of a DLQ listing', () => {
+  it('reads state items only, in batches of 100, and leaves out ids without an event', async () => {
     // Arrange: one real event among 150 ids.
     const id = await post(routes.capped, { n: 'states' });
     const missing = Array.from({ length: 149 }, (_, index) => `evt_missing_${index}`);
     tableCommands.length = 0;
 
     // Act
-    const states = await events.eventStates([...missing.slice(0, 120), id, ...missing.slice(120)]);
+    const states = await events.getStates([...missing.slice(0, 120), id, ...missing.slice(120)]);
 
     // Assert
     expect(tableCommands).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
     expect([...states.keys()]).toEqual([id]);
-    expect(states.get(id)).toEqual({ status: 'queued', attempts: [] });
+    expect(states.get(id)).toMatchObject({ status: 'queued', attempts: [] });
+    expect(states.get(id)).not.toHaveProperty('body');
   });
 
-  it('retries unprocessed keys, and leaves out those still unprocessed after its attempts', async () => {
-    // Arrange: a table that processes nothing but the first key, once.
-    const requests: number[] = [];
-    const client = {
-      send: async (command: { input: { RequestItems: Record<string, { Keys: unknown[] }> } }) => {
-        const request = command.input.RequestItems.events;
-        requests.push(request?.Keys.length ?? 0);
-        const [first, ...rest] = request?.Keys ?? [];
-        return {
-          Responses: {
-            events:
-              requests.length === 1
-                ? [{ id: { S: 'evt_a' }, status: { S: 'dead_lettered' }, attempts: { L: [] } }]
-                : [],
-          },
-          UnprocessedKeys: { events: { ...request, Keys: requests.length === 1 ? rest : [first, ...rest] } },
-        };
-      },
-    } as unknown as Pick<DynamoDBClient, 'send'>;
+  it('lists the messages without statuses, and warns, when the table stays throttled', async () => {
+    // Arrange: a dead-lettered event, and a history whose table never processes a key.
+    const id = await post(routes.throttled, { n: 'throttled' });
+    await consume(routes.throttled, 1, () => {
+      throw new PermanentError('customer does not exist', { code: 'unknown_customer' });
+    });
+    await waitForDepth(queuesOf(routes.throttled).dlqUrl, 1);
+    const throttled = {
+      send: async (command: { input: { RequestItems: Record<string, unknown> } }) => ({
+        Responses: {},
+        UnprocessedKeys: command.input.RequestItems,
+      }),
+    } as unknown as DynamoDBClient;
     const warnings: unknown[] = [];
     const log = { ...silentLog, warn: (...args: unknown[]) => warnings.push(args) };
 
     // Act
-    const states = await tableEventStates({ client, tableName: 'events' }, log).eventStates([
-      'evt_a',
-      'evt_b',
-      'evt_c',
-    ]);
+    const messages = await listDlqMessages(
+      {
+        sqs: emulators.sqs.client,
+        events: new EventHistory({ client: throttled, tableName: 'events' }),
+        log,
+      },
+      queuesOf(routes.throttled).dlqUrl,
+      { waitSeconds: 0 },
+    );
 
     // Assert
-    expect(requests).toEqual([3, 2, 2, 2]);
-    expect([...states.keys()]).toEqual(['evt_a']);
-    expect(warnings).toEqual([['dlq event states not read', { events: 2, attempts: 4 }]]);
-  });
+    const listed = messages.find((message) => message.eventId === id);
+    expect(listed).toBeDefined();
+    expect(listed).not.toHaveProperty('status');
+    expect(warnings).toEqual([
+      ['dlq event states not read', expect.objectContaining({ events: expect.any(Number) })],
+    ]);
+  }, 30_000);
 });
 
 describe('startRedrive() and redriveTasks()', () => {

@@ -16,7 +16,6 @@ import type { EventStatus, NewEventRecord } from '../../shared/event-store/types
 import { newEventId } from '../../shared/ids.js';
 import type { QueueSender } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
-import { discardUnqueuedReplay } from '../../shared/replay/discard.js';
 import {
   type BulkReplayProgress,
   type BulkReplayQuery,
@@ -474,20 +473,14 @@ describe('createReplayer()', () => {
     });
   });
 
-  describe('discardUnqueuedReplay()', () => {
+  describe('EventStore.discardReceived()', () => {
     it('keeps a replay a handler has taken since (the send went through after all)', async () => {
       const target = nextTarget();
       const [taken] = await seed(target.route.path, ['processing']);
       const [unqueued] = await seed(target.route.path, ['received'], {}, START + 1000);
 
-      const keptTaken = await discardUnqueuedReplay(
-        { client: emulators.dynamo.client, tableName },
-        taken?.id ?? '',
-      );
-      const deleted = await discardUnqueuedReplay(
-        { client: emulators.dynamo.client, tableName },
-        unqueued?.id ?? '',
-      );
+      const keptTaken = await store.discardReceived(taken?.id ?? '');
+      const deleted = await store.discardReceived(unqueued?.id ?? '');
 
       expect(keptTaken).toBe(false);
       expect((await store.getEvent(taken?.id ?? ''))?.status).toBe('processing');
@@ -995,8 +988,6 @@ describe('createReplayer()', () => {
             return capped.listEvents(query);
           },
           cursorAfter: (scope, event) => capped.cursorAfter(scope, event),
-          client: capped.client,
-          tableName: capped.tableName,
         };
         const paged = replayer({
           now: clock.now,
@@ -1035,8 +1026,6 @@ describe('createReplayer()', () => {
             return history.listEvents({ ...query, limit: Math.min(query.limit ?? 50, 25) });
           },
           cursorAfter: (scope, event) => history.cursorAfter(scope, event),
-          client: history.client,
-          tableName: history.tableName,
         };
         const dry = replayer({
           now: clock.now,
