@@ -51,6 +51,20 @@ describe('body bucket', () => {
   const s3Statements = (role: iam.IRole | undefined) =>
     statementsOf(role).filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
 
+  /** S3-managed encryption, all public access blocked, ACLs disabled: both buckets. */
+  const PRIVATE_S3_MANAGED_BUCKET = {
+    BucketEncryption: {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    },
+    PublicAccessBlockConfiguration: {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    },
+    OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+  };
+
   beforeAll(() => {
     const app = new App();
     stack = new Stack(app, 'hookline');
@@ -67,16 +81,7 @@ describe('body bucket', () => {
   describe('bucket', () => {
     it('is encrypted with S3-managed keys, blocks all public access, disables ACLs and is not versioned', () => {
       expect(resources[bucketId]?.Properties).toMatchObject({
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        ...PRIVATE_S3_MANAGED_BUCKET,
       });
       expect(resources[bucketId]?.Properties.VersioningConfiguration).toBeUndefined();
     });
@@ -137,16 +142,7 @@ describe('body bucket', () => {
   describe('access log bucket', () => {
     it('is encrypted with S3-managed keys (the only kind log delivery supports), private and expires logs', () => {
       expect(resources[logBucketId]?.Properties).toMatchObject({
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        ...PRIVATE_S3_MANAGED_BUCKET,
         LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }] },
       });
       expect(resources[logBucketId]?.Properties.AccessControl).toBeUndefined();
