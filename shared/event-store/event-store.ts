@@ -7,7 +7,8 @@
  *   every status change); `expiresAt` (TTL). The only item status changes write, kept small so each
  *   update is billed for a few hundred bytes, not the request body.
  * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`/`bodyRef`,
- *   `query`, `contentType`, `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
+ *   `query`, `contentType` (or all of them Brotli-compressed in `requestBr`, see request-data.ts),
+ *   `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
  *   state item always has its request item), never updated. `getEvent()` reads both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  *
@@ -27,6 +28,7 @@ import {
 import { STATUS_INDEXED } from '../resources.js';
 import { EventNotFoundError, InvalidTransitionError, LockLostError, RouteMismatchError } from './errors.js';
 import { type Item, marshallItem, toAttributeValue, unmarshallItem } from './marshal.js';
+import { decodeRequestData, encodeRequestData } from './request-data.js';
 import { isFinalStatus, sourcesFor } from './transitions.js';
 import type { AttemptRecord, EventRecord, EventStatus, NewEventRecord } from './types.js';
 
@@ -206,7 +208,7 @@ export class EventStore {
   async putReceived(record: NewEventRecord): Promise<void> {
     const { request, state } = splitRecord(record);
     const requestItem = marshallItem({
-      ...request,
+      ...encodeRequestData(request),
       ...eventKeys.request(record.id),
       expiresAt: record.expiresAt,
     });
@@ -270,7 +272,10 @@ export class EventStore {
     const state = items.find((item) => item.sk?.S === EVENT_SK);
     if (state === undefined) return undefined;
     const request = items.find((item) => item.sk?.S === REQUEST_SK);
-    return { ...(request === undefined ? {} : requestOf(request)), ...toEventState(state) } as EventRecord;
+    return {
+      ...(request === undefined ? {} : requestOf(id, request)),
+      ...toEventState(state),
+    } as EventRecord;
   }
 
   /**
@@ -631,9 +636,9 @@ function splitRecord(record: NewEventRecord): {
   return { request: { headers, body, bodyBase64, bodyRef, query, contentType }, state };
 }
 
-/** The request data of a request item. */
-function requestOf(item: Readonly<Item>): Partial<EventRecord> {
-  const value = unmarshallItem(item);
+/** The request data of event `id`'s request item. */
+function requestOf(id: string, item: Readonly<Item>): Partial<EventRecord> {
+  const value = decodeRequestData(id, unmarshallItem(item));
   const request: Record<string, unknown> = {};
   for (const name of REQUEST_ATTRIBUTES) if (value[name] !== undefined) request[name] = value[name];
   return request as Partial<EventRecord>;

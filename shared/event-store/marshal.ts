@@ -1,7 +1,8 @@
 /**
  * A small converter between plain JSON-like values and DynamoDB attribute values, so the event
  * store needs nothing beyond `@aws-sdk/client-dynamodb`. Supports what event records hold:
- * strings, finite numbers, booleans, null, arrays (as lists) and plain objects (as maps).
+ * strings, finite numbers, booleans, null, bytes (`Uint8Array`, as binary), arrays (as lists) and
+ * plain objects (as maps).
  * `undefined` object properties are left out, like `removeUndefinedValues`.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -19,6 +20,7 @@ export function toAttributeValue(value: unknown, path = 'value'): AttributeValue
       if (!Number.isFinite(value)) throw new TypeError(`${path}: cannot store the number ${value}`);
       return { N: String(value) };
     case 'object':
+      if (value instanceof Uint8Array) return { B: value };
       if (Array.isArray(value)) {
         return { L: value.map((element, index) => toAttributeValue(element, `${path}[${index}]`)) };
       }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   EventNotFoundError,
@@ -8,6 +8,7 @@ import {
   RouteMismatchError,
 } from '../../shared/event-store/errors.js';
 import { ERROR_MESSAGE_LIMIT_BYTES, EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import { marshallItem } from '../../shared/event-store/marshal.js';
 import { canTransition, EVENT_STATUSES, sourcesFor } from '../../shared/event-store/transitions.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
@@ -65,6 +66,13 @@ function eventIn(status: EventStatus): Promise<NewEventRecord> {
 
 function rawItem(id: string) {
   return rawEventItem(client(), TABLE, id);
+}
+
+async function rawRequestItem(id: string) {
+  const { Item } = await client().send(
+    new GetItemCommand({ TableName: TABLE, Key: marshallItem(eventKeys.request(id)), ConsistentRead: true }),
+  );
+  return Item;
 }
 
 const pairs = EVENT_STATUSES.flatMap((from) => EVENT_STATUSES.map((to) => ({ from, to })));
@@ -206,19 +214,93 @@ describe('EventStore', () => {
 
       const state = await rawItem(event.id);
       for (const name of ['headers', 'body', 'query', 'contentType']) expect(state?.[name]).toBeUndefined();
-      const { Item: request } = await client().send(
-        new GetItemCommand({
-          TableName: TABLE,
-          Key: { pk: { S: `EVENT#${event.id}` }, sk: { S: 'REQUEST' } },
-          ConsistentRead: true,
-        }),
-      );
+      const request = await rawRequestItem(event.id);
       expect(request?.body).toEqual({ S: event.body });
       expect(request?.query).toEqual({ S: event.query });
       expect(request?.contentType).toEqual({ S: event.contentType });
       expect(request?.headers?.M?.['x-github-delivery']).toEqual({ S: 'd-1' });
       expect(request?.expiresAt).toEqual({ N: String(event.expiresAt) });
       expect(request?.status).toBeUndefined();
+    });
+
+    it('compresses large request data into one attribute and reads it back exactly', async () => {
+      const body = JSON.stringify({
+        type: 'order.updated',
+        data: Array.from({ length: 30 }, (_, i) => ({
+          sku: `SKU-${i}`,
+          quantity: i % 4,
+          shipped: i % 2 === 0,
+        })),
+      });
+      const event = newEvent({
+        body,
+        headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
+      });
+
+      await store.putReceived(event);
+
+      const request = await rawRequestItem(event.id);
+      expect(request?.body).toBeUndefined();
+      expect(request?.headers).toBeUndefined();
+      const compressed = request?.requestBr?.B;
+      expect(compressed).toBeInstanceOf(Uint8Array);
+      expect(compressed?.length).toBeLessThan(body.length / 2);
+      expect(request?.expiresAt).toEqual({ N: String(event.expiresAt) });
+      const stored = await store.getEvent(event.id);
+      expect(stored?.body).toBe(body);
+      expect(stored?.headers).toEqual(event.headers);
+      expect(stored?.query).toBe(event.query);
+      expect(stored?.contentType).toBe(event.contentType);
+    });
+
+    it('compresses a binary body kept as base64 and gives back the same bytes', async () => {
+      const bytes = Buffer.alloc(4096, 0x5a);
+      const event = newEvent({ body: undefined, bodyBase64: bytes.toString('base64') });
+
+      await store.putReceived(event);
+
+      expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
+      const stored = await store.getEvent(event.id);
+      expect(Buffer.from(stored?.bodyBase64 ?? '', 'base64').equals(bytes)).toBe(true);
+      expect(stored?.body).toBeUndefined();
+    });
+
+    it('keeps a small request as plain attributes', async () => {
+      const event = newEvent({ body: '{"ok":true}' });
+
+      await store.putReceived(event);
+
+      const request = await rawRequestItem(event.id);
+      expect(request?.requestBr).toBeUndefined();
+      expect(request?.body).toEqual({ S: event.body });
+      expect((await store.getEvent(event.id))?.body).toBe(event.body);
+    });
+
+    it('round-trips a body of random characters, which compresses least', async () => {
+      const event = newEvent({ body: randomBytes(3000).toString('base64') });
+
+      await store.putReceived(event);
+
+      expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
+      expect((await store.getEvent(event.id))?.body).toBe(event.body);
+    });
+
+    it('names the event when its compressed request data cannot be decoded', async () => {
+      const event = newEvent();
+      await store.putReceived(event);
+      await client().send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: {
+            ...marshallItem(eventKeys.request(event.id)),
+            requestBr: { B: new Uint8Array([1, 2, 3, 4]) },
+          },
+        }),
+      );
+
+      await expect(store.getEvent(event.id)).rejects.toThrow(
+        `event ${event.id}: its stored request data cannot be decoded`,
+      );
     });
 
     it('overwrites a record that is still received', async () => {
