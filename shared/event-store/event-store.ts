@@ -8,11 +8,12 @@
  *   update is billed for a few hundred bytes, not the request body.
  * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`/`bodyRef`,
  *   `query`, `contentType` (or all of them Brotli-compressed in `requestBr`, see request-data.ts),
- *   `expiresAt` (same TTL). Written by `putReceived()` before the state item (so a
- *   state item always has its request item), never updated. `getEvent()` reads both in one Query.
+ *   `expiresAt` (same TTL). Written by `putRequest()` before the message is sent and before the
+ *   state item (so a state item always has its request item), never updated. `getEvent()` reads
+ *   both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  *
- * Every write is conditional. Callers never pass DynamoDB expressions.
+ * Every write but the request item's is conditional. Callers never pass DynamoDB expressions.
  */
 import {
   type AttributeValue,
@@ -100,7 +101,19 @@ export interface AcquireLockInput {
   readonly owner: string;
   /** When the lock lapses if its holder never settles: the holder's invocation deadline. */
   readonly expiresAt: Date;
+  /**
+   * The event as its message describes it. When given and the event has a request item but no
+   * state yet (the message was taken between ingress's SendMessage and its `putQueued()`), the
+   * lock creates the state from it. Without it such an event is `missing`.
+   */
+  readonly event?: LockableEvent;
 }
+
+/** The state fields a handler knows from the message (the envelope) alone. */
+export type LockableEvent = Pick<
+  NewEventRecord,
+  'queueName' | 'receivedAt' | 'method' | 'path' | 'sourceIp' | 'verification' | 'replayOf'
+>;
 
 /** A lock whose holder never settled before it lapsed (the attempt timed out or crashed). */
 export interface LapsedLock {
@@ -201,50 +214,35 @@ export class EventStore {
   }
 
   /**
-   * Writes a new event with status `received`: its request item, then its state item. A record
-   * still `received` (an earlier attempt that failed before enqueueing) is overwritten; any later
-   * status throws `InvalidTransitionError` and leaves both items as they were.
+   * Writes the event's request data (its request item), the first step of accepting it. Until
+   * `putQueued()` writes its state the event is `received`: `getEvent()` and every listing leave it
+   * out, and a later delivery of it resumes it. Overwrites an earlier attempt's request item.
    */
-  async putReceived(record: NewEventRecord): Promise<void> {
-    const { request, state } = splitRecord(record);
-    const requestItem = marshallItem({
-      ...encodeRequestData(request),
-      ...eventKeys.request(record.id),
-      expiresAt: record.expiresAt,
-    });
-    // A new event (the usual case) costs one put per item. When the request item exists already,
-    // the state put decides (only a `received` event may be overwritten) before it is replaced.
-    const created = await this.putIfAbsent(requestItem);
-    const timeline = eventKeys.timeline(record.receivedAt, record.id);
-    const item: EventState & Record<string, unknown> = {
-      ...state,
-      ...eventKeys.event(record.id),
-      gsi1pk: eventKeys.route(record.route),
-      gsi1sk: timeline,
-      // gsi2sk alone puts nothing in the sparse status index; gsi2pk is set by indexed statuses.
-      gsi2sk: timeline,
-      status: 'received',
-      updatedAt: this.now().toISOString(),
-      attempts: [],
-    };
+  async putRequest(record: NewEventRecord): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: requestItemOf(record) }));
+  }
+
+  /**
+   * Writes the state item of an event whose request item exists and whose message is on its queue:
+   * status `queued`, in the route's listing. False when the event has a state already (its handler
+   * took the lock first, or a concurrent delivery queued it), which is left as it is; an event
+   * still `received` from before state items were written only once is moved on.
+   */
+  async putQueued(record: NewEventRecord): Promise<boolean> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: marshallItem(item),
+          Item: marshallItem(this.newStateItem(record, { status: 'queued' })),
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':received': { S: 'received' } },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return true;
     } catch (error: unknown) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = error.Item ?? (await this.getItem(eventKeys.event(record.id)));
-      throw new InvalidTransitionError(record.id, 'received', ['received'], statusOf(existing));
-    }
-    if (!created) {
-      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: requestItem }));
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
@@ -318,9 +316,11 @@ export class EventStore {
 
   /**
    * Takes the event's idempotency lock: one conditional UpdateItem on the event's state item, so
-   * locking costs no extra item. The records it returns are the event's state (no request data). Succeeds from `received`, `queued`, `retrying`, `dead_lettered`
-   * (DLQ redrive), or `processing` whose lock has lapsed (`lockExpiresAt <= now`); the event
-   * becomes `processing` with `lockOwner`/`lockExpiresAt` set. Otherwise reports why not.
+   * locking costs no extra item. The records it returns are the event's state (no request data).
+   * Succeeds from `queued`, `retrying`, `dead_lettered` (DLQ redrive), or `processing` whose lock
+   * has lapsed (`lockExpiresAt <= now`); the event becomes `processing` with
+   * `lockOwner`/`lockExpiresAt` set. An event with request data and no state yet gets its state
+   * created, locked, from `input.event`. Otherwise reports why not.
    * @throws RouteMismatchError when the event belongs to another route
    */
   async acquireLock(input: AcquireLockInput): Promise<LockResult> {
@@ -383,7 +383,13 @@ export class EventStore {
       } catch (error: unknown) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const existing = error.Item ?? (await this.getItem(eventKeys.event(id)));
-        if (existing === undefined) return { acquired: false, reason: 'missing' };
+        if (existing === undefined) {
+          if (input.event === undefined) return { acquired: false, reason: 'missing' };
+          const created = await this.createLocked(input, input.event);
+          if (created === 'missing') return { acquired: false, reason: 'missing' };
+          if (created !== undefined) return { acquired: true, record: created, previousStatus: 'queued' };
+          continue; // its state was written meanwhile: lock it the usual way
+        }
         const record = toEventState(existing);
         if (record.route !== route) throw new RouteMismatchError(id, route, record.route);
         if (isFinalStatus(record.status)) return { acquired: false, reason: 'done', record };
@@ -457,44 +463,115 @@ export class EventStore {
   }
 
   /**
-   * Deletes an event that never reached its queue (both items, in one transaction) on condition
-   * that it is still `received`: once a handler has taken it (the send went through after all) it
-   * is kept. Used for a replay whose send failed, so nothing is left `received` that nothing would
-   * ever queue.
-   * @returns whether it was deleted (false when it had moved on or was already gone)
+   * Deletes the request item of an event that never reached its queue, on condition that it has no
+   * state: once a handler has taken it (the send went through after all) it is kept. Used for a
+   * replay whose send failed, so no request data is left that nothing would ever queue.
+   * @returns whether it was deleted (false when it had a state or was already gone)
    */
-  async discardReceived(id: string): Promise<boolean> {
+  async discardUnqueued(id: string): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
             {
-              Delete: {
+              ConditionCheck: {
                 TableName: this.tableName,
                 Key: marshallItem(eventKeys.event(id)),
-                ConditionExpression: '#status = :received',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':received': { S: 'received' } },
+                ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Delete: { TableName: this.tableName, Key: marshallItem(eventKeys.request(id)) } },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: marshallItem(eventKeys.request(id)),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
           ],
         }),
       );
       return true;
     } catch (error: unknown) {
       // Cancelled for another reason (a conflicting write, throttling): not known to be settled.
-      const moved =
+      const settled =
         error instanceof TransactionCanceledException &&
         (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (moved) return false;
+      if (settled) return false;
       throw error;
     }
   }
 
-  /** Ingress has handed the event to its queue. Returns the event's state. */
-  markQueued(id: string, route?: string): Promise<EventState> {
-    return this.transition(id, 'queued', route === undefined ? {} : { route });
+  /**
+   * Creates the state item of an event that has only its request item, locked by the caller, in one
+   * transaction that also checks the request item is still there (a replay whose send failed may be
+   * discarded concurrently). Returns the new state, `missing` when there is no request item, or
+   * undefined when a state item appeared meanwhile.
+   */
+  private async createLocked(
+    input: AcquireLockInput,
+    event: LockableEvent,
+  ): Promise<EventState | 'missing' | undefined> {
+    const requestKey = marshallItem(eventKeys.request(input.id));
+    const request = await this.getItem(eventKeys.request(input.id));
+    const expiresAt = request?.expiresAt?.N;
+    if (expiresAt === undefined) return 'missing';
+    const item = this.newStateItem(
+      { ...event, id: input.id, route: input.route, headers: {}, expiresAt: Number(expiresAt) },
+      {
+        status: 'processing',
+        lockOwner: input.owner,
+        lockExpiresAt: input.expiresAt.toISOString(),
+      },
+    );
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: requestKey,
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: marshallItem(item),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return toEventState(marshallItem(item));
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [requestCheck, statePut] = error.CancellationReasons ?? [];
+      if (requestCheck?.Code === 'ConditionalCheckFailed') return 'missing';
+      if (statePut?.Code === 'ConditionalCheckFailed') return undefined;
+      throw error;
+    }
+  }
+
+  /** A new state item for `record` (its request data left out), in the route's listing. */
+  private newStateItem(
+    record: NewEventRecord,
+    fields: Pick<EventState, 'status'> & Partial<EventState>,
+  ): EventState & Record<string, unknown> {
+    const { state } = splitRecord(record);
+    const timeline = eventKeys.timeline(record.receivedAt, record.id);
+    return {
+      ...state,
+      ...eventKeys.event(record.id),
+      gsi1pk: eventKeys.route(record.route),
+      gsi1sk: timeline,
+      // gsi2sk alone puts nothing in the sparse status index; gsi2pk is set by indexed statuses.
+      gsi2sk: timeline,
+      updatedAt: this.now().toISOString(),
+      attempts: [],
+      ...fields,
+    };
   }
 
   /** The SET clauses every status change makes: status, updatedAt, the status index, new attempts. */
@@ -570,23 +647,6 @@ export class EventStore {
     return toEventState(item);
   }
 
-  /** Puts `item` unless its key exists; `false` when it did. */
-  private async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return false;
-    }
-  }
-
   private async getItem(key: Readonly<Record<string, string>>): Promise<Item | undefined> {
     const result = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshallItem(key), ConsistentRead: true }),
@@ -636,14 +696,19 @@ function splitRecord(record: NewEventRecord): {
   return { request: { headers, body, bodyBase64, bodyRef, query, contentType }, state };
 }
 
+/** The request item of `record`: its request data, kept as long as the event. */
+function requestItemOf(record: NewEventRecord): Item {
+  return marshallItem({
+    ...encodeRequestData(splitRecord(record).request),
+    ...eventKeys.request(record.id),
+    expiresAt: record.expiresAt,
+  });
+}
+
 /** The request data of event `id`'s request item. */
 function requestOf(id: string, item: Readonly<Item>): Partial<EventRecord> {
   const value = decodeRequestData(id, unmarshallItem(item));
   const request: Record<string, unknown> = {};
   for (const name of REQUEST_ATTRIBUTES) if (value[name] !== undefined) request[name] = value[name];
   return request as Partial<EventRecord>;
-}
-
-function statusOf(item: Readonly<Item> | undefined): EventStatus | undefined {
-  return item?.status?.S as EventStatus | undefined;
 }

@@ -13,9 +13,9 @@ export const EVENT_STATUSES: readonly EventStatus[] = [
 /**
  * Every allowed status change, by source status. `delivered` and `ignored` are final.
  *
- * `received → processing` exists because ingress marks the record `queued` only after SendMessage
- * returns, and the handler may receive the message before that write lands (or ingress may fail
- * between the two and reply 503); the handler must not be refused in that window.
+ * An event is `received` while it has request data and no state item: ingress writes its state as
+ * `queued` once SendMessage returns, or the handler's lock creates it as `processing` when the
+ * message arrives first. Moves from `received` apply to state items older versions wrote.
  */
 export const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
   received: ['queued', 'processing'],

@@ -15,7 +15,13 @@ import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { type Envelope, EnvelopeError, parseEnvelope } from '../envelope.js';
 import { RouteMismatchError } from '../event-store/errors.js';
-import type { EventStore, LapsedLock, LockResult, SettledStatus } from '../event-store/event-store.js';
+import type {
+  EventStore,
+  LapsedLock,
+  LockableEvent,
+  LockResult,
+  SettledStatus,
+} from '../event-store/event-store.js';
 import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
 import { backoffSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS } from './backoff.js';
@@ -176,7 +182,13 @@ async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPay
   const owner = `${record.messageId}${OWNER_SEPARATOR}${randomUUID()}`;
   let lock: LockResult;
   try {
-    lock = await deps.store.acquireLock({ id, route, owner, expiresAt: new Date(scope.deadlineMs) });
+    lock = await deps.store.acquireLock({
+      id,
+      route,
+      owner,
+      expiresAt: new Date(scope.deadlineMs),
+      event: lockableEvent(envelope, deps.route),
+    });
   } catch (error: unknown) {
     if (!(error instanceof RouteMismatchError)) throw error;
     return deadLetterUnowned(record, scope, log, 'route_mismatch', error.message);
@@ -371,6 +383,19 @@ async function deadLetterUnowned<TPayload>(
 }
 
 /** The history entry for an attempt that took the lock and never settled (timeout or crash). */
+/** The event's state fields as its message carries them, for a lock that must create its state. */
+function lockableEvent(envelope: Envelope, route: ResolvedRoute): LockableEvent {
+  return {
+    queueName: route.queueName,
+    receivedAt: envelope.receivedAt,
+    method: envelope.method,
+    path: envelope.path,
+    verification: envelope.verification,
+    ...(envelope.sourceIp !== undefined && { sourceIp: envelope.sourceIp }),
+    ...(envelope.replayOf !== undefined && { replayOf: envelope.replayOf }),
+  };
+}
+
 function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
   const durationMs = Math.max(0, Date.parse(lapsed.expiredAt) - Date.parse(lapsed.takenAt));
   return {

@@ -10,7 +10,6 @@ import {
   serializeEnvelope,
   storableHeaders,
 } from '../envelope.js';
-import { InvalidTransitionError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventRecord, NewEventRecord } from '../event-store/types.js';
 import { newEventId } from '../ids.js';
@@ -42,7 +41,7 @@ export interface QueueSender {
 
 export interface IngressDependencies {
   readonly targets: readonly IngressTarget[];
-  readonly store: Pick<EventStore, 'claimDedupeKey' | 'putReceived' | 'getEvent' | 'markQueued'>;
+  readonly store: Pick<EventStore, 'claimDedupeKey' | 'putRequest' | 'getEvent' | 'putQueued'>;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
   /**
@@ -135,7 +134,8 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
         if (existing !== undefined && existing.status !== 'received') {
           return duplicate(existing.id, route, origin);
         }
-        // The earlier attempt stopped before its event was queued: finish it under the same id.
+        // The earlier attempt stopped before its event was queued (it has no state yet, or a
+        // `received` one from an older version): finish it under the same id.
         id = claim.eventId;
         log.info('resuming half-accepted event', { id, route: route.path });
       }
@@ -145,20 +145,11 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     // record never points at a body that was not written.
     const bodyRef = bodyStore === undefined ? undefined : await storeBody(bodyStore, route, id, request);
     const record = newRecord(id, target, request, receivedAt, verdict, key, bodyRef);
-    try {
-      await storeCall(() => deps.store.putReceived(record));
-    } catch (error: unknown) {
-      if (error instanceof InvalidTransitionError) return duplicate(id, route, origin);
-      throw error;
-    }
+    await storeCall(() => deps.store.putRequest(record));
     await enqueue(target.queueUrl, toEnvelope(record));
-    try {
-      await storeCall(() => deps.store.markQueued(id, route.path));
-    } catch (error: unknown) {
-      // Already past `received`: the handler picked the message up first, or a concurrent retry
-      // queued it. Either way this request's message is on the queue.
-      if (!(error instanceof InvalidTransitionError)) throw error;
-    }
+    // False when the handler took the message before this write, or a concurrent retry queued it:
+    // either way this request's message is on the queue.
+    await storeCall(() => deps.store.putQueued(record));
     log.info('event queued', { id, route: route.path, status: 'queued', scheme: verdict.scheme });
     return jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) });
   }
@@ -240,7 +231,6 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     try {
       return await call();
     } catch (error: unknown) {
-      if (error instanceof InvalidTransitionError) throw error;
       log.error('event store failed', { error: errorText(error) });
       throw new IngressHttpError(503, 'store_unavailable', 'the event could not be recorded; retry later');
     }

@@ -77,16 +77,16 @@ export class ReplayBodyUnavailableError extends ReplayError {
 }
 
 /**
- * Sending the replay to its queue failed. Its record is then deleted (`discarded`), so nothing is
- * left `received` that nothing would ever queue; if that deletion fails too, the record stays
- * `received` until it expires. Either way the original is not linked to it, and replaying the
+ * Sending the replay to its queue failed. A replay that never reached its queue has no state, so
+ * the history never shows it; its request data is deleted too (`discarded`), or, if that deletion
+ * fails as well, left to expire. Either way the original is not linked to it, and replaying the
  * original again is safe.
  */
 export class ReplayEnqueueError extends ReplayError {
   /** The replay's own id. */
   readonly id: string;
   readonly replayOf: string;
-  /** Whether the replay's record was deleted; false when it stays `received`. */
+  /** Whether the replay's request data was deleted; false when it is left to expire. */
   readonly discarded: boolean;
 
   constructor(id: string, replayOf: string, cause: unknown, discarded = false) {

@@ -2,7 +2,7 @@
  * Replay: re-delivers stored events as new events linked to the originals. A
  * replay gets a new id and `receivedAt`, the original's request (same raw body, inline or by
  * reference) and verdict, and `replayOf`; it is recorded, queued and linked like an ingress event:
- * `putReceived` → send the envelope → `markQueued` → `addReplay` on the original.
+ * `putRequest` → send the envelope → `putQueued` → `addReplay` on the original.
  *
  * A body kept in the body store is copied to the replay's own key first (`<queue>/<replayId>`): the
  * bucket expires each body a route's retention after it was written, so a replay sharing the
@@ -18,7 +18,7 @@ import { isBodyStoreError } from '../body-store/errors.js';
 import { normalizePath } from '../config/queue-name.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { type BodyReference, type Envelope, serializeEnvelope } from '../envelope.js';
-import { EventNotFoundError, InvalidCursorError, InvalidTransitionError } from '../event-store/errors.js';
+import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { type EventHistory, type ListingScope, MAX_LIST_LIMIT } from '../event-store/history.js';
 import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/types.js';
@@ -69,10 +69,7 @@ export interface ReplayTarget {
 }
 
 export interface ReplayerDependencies {
-  readonly store: Pick<
-    EventStore,
-    'getEvent' | 'putReceived' | 'markQueued' | 'addReplay' | 'discardReceived'
-  >;
+  readonly store: Pick<EventStore, 'getEvent' | 'putRequest' | 'putQueued' | 'addReplay' | 'discardUnqueued'>;
   /** Lists the originals; its client and table also delete a replay that could not be queued. */
   readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
   readonly targets: readonly ReplayTarget[];
@@ -182,12 +179,12 @@ export interface Replayer {
   /**
    * Replays one event.
    * @throws EventNotFoundError (code `event_not_found`) for an unknown id; ReplayConflictError
-   *   (`event_in_flight`) while it is `received`, `queued` or `processing`; RouteNotConfiguredError
+   *   (`event_in_flight`) while it is `queued` or `processing`; RouteNotConfiguredError
    *   (`route_not_found`); ReplayBodyUnavailableError (`body_unavailable`) when its body is kept
    *   in the body store and is gone, or no body store is configured, writing nothing;
    *   BodyStoreError (`body_store_failed`) when the body could not be copied (a retry may work),
    *   writing no record; ReplayEnqueueError (`queue_unavailable`) when the send fails, after
-   *   deleting the replay's record (`discarded`; it stays `received` if that fails too)
+   *   deleting the replay's request data (`discarded`; left to expire if that fails too)
    */
   replayEvent(id: string): Promise<ReplayResult>;
   /**
@@ -244,18 +241,14 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
         ? undefined
         : await copyBody(original.id, original.bodyRef, target, replayId);
     const replay = replayRecord(original, target, replayId, at, bodyRef);
-    await deps.store.putReceived(replay);
+    await deps.store.putRequest(replay);
     try {
       await deps.queue.send(target.queueUrl, serializeEnvelope(envelopeOf(replay)));
     } catch (error: unknown) {
       throw new ReplayEnqueueError(replay.id, original.id, error, await discard(replay.id));
     }
-    try {
-      await deps.store.markQueued(replay.id, replay.route);
-    } catch (error: unknown) {
-      // The handler took the message before this write: it is past `queued` already.
-      if (!(error instanceof InvalidTransitionError)) throw error;
-    }
+    // False when the handler took the message before this write: it is past `queued` already.
+    await deps.store.putQueued(replay);
     try {
       await deps.store.addReplay(original.id, replay.id);
     } catch (error: unknown) {
@@ -396,12 +389,12 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
   }
 
   /**
-   * Deletes the record of a replay whose send failed, so it is not left `received` with nothing to
-   * queue it; false when that fails too (it then stays `received` until it expires).
+   * Deletes the request data of a replay whose send failed, so nothing is left that nothing would
+   * queue; false when that fails too (it then stays until it expires).
    */
   async function discard(replayId: string): Promise<boolean> {
     try {
-      return await deps.store.discardReceived(replayId);
+      return await deps.store.discardUnqueued(replayId);
     } catch {
       return false;
     }

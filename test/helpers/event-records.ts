@@ -37,25 +37,29 @@ export function attemptRecord(
   return { attempt: n, startedAt: new Date(atMs).toISOString(), durationMs: 12, outcome, ...extra };
 }
 
-/** Allowed steps from `received` to each status. */
-export const PATHS_FROM_RECEIVED: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
-  received: [],
-  queued: ['queued'],
-  processing: ['queued', 'processing'],
-  retrying: ['queued', 'processing', 'retrying'],
-  delivered: ['queued', 'processing', 'delivered'],
-  dead_lettered: ['queued', 'dead_lettered'],
-  ignored: ['queued', 'processing', 'ignored'],
+/** Allowed steps from `queued` (where `putQueued()` starts an event) to each status. */
+export const PATHS_FROM_QUEUED: Readonly<Record<Exclude<EventStatus, 'received'>, readonly EventStatus[]>> = {
+  queued: [],
+  processing: ['processing'],
+  retrying: ['processing', 'retrying'],
+  delivered: ['processing', 'delivered'],
+  dead_lettered: ['dead_lettered'],
+  ignored: ['processing', 'ignored'],
 };
 
-/** Writes `event` and walks it to `status` through the transition API. */
+/**
+ * Writes `event` as ingress does and walks it to `status` through the transition API. A `received`
+ * event is one whose request item is written but whose message was never queued: it has no state.
+ */
 export async function storeEventIn(
   store: EventStore,
   event: NewEventRecord,
   status: EventStatus,
 ): Promise<NewEventRecord> {
-  await store.putReceived(event);
-  for (const step of PATHS_FROM_RECEIVED[status]) await store.transition(event.id, step);
+  await store.putRequest(event);
+  if (status === 'received') return event;
+  await store.putQueued(event);
+  for (const step of PATHS_FROM_QUEUED[status]) await store.transition(event.id, step);
   return event;
 }
 

@@ -140,14 +140,19 @@ export async function drainQueue(client: SQSClient, queueUrl: string): Promise<E
   }
 }
 
-/** Every event item in a table (test inspection only; the product never scans). */
+/** Every event in a table with its status (test inspection only; the product never scans). */
 export async function scanEvents(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<Record<string, string>[]> {
   const { Items = [] } = await client.send(new ScanCommand({ TableName: tableName }));
-  return Items.filter((item) => item.sk?.S === 'EVENT').map((item) => ({
-    id: item.id?.S ?? '',
-    status: item.status?.S ?? '',
-  }));
+  const statuses = new Map<string, string>();
+  for (const item of Items) {
+    const id = item.pk?.S?.match(/^EVENT#(.+)$/)?.[1];
+    if (id === undefined) continue;
+    if (item.sk?.S === 'EVENT') statuses.set(id, item.status?.S ?? '');
+    // Request data without a state: accepted but never queued.
+    else if (item.sk?.S === 'REQUEST' && !statuses.has(id)) statuses.set(id, 'received');
+  }
+  return [...statuses].map(([id, status]) => ({ id, status }));
 }

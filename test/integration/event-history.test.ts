@@ -574,14 +574,16 @@ describe('EventHistory', () => {
         { second: 2, status: 'delivered' },
         { second: 3, status: 'retrying' },
         { second: 4, status: 'dead_lettered' },
-        { second: 5, status: 'received' },
+        { second: 5, status: 'queued' },
+        // Never queued: it has no state, and the history does not count it.
+        { second: 6, status: 'received' },
       ]);
 
       const counts = await history.countByStatus(route);
 
       expect(counts).toEqual({
-        received: 1,
-        queued: 0,
+        received: 0,
+        queued: 1,
         processing: 0,
         retrying: 1,
         delivered: 2,
@@ -666,7 +668,8 @@ describe('EventStore', () => {
       };
       const event = newEventRecord(at(1), { route: freshRoute(), body: undefined, bodyRef });
 
-      await store.putReceived(event);
+      await store.putRequest(event);
+      await store.putQueued(event);
 
       expect((await store.getEvent(event.id))?.bodyRef).toEqual(bodyRef);
       expect((await store.getEvent(event.id))?.body).toBeUndefined();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../shared/event-store/errors.js';
-import { EventStore } from '../../shared/event-store/event-store.js';
+import { EventStore, type LockableEvent } from '../../shared/event-store/event-store.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
 import { createDynamoDbClient, type RunningEmulator, startDynamoDbLocal } from '../helpers/emulators.js';
@@ -58,7 +58,7 @@ function rawItem(id: string) {
 }
 
 describe('EventStore.acquireLock()', () => {
-  it.each(['received', 'queued', 'retrying', 'dead_lettered'] as const)(
+  it.each(['queued', 'retrying', 'dead_lettered'] as const)(
     'locks a %s event: processing, owner and expiry on the record, status index left',
     async (status) => {
       const event = await eventIn(status);
@@ -197,6 +197,120 @@ describe('EventStore.acquireLock()', () => {
     expect(results.filter((result) => !result.acquired && result.reason === 'locked')).toHaveLength(7);
     const winner = winners[0];
     expect((await store.getEvent(event.id))?.lockOwner).toBe(winner?.acquired ? winner.record.lockOwner : '');
+  });
+});
+
+describe('EventStore.acquireLock() before ingress wrote the state', () => {
+  /** What the handler runtime passes: the fields its message carries. */
+  function fieldsOf(event: NewEventRecord): LockableEvent {
+    const { queueName, receivedAt, method, path, sourceIp, verification } = event;
+    return { queueName, receivedAt, method, path, verification, ...(sourceIp !== undefined && { sourceIp }) };
+  }
+
+  it('creates the state from the message, locked, when only the request data is written', async () => {
+    const event = await eventIn('received');
+    const expiresAt = inSeconds(30);
+
+    const result = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt,
+      event: fieldsOf(event),
+    });
+
+    expect(result).toMatchObject({ acquired: true, previousStatus: 'queued' });
+    const { dedupeKey, ...withoutDedupeKey } = event;
+    expect(await store.getEvent(event.id)).toEqual({
+      ...withoutDedupeKey,
+      status: 'processing',
+      lockOwner: 'owner-a',
+      lockExpiresAt: expiresAt.toISOString(),
+      updatedAt: new Date(clockMs).toISOString(),
+      attempts: [],
+    });
+    const item = await rawItem(event.id);
+    expect(item?.gsi1pk).toEqual({ S: `ROUTE#${ROUTE}` });
+    expect(item?.expiresAt).toEqual({ N: String(event.expiresAt) });
+    // Ingress's own write, landing afterwards, leaves the lock alone.
+    expect(await store.putQueued(event)).toBe(false);
+    expect((await store.getEvent(event.id))?.lockOwner).toBe('owner-a');
+  });
+
+  it('lets exactly one of many concurrent consumers create and take it', async () => {
+    const event = await eventIn('received');
+
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        store.acquireLock({
+          id: event.id,
+          route: ROUTE,
+          owner: `owner-${index}`,
+          expiresAt: inSeconds(30),
+          event: fieldsOf(event),
+        }),
+      ),
+    );
+
+    expect(results.filter((result) => result.acquired)).toHaveLength(1);
+    expect(results.filter((result) => !result.acquired && result.reason === 'locked')).toHaveLength(7);
+  });
+
+  it('reports missing without the message fields, or when there is no request data either', async () => {
+    const requestOnly = await eventIn('received');
+    const unknown = newEvent();
+
+    const withoutFields = await store.acquireLock({
+      id: requestOnly.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+    });
+    const withoutRequest = await store.acquireLock({
+      id: unknown.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+      event: fieldsOf(unknown),
+    });
+
+    expect(withoutFields).toEqual({ acquired: false, reason: 'missing' });
+    expect(withoutRequest).toEqual({ acquired: false, reason: 'missing' });
+    expect(await rawItem(requestOnly.id)).toBeUndefined();
+    expect(await rawItem(unknown.id)).toBeUndefined();
+  });
+
+  it('reports missing when the request data is discarded between its read and the state write', async () => {
+    const racing = createDynamoDbClient(dynamo?.endpoint ?? '');
+    const racingStore = new EventStore({ client: racing, tableName: TABLE, now: () => new Date(clockMs) });
+    const event = await eventIn('received');
+    const calls: string[] = [];
+    racing.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(String(context.commandName));
+        const result = await next(args);
+        // A failed replay's cleanup runs right after the lock read the request item.
+        const key = (args.input as { Key?: { sk?: { S?: string } } }).Key;
+        if (context.commandName === 'GetItemCommand' && key?.sk?.S === 'REQUEST') {
+          await store.discardUnqueued(event.id);
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'discardAfterRead' },
+    );
+
+    const result = await racingStore.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+      event: fieldsOf(event),
+    });
+    racing.destroy();
+
+    expect(result).toEqual({ acquired: false, reason: 'missing' });
+    expect(calls).toContain('TransactWriteItemsCommand');
+    expect(await rawItem(event.id)).toBeUndefined();
   });
 });
 

@@ -64,6 +64,12 @@ function eventIn(status: EventStatus): Promise<NewEventRecord> {
   return storeEventIn(store, newEvent(), status);
 }
 
+/** Writes `event` as ingress does: request data, then (its message sent) the queued state. */
+async function accept(event: NewEventRecord): Promise<void> {
+  await store.putRequest(event);
+  await store.putQueued(event);
+}
+
 function rawItem(id: string) {
   return rawEventItem(client(), TABLE, id);
 }
@@ -75,7 +81,11 @@ async function rawRequestItem(id: string) {
   return Item;
 }
 
-const pairs = EVENT_STATUSES.flatMap((from) => EVENT_STATUSES.map((to) => ({ from, to })));
+// An event is `received` while it has request data and no state item yet: no status change
+// starts there (ingress writes its state as `queued`; a lock creates it as `processing`).
+const pairs = EVENT_STATUSES.filter((from) => from !== 'received').flatMap((from) =>
+  EVENT_STATUSES.map((to) => ({ from, to })),
+);
 const allowed = pairs.filter(({ from, to }) => canTransition(from, to));
 const forbidden = pairs.filter(({ from, to }) => !canTransition(from, to));
 
@@ -176,17 +186,19 @@ describe('EventStore', () => {
     });
   });
 
-  describe('putReceived()', () => {
-    it('writes a received record that getEvent() reads back without key attributes', async () => {
+  describe('putRequest() and putQueued()', () => {
+    it('write a queued record that getEvent() reads back without key attributes', async () => {
       const event = newEvent();
       clockMs = START + 1_000;
 
-      await store.putReceived(event);
+      await store.putRequest(event);
+      const written = await store.putQueued(event);
       const stored = await store.getEvent(event.id);
 
+      expect(written).toBe(true);
       expect(stored).toEqual({
         ...event,
-        status: 'received',
+        status: 'queued',
         updatedAt: new Date(START + 1_000).toISOString(),
         attempts: [],
       });
@@ -194,10 +206,10 @@ describe('EventStore', () => {
       expect(Object.keys(stored ?? {})).not.toContain('gsi2pk');
     });
 
-    it('writes the byRoute keys and leaves received out of the sparse status index', async () => {
+    it('write the byRoute keys and leave queued out of the sparse status index', async () => {
       const event = newEvent();
 
-      await store.putReceived(event);
+      await accept(event);
 
       const item = await rawItem(event.id);
       expect(item?.gsi1pk).toEqual({ S: `ROUTE#${ROUTE}` });
@@ -210,7 +222,7 @@ describe('EventStore', () => {
     it('keeps the request data in its own item, out of the state item', async () => {
       const event = newEvent();
 
-      await store.putReceived(event);
+      await accept(event);
 
       const state = await rawItem(event.id);
       for (const name of ['headers', 'body', 'query', 'contentType']) expect(state?.[name]).toBeUndefined();
@@ -237,7 +249,7 @@ describe('EventStore', () => {
         headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
       });
 
-      await store.putReceived(event);
+      await accept(event);
 
       const request = await rawRequestItem(event.id);
       expect(request?.body).toBeUndefined();
@@ -257,7 +269,7 @@ describe('EventStore', () => {
       const bytes = Buffer.alloc(4096, 0x5a);
       const event = newEvent({ body: undefined, bodyBase64: bytes.toString('base64') });
 
-      await store.putReceived(event);
+      await accept(event);
 
       expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
       const stored = await store.getEvent(event.id);
@@ -268,7 +280,7 @@ describe('EventStore', () => {
     it('keeps a small request as plain attributes', async () => {
       const event = newEvent({ body: '{"ok":true}' });
 
-      await store.putReceived(event);
+      await accept(event);
 
       const request = await rawRequestItem(event.id);
       expect(request?.requestBr).toBeUndefined();
@@ -279,7 +291,7 @@ describe('EventStore', () => {
     it('round-trips a body of random characters, which compresses least', async () => {
       const event = newEvent({ body: randomBytes(3000).toString('base64') });
 
-      await store.putReceived(event);
+      await accept(event);
 
       expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
       expect((await store.getEvent(event.id))?.body).toBe(event.body);
@@ -287,7 +299,7 @@ describe('EventStore', () => {
 
     it('names the event when its compressed request data cannot be decoded', async () => {
       const event = newEvent();
-      await store.putReceived(event);
+      await accept(event);
       await client().send(
         new PutItemCommand({
           TableName: TABLE,
@@ -303,57 +315,56 @@ describe('EventStore', () => {
       );
     });
 
-    it('overwrites a record that is still received', async () => {
-      const first = newEvent({ body: 'first' });
-      await store.putReceived(first);
+    it('leave an event with only its request data out of getEvent(): it is received, not queued', async () => {
+      const event = newEvent();
 
-      await store.putReceived({ ...first, body: 'retry' });
+      await store.putRequest(event);
+
+      expect(await rawRequestItem(event.id)).toBeDefined();
+      expect(await rawItem(event.id)).toBeUndefined();
+      expect(await store.getEvent(event.id)).toBeUndefined();
+    });
+
+    it("putRequest() replaces an earlier attempt's request data", async () => {
+      const first = newEvent({ body: 'first' });
+      await store.putRequest(first);
+
+      await store.putRequest({ ...first, body: 'retry' });
+      await store.putQueued(first);
 
       expect((await store.getEvent(first.id))?.body).toBe('retry');
     });
 
-    it('refuses to overwrite a queued record', async () => {
-      const event = newEvent({ body: 'original' });
-      await store.putReceived(event);
-      await store.markQueued(event.id);
-
-      const overwrite = store.putReceived({ ...event, body: 'retry' });
-
-      await expect(overwrite).rejects.toBeInstanceOf(InvalidTransitionError);
-      await expect(overwrite).rejects.toMatchObject({
-        code: 'invalid_transition',
-        id: event.id,
-        to: 'received',
-        actual: 'queued',
-      });
-      const stored = await store.getEvent(event.id);
-      expect(stored?.status).toBe('queued');
-      expect(stored?.body).toBe('original');
-    });
-  });
-
-  describe('markQueued()', () => {
-    it('moves a received event to queued', async () => {
+    it('putQueued() leaves a state that moved on as it is and says so', async () => {
       const event = newEvent();
-      await store.putReceived(event);
-      clockMs = START + 2_000;
+      await accept(event);
+      await store.transition(event.id, 'processing');
 
-      const queued = await store.markQueued(event.id);
+      const written = await store.putQueued(event);
 
-      expect(queued.status).toBe('queued');
-      expect(queued.updatedAt).toBe(new Date(START + 2_000).toISOString());
-      // markQueued() returns the state item; getEvent() adds the request data written once.
-      expect(queued).not.toHaveProperty('body');
-      expect(await store.getEvent(event.id)).toEqual({ ...event, ...queued });
+      expect(written).toBe(false);
+      expect((await store.getEvent(event.id))?.status).toBe('processing');
     });
 
-    it('moves a received event to queued when given its route', async () => {
+    it('putQueued() moves on a received state item written by an older version', async () => {
       const event = newEvent();
-      await store.putReceived(event);
+      await store.putRequest(event);
+      await client().send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: marshallItem({
+            ...eventKeys.event(event.id),
+            id: event.id,
+            route: ROUTE,
+            status: 'received',
+          }),
+        }),
+      );
 
-      const queued = await store.markQueued(event.id, ROUTE);
+      const written = await store.putQueued(event);
 
-      expect(queued.status).toBe('queued');
+      expect(written).toBe(true);
+      expect((await store.getEvent(event.id))?.status).toBe('queued');
     });
   });
 
@@ -366,8 +377,7 @@ describe('EventStore', () => {
   describe('transition()', () => {
     it('walks queued → processing → retrying → processing → delivered, appending attempts', async () => {
       const event = newEvent();
-      await store.putReceived(event);
-      await store.markQueued(event.id);
+      await accept(event);
       const failed = attempt(1, 'failed', {
         errorName: 'TypeError',
         errorMessage: 'boom',
@@ -400,8 +410,7 @@ describe('EventStore', () => {
         );
         return (Items ?? []).map((item) => item.pk?.S);
       };
-      await store.putReceived(event);
-      await store.markQueued(event.id);
+      await accept(event);
       await store.transition(event.id, 'processing');
 
       await store.transition(event.id, 'retrying');
@@ -519,7 +528,8 @@ describe('EventStore', () => {
       try {
         const results = await Promise.allSettled([
           offline.getEvent('x'),
-          offline.putReceived(newEvent()),
+          offline.putRequest(newEvent()),
+          offline.putQueued(newEvent()),
           offline.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: 60 }),
           offline.transition('x', 'queued', { route: ROUTE }),
         ]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   ChangeMessageVisibilityCommand,
@@ -12,7 +13,8 @@ import { z } from 'zod';
 import { S3BodyStore } from '../../shared/body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
-import { EventStore } from '../../shared/event-store/event-store.js';
+import { EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import { marshallItem } from '../../shared/event-store/marshal.js';
 import type { EventRecord } from '../../shared/event-store/types.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import { PermanentError } from '../../shared/handler/errors.js';
@@ -215,6 +217,34 @@ describe('processBatch()', () => {
       expect.objectContaining({ id, route: '/success/', status: 'processing', attempt: 1 }),
       expect.objectContaining({ id, route: '/success/', status: 'delivered', attempt: 1 }),
     ]);
+  });
+
+  it('delivers an event whose message arrives before ingress has written its state', async () => {
+    const id = await post(routes.success, { ref: 'refs/heads/early' });
+    const accepted = await record(id);
+    // As if the handler took the message between ingress's SendMessage and its state write.
+    await emulators.dynamo.client.send(
+      new DeleteItemCommand({ TableName: ingress.tableName, Key: marshallItem(eventKeys.event(id)) }),
+    );
+    const seen: string[] = [];
+
+    const response = await runBatch(
+      await receive(routes.success),
+      definitionOf((event) => void seen.push(event.id)),
+      depsFor(routes.success).deps,
+    );
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(seen).toEqual([id]);
+    const { dedupeKey, updatedAt, status, attempts, ...fromMessage } = accepted;
+    expect(await record(id)).toMatchObject({
+      ...fromMessage,
+      status: 'delivered',
+      attempts: [{ attempt: 1, outcome: 'delivered' }],
+    });
+    // Ingress's own write, landing late, leaves the settled state alone.
+    expect(await ingress.store.putQueued({ ...accepted })).toBe(false);
+    expect((await record(id)).status).toBe('delivered');
   });
 
   it('retries a failing handler with backoff and delivers on the third attempt', async () => {

@@ -297,7 +297,7 @@ describe('ingress error replies', () => {
 });
 
 describe('ingress when AWS calls fail', () => {
-  it('answers 503 when SQS is down, leaves the record received, and re-enqueues on the provider retry', async () => {
+  it('answers 503 when SQS is down, leaves the event received (unqueued), and re-enqueues on the provider retry', async () => {
     const route = makeRoute({
       path: '/flaky/sqs/',
       verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
@@ -376,9 +376,9 @@ describe('ingress when AWS calls fail', () => {
       override: (deps) => ({
         store: {
           claimDedupeKey: (input) => deps.store.claimDedupeKey(input),
-          putReceived: (record) => deps.store.putReceived(record),
+          putRequest: (record) => deps.store.putRequest(record),
           getEvent: (id) => deps.store.getEvent(id),
-          markQueued: (id) => downStore.markQueued(id),
+          putQueued: (record) => downStore.putQueued(record),
         },
       }),
     });

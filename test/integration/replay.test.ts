@@ -392,19 +392,23 @@ describe('createReplayer()', () => {
       expect((await drain(target)).map((envelope) => envelope.replayOf)).toEqual([original?.id, first.id]);
     });
 
-    it('throws EventNotFoundError for an unknown id and sends nothing', async () => {
-      const target = nextTarget();
-      const before = await itemCount();
+    it.each(['unknown', 'received (never queued)'])(
+      'throws EventNotFoundError for an %s id and sends nothing',
+      async (kind) => {
+        const target = nextTarget();
+        const [unqueued] = kind === 'unknown' ? [] : await seed(target.route.path, ['received']);
+        const before = await itemCount();
 
-      const replay = replayer().replayEvent(newEventId());
+        const replay = replayer().replayEvent(unqueued?.id ?? newEventId());
 
-      await expect(replay).rejects.toBeInstanceOf(EventNotFoundError);
-      await expect(replay).rejects.toMatchObject({ code: 'event_not_found' });
-      expect(await itemCount()).toBe(before);
-      expect(await drain(target)).toEqual([]);
-    });
+        await expect(replay).rejects.toBeInstanceOf(EventNotFoundError);
+        await expect(replay).rejects.toMatchObject({ code: 'event_not_found' });
+        expect(await itemCount()).toBe(before);
+        expect(await drain(target)).toEqual([]);
+      },
+    );
 
-    it.each(['received', 'queued', 'processing'] as const)(
+    it.each(['queued', 'processing'] as const)(
       'refuses a %s event with ReplayConflictError and writes nothing',
       async (status) => {
         const target = nextTarget();
@@ -473,14 +477,14 @@ describe('createReplayer()', () => {
     });
   });
 
-  describe('EventStore.discardReceived()', () => {
+  describe('EventStore.discardUnqueued()', () => {
     it('keeps a replay a handler has taken since (the send went through after all)', async () => {
       const target = nextTarget();
       const [taken] = await seed(target.route.path, ['processing']);
       const [unqueued] = await seed(target.route.path, ['received'], {}, START + 1000);
 
-      const keptTaken = await store.discardReceived(taken?.id ?? '');
-      const deleted = await store.discardReceived(unqueued?.id ?? '');
+      const keptTaken = await store.discardUnqueued(taken?.id ?? '');
+      const deleted = await store.discardUnqueued(unqueued?.id ?? '');
 
       expect(keptTaken).toBe(false);
       expect((await store.getEvent(taken?.id ?? ''))?.status).toBe('processing');
