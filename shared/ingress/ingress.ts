@@ -41,7 +41,10 @@ export interface QueueSender {
 
 export interface IngressDependencies {
   readonly targets: readonly IngressTarget[];
-  readonly store: Pick<EventStore, 'claimDedupeKey' | 'putRequest' | 'getEvent' | 'putQueued'>;
+  readonly store: Pick<
+    EventStore,
+    'claimDedupeKey' | 'putRequest' | 'getEvent' | 'putQueued' | 'discardUnqueued'
+  >;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
   /**
@@ -119,39 +122,62 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     }
 
     const key = dedupeKey(route, { headers: request.headers, body: request.body, payload });
-    let id = newId(receivedAt);
-    if (key !== undefined) {
-      const claim = await storeCall(() =>
-        deps.store.claimDedupeKey({
-          route: route.path,
-          key,
-          eventId: id,
-          windowSeconds: route.dedupe.windowSeconds,
-        }),
-      );
-      if (!claim.claimed) {
-        const existing = await storeCall(() => deps.store.getEvent(claim.eventId));
-        if (existing !== undefined && existing.status !== 'received') {
-          return duplicate(existing.id, route, origin);
-        }
-        // The earlier attempt stopped before its event was queued (it has no state yet, or a
-        // `received` one from an older version): finish it under the same id.
-        id = claim.eventId;
-        log.info('resuming half-accepted event', { id, route: route.path });
+    const newRecordAs = (eventId: string, bodyRef?: BodyReference) =>
+      newRecord(eventId, target, request, receivedAt, verdict, key, bodyRef);
+    // An inline body's request data is written alongside the dedupe claim rather than after it:
+    // request data without a state is shown nowhere, so a duplicate's copy is only discarded.
+    const early = bodyStore === undefined ? newRecordAs(newId(receivedAt)) : undefined;
+    let id = early?.id ?? newId(receivedAt);
+    const [claim] = await Promise.all([
+      key === undefined
+        ? undefined
+        : storeCall(() =>
+            deps.store.claimDedupeKey({
+              route: route.path,
+              key,
+              eventId: id,
+              windowSeconds: route.dedupe.windowSeconds,
+            }),
+          ),
+      early === undefined ? undefined : storeCall(() => deps.store.putRequest(early)),
+    ]);
+    if (claim !== undefined && !claim.claimed) {
+      if (early !== undefined) await discardCopy(early.id);
+      const existing = await storeCall(() => deps.store.getEvent(claim.eventId));
+      if (existing !== undefined && existing.status !== 'received') {
+        return duplicate(existing.id, route, origin);
       }
+      // The earlier attempt stopped before its event was queued (it has no state yet, or a
+      // `received` one from an older version): finish it under the same id.
+      id = claim.eventId;
+      log.info('resuming half-accepted event', { id, route: route.path });
     }
 
-    // After the dedupe claim, so a duplicate never uploads its body again; before the record, so a
-    // record never points at a body that was not written.
-    const bodyRef = bodyStore === undefined ? undefined : await storeBody(bodyStore, route, id, request);
-    const record = newRecord(id, target, request, receivedAt, verdict, key, bodyRef);
-    await storeCall(() => deps.store.putRequest(record));
+    let record = early;
+    if (record?.id !== id) {
+      // After the dedupe claim, so a duplicate never uploads its body again; before the request
+      // data, so nothing ever points at a body that was not written.
+      const bodyRef = bodyStore === undefined ? undefined : await storeBody(bodyStore, route, id, request);
+      const late = newRecordAs(id, bodyRef);
+      await storeCall(() => deps.store.putRequest(late));
+      record = late;
+    }
     await enqueue(target.queueUrl, toEnvelope(record));
     // False when the handler took the message before this write, or a concurrent retry queued it:
     // either way this request's message is on the queue.
-    await storeCall(() => deps.store.putQueued(record));
+    const queued = record;
+    await storeCall(() => deps.store.putQueued(queued));
     log.info('event queued', { id, route: route.path, status: 'queued', scheme: verdict.scheme });
     return jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) });
+  }
+
+  /** Best effort: a leftover copy is never shown and expires with the route's retention. */
+  async function discardCopy(copyId: string): Promise<void> {
+    try {
+      await deps.store.discardUnqueued(copyId);
+    } catch (error: unknown) {
+      log.warn('duplicate request data left to expire', { id: copyId, error: errorText(error) });
+    }
   }
 
   async function storeBody(

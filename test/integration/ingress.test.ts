@@ -160,6 +160,22 @@ describe('ingress accepting signed webhooks', () => {
     expect(await drainQueue(emulators.sqs.client, queueOf('/github/'))).toHaveLength(0);
   });
 
+  it('keeps no copy of a duplicate’s request data (written alongside the claim, then discarded)', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/dup-copy' });
+    const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
+    const before = new Set((await scanEvents(emulators.dynamo.client, ingress.tableName)).map((e) => e.id));
+
+    const first = await ingress.post('/github/', body, headers);
+    const second = await ingress.post('/github/', body, headers);
+
+    expect(second.status).toBe(200);
+    const added = (await scanEvents(emulators.dynamo.client, ingress.tableName)).filter(
+      (event) => !before.has(event.id),
+    );
+    expect(added).toEqual([{ id: first.json.id, status: 'queued' }]);
+    await drainQueue(emulators.sqs.client, queueOf('/github/'));
+  });
+
   it('de-duplicates Stripe events by the event id in the body, whatever the signature', async () => {
     const body = JSON.stringify({ id: `evt_${randomUUID()}`, type: 'payment_intent.succeeded' });
     const first = await ingress.post('/stripe/', body, stripeHeaders(STRIPE_SECRET, body));
@@ -328,6 +344,10 @@ describe('ingress when AWS calls fail', () => {
     expect(retried.status).toBe(202);
     expect(retried.json.id).toBe(stuck?.id);
     expect((await healthy.store.getEvent(stuck?.id ?? ''))?.status).toBe('queued');
+    // The retry's own copy of the request data, written under a new id, is gone.
+    expect(await scanEvents(emulators.dynamo.client, healthy.tableName)).toEqual([
+      { id: stuck?.id, status: 'queued' },
+    ]);
     const queued = await drainQueue(emulators.sqs.client, requireQueues(healthy.queues, route.path).queueUrl);
     expect(queued.map((envelope) => envelope.id)).toEqual([stuck?.id]);
     await healthy.close();
@@ -379,6 +399,7 @@ describe('ingress when AWS calls fail', () => {
           putRequest: (record) => deps.store.putRequest(record),
           getEvent: (id) => deps.store.getEvent(id),
           putQueued: (record) => downStore.putQueued(record),
+          discardUnqueued: (id) => deps.store.discardUnqueued(id),
         },
       }),
     });
