@@ -4,10 +4,14 @@
  * senders, next to the raw SQS emulator round trip (SendMessage + ReceiveMessage + DeleteMessage)
  * measured in the same run against the same emulator. The stack's SDK clients are instrumented
  * (aws-call-counter.ts), so AWS calls and DynamoDB capacity units per delivered event are counted,
- * and priced with prices.ts.
+ * and priced with prices.ts. CPU time per event of this process and of both emulators is measured
+ * around both runs (cpu.ts). Bodies are realistic webhook JSON (bodies.ts), so compression of stored
+ * bodies is not flattered.
  */
 import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -26,6 +30,14 @@ import {
   type ObservedCall,
   type OperationCount,
 } from './aws-call-counter.js';
+import { incompressibleBody, realisticBody } from './bodies.js';
+import {
+  type CpuTarget,
+  type CpuWindow,
+  clockTicksPerSecond,
+  startCpuWindow,
+  type TargetCpu,
+} from './cpu.js';
 import { handledCounts, handledTime, resetHandled, waitForHandled } from './fixtures/handled.js';
 import { PRICES, priceSource } from './prices.js';
 import type { BenchSection } from './run.js';
@@ -37,9 +49,8 @@ const SECRET_ENV = 'HOOKLINE_BENCH_WEBHOOK_SECRET';
 const EVENTS = 1_000;
 const SENDERS = 16;
 const WARMUP_EVENTS = 200;
-/** Body of the measured events; the diagnostic run repeats the counts at DIAGNOSTIC_BODY_BYTES. */
+/** Body of the measured events (realistic JSON); the diagnostic runs repeat the counts with DIAGNOSTICS. */
 const BODY_BYTES = 1024;
-const DIAGNOSTIC_BODY_BYTES = 5 * 1024;
 const DIAGNOSTIC_EVENTS = 200;
 const RAW_MESSAGES = 1_000;
 const RAW_WORKERS = 16;
@@ -52,10 +63,57 @@ const DELETED_TIMEOUT_MS = 15_000;
 /** The ingress function's memory (infra/webhook-route.ts `INGRESS_MEMORY_MB`). */
 const INGRESS_MEMORY_MB = 256;
 
+/** Other processes below this CPU per event are not named in the CPU section. */
+const OTHER_PROCESS_SHOWN_MS = 0.05;
+/** Other work using this many cores or more during a run's window gets a caution line. */
+const CONTENDED_CORES = 0.1;
+
 const THROUGHPUT_RATIO_TARGET = 0.5;
 const P99_RATIO_TARGET = 2;
 const WRITE_UNITS_TARGET = 3;
 const COST_TARGET_DOLLARS = 3;
+
+interface BodyShape {
+  readonly kind: 'realistic' | 'incompressible';
+  readonly bytes: number;
+}
+
+const MEASURED_BODY: BodyShape = { kind: 'realistic', bytes: BODY_BYTES };
+/** Each with its own id prefix: the ingress dedupes on the webhook id. */
+const DIAGNOSTICS: readonly { readonly prefix: string; readonly body: BodyShape }[] = [
+  { prefix: 'big', body: { kind: 'realistic', bytes: 5 * 1024 } },
+  { prefix: 'rnd', body: { kind: 'incompressible', bytes: 1024 } },
+];
+
+function makeBody(shape: BodyShape, benchId: string): string {
+  return shape.kind === 'realistic'
+    ? realisticBody(benchId, shape.bytes)
+    : incompressibleBody(benchId, shape.bytes);
+}
+
+interface BenchEvent {
+  readonly id: string;
+  readonly body: string;
+}
+
+/** Built before a run, so making bodies costs the measured window no CPU. */
+function benchEvents(prefix: string, count: number, shape: BodyShape): BenchEvent[] {
+  return Array.from({ length: count }, (_, i) => {
+    const id = `${prefix}${String(i).padStart(6, '0')}`;
+    return { id, body: makeBody(shape, id) };
+  });
+}
+
+/** Total bytes over total gzipped bytes (zlib's default level). */
+function gzipRatio(bodies: readonly string[]): number {
+  let bytes = 0;
+  let gzipped = 0;
+  for (const body of bodies) {
+    bytes += Buffer.byteLength(body);
+    gzipped += gzipSync(body).length;
+  }
+  return bytes / gzipped;
+}
 
 interface LatencyRun {
   readonly n: number;
@@ -231,18 +289,6 @@ function writePurpose(call: ObservedCall): string {
   return '(other)';
 }
 
-/** A JSON Standard Webhooks payload of exactly `bytes` bytes carrying `benchId`. */
-function benchBody(benchId: string, bytes: number): string {
-  const head = `{"type":"bench.event","benchId":"${benchId}","data":{"order":"ord_8412","status":"shipped"},"padding":"`;
-  const tail = '"}';
-  const fill = bytes - head.length - tail.length;
-  if (fill < 0) throw new RangeError(`a bench body needs at least ${head.length + tail.length} bytes`);
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  let padding = '';
-  for (let i = 0; i < fill; i++) padding += alphabet[(i * 7919) % alphabet.length];
-  return head + padding + tail;
-}
-
 interface SendResult {
   readonly sentAt: ReadonlyMap<string, number>;
   readonly acceptedAt: ReadonlyMap<string, number>;
@@ -251,12 +297,11 @@ interface SendResult {
   readonly lastAcceptedMs: number;
 }
 
-/** Sends every id's event from `senders` concurrent loops over keep-alive HTTP; each must get 202. */
+/** Sends every event from `senders` concurrent loops over keep-alive HTTP; each must get 202. */
 async function sendEvents(
   url: string,
   secret: string,
-  ids: readonly string[],
-  bodyBytes: number,
+  events: readonly BenchEvent[],
   senders: number,
 ): Promise<SendResult> {
   const sentAt = new Map<string, number>();
@@ -266,9 +311,9 @@ async function sendEvents(
   let lastAcceptedMs = 0;
   const sender = async (): Promise<void> => {
     for (;;) {
-      const id = ids[next++];
-      if (id === undefined) return;
-      const body = benchBody(id, bodyBytes);
+      const event = events[next++];
+      if (event === undefined) return;
+      const { id, body } = event;
       const headers = standardWebhooksHeaders(secret, body, `msg_${id}`);
       const started = performance.now();
       sentAt.set(id, started);
@@ -303,19 +348,19 @@ interface DeliveryContext {
   readonly observer: CallObserver;
 }
 
-/** Sends `count` events, waits until each is handled and its message deleted; counts are for those alone. */
+/** Sends `events`, waits until each is handled and its message deleted; counts are for those alone. */
 async function deliver(
   context: DeliveryContext,
-  prefix: string,
-  count: number,
+  events: readonly BenchEvent[],
   bodyBytes: number,
 ): Promise<DeliveryRun> {
   const { counter, observer } = context;
   resetHandled();
   counter.reset();
   observer.reset();
-  const ids = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
-  const sent = await sendEvents(context.url, context.secret, ids, bodyBytes, SENDERS);
+  const count = events.length;
+  const ids = events.map((event) => event.id);
+  const sent = await sendEvents(context.url, context.secret, events, SENDERS);
   await waitForHandled(count, HANDLED_TIMEOUT_MS);
   await until(() => observer.deleted >= count, DELETED_TIMEOUT_MS, `${count} messages deleted`);
 
@@ -631,6 +676,264 @@ function medianMs(run: DeliveryRun, key: string): number {
   return durations.length === 0 ? 0 : summarize(durations).median;
 }
 
+function bodyLabel(shape: BodyShape): string {
+  return `${shape.bytes} B ${shape.kind}`;
+}
+
+function gzipSummary(
+  measured: readonly BenchEvent[],
+  diagnostics: readonly { readonly body: BodyShape; readonly bodies: readonly string[] }[],
+): string {
+  const runs = [{ body: MEASURED_BODY, bodies: measured.map((event) => event.body) }, ...diagnostics];
+  return `${runs.map(({ body, bodies }) => `${bodyLabel(body)} ${fixed(gzipRatio(bodies), 2)}×`).join(', ')} (over each run's bodies)`;
+}
+
+/** One run's CPU window, with what it moved. */
+interface CpuRun {
+  readonly cpu: CpuWindow;
+  readonly n: number;
+  readonly perSecond: number;
+  /** The stack's AWS calls in the window, by service, where they were counted. */
+  readonly operations?: readonly OperationCount[];
+}
+
+/** CPU time of the processes /proc could read (this process always). */
+function measuredCpuMs(cpu: CpuWindow): number {
+  return cpu.targets.reduce((total, target) => total + (target.cpuMs ?? 0), 0);
+}
+
+function msPer(value: number | undefined, n: number): string {
+  return value === undefined ? 'n/a' : fixed(value / n, 2);
+}
+
+function share(value: number | undefined, all: number): string {
+  return value === undefined || all === 0 ? '' : `${((value / all) * 100).toFixed(0)} %`;
+}
+
+/** `pid 1234 java`: the busiest process read for the target, and how many more there were. */
+function processNames(target: TargetCpu): string {
+  if (target.pid === 'self') return `pid ${process.pid} node`;
+  const [busiest, ...others] = target.processes;
+  if (busiest === undefined) return '';
+  const more = others.length === 0 ? '' : ` + ${others.length} more`;
+  const root = busiest.pid === target.pid ? '' : ` (under pid ${target.pid})`;
+  return `pid ${busiest.pid} ${busiest.name}${more}${root}`;
+}
+
+/** At most 60 characters, the start kept. */
+function shorten(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 59)}…`;
+}
+
+/** CPU time /proc/stat counted beyond the processes measured: other work and the kernel. */
+function restOfMachineMs(cpu: CpuWindow): number | undefined {
+  return cpu.machineBusyMs === undefined ? undefined : Math.max(0, cpu.machineBusyMs - measuredCpuMs(cpu));
+}
+
+/** CPU time per event by process for both runs, what else ran meanwhile, and the ceilings they imply. */
+function printCpu(print: (line: string) => void, end: CpuRun, raw: CpuRun): void {
+  printCpuTable(print, end, raw);
+  printOtherWork(print, end, raw);
+  printCpuPerCall(print, end);
+  print(
+    'this Node process = process.cpuUsage() (all its threads): end to end it is the senders (fetch + signing), the ' +
+      "HTTP server, ingress, pollers and handler runtime together; raw it is the bench's SQS client workers (the " +
+      'idle pollers too). Emulators = /proc/<pid>/stat utime + stime of the pid and live descendants, ' +
+      `CLK_TCK ${clockTicksPerSecond()}; rest of the machine = /proc/stat busy time − these processes: whatever else ` +
+      'ran (competing for the same cores) and kernel time; n/a = no /proc',
+  );
+  printCpuCeilings(print, end, raw);
+}
+
+function printCpuTable(print: (line: string) => void, end: CpuRun, raw: CpuRun): void {
+  const cores = cpus().length;
+  const endTotal = measuredCpuMs(end.cpu);
+  const rawTotal = measuredCpuMs(raw.cpu);
+  print(
+    `CPU time, measured (user + system) over each run's window, ${cores} cores; ` +
+      'ms per event end to end (first send → last delete), ms per message raw (first send → last round trip):',
+  );
+  const rows: string[][] = [['<process', '<', 'end to end ms/event', 'share', 'raw ms/message', 'share']];
+  end.cpu.targets.forEach((target, i) => {
+    const rawTarget = raw.cpu.targets[i];
+    rows.push([
+      target.label,
+      processNames(target),
+      msPer(target.cpuMs, end.n),
+      share(target.cpuMs, endTotal),
+      msPer(rawTarget?.cpuMs, raw.n),
+      share(rawTarget?.cpuMs, rawTotal),
+    ]);
+    if (target.pid === 'self') {
+      rows.push([
+        '  of which its main thread (JavaScript)',
+        '',
+        msPer(target.mainThreadMs, end.n),
+        share(target.mainThreadMs, endTotal),
+        msPer(rawTarget?.mainThreadMs, raw.n),
+        share(rawTarget?.mainThreadMs, rawTotal),
+      ]);
+    }
+  });
+  rows.push([
+    'total of these processes',
+    '',
+    msPer(endTotal, end.n),
+    '100 %',
+    msPer(rawTotal, raw.n),
+    '100 %',
+  ]);
+  rows.push([
+    'rest of the machine (other work, kernel)',
+    '/proc/stat',
+    msPer(restOfMachineMs(end.cpu), end.n),
+    '',
+    msPer(restOfMachineMs(raw.cpu), raw.n),
+    '',
+  ]);
+  rows.push([
+    'wall time of the window',
+    '',
+    `${fixed(end.cpu.wallMs / 1000, 2)} s`,
+    '',
+    `${fixed(raw.cpu.wallMs / 1000, 2)} s`,
+    '',
+  ]);
+  rows.push([
+    'cores busy (these processes: CPU / wall)',
+    '',
+    fixed(endTotal / end.cpu.wallMs, 2),
+    '',
+    fixed(rawTotal / raw.cpu.wallMs, 2),
+    '',
+  ]);
+  const machineBusy = (cpu: CpuWindow) =>
+    cpu.machineBusyMs === undefined ? 'n/a' : fixed(cpu.machineBusyMs / cpu.wallMs, 2);
+  rows.push(['cores busy (whole machine)', '', machineBusy(end.cpu), '', machineBusy(raw.cpu), '']);
+  for (const line of formatTable(rows)) print(line);
+}
+
+/** The other processes that used CPU during the windows, and a caution when they used much. */
+function printOtherWork(print: (line: string) => void, end: CpuRun, raw: CpuRun): void {
+  const others = (run: CpuRun) => {
+    const shown = run.cpu.others.filter(
+      (other) => (other.cpuMs + (other.exitedChildrenMs ?? 0)) / run.n >= OTHER_PROCESS_SHOWN_MS,
+    );
+    if (shown.length === 0) return 'none';
+    return shown
+      .map((other) => {
+        const exited = other.exitedChildrenMs ?? 0;
+        const children = exited > 0 ? ` + exited children ${fixed(exited / run.n, 2)} ms` : '';
+        return `pid ${other.pid} \`${shorten(other.name)}\` ${fixed(other.cpuMs / run.n, 2)} ms${children}`;
+      })
+      .join(', ');
+  };
+  print(
+    `other processes over ${OTHER_PROCESS_SHOWN_MS} ms CPU per event (children that exited in the window count ` +
+      `their whole lifetime): end to end ${others(end)}; raw ${others(raw)}`,
+  );
+  for (const [name, run] of [
+    ['end-to-end', end],
+    ['raw', raw],
+  ] as const) {
+    const restCores = (restOfMachineMs(run.cpu) ?? 0) / run.cpu.wallMs;
+    if (restCores >= CONTENDED_CORES) {
+      print(
+        `CAUTION other work used ${fixed(restCores, 2)} cores during the ${name} window: that run's wall-clock ` +
+          'figures (throughput, latency) are worse than on an idle machine; its CPU time per event much less so',
+      );
+    }
+  }
+}
+
+/** Each emulator's CPU time per call it answered in the end-to-end run. */
+function printCpuPerCall(print: (line: string) => void, end: CpuRun): void {
+  const operations = end.operations;
+  if (operations === undefined) return;
+  const parts = [
+    ['DynamoDB Local', 'DynamoDB'],
+    ['SQS emulator', 'SQS'],
+  ].flatMap(([label, service]) => {
+    const cpuMs = end.cpu.targets.find((target) => target.label === label)?.cpuMs;
+    const calls = sum(operations, (count) => (count.service === service ? count.calls : 0));
+    if (cpuMs === undefined || calls === 0) return [];
+    return [
+      `${label} ${fixed(cpuMs / calls, 2)} ms per ${service} call (${fixed(calls / end.n, 2)} calls per event)`,
+    ];
+  });
+  if (parts.length > 0) print(`emulator CPU per call answered, end to end: ${parts.join(', ')}`);
+}
+
+/** The throughput the measured CPU per event allows, and what the throughput target needs. */
+function printCpuCeilings(print: (line: string) => void, end: CpuRun, raw: CpuRun): void {
+  const cores = cpus().length;
+  const endPerEventMs = measuredCpuMs(end.cpu) / end.n;
+  const rawPerMessageMs = measuredCpuMs(raw.cpu) / raw.n;
+  const ceiling = (perEventMs: number) => (cores * 1000) / perEventMs;
+  const partial = [...end.cpu.targets, ...raw.cpu.targets].some((target) => target.cpuMs === undefined);
+  if (partial) print('CAUTION some processes could not be read (n/a): the figures below leave their CPU out');
+  print(
+    `CPU ceiling (${cores} cores / measured CPU per event, as if every core did only this work): ` +
+      `end to end ≤ ${fixed(ceiling(endPerEventMs))}/s (measured ${fixed(end.perSecond)}/s), ` +
+      `raw ≤ ${fixed(ceiling(rawPerMessageMs))}/s (measured ${fixed(raw.perSecond)}/s)`,
+  );
+  const mainThreadMs = end.cpu.targets.find((target) => target.pid === 'self')?.mainThreadMs;
+  if (mainThreadMs !== undefined) {
+    print(
+      `single-thread ceiling: this process's JavaScript runs on its main thread, ${fixed(mainThreadMs / end.n, 2)} ms ` +
+        `per event → end to end ≤ ${fixed((1000 * end.n) / mainThreadMs)}/s however many cores`,
+    );
+  }
+  const neededMs = rawPerMessageMs / THROUGHPUT_RATIO_TARGET;
+  print(
+    `throughput target ≥ ${THROUGHPUT_RATIO_TARGET}× raw, on CPU: needs ≤ ${fixed(neededMs, 2)} ms CPU per event ` +
+      `(raw ${fixed(rawPerMessageMs, 2)} ms / ${THROUGHPUT_RATIO_TARGET}); measured ${fixed(endPerEventMs, 2)} ms ` +
+      `(${fixed(endPerEventMs / rawPerMessageMs, 1)}× raw)   ${verdict(endPerEventMs, neededMs)}`,
+  );
+}
+
+/**
+ * The cheapest any design with the mandated exactly-once lock could be on this traffic: every
+ * non-DynamoDB line as measured, 2 write units per event (lock, then settle) and no reads.
+ */
+function printCostFloor(print: (line: string) => void, lines: readonly CostLine[]): void {
+  const others = total(lines.filter((line) => !line.item.startsWith('DynamoDB')));
+  const unitPerMillion = PRICES.dynamoDbWriteRequestUnit * 1_000_000;
+  const floor = (units: number) => others + units * unitPerMillion;
+  print(
+    `floor, lock only: non-DynamoDB lines as measured ${dollars(others)} + 2 WRU/event (lock write before the ` +
+      `handler, settle write after it; no ingress writes, no reads) × $${Number(unitPerMillion.toPrecision(6))}/M = ` +
+      `${dollars(floor(2))} per M events   target ≤ ${dollars(COST_TARGET_DOLLARS)}   ${verdict(floor(2), COST_TARGET_DOLLARS)}`,
+  );
+  print(
+    `floor, lock + 1 ingress write (the event record): 3 WRU/event = ${dollars(floor(3))} per M events   ` +
+      `target ≤ ${dollars(COST_TARGET_DOLLARS)}   ${verdict(floor(3), COST_TARGET_DOLLARS)}`,
+  );
+}
+
+/** Median size of the request data items (sk REQUEST) written, or undefined if none was. */
+function requestItemBytes(run: DeliveryRun): number | undefined {
+  const sizes = [...run.writesByPurpose]
+    .filter(([purpose]) => purpose.includes('request'))
+    .flatMap(([, entry]) => entry.itemBytes);
+  return sizes.length === 0 ? undefined : summarize(sizes).median;
+}
+
+function diagnosticLine(run: DeliveryRun, body: BodyShape, lines: readonly CostLine[]): string {
+  const cost = total(lines);
+  const writes =
+    lines.find((line) => line.item.startsWith('DynamoDB on-demand write'))?.dollarsPerMillion ?? 0;
+  const request = requestItemBytes(run);
+  return (
+    `diagnostic, ${run.n} events of ${bodyLabel(body)} counted the same way: ` +
+    `${fixed(writeUnits(run) / run.n, 2)} WRU/event (event item ~${Math.round(writeHotspots(run).itemBytes)} B, ` +
+    `request item ${request === undefined ? '— (none written)' : `~${Math.round(request)} B`}), ` +
+    `${dollars(cost)} per M events, of which DynamoDB writes ${dollars(writes)} ` +
+    `(${((writes / cost) * 100).toFixed(1)} %)   target ≤ ${dollars(COST_TARGET_DOLLARS)}   ` +
+    `(diagnostic) ${verdict(cost, COST_TARGET_DOLLARS)}`
+  );
+}
+
 export const deliverySection: BenchSection = {
   title: 'delivery through the local stack: throughput, latency, AWS calls and cost per event',
   async run(print) {
@@ -662,23 +965,47 @@ export const deliverySection: BenchSection = {
       const context: DeliveryContext = { stack, url: route.url, secret, counter, observer };
 
       // Warm both paths (JIT, DynamoDB Local's JVM, connection pools) before measuring either.
-      await deliver(context, 'warm', WARMUP_EVENTS, BODY_BYTES);
+      await deliver(context, benchEvents('warm', WARMUP_EVENTS, MEASURED_BODY), BODY_BYTES);
       const { QueueUrl: rawQueueUrl } = await raw.send(
         new CreateQueueCommand({ QueueName: 'hooklinebench-raw-round-trip' }),
       );
       if (rawQueueUrl === undefined) throw new Error('CreateQueue returned no QueueUrl');
-      const rawBody = benchBody('raw', BODY_BYTES);
+      const rawBody = makeBody(MEASURED_BODY, 'raw');
       await rawRoundTrips(raw, rawQueueUrl, RAW_WARMUP_MESSAGES, rawBody);
 
+      const cpuTargets: readonly CpuTarget[] = [
+        { label: 'this Node process', pid: 'self' },
+        { label: 'SQS emulator', pid: stack.sqs.pid },
+        { label: 'DynamoDB Local', pid: stack.dynamoDb.pid },
+      ];
+      const endRawCpu = startCpuWindow(cpuTargets);
       const rawRun = await rawRoundTrips(raw, rawQueueUrl, RAW_MESSAGES, rawBody);
-      const run = await deliver(context, 'evt', EVENTS, BODY_BYTES);
-      const diagnostic = await deliver(context, 'big', DIAGNOSTIC_EVENTS, DIAGNOSTIC_BODY_BYTES);
+      const rawCpu = endRawCpu();
+      const events = benchEvents('evt', EVENTS, MEASURED_BODY);
+      const endRunCpu = startCpuWindow(cpuTargets);
+      const run = await deliver(context, events, BODY_BYTES);
+      const runCpu = endRunCpu();
+      const diagnostics: {
+        readonly body: BodyShape;
+        readonly bodies: string[];
+        readonly run: DeliveryRun;
+      }[] = [];
+      for (const { prefix, body } of DIAGNOSTICS) {
+        const diagnosticEvents = benchEvents(prefix, DIAGNOSTIC_EVENTS, body);
+        const bodies = diagnosticEvents.map((event) => event.body);
+        diagnostics.push({ body, bodies, run: await deliver(context, diagnosticEvents, body.bytes) });
+      }
 
       print(
         `${EVENTS} Standard-Webhooks-signed events of ${BODY_BYTES} B from ${SENDERS} concurrent senders ` +
           `(fetch, keep-alive) after ${WARMUP_EVENTS} warm-up events; latency = handler ran − just before the request. ` +
           `Raw: ${RAW_MESSAGES} round trips from ${RAW_WORKERS} workers on a separate queue of the same emulator, ` +
           `each SendMessage + ReceiveMessage (1 message, wait 1 s) + DeleteMessage, ${BODY_BYTES} B bodies`,
+      );
+      print(
+        `bodies (test/bench/bodies.ts, reproducible from each benchId): realistic = an order webhook's JSON ` +
+          '(nested objects, line items, address, ISO timestamps, amounts, email, base62 ids); incompressible = ' +
+          `JSON around random base64. gzip ratio (zlib default level), bytes / gzipped bytes: ${gzipSummary(events, diagnostics)}`,
       );
       const rows: string[][] = [['path', 'n', 'wall', 'throughput', 'p50', 'p90', 'p99', 'max']];
       rows.push(latencyRow('raw SQS emulator round trip', rawRun));
@@ -714,6 +1041,13 @@ export const deliverySection: BenchSection = {
           `in flight at once; batch (receive → delete) p50 ${fixed(batch.median)} ms, p99 ${fixed(batch.p99)} ms = ` +
           `${fixed(msPerRecord, 2)} ms per record → at most ~${fixed(handlerLimit)} events/s; ` +
           `handler runs ${run.handlerRuns} for ${run.n} events; empty receives ${run.batches.emptyReceives}`,
+      );
+
+      print('');
+      printCpu(
+        print,
+        { cpu: runCpu, n: run.n, perSecond: run.perSecond, operations: run.operations },
+        { cpu: rawCpu, n: rawRun.n, perSecond: rawRun.perSecond },
       );
 
       print('');
@@ -764,19 +1098,11 @@ export const deliverySection: BenchSection = {
       for (const line of formatTable(costRows)) print(line);
       const writeCost =
         lines.find((line) => line.item.startsWith('DynamoDB on-demand write'))?.dollarsPerMillion ?? 0;
+      printCostFloor(print, lines);
 
-      const diagnosticLines = costLines(diagnostic, handlerMemoryMb);
-      const diagnosticCost = total(diagnosticLines);
-      const diagnosticWrites =
-        diagnosticLines.find((line) => line.item.startsWith('DynamoDB on-demand write'))?.dollarsPerMillion ??
-        0;
-      print(
-        `diagnostic, ${diagnostic.n} events of ${DIAGNOSTIC_BODY_BYTES} B counted the same way: ` +
-          `${fixed(writeUnits(diagnostic) / diagnostic.n, 2)} WRU/event (event item ~${Math.round(writeHotspots(diagnostic).itemBytes)} B), ` +
-          `${dollars(diagnosticCost)} per M events, of which DynamoDB writes ${dollars(diagnosticWrites)} ` +
-          `(${((diagnosticWrites / diagnosticCost) * 100).toFixed(1)} %)   target ≤ ${dollars(COST_TARGET_DOLLARS)}   ` +
-          `(diagnostic) ${verdict(diagnosticCost, COST_TARGET_DOLLARS)}`,
-      );
+      for (const diagnostic of diagnostics) {
+        print(diagnosticLine(diagnostic.run, diagnostic.body, costLines(diagnostic.run, handlerMemoryMb)));
+      }
 
       const throughputRatio = run.perSecond / rawRun.perSecond;
       const p99Ratio = run.latencyMs.p99 / rawRun.latencyMs.p99;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every section in order and prints its results for a human to read. Figures
  * are printed with their targets and PASS/MISS; nothing here is asserted by the test suite.
+ * `npm run bench -- delivery` runs only the sections whose title contains one of the words given.
  */
 import { cpus } from 'node:os';
 import { deliverySection } from './delivery.js';
@@ -22,8 +23,19 @@ async function main(): Promise<void> {
   console.log(
     `Hookline bench — Node ${process.version} ${process.platform}/${process.arch}, ${cpus().length} × ${cpu}`,
   );
+  const words = process.argv.slice(2).map((word) => word.toLowerCase());
+  const chosen = SECTIONS.filter(
+    (section) => words.length === 0 || words.some((word) => section.title.toLowerCase().includes(word)),
+  );
+  if (chosen.length === 0) {
+    console.log(
+      `no section title contains ${words.join(' or ')}; titles: ${SECTIONS.map((s) => s.title).join('; ')}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   let failed = false;
-  for (const section of SECTIONS) {
+  for (const section of chosen) {
     const sectionStarted = performance.now();
     console.log(`\n== ${section.title} ==`);
     try {
