@@ -247,7 +247,7 @@ export class AdminApi extends Construct {
 
   /**
    * Item reads and writes on the table (history, replays: put the new event, mark it queued, link it
-   * to the original) and queries of the listing indexes, each index named (no `index/*`).
+   * to the original, delete one whose send failed) and queries of the listing indexes, each index named (no `index/*`).
    */
   private grantTable(table: dynamodb.ITable): void {
     this.role.addToPrincipalPolicy(
@@ -258,6 +258,10 @@ export class AdminApi extends Construct {
           'dynamodb:Query',
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
+          // A replay whose send failed: its request data is deleted in a transaction that checks
+          // it has no state (`discardUnqueued()`).
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
         ],
         resources: [table.tableArn],
       }),

@@ -121,11 +121,17 @@ export class RouteHandler extends Construct {
     }
 
     props.deadLetterQueue.grantSendMessages(this.role);
-    // GetItem/UpdateItem on the table itself, not its indexes (table.grant would add `<table>/index/*`),
-    // and no PutItem: the lock and the history are conditional updates of the event record.
+    // On the table itself, not its indexes (table.grant would add `<table>/index/*`). The lock and
+    // the history are conditional updates of the event's state; PutItem and ConditionCheckItem are
+    // the transaction that creates the state when the message arrives before ingress wrote it.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:ConditionCheckItem',
+        ],
         resources: [props.table.tableArn],
       }),
     );

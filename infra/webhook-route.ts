@@ -239,12 +239,19 @@ export class WebhookRoute extends Construct {
     });
 
     this.queue.grantSendMessages(this.ingressFunction);
-    // GetItem/PutItem/UpdateItem/Query on the table itself, not on its indexes (table.grant would
-    // add `<table>/index/*`): the ingress records events and dedupe keys, and reads a duplicate's
-    // event (`getEvent()`: one Query of the event's partition, state and request items).
+    // On the table itself, not on its indexes (table.grant would add `<table>/index/*`): the ingress
+    // puts events and dedupe keys, reads a duplicate's event (`getEvent()`: one Query of the event's
+    // partition), resumes an unqueued one in a transaction (ConditionCheckItem) and deletes a
+    // duplicate's copy of the request data (DeleteItem). It never updates an item.
     this.ingressFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+        ],
         resources: [props.table.tableArn],
       }),
     );

@@ -7,7 +7,8 @@
  *   every status change); `expiresAt` (TTL). The only item status changes write, kept small so each
  *   update is billed for a few hundred bytes, not the request body.
  * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`/`bodyRef`,
- *   `query`, `contentType` (or all of them Brotli-compressed in `requestBr`, see request-data.ts),
+ *   `query`, `contentType`, `dedupeKey` (or all of them Brotli-compressed in `requestBr`, see
+ *   request-data.ts),
  *   `expiresAt` (same TTL). Written by `putRequest()` before the message is sent and before the
  *   state item (so a state item always has its request item), never updated. `getEvent()` reads
  *   both in one Query.
@@ -18,11 +19,13 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
+  TransactionConflictException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -214,12 +217,52 @@ export class EventStore {
   }
 
   /**
-   * Writes the event's request data (its request item), the first step of accepting it. Until
+   * Writes a new event's request data (its request item), the first step of accepting it. Until
    * `putQueued()` writes its state the event is `received`: `getEvent()` and every listing leave it
-   * out, and a later delivery of it resumes it. Overwrites an earlier attempt's request item.
+   * out, and a later delivery of it resumes it (`resumeRequest()`).
    */
   async putRequest(record: NewEventRecord): Promise<void> {
     await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: requestItemOf(record) }));
+  }
+
+  /**
+   * Writes the request data of an event an earlier attempt left `received`, on condition that it
+   * still has no state: false when it has one (it was queued meanwhile), and nothing is written.
+   */
+  async resumeRequest(record: NewEventRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: marshallItem(eventKeys.event(record.id)),
+                // A `received` state item is one an older version wrote before sending.
+                ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':received': { S: 'received' } },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: requestItemOf(record) } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (cancelledBy(error, 'ConditionalCheckFailed')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes request data written under an id that was never claimed and never sent (a duplicate
+   * delivery's copy). Nothing else refers to it.
+   */
+  async deleteRequest(id: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: marshallItem(eventKeys.request(id)) }),
+    );
   }
 
   /**
@@ -241,7 +284,9 @@ export class EventStore {
       );
       return true;
     } catch (error: unknown) {
+      // A conflict is a handler's lock creating the state in a transaction at this moment.
       if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof TransactionConflictException) return false;
       throw error;
     }
   }
@@ -493,10 +538,7 @@ export class EventStore {
       return true;
     } catch (error: unknown) {
       // Cancelled for another reason (a conflicting write, throttling): not known to be settled.
-      const settled =
-        error instanceof TransactionCanceledException &&
-        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
-      if (settled) return false;
+      if (cancelledBy(error, 'ConditionalCheckFailed')) return false;
       throw error;
     }
   }
@@ -511,17 +553,19 @@ export class EventStore {
     input: AcquireLockInput,
     event: LockableEvent,
   ): Promise<EventState | 'missing' | undefined> {
-    const requestKey = marshallItem(eventKeys.request(input.id));
     const request = await this.getItem(eventKeys.request(input.id));
-    const expiresAt = request?.expiresAt?.N;
-    if (expiresAt === undefined) return 'missing';
+    if (request?.expiresAt?.N === undefined) return 'missing';
+    const { dedupeKey } = decodeRequestData(input.id, unmarshallItem(request));
     const item = this.newStateItem(
-      { ...event, id: input.id, route: input.route, headers: {}, expiresAt: Number(expiresAt) },
       {
-        status: 'processing',
-        lockOwner: input.owner,
-        lockExpiresAt: input.expiresAt.toISOString(),
+        ...event,
+        id: input.id,
+        route: input.route,
+        headers: {},
+        expiresAt: Number(request.expiresAt.N),
+        ...(typeof dedupeKey === 'string' && { dedupeKey }),
       },
+      { status: 'processing', lockOwner: input.owner, lockExpiresAt: input.expiresAt.toISOString() },
     );
     try {
       await this.client.send(
@@ -530,7 +574,7 @@ export class EventStore {
             {
               ConditionCheck: {
                 TableName: this.tableName,
-                Key: requestKey,
+                Key: marshallItem(eventKeys.request(input.id)),
                 ConditionExpression: 'attribute_exists(pk)',
               },
             },
@@ -547,9 +591,12 @@ export class EventStore {
       return toEventState(marshallItem(item));
     } catch (error: unknown) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [requestCheck, statePut] = error.CancellationReasons ?? [];
-      if (requestCheck?.Code === 'ConditionalCheckFailed') return 'missing';
-      if (statePut?.Code === 'ConditionalCheckFailed') return undefined;
+      const [requestCheck, statePut] = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+      if (requestCheck === 'ConditionalCheckFailed') return 'missing';
+      // The state exists now, or another write to either item was under way (ingress's putQueued,
+      // another consumer's lock, a replay's discard): read again and lock the usual way.
+      const retry = ['ConditionalCheckFailed', 'TransactionConflict'];
+      if (retry.includes(statePut ?? '') || requestCheck === 'TransactionConflict') return undefined;
       throw error;
     }
   }
@@ -696,10 +743,21 @@ function splitRecord(record: NewEventRecord): {
   return { request: { headers, body, bodyBase64, bodyRef, query, contentType }, state };
 }
 
-/** The request item of `record`: its request data, kept as long as the event. */
+/** A transaction cancelled because one of its items failed with `code`. */
+function cancelledBy(error: unknown, code: string): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === code)
+  );
+}
+
+/**
+ * The request item of `record`: its request data, kept as long as the event. The dedupe key rides
+ * along, so a handler that creates the event's state can copy it.
+ */
 function requestItemOf(record: NewEventRecord): Item {
   return marshallItem({
-    ...encodeRequestData(splitRecord(record).request),
+    ...encodeRequestData({ ...splitRecord(record).request, dedupeKey: record.dedupeKey }),
     ...eventKeys.request(record.id),
     expiresAt: record.expiresAt,
   });

@@ -382,7 +382,6 @@ async function deadLetterUnowned<TPayload>(
   return true;
 }
 
-/** The history entry for an attempt that took the lock and never settled (timeout or crash). */
 /** The event's state fields as its message carries them, for a lock that must create its state. */
 function lockableEvent(envelope: Envelope, route: ResolvedRoute): LockableEvent {
   return {
@@ -396,6 +395,7 @@ function lockableEvent(envelope: Envelope, route: ResolvedRoute): LockableEvent 
   };
 }
 
+/** The history entry for an attempt that took the lock and never settled (timeout or crash). */
 function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
   const durationMs = Math.max(0, Date.parse(lapsed.expiredAt) - Date.parse(lapsed.takenAt));
   return {

@@ -43,7 +43,7 @@ export interface IngressDependencies {
   readonly targets: readonly IngressTarget[];
   readonly store: Pick<
     EventStore,
-    'claimDedupeKey' | 'putRequest' | 'getEvent' | 'putQueued' | 'discardUnqueued'
+    'claimDedupeKey' | 'putRequest' | 'resumeRequest' | 'deleteRequest' | 'getEvent' | 'putQueued'
   >;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
@@ -159,7 +159,12 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
       // data, so nothing ever points at a body that was not written.
       const bodyRef = bodyStore === undefined ? undefined : await storeBody(bodyStore, route, id, request);
       const late = newRecordAs(id, bodyRef);
-      await storeCall(() => deps.store.putRequest(late));
+      if (claim?.claimed === false) {
+        // Only while the event has no state: a concurrent delivery may have queued it meanwhile.
+        if (!(await storeCall(() => deps.store.resumeRequest(late)))) return duplicate(id, route, origin);
+      } else {
+        await storeCall(() => deps.store.putRequest(late));
+      }
       record = late;
     }
     await enqueue(target.queueUrl, toEnvelope(record));
@@ -174,7 +179,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
   /** Best effort: a leftover copy is never shown and expires with the route's retention. */
   async function discardCopy(copyId: string): Promise<void> {
     try {
-      await deps.store.discardUnqueued(copyId);
+      await deps.store.deleteRequest(copyId);
     } catch (error: unknown) {
       log.warn('duplicate request data left to expire', { id: copyId, error: errorText(error) });
     }

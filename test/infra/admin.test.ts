@@ -280,6 +280,8 @@ describe('admin API', () => {
               'dynamodb:Query',
               'dynamodb:PutItem',
               'dynamodb:UpdateItem',
+              'dynamodb:ConditionCheckItem',
+              'dynamodb:DeleteItem',
             ],
             Resource: tableArn,
           },
@@ -295,7 +297,6 @@ describe('admin API', () => {
       const dynamoActions = adminStatements()
         .flatMap((s) => [s.Action].flat())
         .filter((a) => a.startsWith('dynamodb:'));
-      expect(dynamoActions).not.toContain('dynamodb:DeleteItem');
       expect(dynamoActions).not.toContain('dynamodb:Scan');
       expect(JSON.stringify(adminStatements())).not.toContain('/index/*');
     });

@@ -291,7 +291,13 @@ describe('HooklineGateway', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+          Action: [
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DeleteItem',
+          ],
           Resource: { 'Fn::GetAtt': [logicalId(stack, gateway.table), 'Arn'] },
         },
         {

@@ -171,7 +171,7 @@ describe('route handler functions', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the handler write its logs, consume its queue, send to its DLQ, get/update the table and read its bodies', () => {
+    it('lets the handler write its logs, consume its queue, send to its DLQ, read, update and create event states and read its bodies', () => {
       const own = ids(alpha);
       expect(statementsOf(alpha)).toEqual([
         {
@@ -197,7 +197,12 @@ describe('route handler functions', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Action: [
+            'dynamodb:GetItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:PutItem',
+            'dynamodb:ConditionCheckItem',
+          ],
           Resource: arnOf(own.table),
         },
         {
@@ -237,12 +242,14 @@ describe('route handler functions', () => {
     );
 
     it.each(routes.map((r) => [r.path, r] as const))(
-      'limits %s to GetItem and UpdateItem on the table itself (no put, delete, query or index)',
+      'limits %s to reading, updating and creating items on the table itself (no delete, query or index)',
       (_path, r) => {
         const actions = statementsOf(r).flatMap((s) => [s.Action].flat());
         expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([
           'dynamodb:GetItem',
           'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:ConditionCheckItem',
         ]);
         expect(actions.filter((a) => a.includes('*'))).toEqual([]);
         expect(JSON.stringify(statementsOf(r))).not.toContain('/index/');

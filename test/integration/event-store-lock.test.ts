@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../shared/event-store/errors.js';
 import { EventStore, type LockableEvent } from '../../shared/event-store/event-store.js';
@@ -220,9 +220,9 @@ describe('EventStore.acquireLock() before ingress wrote the state', () => {
     });
 
     expect(result).toMatchObject({ acquired: true, previousStatus: 'queued' });
-    const { dedupeKey, ...withoutDedupeKey } = event;
+    // The dedupe key comes from the request data; every other field from the message.
     expect(await store.getEvent(event.id)).toEqual({
-      ...withoutDedupeKey,
+      ...event,
       status: 'processing',
       lockOwner: 'owner-a',
       lockExpiresAt: expiresAt.toISOString(),
@@ -254,6 +254,48 @@ describe('EventStore.acquireLock() before ingress wrote the state', () => {
 
     expect(results.filter((result) => result.acquired)).toHaveLength(1);
     expect(results.filter((result) => !result.acquired && result.reason === 'locked')).toHaveLength(7);
+  });
+
+  it('reads again and locks as usual when its transaction meets a concurrent write', async () => {
+    const conflicted = createDynamoDbClient(dynamo?.endpoint ?? '');
+    let conflicts = 0;
+    conflicted.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'TransactWriteItemsCommand' || conflicts > 0) return next(args);
+        conflicts += 1;
+        // What DynamoDB answers while ingress's putQueued (or another lock) writes the same item.
+        await store.putQueued(event);
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+        });
+      },
+      { step: 'initialize', name: 'conflictOnce' },
+    );
+    const conflictedStore = new EventStore({
+      client: conflicted,
+      tableName: TABLE,
+      now: () => new Date(clockMs),
+    });
+    const event = await eventIn('received');
+
+    const result = await conflictedStore.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+      event: fieldsOf(event),
+    });
+    conflicted.destroy();
+
+    expect(conflicts).toBe(1);
+    expect(result).toMatchObject({
+      acquired: true,
+      previousStatus: 'queued',
+      record: { lockOwner: 'owner-a' },
+    });
+    expect((await store.getEvent(event.id))?.lockOwner).toBe('owner-a');
   });
 
   it('reports missing without the message fields, or when there is no request data either', async () => {

@@ -1,5 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   EventNotFoundError,
@@ -333,6 +339,57 @@ describe('EventStore', () => {
       await store.putQueued(first);
 
       expect((await store.getEvent(first.id))?.body).toBe('retry');
+    });
+
+    it('resumeRequest() rewrites the request data of an event without a state', async () => {
+      const event = newEvent({ body: 'first' });
+      await store.putRequest(event);
+
+      const resumed = await store.resumeRequest({ ...event, body: 'retry' });
+      await store.putQueued(event);
+
+      expect(resumed).toBe(true);
+      expect((await store.getEvent(event.id))?.body).toBe('retry');
+    });
+
+    it('resumeRequest() writes nothing once the event has a state, and says so', async () => {
+      const event = newEvent({ body: 'original' });
+      await accept(event);
+
+      const resumed = await store.resumeRequest({ ...event, body: 'late duplicate' });
+
+      expect(resumed).toBe(false);
+      expect((await store.getEvent(event.id))?.body).toBe('original');
+    });
+
+    it("deleteRequest() removes a duplicate's copy of the request data", async () => {
+      const copy = newEvent();
+      await store.putRequest(copy);
+
+      await store.deleteRequest(copy.id);
+
+      expect(await rawRequestItem(copy.id)).toBeUndefined();
+    });
+
+    it('putQueued() reports a state being created by a lock transaction as already there', async () => {
+      const event = newEvent();
+      await store.putRequest(event);
+      const conflicted = createDynamoDbClient(dynamo?.endpoint ?? '');
+      conflicted.middlewareStack.add(
+        () => async () => {
+          throw new TransactionConflictException({
+            message: 'Transaction is ongoing for the item',
+            $metadata: {},
+          });
+        },
+        { step: 'initialize', name: 'conflict' },
+      );
+      const conflictedStore = new EventStore({ client: conflicted, tableName: TABLE });
+
+      const written = await conflictedStore.putQueued(event);
+      conflicted.destroy();
+
+      expect(written).toBe(false);
     });
 
     it('putQueued() leaves a state that moved on as it is and says so', async () => {

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../shared/envelope.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
+import type { IngressDependencies } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../helpers/emulators.js';
 import {
@@ -312,6 +313,18 @@ describe('ingress error replies', () => {
   });
 });
 
+/** Every store method ingress uses, bound to `store`, for overriding one at a time. */
+function bindStore(store: IngressDependencies['store']): IngressDependencies['store'] {
+  return {
+    claimDedupeKey: (input) => store.claimDedupeKey(input),
+    putRequest: (record) => store.putRequest(record),
+    resumeRequest: (record) => store.resumeRequest(record),
+    deleteRequest: (id) => store.deleteRequest(id),
+    getEvent: (id) => store.getEvent(id),
+    putQueued: (record) => store.putQueued(record),
+  };
+}
+
 describe('ingress when AWS calls fail', () => {
   it('answers 503 when SQS is down, leaves the event received (unqueued), and re-enqueues on the provider retry', async () => {
     const route = makeRoute({
@@ -394,13 +407,7 @@ describe('ingress when AWS calls fail', () => {
     const broken = await startIngress(emulators, [route], {
       secrets,
       override: (deps) => ({
-        store: {
-          claimDedupeKey: (input) => deps.store.claimDedupeKey(input),
-          putRequest: (record) => deps.store.putRequest(record),
-          getEvent: (id) => deps.store.getEvent(id),
-          putQueued: (record) => downStore.putQueued(record),
-          discardUnqueued: (id) => deps.store.discardUnqueued(id),
-        },
+        store: { ...bindStore(deps.store), putQueued: (record) => downStore.putQueued(record) },
       }),
     });
     const body = JSON.stringify({ ref: 'refs/heads/half' });
@@ -427,5 +434,73 @@ describe('ingress when AWS calls fail', () => {
     expect(new Set(ids)).toEqual(new Set([record?.id]));
     expect((await healthy.store.getEvent(record?.id ?? ''))?.status).toBe('queued');
     await healthy.close();
+  });
+  it('answers 503 when the request data cannot be written beside a won claim; the retry resumes that id', async () => {
+    const route = makeRoute({
+      path: '/flaky/request/',
+      verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
+    });
+    const downStore = new EventStore({
+      client: createDynamoDbClient(await closedEndpoint(), { maxAttempts: 1, connectionTimeoutMs: 500 }),
+      tableName: 'unreachable',
+    });
+    const broken = await startIngress(emulators, [route], {
+      secrets,
+      override: (deps) => ({
+        store: { ...bindStore(deps.store), putRequest: (record) => downStore.putRequest(record) },
+      }),
+    });
+    const body = JSON.stringify({ ref: 'refs/heads/request' });
+    const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
+    const queueUrl = requireQueues(broken.queues, route.path).queueUrl;
+
+    const failed = await broken.post('/flaky/request/', body, headers);
+
+    expect(failed.status).toBe(503);
+    expect(failed.json).toMatchObject({ error: { code: 'store_unavailable' } });
+    expect(await scanEvents(emulators.dynamo.client, broken.tableName)).toEqual([]);
+    await broken.close();
+    const healthy = await startIngress(emulators, [route], {
+      secrets,
+      provisioned: { tableName: broken.tableName, queues: broken.queues },
+    });
+
+    const retried = await healthy.post('/flaky/request/', body, headers);
+
+    expect(retried.status).toBe(202);
+    const [event, ...others] = await scanEvents(emulators.dynamo.client, broken.tableName);
+    expect(others).toEqual([]);
+    expect(event).toEqual({ id: retried.json.id, status: 'queued' });
+    expect((await drainQueue(emulators.sqs.client, queueUrl)).map((envelope) => envelope.id)).toEqual([
+      retried.json.id,
+    ]);
+    await healthy.close();
+  });
+
+  it('answers a duplicate that raced the first delivery past its read 200, leaving the first request data', async () => {
+    const route = makeRoute({
+      path: '/racing/dup/',
+      verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
+    });
+    const racing = await startIngress(emulators, [route], {
+      secrets,
+      // The duplicate read the event before the first delivery's state write landed.
+      override: (deps) => ({ store: { ...bindStore(deps.store), getEvent: async () => undefined } }),
+    });
+    const body = JSON.stringify({ ref: 'refs/heads/race' });
+    const delivery = randomUUID();
+    const queueUrl = requireQueues(racing.queues, route.path).queueUrl;
+    const first = await racing.post('/racing/dup/', body, await githubHeaders(GITHUB_SECRET, body, delivery));
+    await drainQueue(emulators.sqs.client, queueUrl);
+
+    const retryHeaders = { ...(await githubHeaders(GITHUB_SECRET, body, delivery)), 'x-retry': 'second' };
+    const second = await racing.post('/racing/dup/', body, retryHeaders);
+
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(200);
+    expect(second.json).toMatchObject({ id: first.json.id, duplicate: true });
+    expect(await drainQueue(emulators.sqs.client, queueUrl)).toEqual([]);
+    expect((await racing.store.getEvent(String(first.json.id)))?.headers).not.toHaveProperty('x-retry');
+    await racing.close();
   });
 });

@@ -487,7 +487,10 @@ describe('createReplayer()', () => {
       const deleted = await store.discardUnqueued(unqueued?.id ?? '');
 
       expect(keptTaken).toBe(false);
-      expect((await store.getEvent(taken?.id ?? ''))?.status).toBe('processing');
+      const kept = await store.getEvent(taken?.id ?? '');
+      expect(kept?.status).toBe('processing');
+      expect(kept?.body).toBe(taken?.body);
+      expect(kept?.headers).toEqual(taken?.headers);
       expect(deleted).toBe(true);
       expect(await itemsOf(unqueued?.id ?? '')).toEqual([]);
     });
