@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { createAdminApi } from '../shared/admin/admin-api.js';
 import { ADMIN_ROUTE_CONFIGS_VARIABLE, adminRouteTargets } from '../shared/admin/deployed-routes.js';
 import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
+import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../shared/body-store/env.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
@@ -27,8 +28,8 @@ const targets = adminRouteTargets(
 const tableName = requireEnv(ENV.tableName);
 
 const logger = new Logger({ serviceName: 'hookline-admin' });
-const dynamodb = new DynamoDBClient({});
-const sqs = new SQSClient({});
+const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
+const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
 const store = new EventStore({ client: dynamodb, tableName });
 const history = new EventHistory({ client: dynamodb, tableName });
 /**
@@ -48,7 +49,7 @@ const admin = createAdminApi({
     ...(bodyStore !== undefined && { bodyStore }),
   }),
   sqs,
-  queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient({}) }),
+  queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient(AWS_CLIENT_DEFAULTS) }),
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
 });

@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../shared/body-store/env.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { jsonEnv, optionalNumberEnv, requireEnv } from '../shared/env.js';
@@ -30,13 +31,13 @@ const logger = new Logger({
 
 const ingress = createIngress({
   targets: [{ route, queueUrl }],
-  store: new EventStore({ client: new DynamoDBClient({}), tableName }),
-  queue: sqsQueueSender(new SQSClient({})),
+  store: new EventStore({ client: new DynamoDBClient(AWS_CLIENT_DEFAULTS), tableName }),
+  queue: sqsQueueSender(new SQSClient(AWS_CLIENT_DEFAULTS)),
   secrets:
     secretArn === undefined || secretArn === ''
       ? new EnvSecretResolver()
       : new SecretsManagerResolver({
-          client: new SecretsManagerClient({}),
+          client: new SecretsManagerClient(AWS_CLIENT_DEFAULTS),
           secretId: secretArn,
           ttlSeconds: secretTtlSeconds,
         }),

@@ -1,5 +1,6 @@
 /** The deployed body store, as the stack configures it through the environment. */
 import { S3Client } from '@aws-sdk/client-s3';
+import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import { ENV } from '../env-names.js';
 import { S3BodyStore } from './s3-body-store.js';
 
@@ -8,7 +9,7 @@ export interface BodyStoreFromEnvOptions {
   /**
    * Makes the S3 client, called only when a bucket is configured (pass one to own the client and
    * `destroy()` it later).
-   * @default () => new S3Client({}) (the SDK's standard region, credentials and endpoint)
+   * @default () => new S3Client(AWS_CLIENT_DEFAULTS) (the SDK's standard region, credentials and endpoint)
    */
   readonly client?: () => Pick<S3Client, 'send'>;
 }
@@ -25,5 +26,5 @@ export function bodyStoreFromEnv(
 ): S3BodyStore | undefined {
   const bucket = env[ENV.bodyBucket];
   if (bucket === undefined || bucket === '') return undefined;
-  return new S3BodyStore({ client: options.client?.() ?? new S3Client({}), bucket });
+  return new S3BodyStore({ client: options.client?.() ?? new S3Client(AWS_CLIENT_DEFAULTS), bucket });
 }

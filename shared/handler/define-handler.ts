@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../body-store/env.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { jsonEnv, requireEnv } from '../env.js';
@@ -66,8 +67,8 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
   logger.appendPersistentKeys({ route: route.path });
   return {
     route,
-    store: new EventStore({ client: new DynamoDBClient({}), tableName }),
-    sqs: new SQSClient({}),
+    store: new EventStore({ client: new DynamoDBClient(AWS_CLIENT_DEFAULTS), tableName }),
+    sqs: new SQSClient(AWS_CLIENT_DEFAULTS),
     queueUrl,
     dlqUrl,
     ...(bodyStore !== undefined && { bodyStore }),

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ADMIN_PATH_PREFIX, type AdminRouteTarget, createAdminApi } from '../admin/admin-api.js';
+import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import { DirectoryBodyStore, localBodyRoot } from '../body-store/directory-body-store.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry, loadConfig } from '../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
@@ -207,8 +208,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     ] as const);
     const [sqsEmulator, dynamoDbLocal, definitions] = started;
 
-    const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEmulator.endpoint });
-    const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbLocal.endpoint });
+    const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_AWS, endpoint: sqsEmulator.endpoint });
+    const dynamodb = new DynamoDBClient({
+      ...AWS_CLIENT_DEFAULTS,
+      ...LOCAL_AWS,
+      endpoint: dynamoDbLocal.endpoint,
+    });
     options.instrumentClients?.({ sqs, dynamodb });
     cleanups.push(() => {
       sqs.destroy();

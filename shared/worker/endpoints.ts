@@ -17,6 +17,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import type { BodyStore } from '../body-store/body-store.js';
 import { DirectoryBodyStore, localBodyRoot } from '../body-store/directory-body-store.js';
 import { bodyStoreFromEnv } from '../body-store/env.js';
@@ -109,8 +110,12 @@ function localEndpoints(
   options: ResolveEndpointsOptions,
 ): WorkerEndpoints {
   const clientConfig = { region: state.region || LOCAL_AWS.region, credentials: LOCAL_AWS.credentials };
-  const sqs = new SQSClient({ ...clientConfig, endpoint: state.sqsEndpoint });
-  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: state.dynamoEndpoint });
+  const sqs = new SQSClient({ ...AWS_CLIENT_DEFAULTS, ...clientConfig, endpoint: state.sqsEndpoint });
+  const dynamodb = new DynamoDBClient({
+    ...AWS_CLIENT_DEFAULTS,
+    ...clientConfig,
+    endpoint: state.dynamoEndpoint,
+  });
   return {
     source: 'local',
     description: `local stack (${stateFile})`,
@@ -137,13 +142,13 @@ function localEndpoints(
 function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
   const env = options.env ?? process.env;
   // Region, credentials and AWS_ENDPOINT_URL(_SQS|_DYNAMODB) come from the SDK's own resolution.
-  const sqs = new SQSClient({});
-  const dynamodb = new DynamoDBClient({});
+  const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
+  const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
   const tableName = options.tableName ?? nonEmpty(env[ENV.tableName]) ?? `${options.config.name}-events`;
   let s3: S3Client | undefined;
   const bodyStore = bodyStoreFromEnv(env, {
     client: () => {
-      s3 = new S3Client({});
+      s3 = new S3Client(AWS_CLIENT_DEFAULTS);
       return s3;
     },
   });

@@ -19,6 +19,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AWS_CLIENT_DEFAULTS } from '../../shared/aws-client-defaults.js';
 import { type DevStack, startDevStack } from '../../shared/local/dev-stack.js';
 import { LOCAL_AWS } from '../../shared/local/state-file.js';
 import { freePort } from '../helpers/emulators.js';
@@ -953,7 +954,8 @@ export const deliverySection: BenchSection = {
         counter.instrument(dynamodb);
       },
     });
-    const raw = new SQSClient({ ...LOCAL_AWS, endpoint: stack.sqs.endpoint });
+    // The stack's own client settings, so the baseline is not handicapped against the stack.
+    const raw = new SQSClient({ ...AWS_CLIENT_DEFAULTS, ...LOCAL_AWS, endpoint: stack.sqs.endpoint });
     try {
       const route = stack.routes[0];
       if (route === undefined) throw new Error('the bench config has no route');
