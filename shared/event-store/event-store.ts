@@ -26,6 +26,7 @@ import {
   QueryCommand,
   TransactionCanceledException,
   TransactionConflictException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -229,30 +230,10 @@ export class EventStore {
    * Writes the request data of an event an earlier attempt left `received`, on condition that it
    * still has no state: false when it has one (it was queued meanwhile), and nothing is written.
    */
-  async resumeRequest(record: NewEventRecord): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: marshallItem(eventKeys.event(record.id)),
-                // A `received` state item is one an older version wrote before sending.
-                ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':received': { S: 'received' } },
-              },
-            },
-            { Put: { TableName: this.tableName, Item: requestItemOf(record) } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (cancelledBy(error, 'ConditionalCheckFailed')) return false;
-      throw error;
-    }
+  resumeRequest(record: NewEventRecord): Promise<boolean> {
+    return this.unlessQueued(record.id, {
+      Put: { TableName: this.tableName, Item: requestItemOf(record) },
+    });
   }
 
   /**
@@ -513,7 +494,22 @@ export class EventStore {
    * replay whose send failed, so no request data is left that nothing would ever queue.
    * @returns whether it was deleted (false when it had a state or was already gone)
    */
-  async discardUnqueued(id: string): Promise<boolean> {
+  discardUnqueued(id: string): Promise<boolean> {
+    return this.unlessQueued(id, {
+      Delete: {
+        TableName: this.tableName,
+        Key: marshallItem(eventKeys.request(id)),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    });
+  }
+
+  /**
+   * Makes `write` in one transaction with a check that event `id` has no state yet (or a `received`
+   * one, which an older version wrote before sending): false when the check or the write's own
+   * condition fails, and nothing is written.
+   */
+  private async unlessQueued(id: string, write: TransactWriteItem): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -522,22 +518,18 @@ export class EventStore {
               ConditionCheck: {
                 TableName: this.tableName,
                 Key: marshallItem(eventKeys.event(id)),
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':received': { S: 'received' } },
               },
             },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: marshallItem(eventKeys.request(id)),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
+            write,
           ],
         }),
       );
       return true;
     } catch (error: unknown) {
-      // Cancelled for another reason (a conflicting write, throttling): not known to be settled.
+      // Cancelled for another reason (a conflicting write, throttling): not known either way.
       if (cancelledBy(error, 'ConditionalCheckFailed')) return false;
       throw error;
     }

@@ -1,7 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedRoute } from '../../shared/config/types.js';
 import { decodeBody } from '../../shared/envelope.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
+import type { NewEventRecord } from '../../shared/event-store/types.js';
 import type { IngressDependencies } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../helpers/emulators.js';
@@ -325,6 +327,20 @@ function bindStore(store: IngressDependencies['store']): IngressDependencies['st
   };
 }
 
+/** An ingress on a fresh table whose event store fails every `method` call to connect. */
+async function ingressWhoseStoreFails(route: ResolvedRoute, method: 'putRequest' | 'putQueued') {
+  const down = new EventStore({
+    client: createDynamoDbClient(await closedEndpoint(), { maxAttempts: 1, connectionTimeoutMs: 500 }),
+    tableName: 'unreachable',
+  });
+  return startIngress(emulators, [route], {
+    secrets,
+    override: (deps) => ({
+      store: { ...bindStore(deps.store), [method]: (record: NewEventRecord) => down[method](record) },
+    }),
+  });
+}
+
 describe('ingress when AWS calls fail', () => {
   it('answers 503 when SQS is down, leaves the event received (unqueued), and re-enqueues on the provider retry', async () => {
     const route = makeRoute({
@@ -400,16 +416,7 @@ describe('ingress when AWS calls fail', () => {
       path: '/flaky/mark/',
       verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
     });
-    const downStore = new EventStore({
-      client: createDynamoDbClient(await closedEndpoint(), { maxAttempts: 1, connectionTimeoutMs: 500 }),
-      tableName: 'unreachable',
-    });
-    const broken = await startIngress(emulators, [route], {
-      secrets,
-      override: (deps) => ({
-        store: { ...bindStore(deps.store), putQueued: (record) => downStore.putQueued(record) },
-      }),
-    });
+    const broken = await ingressWhoseStoreFails(route, 'putQueued');
     const body = JSON.stringify({ ref: 'refs/heads/half' });
     const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
     const queueUrl = requireQueues(broken.queues, route.path).queueUrl;
@@ -435,21 +442,13 @@ describe('ingress when AWS calls fail', () => {
     expect((await healthy.store.getEvent(record?.id ?? ''))?.status).toBe('queued');
     await healthy.close();
   });
+
   it('answers 503 when the request data cannot be written beside a won claim; the retry resumes that id', async () => {
     const route = makeRoute({
       path: '/flaky/request/',
       verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
     });
-    const downStore = new EventStore({
-      client: createDynamoDbClient(await closedEndpoint(), { maxAttempts: 1, connectionTimeoutMs: 500 }),
-      tableName: 'unreachable',
-    });
-    const broken = await startIngress(emulators, [route], {
-      secrets,
-      override: (deps) => ({
-        store: { ...bindStore(deps.store), putRequest: (record) => downStore.putRequest(record) },
-      }),
-    });
+    const broken = await ingressWhoseStoreFails(route, 'putRequest');
     const body = JSON.stringify({ ref: 'refs/heads/request' });
     const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
     const queueUrl = requireQueues(broken.queues, route.path).queueUrl;
