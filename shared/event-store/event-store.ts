@@ -8,10 +8,9 @@
  *   update is billed for a few hundred bytes, not the request body.
  * - event request: `pk = EVENT#<id>`, `sk = REQUEST`; `headers`, `body`/`bodyBase64`/`bodyRef`,
  *   `query`, `contentType`, `dedupeKey` (or all of them Brotli-compressed in `requestBr`, see
- *   request-data.ts),
- *   `expiresAt` (same TTL). Written by `putRequest()` before the message is sent and before the
- *   state item (so a state item always has its request item), never updated. `getEvent()` reads
- *   both in one Query.
+ *   request-data.ts), `expiresAt` (same TTL). Written by `putRequest()` before the message is sent
+ *   and before the state item (so a state item always has its request item), never updated.
+ *   `getEvent()` reads both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  *
  * Every write but the request item's is conditional. Callers never pass DynamoDB expressions.
@@ -257,7 +256,7 @@ export class EventStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: marshallItem(this.newStateItem(record, { status: 'queued' })),
+          Item: marshallItem(this.newStateItem(splitRecord(record).state, { status: 'queued' })),
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':received': { S: 'received' } },
@@ -553,7 +552,6 @@ export class EventStore {
         ...event,
         id: input.id,
         route: input.route,
-        headers: {},
         expiresAt: Number(request.expiresAt.N),
         ...(typeof dedupeKey === 'string' && { dedupeKey }),
       },
@@ -593,17 +591,16 @@ export class EventStore {
     }
   }
 
-  /** A new state item for `record` (its request data left out), in the route's listing. */
+  /** A new state item for an event's state fields, in the route's listing. */
   private newStateItem(
-    record: NewEventRecord,
+    state: NewEventState,
     fields: Pick<EventState, 'status'> & Partial<EventState>,
   ): EventState & Record<string, unknown> {
-    const { state } = splitRecord(record);
-    const timeline = eventKeys.timeline(record.receivedAt, record.id);
+    const timeline = eventKeys.timeline(state.receivedAt, state.id);
     return {
       ...state,
-      ...eventKeys.event(record.id),
-      gsi1pk: eventKeys.route(record.route),
+      ...eventKeys.event(state.id),
+      gsi1pk: eventKeys.route(state.route),
       gsi1sk: timeline,
       // gsi2sk alone puts nothing in the sparse status index; gsi2pk is set by indexed statuses.
       gsi2sk: timeline,
@@ -725,11 +722,11 @@ export function toEventState(item: Readonly<Item>): EventState {
   return value as unknown as EventState;
 }
 
+/** What ingress knows of a new event besides its request data: its state item's fields. */
+type NewEventState = Omit<NewEventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
+
 /** The record's request data (its request item) and the rest (its state item). */
-function splitRecord(record: NewEventRecord): {
-  request: Record<string, unknown>;
-  state: Omit<NewEventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
-} {
+function splitRecord(record: NewEventRecord): { request: Record<string, unknown>; state: NewEventState } {
   const { headers, body, bodyBase64, bodyRef, query, contentType, ...state } = record;
   // `undefined` attributes are left out of the item by `marshallItem`.
   return { request: { headers, body, bodyBase64, bodyRef, query, contentType }, state };

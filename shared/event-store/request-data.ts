@@ -1,7 +1,7 @@
 /**
- * How an event's request data (headers, body, query, content type) is kept in its request item.
- * DynamoDB bills writes per started kilobyte of the whole item, and webhook JSON and headers
- * compress well, so the fields are stored as one Brotli-compressed JSON attribute; tiny requests,
+ * How an event's request data (headers, body, query, content type, dedupe key) is kept in its
+ * request item. DynamoDB bills writes per started kilobyte of the whole item, and webhook JSON and
+ * headers compress well, so the fields are stored as one Brotli-compressed JSON attribute; tiny requests,
  * where that cannot save a unit, as plain attributes. Reading accepts both forms.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
