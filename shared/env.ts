@@ -1,10 +1,11 @@
+import { HooklineError } from './errors.js';
+
 /** Thrown at cold start when the function's environment is incomplete. */
-export class EnvironmentError extends Error {
-  readonly code = 'invalid_environment';
+export class EnvironmentError extends HooklineError<'invalid_environment'> {
+  override name = 'EnvironmentError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentError';
+    super('invalid_environment', message);
   }
 }
 

@@ -1,5 +1,7 @@
 /** Errors of the body store (the claim check for bodies too large to travel inline). */
 
+import { HooklineError } from '../errors.js';
+
 /**
  * - `body_missing`: no body exists under the reference (deleted, expired, never written, or a
  *   reference this store cannot hold); retrying cannot help.
@@ -8,22 +10,11 @@
 export type BodyStoreErrorCode = 'body_missing' | 'body_store_failed';
 
 /** A body could not be written to or read from its store. */
-export class BodyStoreError extends Error {
-  readonly code: BodyStoreErrorCode;
-
-  constructor(code: BodyStoreErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BodyStoreError';
-    this.code = code;
-  }
+export class BodyStoreError extends HooklineError<BodyStoreErrorCode> {
+  override name = 'BodyStoreError';
 }
 
 /** True for a `BodyStoreError` with the given code (any code when omitted). */
 export function isBodyStoreError(error: unknown, code?: BodyStoreErrorCode): error is BodyStoreError {
   return error instanceof BodyStoreError && (code === undefined || error.code === code);
-}
-
-/** `Name: message` of any thrown value, for error messages that wrap a cause. */
-export function describeCause(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

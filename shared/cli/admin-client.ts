@@ -2,25 +2,27 @@
  * HTTP client for the admin API (`/_hookline/...`): JSON in, JSON out, errors as AdminApiError.
  * Requests to a deployed stack are signed (SigV4); the local stack's are not.
  */
-import { ADMIN_PATH_PREFIX, isAdminPath } from '../admin/paths.js';
+import { HooklineError } from '../errors.js';
+import { ADMIN_PATH_PREFIX, isAdminPath } from '../http/paths.js';
 import { fetchFailureReason } from './fetch-failure.js';
 import type { RequestSigner } from './sigv4.js';
 
 /** Query parameters; `undefined` values are left out. */
 export type AdminQuery = Readonly<Record<string, string | number | boolean | undefined>>;
 
-/** An error answered by the admin API (`{ "error": { "code", "message" } }`), or no answer at all. */
-export class AdminApiError extends Error {
+/**
+ * An error answered by the admin API (`{ "error": { "code", "message" } }`), or no answer at all.
+ * `code` is the API's error code, e.g. `event_not_found`, or `unreachable` / `invalid_reply` from
+ * the client.
+ */
+export class AdminApiError extends HooklineError<string> {
+  override name = 'AdminApiError';
   /** HTTP status; 0 when the API could not be reached. */
   readonly status: number;
-  /** The API's error code, e.g. `event_not_found`; `unreachable` / `invalid_reply` from the client. */
-  readonly code: string;
 
   constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AdminApiError';
+    super(code, message, options);
     this.status = status;
-    this.code = code;
   }
 }
 

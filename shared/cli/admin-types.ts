@@ -2,11 +2,12 @@
  * The admin API's replies as the CLI reads them: the server's own types (type-only imports, so
  * nothing of the server is loaded) inside the JSON envelope each endpoint answers with.
  */
-import type { EventView, RouteStatus } from '../admin/admin-api.js';
+import type { EventView } from '../admin/event-endpoints.js';
+import type { RouteStatus } from '../admin/route-status-endpoint.js';
 import type { DlqMessageInfo, RedriveTask } from '../dlq/dlq.js';
-import type { EventState } from '../event-store/event-store.js';
+import type { EventState } from '../event-store/items.js';
 import type { EventStatus } from '../event-store/types.js';
-import type { BulkReplayReport, ReplayResult } from '../replay/replay.js';
+import type { BulkReplayReport, ReplayResult } from '../replay/types.js';
 
 export type {
   BulkReplayReport,

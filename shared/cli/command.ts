@@ -1,12 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { errorMessage, HooklineError } from '../errors.js';
 
 /** Wrong arguments: exit code 2 and the message, no stack trace. */
-export class CliUsageError extends Error {
-  readonly code = 'usage';
+export class CliUsageError extends HooklineError<'usage'> {
+  override name = 'CliUsageError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
+    super('usage', message);
   }
 }
 
@@ -36,7 +36,7 @@ export async function runCommand(command: CommandModule, args: readonly string[]
       strict: true,
     });
   } catch (error: unknown) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+    throw new CliUsageError(errorMessage(error));
   }
   return command.run(parsed.values, parsed.positionals);
 }

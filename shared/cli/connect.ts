@@ -3,9 +3,11 @@
  * `--stack NAME [--region R]`, a deployed stack found through CloudFormation, with SigV4-signed
  * admin requests.
  */
-import { ADMIN_PATH_PREFIX } from '../admin/paths.js';
+
 import { pathToQueueName } from '../config/queue-name.js';
-import { isLocalStateLive, localStateFile, readLocalState } from '../local/state-file.js';
+import { HooklineError } from '../errors.js';
+import { ADMIN_PATH_PREFIX } from '../http/paths.js';
+import { isLocalStateLive, localStateFile, readLocalState } from '../local-state/state-file.js';
 import { AdminClient } from './admin-client.js';
 import { type CommandModule, configFileFrom } from './command.js';
 import { describeDeployedStack } from './deployed-stack.js';
@@ -18,12 +20,11 @@ export const TARGET_OPTIONS = {
 } as const satisfies CommandModule['options'];
 
 /** No local stack runs for the config (and no `--stack` was given). */
-export class NoLocalStackError extends Error {
-  readonly code = 'no_local_stack';
+export class NoLocalStackError extends HooklineError<'no_local_stack'> {
+  override name = 'NoLocalStackError';
 
   constructor(configFile: string) {
-    super(`no local stack running for ${configFile}: start it with npm start`);
-    this.name = 'NoLocalStackError';
+    super('no_local_stack', `no local stack running for ${configFile}: start it with npm start`);
   }
 }
 
@@ -62,14 +63,12 @@ export async function connect(
     if (state === undefined || !isLocalStateLive(state) || typeof state.httpUrl !== 'string') {
       throw new NoLocalStackError(configFile);
     }
-    // Stacks written before the state file named the admin URL serve it under the HTTP URL.
-    const adminUrl = state.adminUrl ?? `${state.httpUrl}${ADMIN_PATH_PREFIX}`;
     return {
       kind: 'local',
       baseUrl: state.httpUrl,
       configFile,
       admin: new AdminClient({
-        adminUrl,
+        adminUrl: state.adminUrl,
         description: `local stack at ${state.httpUrl}`,
         unreachableHint: `is the stack for ${configFile} still running? start it with npm start`,
       }),

@@ -8,6 +8,7 @@ import {
   DescribeStacksCommand,
   type DescribeStacksCommandOutput,
 } from '@aws-sdk/client-cloudformation';
+import { errorMessage, HooklineError } from '../errors.js';
 
 /** The stack output holding the HTTP API's base URL (webhooks and the admin routes). */
 export const API_URL_OUTPUT = 'ApiUrl';
@@ -34,15 +35,15 @@ export interface DescribeDeployedStackOptions {
   readonly client?: Pick<CloudFormationClient, 'send'>;
 }
 
-/** The stack is missing, has no `ApiUrl` output, or CloudFormation could not be asked. */
-export class DeployedStackError extends Error {
-  readonly code: 'stack_not_found' | 'output_missing' | 'region_missing' | 'describe_failed';
+export type DeployedStackErrorCode =
+  | 'stack_not_found'
+  | 'output_missing'
+  | 'region_missing'
+  | 'describe_failed';
 
-  constructor(code: DeployedStackError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DeployedStackError';
-    this.code = code;
-  }
+/** The stack is missing, has no `ApiUrl` output, or CloudFormation could not be asked. */
+export class DeployedStackError extends HooklineError<DeployedStackErrorCode> {
+  override name = 'DeployedStackError';
 }
 
 /** Reads the stack's outputs with DescribeStacks. */
@@ -68,7 +69,7 @@ async function describeWith(
   try {
     described = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   } catch (error: unknown) {
-    throw describeError(stackName, error);
+    throw toDeployedStackError(stackName, error);
   }
   const stack = described.Stacks?.[0];
   if (stack === undefined) {
@@ -103,9 +104,9 @@ export function regionOfArn(arn: string): string | undefined {
   return parts[0] === 'arn' && parts[3] !== undefined && parts[3] !== '' ? parts[3] : undefined;
 }
 
-function describeError(stackName: string, error: unknown): DeployedStackError {
+function toDeployedStackError(stackName: string, error: unknown): DeployedStackError {
   const name = error instanceof Error ? error.name : '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   // CloudFormation answers a missing stack with a generic ValidationError.
   if (name === 'ValidationError' && /does not exist/i.test(message)) {
     return new DeployedStackError('stack_not_found', `stack ${stackName} does not exist (${message})`, {

@@ -2,6 +2,7 @@
  * `hookline <command>`: the entry point of the CLI. Each command lives in its own module under `commands/` and is
  * loaded only when called, so `hookline send` does not pay for the local stack's imports.
  */
+import { errorMessage } from '../errors.js';
 import { CliUsageError, type CommandModule, runCommand } from './command.js';
 
 const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
@@ -60,7 +61,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     process.stderr.write(`hookline: ${message}\n`);
     process.exitCode = error instanceof CliUsageError ? 2 : 1;
   },

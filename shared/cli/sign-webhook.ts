@@ -5,6 +5,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { newWebhookId, signStandardWebhook } from '../client/hookline-client.js';
 import type { VerifyConfig } from '../config/types.js';
+import { HooklineError } from '../errors.js';
 
 /** A webhook request `signWebhook` signs: its body, when, and with what secret. */
 export interface WebhookToSign {
@@ -18,12 +19,11 @@ export interface WebhookToSign {
 }
 
 /** A route's scheme cannot be signed by the CLI (JWKS, ed25519 public key) or has no secret. */
-export class SignWebhookError extends Error {
-  readonly code = 'cannot_sign';
+export class SignWebhookError extends HooklineError<'cannot_sign'> {
+  override name = 'SignWebhookError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'SignWebhookError';
+    super('cannot_sign', message);
   }
 }
 

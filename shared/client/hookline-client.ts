@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { HooklineError } from '../errors.js';
 import { newEventId } from '../ids.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -78,11 +79,13 @@ export interface SendResult {
   readonly attempts: number;
 }
 
-/** Why a send failed: `status` is the HTTP status, absent for network errors and timeouts. */
-export class HooklineClientError extends Error {
+/**
+ * Why a send failed: `status` is the HTTP status, absent for network errors and timeouts; `code`
+ * is the gateway's error code (e.g. `invalid_signature`), or `network_error` / `timeout`.
+ */
+export class HooklineClientError extends HooklineError<string> {
+  override name = 'HooklineClientError';
   readonly status?: number;
-  /** The gateway's error code (e.g. `invalid_signature`), or `network_error` / `timeout`. */
-  readonly code: string;
   /** Whether the failure was one a retry could fix (5xx, 429, network) after retries ran out. */
   readonly retryable: boolean;
   readonly attempts: number;
@@ -91,10 +94,8 @@ export class HooklineClientError extends Error {
     message: string,
     details: { status?: number; code: string; retryable: boolean; attempts: number; cause?: unknown },
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'HooklineClientError';
+    super(details.code, message, details.cause === undefined ? undefined : { cause: details.cause });
     if (details.status !== undefined) this.status = details.status;
-    this.code = details.code;
     this.retryable = details.retryable;
     this.attempts = details.attempts;
   }
@@ -221,7 +222,7 @@ type Outcome =
 async function failureOf(outcome: Outcome, url: string, attempts: number): Promise<HooklineClientError> {
   if (outcome.kind === 'error') {
     const code = outcome.timedOut ? 'timeout' : 'network_error';
-    const reason = outcome.timedOut ? 'timed out' : errorText(outcome.error);
+    const reason = outcome.timedOut ? 'timed out' : fetchErrorText(outcome.error);
     return new HooklineClientError(`POST ${url} failed after ${attempts} attempt(s): ${reason}`, {
       code,
       retryable: true,
@@ -299,9 +300,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function errorText(error: unknown): string {
+/** The fetch error's message and its cause's: undici reports "fetch failed" and puts the reason (ECONNREFUSED …) in `cause`. */
+function fetchErrorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // undici reports "fetch failed" and puts the reason (ECONNREFUSED …) in `cause`.
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
 }

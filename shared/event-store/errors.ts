@@ -1,3 +1,4 @@
+import { HooklineError } from '../errors.js';
 import type { EventStatus } from './types.js';
 
 export type EventStoreErrorCode =
@@ -8,18 +9,13 @@ export type EventStoreErrorCode =
   | 'invalid_cursor';
 
 /** Base class of the event store's own errors; SDK errors (throttling, network) pass through as they are. */
-export class EventStoreError extends Error {
-  readonly code: EventStoreErrorCode;
-
-  constructor(code: EventStoreErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EventStoreError';
-    this.code = code;
-  }
+export class EventStoreError extends HooklineError<EventStoreErrorCode> {
+  override name = 'EventStoreError';
 }
 
 /** The event is not in a status the requested change may start from. */
 export class InvalidTransitionError extends EventStoreError {
+  override name = 'InvalidTransitionError';
   readonly id: string;
   /** The status that was asked for. */
   readonly to: EventStatus;
@@ -34,7 +30,6 @@ export class InvalidTransitionError extends EventStoreError {
       'invalid_transition',
       `event ${id} cannot become ${to}: it is ${actual ?? 'in an unknown status'}, expected ${from}`,
     );
-    this.name = 'InvalidTransitionError';
     this.id = id;
     this.to = to;
     this.expected = expected;
@@ -43,24 +38,24 @@ export class InvalidTransitionError extends EventStoreError {
 }
 
 export class EventNotFoundError extends EventStoreError {
+  override name = 'EventNotFoundError';
   readonly id: string;
 
   constructor(id: string) {
     super('event_not_found', `event ${id} not found`);
-    this.name = 'EventNotFoundError';
     this.id = id;
   }
 }
 
 /** A caller named a route that is not the event's (the route decides the event's index keys). */
 export class RouteMismatchError extends EventStoreError {
+  override name = 'RouteMismatchError';
   readonly id: string;
   readonly route: string;
   readonly actualRoute: string;
 
   constructor(id: string, route: string, actualRoute: string) {
     super('route_mismatch', `event ${id} belongs to route ${actualRoute}, not ${route}`);
-    this.name = 'RouteMismatchError';
     this.id = id;
     this.route = route;
     this.actualRoute = actualRoute;
@@ -72,6 +67,7 @@ export class RouteMismatchError extends EventStoreError {
  * consumer took it, or the event was settled already. The caller's result is not recorded.
  */
 export class LockLostError extends EventStoreError {
+  override name = 'LockLostError';
   readonly id: string;
   readonly owner: string;
   /** The event's status when the settle was refused. */
@@ -84,7 +80,6 @@ export class LockLostError extends EventStoreError {
       'lock_lost',
       `event ${id} is no longer locked by ${owner}: it is ${actual}${actualOwner === undefined ? '' : `, locked by ${actualOwner}`}`,
     );
-    this.name = 'LockLostError';
     this.id = id;
     this.owner = owner;
     this.actual = actual;
@@ -97,11 +92,12 @@ export class LockLostError extends EventStoreError {
  * status filter. Cursors are opaque: pass back `nextCursor` unchanged with the same query.
  */
 export class InvalidCursorError extends EventStoreError {
+  override name = 'InvalidCursorError';
+
   constructor(reason: string) {
     super(
       'invalid_cursor',
       `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route, status and order`,
     );
-    this.name = 'InvalidCursorError';
   }
 }

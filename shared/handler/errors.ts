@@ -3,19 +3,17 @@
  * the route's DLQ at once, without further attempts, and its reason is kept in the history.
  */
 
+import { HooklineError } from '../errors.js';
+
 /** Marks permanent errors across copies of this module (a handler bundled with its own copy). */
 const PERMANENT = Symbol.for('hookline.permanentError');
 
-/** Base class of the handler runtime's own errors. */
-export class HandlerError extends Error {
-  /** Machine-readable reason, kept in the event's history and on the DLQ message. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HandlerError';
-    this.code = code;
-  }
+/**
+ * Base class of the handler runtime's own errors. Its `code`, the machine-readable reason, is kept
+ * in the event's history and on the DLQ message.
+ */
+export class HandlerError extends HooklineError<string> {
+  override name = 'HandlerError';
 }
 
 /** Options of `new PermanentError()`. */
@@ -30,22 +28,22 @@ export interface PermanentErrorOptions {
  * recorded `dead_lettered` with this error's name and message and sent to the DLQ immediately.
  */
 export class PermanentError extends HandlerError {
+  override name = 'PermanentError';
   readonly [PERMANENT] = true;
 
   constructor(message: string, options: PermanentErrorOptions = {}) {
     super(options.code ?? 'permanent', message, options.cause === undefined ? {} : { cause: options.cause });
-    this.name = 'PermanentError';
   }
 }
 
 /** The payload failed the handler's schema: a permanent error carrying the validation messages. */
 export class PayloadValidationError extends PermanentError {
+  override name = 'PayloadValidationError';
   /** One line per issue, `path: message` when the issue has a path. */
   readonly issues: readonly string[];
 
   constructor(issues: readonly string[]) {
     super(`payload failed validation: ${issues.join('; ')}`, { code: 'invalid_payload' });
-    this.name = 'PayloadValidationError';
     this.issues = issues;
   }
 }
@@ -55,9 +53,10 @@ export class PayloadValidationError extends PermanentError {
  * configured. Permanent: the event goes to the DLQ with reason `body_unavailable`.
  */
 export class BodyUnavailableError extends PermanentError {
+  override name = 'BodyUnavailableError';
+
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: 'body_unavailable', ...options });
-    this.name = 'BodyUnavailableError';
   }
 }
 

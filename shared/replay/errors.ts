@@ -1,3 +1,4 @@
+import { HooklineError } from '../errors.js';
 import type { EventStatus } from '../event-store/types.js';
 
 export type ReplayErrorCode =
@@ -8,14 +9,8 @@ export type ReplayErrorCode =
   | 'invalid_cursor';
 
 /** Base class of the replayer's own errors; event store and SDK errors pass through as they are. */
-export class ReplayError extends Error {
-  readonly code: ReplayErrorCode;
-
-  constructor(code: ReplayErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ReplayError';
-    this.code = code;
-  }
+export class ReplayError extends HooklineError<ReplayErrorCode> {
+  override name = 'ReplayError';
 }
 
 /**
@@ -23,6 +18,7 @@ export class ReplayError extends Error {
  * handler twice at once for the same request. Replay it once it has settled.
  */
 export class ReplayConflictError extends ReplayError {
+  override name = 'ReplayConflictError';
   readonly id: string;
   readonly status: EventStatus;
 
@@ -31,7 +27,6 @@ export class ReplayConflictError extends ReplayError {
       'event_in_flight',
       `event ${id} is ${status}; replay it once it is delivered, ignored, retrying or dead-lettered`,
     );
-    this.name = 'ReplayConflictError';
     this.id = id;
     this.status = status;
   }
@@ -39,12 +34,12 @@ export class ReplayConflictError extends ReplayError {
 
 /** The event's route is not one the replayer has a queue for (removed from the config, or not deployed here). */
 export class RouteNotConfiguredError extends ReplayError {
+  override name = 'RouteNotConfiguredError';
   readonly id: string;
   readonly route: string;
 
   constructor(id: string, route: string) {
     super('route_not_found', `event ${id} belongs to route ${route}, which is not configured`);
-    this.name = 'RouteNotConfiguredError';
     this.id = id;
     this.route = route;
   }
@@ -64,13 +59,13 @@ export type ReplayBodyUnavailableReason = 'body_missing' | 'body_store_not_confi
  * help unless the body store is configured.
  */
 export class ReplayBodyUnavailableError extends ReplayError {
+  override name = 'ReplayBodyUnavailableError';
   /** The event that was to be replayed. */
   readonly id: string;
   readonly reason: ReplayBodyUnavailableReason;
 
   constructor(id: string, reason: ReplayBodyUnavailableReason, detail: string, options?: ErrorOptions) {
     super('body_unavailable', `event ${id} cannot be replayed: ${detail}`, options);
-    this.name = 'ReplayBodyUnavailableError';
     this.id = id;
     this.reason = reason;
   }
@@ -83,6 +78,7 @@ export class ReplayBodyUnavailableError extends ReplayError {
  * original again is safe.
  */
 export class ReplayEnqueueError extends ReplayError {
+  override name = 'ReplayEnqueueError';
   /** The replay's own id. */
   readonly id: string;
   readonly replayOf: string;
@@ -91,7 +87,6 @@ export class ReplayEnqueueError extends ReplayError {
 
   constructor(id: string, replayOf: string, cause: unknown, discarded = false) {
     super('queue_unavailable', `replay ${id} of event ${replayOf} could not be queued`, { cause });
-    this.name = 'ReplayEnqueueError';
     this.id = id;
     this.replayOf = replayOf;
     this.discarded = discarded;
@@ -103,12 +98,13 @@ export class ReplayEnqueueError extends ReplayError {
  * since, until, dry run) than the query it came with.
  */
 export class InvalidReplayCursorError extends ReplayError {
+  override name = 'InvalidReplayCursorError';
+
   constructor(reason: string, options?: ErrorOptions) {
     super(
       'invalid_cursor',
       `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route, status, since, until and dryRun`,
       options,
     );
-    this.name = 'InvalidReplayCursorError';
   }
 }

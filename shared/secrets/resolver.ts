@@ -1,4 +1,5 @@
 import type { SecretReference } from '../config/types.js';
+import { HooklineError } from '../errors.js';
 
 /** Where verification secrets come from: Secrets Manager deployed, the environment locally. */
 export interface SecretResolver {
@@ -6,12 +7,11 @@ export interface SecretResolver {
   resolve(reference: SecretReference): Promise<readonly string[]>;
 }
 
-export class SecretUnavailableError extends Error {
-  readonly code = 'secret_unavailable';
+export class SecretUnavailableError extends HooklineError<'secret_unavailable'> {
+  override name = 'SecretUnavailableError';
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SecretUnavailableError';
+    super('secret_unavailable', message, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FetchImplementation, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import type { JwtAlgorithm, JwtVerifyConfig } from '../config/types.js';
+import { HooklineError } from '../errors.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
 /**
@@ -30,10 +31,11 @@ const defaultJwksCache = new Map<string, JWTVerifyGetKey>();
 const customFetchJwksCache = new WeakMap<FetchImplementation, Map<string, JWTVerifyGetKey>>();
 
 /** Thrown from our key resolver when the JWKS could not be obtained (network, HTTP status, JSON). */
-class JwksUnavailableError extends Error {
+class JwksUnavailableError extends HooklineError<'jwks_unavailable'> {
+  override name = 'JwksUnavailableError';
+
   constructor(cause: unknown) {
-    super('jwks unavailable', { cause });
-    this.name = 'JwksUnavailableError';
+    super('jwks_unavailable', 'jwks unavailable', { cause });
   }
 }
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { AdminHttpError } from '../../shared/admin/errors.js';
-import { eventPath, isAdminPath } from '../../shared/admin/paths.js';
 import { deployedQueueName, findRouteTarget, requireRouteTarget } from '../../shared/admin/routes.js';
+import { HttpError } from '../../shared/http/errors.js';
+import { eventPath, isAdminPath } from '../../shared/http/paths.js';
 import { isLoopbackAddress, localGateway } from '../../shared/local/http-adapter.js';
 import { makeRoute } from '../helpers/routes.js';
 
@@ -29,7 +29,7 @@ describe('findRouteTarget()', () => {
 
 describe('requireRouteTarget()', () => {
   it('answers 404 route_not_found listing the configured routes', () => {
-    expect(() => requireRouteTarget(targets, 'stripe')).toThrow(AdminHttpError);
+    expect(() => requireRouteTarget(targets, 'stripe')).toThrow(HttpError);
     expect(() => requireRouteTarget(targets, 'stripe')).toThrow(
       'no configured route "stripe"; routes: order_status (/order/status/), github (/github/)',
     );

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient } from '../../shared/cli/admin-client.js';
 import { connect } from '../../shared/cli/connect.js';
 import { fetchFailureReason } from '../../shared/cli/fetch-failure.js';
-import { type LocalState, writeLocalState } from '../../shared/local/state-file.js';
+import { type LocalState, writeLocalState } from '../../shared/local-state/state-file.js';
 
 describe('AdminClient.url()', () => {
   const admin = new AdminClient({ adminUrl: 'https://api.example.com/prod/_hookline/' });
@@ -58,6 +58,7 @@ describe('connect() to a local stack', () => {
       startedAt: new Date().toISOString(),
       configFile: join(folder, 'hookline.config.ts'),
       httpUrl: 'http://127.0.0.1:3999',
+      adminUrl: 'http://127.0.0.1:3999/_hookline',
       sqsEndpoint: 'http://127.0.0.1:9324',
       dynamoEndpoint: 'http://127.0.0.1:8000',
       region: 'us-east-1',
@@ -78,11 +79,13 @@ describe('connect() to a local stack', () => {
     expect(target.admin.url('/_hookline/routes').toString()).toBe('http://127.0.0.1:4999/_hookline/routes');
   });
 
-  it('falls back to the HTTP URL + /_hookline for a state file without adminUrl', async () => {
+  it('refuses a state file that names no admin API', async () => {
     const file = stateFile({});
+    const { adminUrl: _dropped, ...withoutAdmin } = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify(withoutAdmin));
 
-    const target = await connect({}, { env: { HOOKLINE_STATE_FILE: file } });
-
-    expect(target.admin.url('/_hookline/routes').toString()).toBe('http://127.0.0.1:3999/_hookline/routes');
+    await expect(connect({}, { env: { HOOKLINE_STATE_FILE: file } })).rejects.toThrow(
+      /is not a hookline local state file/,
+    );
   });
 });

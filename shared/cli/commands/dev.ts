@@ -11,6 +11,7 @@
  */
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { describeError } from '../../errors.js';
 import { createJsonLog } from '../../json-log.js';
 import { DEFAULT_HTTP_PORT, type DevStack, startDevStack } from '../../local/dev-stack.js';
 import {
@@ -94,7 +95,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         say('stopped during startup');
         return 0;
       }
-      process.stderr.write(`hookline dev: could not start: ${errorText(error)}\n`);
+      process.stderr.write(`hookline dev: could not start: ${failureText(error)}\n`);
       code = 1;
       return code;
     }
@@ -107,7 +108,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       stack.failure.then((error) => ({ error })),
     ]);
     if ('error' in outcome) {
-      process.stderr.write(`hookline dev: ${errorText(outcome.error)}\n`);
+      process.stderr.write(`hookline dev: ${failureText(outcome.error)}\n`);
       code = 1;
     }
     say(`stopping${'signal' in outcome ? ` (${outcome.signal}; again to force)` : ''}`);
@@ -158,13 +159,9 @@ function portSetting(value: string | undefined, name: string, fallback: number):
   return port;
 }
 
-function errorText(error: unknown): string {
-  if (error instanceof LocalStackError) return error.message;
-  if (error instanceof Error) {
-    // Our own errors carry a readable message; anything else gets its class name too.
-    return 'code' in error && typeof error.code === 'string'
-      ? error.message
-      : `${error.name}: ${error.message}`;
-  }
-  return String(error);
+/** Our errors (and Node's system errors) have a `code` and a readable message; anything else gets its class name too. */
+function failureText(error: unknown): string {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.message
+    : describeError(error);
 }

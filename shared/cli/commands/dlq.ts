@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_DLQ_LIST_MAX, MAX_DLQ_LIST, MAX_REDRIVE_RATE_PER_SECOND } from '../../dlq/dlq.js';
+import { HooklineError } from '../../errors.js';
 import type { AdminClient } from '../admin-client.js';
 import type { DlqListReply, RedriveStartReply, RedriveTask, RedriveTasksReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
@@ -35,16 +36,16 @@ const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 const CLOCK_SKEW_MS = 5_000;
 
 /** `--wait` ran out of time: the redrive goes on, the command exits 1. */
-export class RedriveWaitTimeoutError extends Error {
-  readonly code = 'redrive_wait_timeout';
+export class RedriveWaitTimeoutError extends HooklineError<'redrive_wait_timeout'> {
+  override name = 'RedriveWaitTimeoutError';
 
   constructor(route: string, taskHandle: string, timeoutSeconds: number, last: RedriveTask | undefined) {
     super(
+      'redrive_wait_timeout',
       `redrive of ${route} (task ${taskHandle}) not finished after ${timeoutSeconds}s` +
         `${last === undefined ? ', and not listed yet' : ` (last seen ${last.status.toLowerCase()}: ${progressText(last)})`}` +
         '; it goes on without waiting: follow it with hookline dlq redrive --wait again later or check the DLQ depth with hookline status',
     );
-    this.name = 'RedriveWaitTimeoutError';
   }
 }
 

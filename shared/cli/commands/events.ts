@@ -2,9 +2,10 @@
  * `hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]`
  * and `hookline events show <id> [--body]`: the event history, through the admin API.
  */
-import { eventPath } from '../../admin/paths.js';
+
 import { loadConfig } from '../../config/load.js';
-import { MAX_LIST_LIMIT } from '../../event-store/history.js';
+import { MAX_LIST_LIMIT } from '../../event-store/query-checks.js';
+import { eventPath } from '../../http/paths.js';
 import { AdminApiError } from '../admin-client.js';
 import type { EventListReply, EventReply, EventState, EventView, RoutesReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';

@@ -9,9 +9,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { eventPath } from '../../admin/paths.js';
 import { loadConfig } from '../../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../../config/types.js';
+import { errorMessage, HooklineError } from '../../errors.js';
+import { eventPath } from '../../http/paths.js';
 import { EnvSecretResolver } from '../../secrets/env-resolver.js';
 import { parseSecretValues, type SecretResolver, SecretUnavailableError } from '../../secrets/resolver.js';
 import { SecretsManagerResolver } from '../../secrets/secrets-manager-resolver.js';
@@ -32,15 +33,13 @@ export const options = {
 } as const satisfies CommandModule['options'];
 
 /** The gateway refused the webhook: exit 1 with its answer. */
-export class WebhookRejectedError extends Error {
-  readonly code: string;
+export class WebhookRejectedError extends HooklineError<string> {
+  override name = 'WebhookRejectedError';
   readonly status: number;
 
   constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'WebhookRejectedError';
+    super(code, message);
     this.status = status;
-    this.code = code;
   }
 }
 
@@ -65,7 +64,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       JSON.parse(body);
     } catch (error: unknown) {
       throw new CliUsageError(
-        `--data is not valid JSON (${error instanceof Error ? error.message : error}); route ${route.path} expects JSON`,
+        `--data is not valid JSON (${errorMessage(error)}); route ${route.path} expects JSON`,
       );
     }
   }
