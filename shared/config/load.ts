@@ -14,10 +14,12 @@ export const DEFAULT_CONFIG_FILE = 'hookline.config.ts';
 export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<ResolvedConfig> {
   const path = resolve(file);
   if (!existsSync(path)) throw new ConfigError([`file not found: ${path}`], file);
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  if (module.default === undefined)
+  const module: unknown = await import(pathToFileURL(path).href);
+  const exported =
+    typeof module === 'object' && module !== null && 'default' in module ? module.default : undefined;
+  if (exported === undefined)
     throw new ConfigError(['no default export (use `export default defineConfig({...})`)'], file);
-  const config = resolveConfig(module.default, file);
+  const config = resolveConfig(exported, file);
   const missing = config.routes.flatMap((route, index) =>
     existsSync(resolve(dirname(path), route.handler))
       ? []

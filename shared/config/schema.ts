@@ -1,120 +1,21 @@
+/**
+ * The route configuration contract (`hookline.config.ts`) as a zod schema: the one definition of
+ * what a config may hold, its bounds and its defaults. `types.ts` derives the TypeScript types from it.
+ */
 import { z } from 'zod';
+import { LAMBDA_MAX_PAYLOAD_BYTES, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
+import { ROUTE_DEFAULTS } from './defaults.js';
+import { intIn, ROUTE_LIMITS } from './route-limits.js';
+import { headerName, positiveInt, seconds } from './schema-fields.js';
+import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN, STACK_NAME_RULE } from './stack-name.js';
+import { verifySchema } from './verify-schema.js';
 
-const positiveInt = (max: number) => z.number().int().min(1).max(max);
-const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
-
-/** Secrets Manager name characters; locally the name maps to an environment variable (see secrets). */
-const secretReference = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]+$/, 'must use only letters, digits and /_+=.@-')
-    .max(512),
-  existing: z.boolean().optional(),
-});
-
-const tolerance = seconds(1, 3600).optional();
-const headerName = z
-  .string()
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name')
-  .transform((name) => name.toLowerCase());
-
-const jwtAlgorithms = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
-
-export const verifySchemes = [
-  'github',
-  'stripe',
-  'standardWebhooks',
-  'slack',
-  'shopify',
-  'hmac',
-  'jwt',
-  'none',
-] as const;
-
-const verifySchema = z.discriminatedUnion('scheme', [
-  z.strictObject({ scheme: z.literal('github'), secret: secretReference, allowSha1: z.boolean().optional() }),
-  z.strictObject({ scheme: z.literal('stripe'), secret: secretReference, toleranceSeconds: tolerance }),
-  z.strictObject({
-    scheme: z.literal('standardWebhooks'),
-    secret: secretReference,
-    toleranceSeconds: tolerance,
-  }),
-  z.strictObject({ scheme: z.literal('slack'), secret: secretReference, toleranceSeconds: tolerance }),
-  z.strictObject({ scheme: z.literal('shopify'), secret: secretReference }),
-  z.strictObject({
-    scheme: z.literal('hmac'),
-    secret: secretReference,
-    algorithm: z.enum(['sha1', 'sha256', 'sha512']).optional(),
-    header: headerName,
-    encoding: z.enum(['hex', 'base64']).optional(),
-    prefix: z.string().max(64).optional(),
-    timestampHeader: headerName.optional(),
-    toleranceSeconds: tolerance,
-    signedContent: z
-      .string()
-      .refine((template) => template.includes('{body}'), 'must contain {body}')
-      .optional(),
-  }),
-  z
-    .strictObject({
-      scheme: z.literal('jwt'),
-      secret: secretReference.optional(),
-      jwksUrl: z
-        .url({ protocol: /^https?$/ })
-        .refine((url) => {
-          if (!URL.canParse(url)) return true; // reported by z.url() already
-          const { protocol, hostname } = new URL(url);
-          return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
-        }, 'must use https (http only for localhost)')
-        .optional(),
-      algorithms: z.array(z.enum(jwtAlgorithms)).min(1).optional(),
-      issuer: z.string().min(1).optional(),
-      audience: z.string().min(1).optional(),
-      clockToleranceSeconds: seconds(0, 600).optional(),
-      maxTokenAgeSeconds: seconds(1, 86_400).optional(),
-      header: headerName.optional(),
-    })
-    .superRefine((jwt, ctx) => {
-      if ((jwt.secret === undefined) === (jwt.jwksUrl === undefined)) {
-        ctx.addIssue({ code: 'custom', message: 'exactly one of secret and jwksUrl is required' });
-      }
-      const symmetric = (jwt.algorithms ?? []).filter((alg) => alg.startsWith('HS'));
-      if (jwt.jwksUrl !== undefined && symmetric.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['algorithms'],
-          message: `${symmetric.join(', ')} needs a shared secret, not a JWKS`,
-        });
-      }
-      if (jwt.secret !== undefined && (jwt.algorithms ?? []).some((alg) => !alg.startsWith('HS'))) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['algorithms'],
-          message: 'a shared secret only supports HS256/HS384/HS512',
-        });
-      }
-    }),
-  z.strictObject({ scheme: z.literal('none') }),
-]);
-
+/** Upper-cased, and typed as text in the resolved route: the ingress compares them with request methods. */
 const httpMethod = z
   .string()
   .transform((method) => method.toUpperCase())
-  .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
+  .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
+  .transform((method): string => method);
 
 const regexSource = z.string().refine((source) => {
   try {
@@ -129,61 +30,100 @@ const cidr = z.union([z.cidrv4(), z.cidrv6()], {
   error: 'must be an IPv4 or IPv6 CIDR such as 203.0.113.0/24',
 });
 
-export const routeSchema = z.strictObject({
-  path: z.string(),
+/** Where an event's delivery id comes from for de-duplication. */
+const dedupe = z
+  .strictObject({
+    /**
+     * `scheme` uses the provider's delivery id (GitHub `x-github-delivery`, Standard Webhooks
+     * `webhook-id`, Stripe body `id`, Shopify `x-shopify-webhook-id`, Slack event id), then
+     * `x-idempotency-key`, then a body hash. `header` uses `header`; `bodyHash` always hashes.
+     * @default 'scheme'
+     */
+    source: z.enum(['scheme', 'header', 'bodyHash', 'none']).default(ROUTE_DEFAULTS.dedupe.source),
+    /** How long a delivery id is remembered. @default 86400 (24 h) */
+    windowSeconds: seconds(1, 365 * 86_400).default(ROUTE_DEFAULTS.dedupe.windowSeconds),
+    /** Header to read when `source` is `header`. */
+    header: headerName.optional(),
+  })
+  .refine((config) => config.source !== 'header' || config.header !== undefined, {
+    message: 'header is required when source is "header"',
+    path: ['header'],
+  });
+
+const retry = z.strictObject({
+  /** Total attempts, including the first; also the queue's `maxReceiveCount`. @default 5 */
+  maxAttempts: intIn(ROUTE_LIMITS.maxAttempts).default(ROUTE_DEFAULTS.retry.maxAttempts),
+  /** @default 10 */
+  initialDelaySeconds: seconds(0, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS).default(
+    ROUTE_DEFAULTS.retry.initialDelaySeconds,
+  ),
+  /** @default 2 */
+  multiplier: z.number().min(1).max(10).default(ROUTE_DEFAULTS.retry.multiplier),
+  /** Capped at 43200 (12 h, the SQS visibility limit). @default 900 */
+  maxDelaySeconds: seconds(0, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS).default(
+    ROUTE_DEFAULTS.retry.maxDelaySeconds,
+  ),
+});
+
+const throttle = z.strictObject({
+  /** @default 100 */
+  rateLimit: intIn(ROUTE_LIMITS.rateLimit).default(ROUTE_DEFAULTS.throttle.rateLimit),
+  /** @default 200 */
+  burstLimit: intIn(ROUTE_LIMITS.burstLimit).default(ROUTE_DEFAULTS.throttle.burstLimit),
+});
+
+/** Drop unwanted events at ingress: the event is answered 202 `filtered` and nothing is recorded. */
+const filters = z.strictObject({
+  /** Only these methods pass. */
   methods: z.array(httpMethod).min(1).optional(),
-  enabled: z.boolean().optional(),
+  /** Header name → regular expression (source text) the header value must match. */
+  headers: z.record(headerName, regexSource).optional(),
+  /** Dotted payload path → pattern (`*` and `?` wildcards) the value's text must match. */
+  payload: z.record(z.string().min(1), z.string()).optional(),
+});
+
+export const routeSchema = z.strictObject({
+  /** Webhook path, e.g. `/order/status/`; its queue is named `order_status`. */
+  path: z.string(),
+  /** @default ['POST'] */
+  methods: z
+    .array(httpMethod)
+    .min(1)
+    .default(() => [...ROUTE_DEFAULTS.methods]),
+  /** @default true */
+  enabled: z.boolean().default(ROUTE_DEFAULTS.enabled),
   verify: verifySchema,
-  dedupe: z
-    .strictObject({
-      source: z.enum(['scheme', 'header', 'bodyHash', 'none']).optional(),
-      header: headerName.optional(),
-      windowSeconds: seconds(1, 365 * 86_400).optional(),
-    })
-    .refine((dedupe) => dedupe.source !== 'header' || dedupe.header !== undefined, {
-      message: 'header is required when source is "header"',
-      path: ['header'],
-    })
-    .optional(),
+  dedupe: dedupe.default(() => ({ ...ROUTE_DEFAULTS.dedupe })),
+  /** Handler module entry file, relative to the config file's folder. */
   handler: z.string().regex(/\.(ts|mts|js|mjs)$/, 'must be a .ts or .js file'),
-  retry: z
-    .strictObject({
-      maxAttempts: positiveInt(1000).optional(),
-      initialDelaySeconds: seconds(0, 43_200).optional(),
-      multiplier: z.number().min(1).max(10).optional(),
-      maxDelaySeconds: seconds(0, 43_200).optional(),
-    })
-    .optional(),
-  batchSize: positiveInt(10_000).optional(),
-  maxBatchingWindowSeconds: seconds(0, 300).optional(),
-  maxConcurrency: z.number().int().min(2).max(1000).optional(),
-  timeoutSeconds: positiveInt(900).optional(),
-  memoryMb: z.number().int().min(128).max(10_240).optional(),
-  maxBodyBytes: positiveInt(6 * 1024 * 1024).optional(),
+  retry: retry.default(() => ({ ...ROUTE_DEFAULTS.retry })),
+  /** SQS batch size for the handler; above 10 needs `maxBatchingWindowSeconds`. @default 10 */
+  batchSize: intIn(ROUTE_LIMITS.batchSize).default(ROUTE_DEFAULTS.batchSize),
+  /** Event source mapping batching window. @default 0 */
+  maxBatchingWindowSeconds: intIn(ROUTE_LIMITS.maxBatchingWindowSeconds).default(
+    ROUTE_DEFAULTS.maxBatchingWindowSeconds,
+  ),
+  /** Event source mapping maximum concurrency (2–1000). @default 2 */
+  maxConcurrency: intIn(ROUTE_LIMITS.maxConcurrency).default(ROUTE_DEFAULTS.maxConcurrency),
+  /** Handler timeout. @default 30 */
+  timeoutSeconds: intIn(ROUTE_LIMITS.timeoutSeconds).default(ROUTE_DEFAULTS.timeoutSeconds),
+  /** Handler memory. @default 512 */
+  memoryMb: intIn(ROUTE_LIMITS.memoryMb).default(ROUTE_DEFAULTS.memoryMb),
+  /** Largest accepted body, up to 6 MB (Lambda's payload limit). @default 262144 (256 KiB) */
+  maxBodyBytes: positiveInt(LAMBDA_MAX_PAYLOAD_BYTES).default(ROUTE_DEFAULTS.maxBodyBytes),
+  /** Parse and require a JSON body (400 otherwise). @default true unless verify is slack */
   expectJson: z.boolean().optional(),
-  retentionDays: positiveInt(3650).optional(),
-  throttle: z
-    .strictObject({ rateLimit: positiveInt(10_000).optional(), burstLimit: positiveInt(5_000).optional() })
-    .optional(),
-  filters: z
-    .strictObject({
-      methods: z.array(httpMethod).min(1).optional(),
-      headers: z.record(headerName, regexSource).optional(),
-      payload: z.record(z.string().min(1), z.string()).optional(),
-    })
-    .optional(),
+  /** Days to keep the event history and dedupe keys. @default 30 */
+  retentionDays: positiveInt(3650).default(ROUTE_DEFAULTS.retentionDays),
+  /** API Gateway throttling for this route. @default { rateLimit: 100, burstLimit: 200 } */
+  throttle: throttle.default(() => ({ ...ROUTE_DEFAULTS.throttle })),
+  filters: filters.optional(),
+  /** Only requests from these CIDRs (IPv4/IPv6) are accepted; others get 403. */
   allowedSourceIps: z.array(cidr).min(1).optional(),
 });
 
 export const configSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,29}$/,
-      'must be 1-30 lower-case letters, digits or dashes, starting with a letter',
-    )
-    .optional(),
+  /** Used in resource names. @default 'hookline' */
+  name: z.string().regex(STACK_NAME_PATTERN, STACK_NAME_RULE).default(DEFAULT_STACK_NAME),
   routes: z.array(routeSchema).min(1, 'at least one route is required'),
 });
-
-export type ParsedRoute = z.infer<typeof routeSchema>;

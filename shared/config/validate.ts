@@ -1,12 +1,17 @@
 import type { z } from 'zod';
-import { ADMIN_PATH_PREFIX, isAdminPath } from '../admin/paths.js';
+import { SQS_ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW, SQS_MAX_QUEUE_NAME_LENGTH } from '../aws-limits.js';
+import { ADMIN_PATH_PREFIX, isAdminPath } from '../http/paths.js';
 import { ConfigError } from './errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from './queue-name.js';
-import { configSchema, type ParsedRoute, routeSchema, verifySchemes } from './schema.js';
-import type { ResolvedConfig, ResolvedRoute, VerifyConfig } from './types.js';
+import { configSchema, routeSchema } from './schema.js';
+import { STACK_NAME_MAX_LENGTH } from './stack-name.js';
+import type { ResolvedConfig, ResolvedRoute } from './types.js';
+import { verifySchemes } from './verify-schema.js';
 
-/** Longest SQS queue name (80) minus the `-dlq` suffix and a `<name>-` prefix of up to 30 characters. */
-const MAX_QUEUE_NAME_LENGTH = 80 - '-dlq'.length - 31;
+type ParsedRoute = z.output<typeof routeSchema>;
+
+/** Longest SQS queue name minus the `-dlq` suffix and the `<name>-` prefix. */
+const MAX_QUEUE_NAME_LENGTH = SQS_MAX_QUEUE_NAME_LENGTH - '-dlq'.length - (STACK_NAME_MAX_LENGTH + 1);
 
 /**
  * True when no webhook route may use `path`: the admin API's prefix (`ADMIN_PATH_PREFIX`,
@@ -20,46 +25,25 @@ export function isReservedPath(path: string): boolean {
   return isAdminPath(path.toLowerCase());
 }
 
-/** What `resolveConfig` fills in for each route field the config leaves out. */
-export const ROUTE_DEFAULTS = {
-  methods: ['POST'],
-  enabled: true,
-  dedupe: { source: 'scheme', windowSeconds: 86_400 },
-  retry: { maxAttempts: 5, initialDelaySeconds: 10, multiplier: 2, maxDelaySeconds: 900 },
-  batchSize: 10,
-  maxBatchingWindowSeconds: 0,
-  maxConcurrency: 2,
-  timeoutSeconds: 30,
-  memoryMb: 512,
-  maxBodyBytes: 256 * 1024,
-  retentionDays: 30,
-  throttle: { rateLimit: 100, burstLimit: 200 },
-} as const;
-
 /**
  * Validates a config (any value: it usually comes from user code) and applies every default.
  * Throws a ConfigError naming every problem as `routes[2].verify.secret: required`.
  */
 export function resolveConfig(input: unknown, source?: string): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
-  const problems = [...checkPaths(input), ...checkRoutes(parsed.success ? parsed.data.routes : input)];
+  const problems = [...checkPaths(input), ...checkRoutes(input)];
   if (!parsed.success) problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, input)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source);
-  return {
-    name: parsed.data.name ?? 'hookline',
-    routes: parsed.data.routes.map(applyDefaults),
-  };
+  return { name: parsed.data.name, routes: parsed.data.routes.map(toResolvedRoute) };
 }
 
 /** Path syntax, duplicates and queue-name collisions; run on the raw input so they show with schema errors. */
 function checkPaths(input: unknown): string[] {
-  const routes = (input as { routes?: unknown } | undefined)?.routes;
-  if (!Array.isArray(routes)) return [];
   const problems: string[] = [];
   const seenPaths = new Map<string, number>();
   const seenQueues = new Map<string, number>();
-  routes.forEach((route: unknown, index) => {
-    const path = (route as { path?: unknown } | undefined)?.path;
+  rawRoutes(input).forEach((route, index) => {
+    const path = fieldOf(route, 'path');
     if (typeof path !== 'string') return;
     const at = `routes[${index}].path`;
     const queueName = pathToQueueName(path);
@@ -89,58 +73,55 @@ function checkPaths(input: unknown): string[] {
 }
 
 /** Cross-field rules, for every route that passes the schema (even when another route does not). */
-function checkRoutes(routes: readonly ParsedRoute[] | unknown): string[] {
-  if (!Array.isArray(routes)) {
-    const raw = (routes as { routes?: unknown } | undefined)?.routes;
-    if (!Array.isArray(raw)) return [];
-    return raw.flatMap((route: unknown, index) => {
-      const parsed = routeSchema.safeParse(route);
-      return parsed.success ? checkRoute(parsed.data, index) : [];
-    });
-  }
-  return routes.flatMap(checkRoute);
+function checkRoutes(input: unknown): string[] {
+  return rawRoutes(input).flatMap((route, index) => {
+    const parsed = routeSchema.safeParse(route);
+    return parsed.success ? checkRoute(parsed.data, index) : [];
+  });
 }
 
 function checkRoute(route: ParsedRoute, index: number): string[] {
   const at = `routes[${index}]`;
   const problems: string[] = [];
-  const retry = { ...ROUTE_DEFAULTS.retry, ...definedFields(route.retry) };
+  const { retry } = route;
   if (retry.maxDelaySeconds < retry.initialDelaySeconds) {
     problems.push(
       `${at}.retry.maxDelaySeconds: ${retry.maxDelaySeconds} is below initialDelaySeconds ${retry.initialDelaySeconds}`,
     );
   }
-  const batchSize = route.batchSize ?? ROUTE_DEFAULTS.batchSize;
-  if (batchSize > 10 && (route.maxBatchingWindowSeconds ?? 0) < 1) {
-    problems.push(`${at}.batchSize: above 10 needs maxBatchingWindowSeconds of at least 1 (an SQS rule)`);
+  if (route.batchSize > SQS_ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW && route.maxBatchingWindowSeconds < 1) {
+    problems.push(
+      `${at}.batchSize: above ${SQS_ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW} needs maxBatchingWindowSeconds of at least 1 (an SQS rule)`,
+    );
   }
-  const retentionSeconds = (route.retentionDays ?? ROUTE_DEFAULTS.retentionDays) * 86_400;
-  if ((route.dedupe?.windowSeconds ?? 0) > retentionSeconds) {
+  const retentionSeconds = route.retentionDays * 86_400;
+  if (route.dedupe.windowSeconds > retentionSeconds) {
     problems.push(`${at}.dedupe.windowSeconds: longer than the route's retention (${retentionSeconds} s)`);
   }
   return problems;
 }
 
-function applyDefaults(route: ParsedRoute): ResolvedRoute {
-  const d = ROUTE_DEFAULTS;
+/** The parsed route (defaults applied by the schema) with its queue name and `expectJson`. */
+function toResolvedRoute(route: ParsedRoute): ResolvedRoute {
+  // Listed field by field to keep the order of the route's JSON (the Lambdas' environment) stable.
   return {
     path: route.path,
     queueName: pathToQueueName(route.path),
-    methods: route.methods ?? d.methods,
-    enabled: route.enabled ?? d.enabled,
-    verify: route.verify as VerifyConfig,
-    dedupe: { ...d.dedupe, ...definedFields(route.dedupe) },
+    methods: route.methods,
+    enabled: route.enabled,
+    verify: route.verify,
+    dedupe: route.dedupe,
     handler: route.handler,
-    retry: { ...d.retry, ...definedFields(route.retry) },
-    batchSize: route.batchSize ?? d.batchSize,
-    maxBatchingWindowSeconds: route.maxBatchingWindowSeconds ?? d.maxBatchingWindowSeconds,
-    maxConcurrency: route.maxConcurrency ?? d.maxConcurrency,
-    timeoutSeconds: route.timeoutSeconds ?? d.timeoutSeconds,
-    memoryMb: route.memoryMb ?? d.memoryMb,
-    maxBodyBytes: route.maxBodyBytes ?? d.maxBodyBytes,
+    retry: route.retry,
+    batchSize: route.batchSize,
+    maxBatchingWindowSeconds: route.maxBatchingWindowSeconds,
+    maxConcurrency: route.maxConcurrency,
+    timeoutSeconds: route.timeoutSeconds,
+    memoryMb: route.memoryMb,
+    maxBodyBytes: route.maxBodyBytes,
     expectJson: route.expectJson ?? route.verify.scheme !== 'slack',
-    retentionDays: route.retentionDays ?? d.retentionDays,
-    throttle: { ...d.throttle, ...definedFields(route.throttle) },
+    retentionDays: route.retentionDays,
+    throttle: route.throttle,
     ...(route.filters !== undefined && { filters: route.filters }),
     ...(route.allowedSourceIps !== undefined && { allowedSourceIps: route.allowedSourceIps }),
   };
@@ -168,17 +149,16 @@ function formatPath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, key) =>
-      typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
-    input,
-  );
+/** The raw input's `routes`, or none when it has no array there. */
+function rawRoutes(input: unknown): readonly unknown[] {
+  const routes = fieldOf(input, 'routes');
+  return Array.isArray(routes) ? routes : [];
 }
 
-/** Drops keys set to `undefined`, so `{ maxAttempts: undefined }` keeps the default. */
-function definedFields<T extends object>(fields: T | undefined): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(fields ?? {}).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => fieldOf(value, key), input);
+}
+
+function fieldOf(value: unknown, key: PropertyKey): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
 }

@@ -1,10 +1,9 @@
 /**
- * Retry delays (DESIGN §2 step 4): exponential backoff with full jitter, as SQS visibility timeouts.
+ * Retry delays (docs/architecture.md, "Guarantees"): exponential backoff with full jitter, as SQS
+ * visibility timeouts.
  */
+import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
 import type { RetryConfig } from '../config/types.js';
-
-/** The longest visibility timeout SQS accepts (12 h). */
-export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 export type BackoffSettings = Pick<
   Required<RetryConfig>,
@@ -25,7 +24,7 @@ export function backoffSeconds(
   const initial = Math.max(0, settings.initialDelaySeconds);
   // 0 × Infinity is NaN: a zero initial delay stays zero however large the exponent.
   const exponential = initial === 0 ? 0 : initial * settings.multiplier ** exponent;
-  const ceiling = Math.min(settings.maxDelaySeconds, MAX_VISIBILITY_TIMEOUT_SECONDS, exponential);
+  const ceiling = Math.min(settings.maxDelaySeconds, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS, exponential);
   const fraction = Math.min(1, Math.max(0, random()));
   return Math.max(0, Math.floor(fraction * ceiling));
 }

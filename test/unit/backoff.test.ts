@@ -1,10 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type BackoffSettings,
-  backoffSeconds,
-  MAX_VISIBILITY_TIMEOUT_SECONDS,
-} from '../../shared/handler/backoff.js';
+import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../../shared/aws-limits.js';
+import { type BackoffSettings, backoffSeconds } from '../../shared/handler/backoff.js';
 
 const SETTINGS: BackoffSettings = { initialDelaySeconds: 10, multiplier: 2, maxDelaySeconds: 900 };
 const TOP = () => 1;
@@ -31,7 +28,7 @@ describe('backoffSeconds()', () => {
   it('never exceeds 43 200 s (the SQS visibility limit), whatever the settings', () => {
     const huge: BackoffSettings = { initialDelaySeconds: 100_000, multiplier: 10, maxDelaySeconds: 1e9 };
 
-    expect(backoffSeconds(1, huge, TOP)).toBe(MAX_VISIBILITY_TIMEOUT_SECONDS);
+    expect(backoffSeconds(1, huge, TOP)).toBe(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS);
     expect(backoffSeconds(1_000, huge, TOP)).toBe(43_200);
   });
 
@@ -81,8 +78,7 @@ describe('backoffSeconds()', () => {
           );
           const ceiling = Math.min(
             maxDelaySeconds,
-            MAX_VISIBILITY_TIMEOUT_SECONDS,
-            initialDelaySeconds * multiplier ** (attempt - 1),
+                      initialDelaySeconds * multiplier ** (attempt - 1),
           );
           expect(Number.isInteger(delay)).toBe(true);
           expect(delay).toBeGreaterThanOrEqual(0);

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ROUTE_DEFAULTS } from '../../shared/config/defaults.js';
 import { ConfigError } from '../../shared/config/errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from '../../shared/config/queue-name.js';
-import { isReservedPath, ROUTE_DEFAULTS, resolveConfig } from '../../shared/config/validate.js';
+import { isReservedPath, resolveConfig } from '../../shared/config/validate.js';
 
 const GITHUB = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } } as const;
 const SCHEMES = 'github, stripe, standardWebhooks, slack, shopify, hmac, jwt, none';

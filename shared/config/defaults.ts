@@ -1,0 +1,15 @@
+/** What `resolveConfig` fills in for each route field the config leaves out. */
+export const ROUTE_DEFAULTS = {
+  methods: ['POST'],
+  enabled: true,
+  dedupe: { source: 'scheme', windowSeconds: 86_400 },
+  retry: { maxAttempts: 5, initialDelaySeconds: 10, multiplier: 2, maxDelaySeconds: 900 },
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  maxConcurrency: 2,
+  timeoutSeconds: 30,
+  memoryMb: 512,
+  maxBodyBytes: 256 * 1024,
+  retentionDays: 30,
+  throttle: { rateLimit: 100, burstLimit: 200 },
+} as const;
