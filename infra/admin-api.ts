@@ -4,32 +4,28 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ADMIN_PATH_PREFIX } from '../shared/admin/admin-api.js';
 import {
   ADMIN_ROUTE_CONFIGS_VARIABLE,
   type AdminQueuePrefixes,
   type AdminRouteConfig,
-} from '../shared/admin/deployed-routes.js';
+} from '../shared/config/deployed-routes.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
+import { ADMIN_ENDPOINTS, ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE, type QueueSettings } from '../shared/resources.js';
 import { type BodyBucket, routeBodyPrefix } from './body-bucket.js';
-import { BUNDLING, bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
+import { HooklineFunction } from './hookline-function.js';
 
-/** The admin API's routes: explicit method and path pairs, so nothing else under the prefix answers. */
-export const ADMIN_ROUTES: readonly { readonly method: apigwv2.HttpMethod; readonly path: string }[] = [
-  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/events` },
-  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/events/{id}` },
-  { method: apigwv2.HttpMethod.POST, path: `${ADMIN_PATH_PREFIX}/replay` },
-  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/routes` },
-  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/dlq/{route}` },
-  { method: apigwv2.HttpMethod.GET, path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
-  { method: apigwv2.HttpMethod.POST, path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
-];
+/**
+ * The admin API's routes: explicit method and path pairs (`ADMIN_ENDPOINTS`, the list the admin
+ * API's route table dispatches on), so nothing else under the prefix answers.
+ */
+export const ADMIN_ROUTES: readonly { readonly method: apigwv2.HttpMethod; readonly path: string }[] =
+  Object.values(ADMIN_ENDPOINTS).map(({ method, path }) => ({ method: apigwv2.HttpMethod[method], path }));
 
 /** Sized for listing pages of events and paced bulk replays, not for heavy work. */
 const ADMIN_MEMORY_MB = 512;
@@ -102,16 +98,6 @@ export class AdminApi extends Construct {
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    });
-    // An explicit role keeps AWS managed policies (AWSLambdaBasicExecutionRole: logs on every group) out.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Hookline admin API',
-    });
-    this.logGroup.grantWrite(this.role);
-
     const stack = Stack.of(this);
     const prefixes: AdminQueuePrefixes = {
       queueUrlPrefix: `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/`,
@@ -123,28 +109,33 @@ export class AdminApi extends Construct {
       dlqName: settings.dlqName,
     }));
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      ...bundledFunctionDefaults(props.projectRoot),
-      bundling: {
-        ...BUNDLING,
-        define: {
-          [`process.env.${ADMIN_ROUTE_CONFIGS_VARIABLE}`]: JSON.stringify(JSON.stringify(routeConfigs)),
-        },
-      },
+    // 'Default' keeps the logical ids of `Function`, `Role` and `LogGroup` as they were when this
+    // construct created them itself.
+    const admin = new HooklineFunction(this, 'Default', {
       entry: props.entry,
-      handler: 'handler',
+      description: 'Hookline admin API (events, replay, routes, DLQ)',
+      roleDescription: 'Hookline admin API',
       memorySize: ADMIN_MEMORY_MB,
       timeout: ADMIN_TIMEOUT,
-      role: this.role,
-      logGroup: this.logGroup,
-      description: 'Hookline admin API (events, replay, routes, DLQ)',
+      define: {
+        [`process.env.${ADMIN_ROUTE_CONFIGS_VARIABLE}`]: JSON.stringify(JSON.stringify(routeConfigs)),
+      },
       environment: {
-        ...SOURCE_MAPS_ENVIRONMENT,
         [ENV.tableName]: props.table.tableName,
         [ENV.adminRoutes]: stack.toJsonString(prefixes),
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
       },
+      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      correlation:
+        'admin requests are correlated by the API Gateway request id and event ids in structured logs.',
+      noDeadLetterQueueReason:
+        'API Gateway invokes the admin function synchronously, so a Lambda DLQ would never receive anything: ' +
+        'a failed request returns 5xx to the caller, who retries.',
     });
+    this.function = admin.function;
+    this.role = admin.role;
+    this.logGroup = admin.logGroup;
 
     this.grantTable(props.table);
     for (const { queue, deadLetterQueue } of props.routes) {
@@ -184,21 +175,6 @@ export class AdminApi extends Construct {
         'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes.',
     });
     if (props.bodyBucket) this.grantBodies(props.bodyBucket, props.routes);
-
-    Validations.of(this.function).acknowledge(
-      {
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
-          'trace; admin requests are correlated by the API Gateway request id and event ids in structured logs.',
-      },
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'API Gateway invokes the admin function synchronously, so a Lambda DLQ would never receive anything: ' +
-          'a failed request returns 5xx to the caller, who retries.',
-      },
-    );
 
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,

@@ -3,11 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, type IConstruct } from 'constructs';
-import { bodyKeyPrefix } from '../shared/body-store/body-store.js';
+import { S3_MAX_LIFECYCLE_RULES } from '../shared/aws-limits.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
-
-/** S3 accepts at most 1000 lifecycle rules per bucket; the body bucket has one per route. */
-const MAX_LIFECYCLE_RULES = 1000;
+import { bodyKeyPrefix } from '../shared/resources.js';
 
 export interface BodyBucketProps {
   /**
@@ -172,9 +170,9 @@ export function acknowledgeRouteBodies(
 /** Every problem with the props, so they can be reported in one error. */
 function checkBodyBucketProps(props: BodyBucketProps): string[] {
   const problems: string[] = [];
-  if (props.routes.length > MAX_LIFECYCLE_RULES) {
+  if (props.routes.length > S3_MAX_LIFECYCLE_RULES) {
     problems.push(
-      `${props.routes.length} routes exceed S3's ${MAX_LIFECYCLE_RULES} lifecycle rules per bucket`,
+      `${props.routes.length} routes exceed S3's ${S3_MAX_LIFECYCLE_RULES} lifecycle rules per bucket`,
     );
   }
   const prefixes = new Map<string, string>();

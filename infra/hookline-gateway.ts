@@ -6,10 +6,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ADMIN_PATH_PREFIX } from '../shared/admin/paths.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
+import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
 import { isReservedPath } from '../shared/config/validate.js';
+import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
 import { BodyBucket } from './body-bucket.js';
@@ -68,7 +69,7 @@ export interface HooklineGatewayProps {
    */
   readonly adminEntry?: string;
   /**
-   * Retention of the ingress and handler functions' log groups and of the API access log group.
+   * Retention of every function's log group (ingress, handlers, admin) and of the API access log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -249,10 +250,8 @@ export function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): str
 function checkGatewayProps(props: HooklineGatewayProps): string[] {
   const problems: string[] = [];
   const { config } = props;
-  if (!/^[A-Za-z0-9_-]{1,30}$/.test(config.name)) {
-    problems.push(
-      `config name "${config.name}" must be 1-30 letters, digits, - or _ (it prefixes queue names)`,
-    );
+  if (!isValidStackName(config.name)) {
+    problems.push(`config name "${config.name}" ${STACK_NAME_RULE} (it prefixes resource names)`);
   }
   const enabled = config.routes.filter((route) => route.enabled);
   if (enabled.length === 0) problems.push('no enabled routes: the gateway would have nothing to serve');

@@ -3,14 +3,14 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
-import { bundledFunctionDefaults, SOURCE_MAPS_ENVIRONMENT } from './function-defaults.js';
+import { HooklineFunction } from './hookline-function.js';
 
 export interface RouteHandlerProps {
   /** The route whose events the handler processes (sizing, batching, retry policy). */
@@ -24,7 +24,12 @@ export interface RouteHandlerProps {
   readonly queue: sqs.IQueue;
   /** The route's dead-letter queue: permanent failures are sent there directly. */
   readonly deadLetterQueue: sqs.IQueue;
-  /** The event table; the handler may get and update items in it (the lock is the event record). */
+  /**
+   * The event table. The handler may get, update and put items on the table itself (no index):
+   * the lock and the settled outcome are conditional updates of the event's state item, and the
+   * state is created (a put, in a transaction with a condition check of the request item) when the
+   * message arrives before the ingress wrote it. No query, no delete.
+   */
   readonly table: dynamodb.ITable;
   /**
    * The claim-check bucket: the handler reads its own route's stored bodies (events whose body was too
@@ -45,14 +50,15 @@ export interface RouteHandlerProps {
 }
 
 /**
- * A route's handler Lambda: the route's handler module bundled like the ingress (nodejs24.x,
- * arm64, ESM, source maps), sized by `route.memoryMb` and `route.timeoutSeconds`, fed by an SQS
- * event source mapping on the route's queue with partial batch responses.
+ * A route's handler Lambda (a `HooklineFunction`): the route's handler module, sized by
+ * `route.memoryMb` and `route.timeoutSeconds`, fed by an SQS event source mapping on the route's
+ * queue with partial batch responses.
  *
  * Its role holds only what the handler runtime does: receive, delete and change the visibility of
- * messages on its own queue (the mapping's grant), send to its own DLQ (permanent failures), get and
- * update items in the event table (lock, history), read its route's bodies in the body bucket, write
- * its own log group.
+ * messages on its own queue (the mapping's grant), send to its own DLQ (permanent failures), get,
+ * update and put items and condition-check them in transactions on the event table itself (lock,
+ * outcome, a state created for a message that overtook the ingress), read its route's bodies in the
+ * body bucket (and list the bucket, so a missing body is a 404), write its own log group.
  */
 export class RouteHandler extends Construct {
   /** The handler function. */
@@ -68,38 +74,36 @@ export class RouteHandler extends Construct {
     super(scope, id);
     const { route } = props;
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    });
-    // An explicit role keeps AWS managed policies (AWSLambdaBasicExecutionRole: logs on every group,
-    // AWSLambdaSQSQueueExecutionRole: every queue) out of the function's permissions.
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Hookline handler for ${route.path}`,
-    });
-    this.logGroup.grantWrite(this.role);
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      ...bundledFunctionDefaults(props.projectRoot),
+    // 'Default' keeps the logical ids of `Function`, `Role` and `LogGroup` as they were when this
+    // construct created them itself.
+    const handler = new HooklineFunction(this, 'Default', {
       entry: props.entry,
-      handler: 'handler',
+      description: `Hookline handler for ${route.path}`,
       memorySize: route.memoryMb,
       timeout: Duration.seconds(route.timeoutSeconds),
-      role: this.role,
-      logGroup: this.logGroup,
-      description: `Hookline handler for ${route.path}`,
       environment: {
-        ...SOURCE_MAPS_ENVIRONMENT,
         [ENV.route]: JSON.stringify(route),
         [ENV.tableName]: props.table.tableName,
         [ENV.queueUrl]: props.queue.queueUrl,
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
       },
+      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      correlation:
+        'events are correlated instead by the event id and route in structured logs and the history.',
+      noDeadLetterQueueReason:
+        'The function is invoked only by its SQS event source mapping, never asynchronously, so a Lambda DLQ ' +
+        'would receive nothing: failed messages stay on the route queue and its redrive policy moves them to the ' +
+        "route's DLQ after retry.maxAttempts receives (permanent failures are sent there directly).",
     });
+    this.function = handler.function;
+    this.role = handler.role;
+    this.logGroup = handler.logGroup;
 
     // Binding grants the consume actions on this queue only: ReceiveMessage, DeleteMessage,
-    // ChangeMessageVisibility (backoff), GetQueueAttributes, GetQueueUrl.
+    // ChangeMessageVisibility (backoff), GetQueueAttributes, GetQueueUrl. The role is explicit, so
+    // AWSLambdaSQSQueueExecutionRole (every queue) is not attached.
     this.eventSource = new SqsEventSource(props.queue, {
       reportBatchItemFailures: true,
       batchSize: route.batchSize,
@@ -122,8 +126,10 @@ export class RouteHandler extends Construct {
 
     props.deadLetterQueue.grantSendMessages(this.role);
     // On the table itself, not its indexes (table.grant would add `<table>/index/*`). The lock and
-    // the history are conditional updates of the event's state; PutItem and ConditionCheckItem are
-    // the transaction that creates the state when the message arrives before ingress wrote it.
+    // the outcome are conditional updates of the event's state item; GetItem reads the state when a
+    // condition fails and the request item before a missing state is created; PutItem and
+    // ConditionCheckItem are the transaction that creates the state, locked, when the message
+    // arrives before the ingress wrote it.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
@@ -140,21 +146,5 @@ export class RouteHandler extends Construct {
       props.bodyBucket.grantReadBodies(this.role, route);
       acknowledgeRouteBodies(this.role, props.bodyBucket, route, 'reads');
     }
-
-    Validations.of(this.function).acknowledge(
-      {
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
-          'trace; events are correlated instead by the event id and route in structured logs and the history.',
-      },
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'The function is invoked only by its SQS event source mapping, never asynchronously, so a Lambda DLQ ' +
-          'would receive nothing: failed messages stay on the route queue and its redrive policy moves them to the ' +
-          "route's DLQ after retry.maxAttempts receives (permanent failures are sent there directly).",
-      },
-    );
   }
 }

@@ -11,10 +11,13 @@ import { ADMIN_ROUTES } from '../../infra/admin-api.js';
 import { routeBodyPrefix } from '../../infra/body-bucket.js';
 import { HooklineGateway } from '../../infra/hookline-gateway.js';
 import type { WebhookRoute } from '../../infra/webhook-route.js';
-import { ADMIN_PATH_PREFIX } from '../../shared/admin/admin-api.js';
-import { ADMIN_ROUTE_CONFIGS_VARIABLE, type AdminQueuePrefixes } from '../../shared/admin/deployed-routes.js';
+import {
+  ADMIN_ROUTE_CONFIGS_VARIABLE,
+  type AdminQueuePrefixes,
+} from '../../shared/config/deployed-routes.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
+import { ADMIN_PATH_PREFIX } from '../../shared/http/paths.js';
 import { EVENT_TABLE } from '../../shared/resources.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 

@@ -181,7 +181,7 @@ describe('body bucket', () => {
     );
 
     it.each(routes.map((r) => [r.path, r] as const))(
-      'lets the %s handler get objects under its own prefix only',
+      'lets the %s handler list the bucket and get objects under its own prefix only',
       (_path, r) => {
         expect(s3Statements(route(r).handlerFunction.role)).toEqual([
           // ListBucket turns a missing (expired) body into 404 instead of 403.

@@ -275,7 +275,7 @@ describe('HooklineGateway', () => {
       ).toEqual({});
     });
 
-    it('lets the ingress write its log group, send to its queue, get/put/update the table, read its secret and put its bodies', () => {
+    it('lets the ingress write its log group, send to its queue, get, put, query, condition-check and delete table items, read its secret and put its bodies', () => {
       const webhookRoute = route(orderStatus);
       const secretId = logicalId(stack, webhookRoute.secret as ISecret);
       expect(policyOf(orderStatus).Properties.PolicyDocument.Statement).toEqual([

@@ -171,7 +171,7 @@ describe('route handler functions', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the handler write its logs, consume its queue, send to its DLQ, read, update and create event states and read its bodies', () => {
+    it('lets the handler write its logs, consume its queue, send to its DLQ, get, update, put and condition-check table items and read its bodies', () => {
       const own = ids(alpha);
       expect(statementsOf(alpha)).toEqual([
         {
@@ -242,7 +242,7 @@ describe('route handler functions', () => {
     );
 
     it.each(routes.map((r) => [r.path, r] as const))(
-      'limits %s to reading, updating and creating items on the table itself (no delete, query or index)',
+      'limits %s to getting, updating, putting and condition-checking items on the table itself (no delete, query or index)',
       (_path, r) => {
         const actions = statementsOf(r).flatMap((s) => [s.Action].flat());
         expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([

@@ -116,7 +116,7 @@ describe('cdk-nag', () => {
     const iam5 = acknowledgements(stack).filter((ack) => ack.id.startsWith('AwsSolutions-IAM5'));
     // cloudwatch:GetMetricData has no resource-level permissions: acknowledged on the admin role alone.
     const anyResource = iam5.filter((ack) => ack.id === 'AwsSolutions-IAM5[Resource::*]');
-    const adminRole = stack.node.findChild('Gateway').node.findChild('Admin').node.findChild('Role');
+    const adminRole = (stack.node.findChild('Gateway') as HooklineGateway).adminApi.role;
     expect(anyResource.map((ack) => ack.path)).toEqual([adminRole.node.path]);
     expect(anyResource[0]?.reason).toMatch(/cloudwatch:GetMetricData/);
     const wildcards = iam5.filter((ack) => !anyResource.includes(ack)).map((ack) => ack.id);

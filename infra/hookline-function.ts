@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { type Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/**
+ * esbuild settings shared by every Hookline function (the ingress, each route's handler and the
+ * admin function), so what is measured for one bundle holds for all of them.
+ */
+const BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  // Stack traces need names and positions, not the sources: the map loads at every cold start
+  // (--enable-source-maps), and without sources it is a third of the size and half the cost.
+  sourcesContent: false,
+  format: nodejs.OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  target: 'node24',
+  // Some CommonJS dependencies call `require` on Node built-ins; give the ESM bundle one.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  // Bundle the AWS SDK instead of using the runtime's copy: the version we test is the version that
+  // runs (the runtime's SDK changes under us), and AWS's cold-start guidance is to bundle only the
+  // clients used, tree-shaken and minified, rather than loading the full SDK from the runtime.
+  externalModules: [],
+  forceDockerBundling: false,
+};
+
+/** Turns the bundles' source maps on in Lambda (`BUNDLING.sourceMap`). */
+const SOURCE_MAPS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/** Construct ids of the resources a `HooklineFunction` creates. */
+export interface HooklineFunctionIds {
+  /** @default 'Function' */
+  readonly function?: string;
+  /** @default 'Role' */
+  readonly role?: string;
+  /** @default 'LogGroup' */
+  readonly logGroup?: string;
+}
+
+export interface HooklineFunctionProps {
+  /** Entry file of the function (exports `handler`). */
+  readonly entry: string;
+  /** The function's description. */
+  readonly description: string;
+  /**
+   * The execution role's description.
+   * @default - the function's `description`
+   */
+  readonly roleDescription?: string;
+  /** Memory size in MB: explicit, never Lambda's default. */
+  readonly memorySize: number;
+  /** Function timeout: explicit, never Lambda's default. */
+  readonly timeout: Duration;
+  /**
+   * Environment variables, added to `NODE_OPTIONS=--enable-source-maps`.
+   * @default - `NODE_OPTIONS` only
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Identifiers esbuild replaces with the given code at build time (`define`): configuration
+   * that belongs in the bundle rather than in Lambda's 4 KB of environment.
+   * @default - none
+   */
+  readonly define?: Readonly<Record<string, string>>;
+  /**
+   * Directory holding `package-lock.json`, used by esbuild to resolve the entry's dependencies.
+   * @default - the directory of the nearest lock file above the working directory
+   */
+  readonly projectRoot?: string;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * How the function's work is correlated without X-Ray, completing the `Serverless-LambdaTracing`
+   * acknowledgement (e.g. `'requests are correlated instead by the event id ... in structured logs.'`).
+   */
+  readonly correlation: string;
+  /**
+   * Why a Lambda DLQ would never receive anything (the function is not invoked asynchronously) and
+   * where failures go instead: the `Serverless-LambdaDLQ` acknowledgement.
+   */
+  readonly noDeadLetterQueueReason: string;
+  /**
+   * Construct ids of the function, its role and its log group. With this construct's own id
+   * `'Default'`, which CDK leaves out of logical ids, the ids a caller used before these resources
+   * moved into a `HooklineFunction` keep their logical ids, so deployed stacks update them in place
+   * instead of replacing them.
+   * @default { function: 'Function', role: 'Role', logGroup: 'LogGroup' }
+   */
+  readonly ids?: HooklineFunctionIds;
+}
+
+/**
+ * A Hookline Lambda function as every part of Hookline deploys it: nodejs24.x on arm64, bundled by
+ * esbuild as minified ESM with the AWS SDK inside and source maps turned on, explicit memory and
+ * timeout, its own log group with a retention, and an explicit execution role that may write that
+ * log group and nothing else until the caller grants more. No AWS managed policy is attached
+ * (AWSLambdaBasicExecutionRole would allow logs on every group).
+ *
+ * Tracing is off by design, and none of the functions is invoked asynchronously, so both cdk-nag
+ * findings (`Serverless-LambdaTracing`, `Serverless-LambdaDLQ`) are acknowledged here with the
+ * caller's reasons.
+ */
+export class HooklineFunction extends Construct {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's execution role (no AWS managed policy). */
+  public readonly role: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: HooklineFunctionProps) {
+    super(scope, id);
+    const ids = props.ids ?? {};
+
+    this.logGroup = new logs.LogGroup(this, ids.logGroup ?? 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.role = new iam.Role(this, ids.role ?? 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.roleDescription ?? props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, ids.function ?? 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      bundling: props.define ? { ...BUNDLING, define: { ...props.define } } : BUNDLING,
+      // Without a project root CDK finds the nearest lock file above the working directory.
+      ...(props.projectRoot
+        ? { projectRoot: props.projectRoot, depsLockFilePath: join(props.projectRoot, 'package-lock.json') }
+        : {}),
+      entry: props.entry,
+      handler: 'handler',
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: props.description,
+      environment: { ...SOURCE_MAPS_ENVIRONMENT, ...props.environment },
+    });
+
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
+          `trace; ${props.correlation}`,
+      },
+      { id: 'Serverless-LambdaDLQ', reason: props.noDeadLetterQueueReason },
+    );
+  }
+}
