@@ -12,8 +12,10 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { parseEnvelope } from '../envelope.js';
-import type { EventState } from '../event-store/event-store.js';
-import { type EventHistory, HistoryUnavailableError } from '../event-store/history.js';
+import { errorMessage, HooklineError } from '../errors.js';
+import type { EventHistory } from '../event-store/history.js';
+import type { EventState } from '../event-store/items.js';
+import { HistoryUnavailableError } from '../event-store/state-reads.js';
 import type { AttemptRecord, EventStatus } from '../event-store/types.js';
 import { DLQ_ATTRIBUTES } from '../handler/queue.js';
 import { type Log, silentLog } from '../logger.js';
@@ -162,7 +164,7 @@ async function restoreVisibility(deps: DlqDependencies, dlqUrl: string, messages
     } catch (error: unknown) {
       log.warn('dlq message visibility not restored', {
         messages: chunk.length,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
         visibleInSeconds: PEEK_VISIBILITY_SECONDS,
       });
     }
@@ -203,7 +205,7 @@ function readMessage(message: Message): ReadMessage {
       ...(fromRuntime !== undefined && { fromRuntime }),
     };
   } catch (error: unknown) {
-    const unreadable = error instanceof Error ? error.message : String(error);
+    const unreadable = errorMessage(error);
     return { base: { ...base, unreadable }, ...(fromRuntime !== undefined && { fromRuntime }) };
   }
 }
@@ -232,12 +234,11 @@ function lastFailure(attempts: readonly AttemptRecord[]): DlqMessageInfo['lastEr
 }
 
 /** A redrive could not start because one is already moving messages out of this DLQ. */
-export class RedriveRunningError extends Error {
-  readonly code = 'redrive_running';
+export class RedriveRunningError extends HooklineError<'redrive_running'> {
+  override name = 'RedriveRunningError';
 
   constructor(dlqArn: string, options?: ErrorOptions) {
-    super(`a redrive of ${dlqArn} is already running; wait for it to finish`, options);
-    this.name = 'RedriveRunningError';
+    super('redrive_running', `a redrive of ${dlqArn} is already running; wait for it to finish`, options);
   }
 }
 
@@ -245,12 +246,11 @@ export class RedriveRunningError extends Error {
  * SQS answered a redrive call without the task handle it must return: a fault on SQS's side the
  * caller may retry (the admin API answers 503 `queue_unavailable`).
  */
-export class RedriveUnavailableError extends Error {
-  readonly code = 'redrive_unavailable';
+export class RedriveUnavailableError extends HooklineError<'redrive_unavailable'> {
+  override name = 'RedriveUnavailableError';
 
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RedriveUnavailableError';
+    super('redrive_unavailable', message, options);
   }
 }
 

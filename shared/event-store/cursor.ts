@@ -17,14 +17,14 @@ interface PositionScope {
 }
 
 /** Where a newest-first listing stopped: the next page holds only older events. */
-export interface NewestFirstPosition extends PositionScope {
+interface NewestFirstPosition extends PositionScope {
   readonly order: 'newest';
   /** Index sort key of the last event returned. */
   readonly before: string;
 }
 
 /** Where an oldest-first listing stopped: the next page holds only newer events. */
-export interface OldestFirstPosition extends PositionScope {
+interface OldestFirstPosition extends PositionScope {
   readonly order: 'oldest';
   /** Index sort key of the last event returned. */
   readonly after: string;

@@ -5,6 +5,7 @@
  * where that cannot save a unit, as plain attributes. Reading accepts both forms.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { errorMessage } from '../errors.js';
 
 /** The compressed form's attribute. */
 export const COMPRESSED_REQUEST_ATTRIBUTE = 'requestBr';
@@ -52,7 +53,7 @@ export function decodeRequestData(
     }
     return value as Record<string, unknown>;
   } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new Error(`event ${id}: its stored request data cannot be decoded (${reason})`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The event record kept in the event table (DESIGN §4): one item per received webhook, updated as
+ * The event record kept in the event table (docs/architecture.md, "Table layout"): one item per received webhook, updated as
  * it moves through the queue and the handler. Plain data, so it can be logged and shown by the CLI.
  */
 import type { BodyReference } from '../envelope.js';

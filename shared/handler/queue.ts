@@ -1,7 +1,7 @@
 /** The two SQS calls the runtime makes itself: send to the DLQ, and change a message's visibility. */
 import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { truncateUtf8 } from '../event-store/event-store.js';
+import { truncateUtf8 } from '../text.js';
 
 /** Message attributes set on messages the runtime sends to the DLQ itself. */
 export const DLQ_ATTRIBUTES = {

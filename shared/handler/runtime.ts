@@ -1,30 +1,27 @@
 /**
- * The handler runtime (DESIGN §2 step 4): runs a batch of SQS records through a handler definition
- * with an idempotency lock per event, retries with backoff, and the DLQ. The same code serves the
- * Lambda event source mapping, the local pollers and `hookline worker`; it never deletes messages
- * (the caller deletes every message not listed in `batchItemFailures`) and never throws.
+ * The handler runtime (docs/architecture.md, "Data path"): runs a batch of SQS records through a
+ * handler definition with an idempotency lock per event, retries with backoff, and the DLQ. The same
+ * code serves the Lambda event source mapping, the local pollers and `hookline worker`; it never
+ * deletes messages (the caller deletes every message not listed in `batchItemFailures`) and never
+ * throws.
  *
- * Records are processed one after another, in batch order, so duplicates inside a batch are
- * handled deterministically.
+ * Records run concurrently (`recordConcurrency` at a time), taken in batch order; a second message of
+ * an event id already taken in the same batch is skipped (deleted) without running the user's code.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
 import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { type Envelope, EnvelopeError, parseEnvelope } from '../envelope.js';
 import { RouteMismatchError } from '../event-store/errors.js';
-import type {
-  EventStore,
-  LapsedLock,
-  LockableEvent,
-  LockResult,
-  SettledStatus,
-} from '../event-store/event-store.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { LapsedLock, LockableEvent, LockResult, SettledStatus } from '../event-store/lock.js';
 import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
-import { backoffSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS } from './backoff.js';
+import { backoffSeconds } from './backoff.js';
 import { isPermanentError, type PermanentError } from './errors.js';
 import { buildEvent, readEventBody } from './event.js';
 import { withLogKeys } from './log.js';
@@ -87,8 +84,8 @@ interface BatchScope<TPayload> {
 const DEFAULT_RECORD_CONCURRENCY = 10;
 
 /**
- * Processes `records` (up to `options.recordConcurrency` at once) and returns the partial batch response: only the messages to be
- * retried by SQS are listed (the caller deletes the others).
+ * Processes `records` (up to `options.recordConcurrency` at once) and returns the partial batch
+ * response: only the messages to be retried by SQS are listed (the caller deletes the others).
  */
 export async function processBatch<TPayload>(
   records: readonly SQSRecord[],
@@ -114,7 +111,7 @@ export async function processBatch<TPayload>(
       deps.log.error('record failed; left for redelivery', {
         route: deps.route.path,
         messageId: record.messageId,
-        ...describeError(error),
+        ...errorLogFields(error),
       });
       ok = false;
     }
@@ -228,7 +225,7 @@ async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPay
     return await settle(record, scope, log, { owner, lapsed, base, result, receiveCount, envelope });
   } catch (error: unknown) {
     // The lock stays until the deadline; the redelivered message then records this attempt as lapsed.
-    log.error('settle failed; left for redelivery', { attempt, ...describeError(error) });
+    log.error('settle failed; left for redelivery', { attempt, ...errorLogFields(error) });
     return false;
   }
 }
@@ -338,7 +335,7 @@ async function steer<TPayload>(
   } catch (error: unknown) {
     log.warn('visibility change failed; the queue visibility timeout applies', {
       seconds,
-      ...describeError(error),
+      ...errorLogFields(error),
     });
   }
 }
@@ -362,7 +359,7 @@ async function lockedElsewhere<TPayload>(
   }
   const untilMs = Date.parse(lockExpiresAt ?? '') - scope.now().getTime();
   const seconds = Number.isFinite(untilMs)
-    ? Math.min(MAX_VISIBILITY_TIMEOUT_SECONDS, Math.max(0, Math.ceil(untilMs / 1000)))
+    ? Math.min(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS, Math.max(0, Math.ceil(untilMs / 1000)))
     : 0;
   log.info('message seen again while its attempt holds the lock; deferred', { lockExpiresAt, seconds });
   await steer(record, scope, log, seconds);
@@ -423,7 +420,7 @@ function errorFields(error: unknown): Pick<AttemptRecord, 'errorName' | 'errorMe
   return { errorName: 'NonErrorThrown', errorMessage: String(error) };
 }
 
-function describeError(error: unknown): Record<string, string> {
+function errorLogFields(error: unknown): Record<string, string> {
   const { errorName = 'Error', errorMessage = '' } = errorFields(error);
   return { errorName, errorMessage: errorMessage.slice(0, LOG_ERROR_CHARS) };
 }

@@ -28,7 +28,7 @@ export interface ReplayRun {
 }
 
 /** What a page's query says about the run; checked against the run its cursor continues. */
-export interface ReplayRunFilters {
+interface ReplayRunFilters {
   readonly route: string;
   readonly status?: EventStatus;
   readonly since?: Date;

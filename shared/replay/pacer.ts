@@ -9,7 +9,7 @@ export interface Pacer {
   delayMs(): number;
 }
 
-export interface PacerOptions {
+interface PacerOptions {
   readonly ratePerSecond: number;
   /** Milliseconds on some clock; `sleep` must let it advance. */
   readonly now: () => number;

@@ -1,8 +1,10 @@
 /** Event-store fixtures shared by the event-store test files. */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { type EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import type { EventStore } from '../../shared/event-store/event-store.js';
+import { eventKeys } from '../../shared/event-store/items.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+import { transition } from './transition.js';
 
 export const TEST_ROUTE = '/order/status/';
 
@@ -48,7 +50,7 @@ export const PATHS_FROM_QUEUED: Readonly<Record<Exclude<EventStatus, 'received'>
 };
 
 /**
- * Writes `event` as ingress does and walks it to `status` through the transition API. A `received`
+ * Writes `event` as ingress does and walks it to `status` through `transition()`. A `received`
  * event is one whose request item is written but whose message was never queued: it has no state.
  */
 export async function storeEventIn(
@@ -59,7 +61,7 @@ export async function storeEventIn(
   await store.putRequest(event);
   if (status === 'received') return event;
   await store.putQueued(event);
-  for (const step of PATHS_FROM_QUEUED[status]) await store.transition(event.id, step);
+  for (const step of PATHS_FROM_QUEUED[status]) await transition(store, event.id, step);
   return event;
 }
 

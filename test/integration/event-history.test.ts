@@ -4,30 +4,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BodyReference } from '../../shared/envelope.js';
 import { encodeCursor } from '../../shared/event-store/cursor.js';
 import { EventNotFoundError, InvalidCursorError } from '../../shared/event-store/errors.js';
-import { type EventState, EventStore } from '../../shared/event-store/event-store.js';
-import {
-  EventHistory,
-  type EventQuery,
-  HistoryUnavailableError,
-  MAX_KEYS_EXAMINED_PER_LISTING,
-} from '../../shared/event-store/history.js';
+import { EventStore } from '../../shared/event-store/event-store.js';
+import { EventHistory, MAX_KEYS_EXAMINED_PER_LISTING } from '../../shared/event-store/history.js';
+import type { EventState } from '../../shared/event-store/items.js';
+import type { EventQuery } from '../../shared/event-store/listing-plan.js';
+import { HistoryUnavailableError } from '../../shared/event-store/state-reads.js';
 import { EVENT_STATUSES } from '../../shared/event-store/transitions.js';
 import type { EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
-import { type RunningEmulator, startDynamoDbLocal } from '../helpers/emulators.js';
 import { newEventRecord, rawEventItem, storeEventIn } from '../helpers/event-records.js';
+import { connectDynamoDb, type EmulatorConnection, uniqueName } from '../helpers/shared-emulators.js';
+import { transition } from '../helpers/transition.js';
 
-const TABLE = 'hookline-history-test';
+const TABLE = uniqueName('event-history');
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 
-let dynamo: RunningEmulator<DynamoDBClient> | undefined;
+let dynamo: EmulatorConnection<DynamoDBClient> | undefined;
 let store: EventStore;
 let history: EventHistory;
 /** Names of the DynamoDB commands `history` sent. */
 const commandsSent: string[] = [];
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
+  dynamo = connectDynamoDb();
   await createEventTable(dynamo.client, TABLE);
   store = new EventStore({ client: dynamo.client, tableName: TABLE });
   const real = dynamo.client;
@@ -37,12 +36,16 @@ beforeAll(async () => {
       return real.send(command as Parameters<DynamoDBClient['send']>[0]);
     },
   } as unknown as DynamoDBClient;
-  history = new EventHistory({ client: spy, tableName: TABLE });
-}, 60_000);
+  history = new EventHistory({
+    client: spy,
+    tableName: TABLE,
+    store: new EventStore({ client: spy, tableName: TABLE }),
+  });
+});
 
-afterAll(async () => {
-  await dynamo?.stop();
-}, 30_000);
+afterAll(() => {
+  dynamo?.close();
+});
 
 /** A route of its own for each test, so listings see only that test's events. */
 function freshRoute(): string {
@@ -195,8 +198,8 @@ describe('EventHistory', () => {
         { second: 2, status: 'retrying' },
       ]);
       if (moved === undefined || stays === undefined) throw new Error('seed failed');
-      await store.transition(moved.id, 'processing');
-      await store.transition(moved.id, 'delivered');
+      await transition(store, moved.id, 'processing');
+      await transition(store, moved.id, 'delivered');
 
       const retrying = await history.listEvents({ route, status: 'retrying' });
       const delivered = await history.listEvents({ route, status: 'delivered' });
@@ -452,7 +455,7 @@ describe('EventHistory', () => {
     /** `history`'s table, listing at most `cap` index keys per call. */
     function cappedHistory(cap: number): EventHistory {
       if (dynamo === undefined) throw new Error('no emulator');
-      return new EventHistory({ client: dynamo.client, tableName: TABLE, maxKeysPerListing: cap });
+      return new EventHistory({ client: dynamo.client, tableName: TABLE, store, maxKeysPerListing: cap });
     }
 
     it('defaults to MAX_KEYS_EXAMINED_PER_LISTING, 5 000', () => {
@@ -530,7 +533,9 @@ describe('EventHistory', () => {
     it('refuses a cap that is not a positive integer', () => {
       if (dynamo === undefined) throw new Error('no emulator');
       const client = dynamo.client;
-      expect(() => new EventHistory({ client, tableName: TABLE, maxKeysPerListing: 0 })).toThrow(RangeError);
+      expect(() => new EventHistory({ client, tableName: TABLE, store, maxKeysPerListing: 0 })).toThrow(
+        RangeError,
+      );
     });
   });
 
@@ -551,7 +556,11 @@ describe('EventHistory', () => {
           return real.send(command as Parameters<DynamoDBClient['send']>[0]);
         },
       } as unknown as DynamoDBClient;
-      const throttledHistory = new EventHistory({ client: throttled, tableName: TABLE });
+      const throttledHistory = new EventHistory({
+        client: throttled,
+        tableName: TABLE,
+        store: new EventStore({ client: throttled, tableName: TABLE }),
+      });
 
       const listing = throttledHistory.listEvents({ route });
 

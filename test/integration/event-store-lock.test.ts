@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../shared/event-store/errors.js';
-import { EventStore, type LockableEvent } from '../../shared/event-store/event-store.js';
+import { EventStore } from '../../shared/event-store/event-store.js';
+import type { LockableEvent } from '../../shared/event-store/lock.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
-import { createDynamoDbClient, type RunningEmulator, startDynamoDbLocal } from '../helpers/emulators.js';
+import { createDynamoDbClient } from '../helpers/emulators.js';
 import { attemptRecord, newEventRecord, rawEventItem, storeEventIn } from '../helpers/event-records.js';
+import { connectDynamoDb, type EmulatorConnection, uniqueName } from '../helpers/shared-emulators.js';
+import { transition } from '../helpers/transition.js';
 
-const TABLE = 'hookline-lock-test';
+const TABLE = uniqueName('event-store-lock');
 const ROUTE = '/order/status/';
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 
-let dynamo: RunningEmulator<DynamoDBClient> | undefined;
+let dynamo: EmulatorConnection<DynamoDBClient> | undefined;
 let store: EventStore;
 let clockMs = START;
 
@@ -22,14 +25,14 @@ function client(): DynamoDBClient {
 }
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
+  dynamo = connectDynamoDb();
   await createEventTable(dynamo.client, TABLE);
   store = new EventStore({ client: dynamo.client, tableName: TABLE, now: () => new Date(clockMs) });
-}, 60_000);
+});
 
-afterAll(async () => {
-  await dynamo?.stop();
-}, 30_000);
+afterAll(() => {
+  dynamo?.close();
+});
 
 beforeEach(() => {
   clockMs = START;
@@ -130,7 +133,7 @@ describe('EventStore.acquireLock()', () => {
 
   it('takes over a processing event that carries no lock (moved by transition())', async () => {
     const event = await eventIn('queued');
-    await store.transition(event.id, 'processing');
+    await transition(store, event.id, 'processing');
 
     const result = await store.acquireLock({
       id: event.id,

@@ -13,25 +13,24 @@ import {
   InvalidTransitionError,
   RouteMismatchError,
 } from '../../shared/event-store/errors.js';
-import { ERROR_MESSAGE_LIMIT_BYTES, EventStore, eventKeys } from '../../shared/event-store/event-store.js';
+import { EventStore } from '../../shared/event-store/event-store.js';
+import { eventKeys } from '../../shared/event-store/items.js';
 import { marshallItem } from '../../shared/event-store/marshal.js';
+import { ERROR_MESSAGE_LIMIT_BYTES } from '../../shared/event-store/state-update.js';
 import { canTransition, EVENT_STATUSES, sourcesFor } from '../../shared/event-store/transitions.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
 import { createEventTable } from '../../shared/local/create-table.js';
 import { EVENT_TABLE, STATUS_INDEXED } from '../../shared/resources.js';
-import {
-  createDynamoDbClient,
-  freePort,
-  type RunningEmulator,
-  startDynamoDbLocal,
-} from '../helpers/emulators.js';
+import { createDynamoDbClient, freePort } from '../helpers/emulators.js';
 import { attemptRecord, newEventRecord, rawEventItem, storeEventIn } from '../helpers/event-records.js';
+import { connectDynamoDb, type EmulatorConnection, uniqueName } from '../helpers/shared-emulators.js';
+import { transition } from '../helpers/transition.js';
 
-const TABLE = 'hookline-events-test';
+const TABLE = uniqueName('event-store');
 const ROUTE = '/order/status/';
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 
-let dynamo: RunningEmulator<DynamoDBClient> | undefined;
+let dynamo: EmulatorConnection<DynamoDBClient> | undefined;
 let store: EventStore;
 let clockMs = START;
 
@@ -41,14 +40,14 @@ function client(): DynamoDBClient {
 }
 
 beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
+  dynamo = connectDynamoDb();
   await createEventTable(dynamo.client, TABLE);
   store = new EventStore({ client: dynamo.client, tableName: TABLE, now: () => new Date(clockMs) });
-}, 60_000);
+});
 
-afterAll(async () => {
-  await dynamo?.stop();
-}, 30_000);
+afterAll(() => {
+  dynamo?.close();
+});
 
 beforeEach(() => {
   clockMs = START;
@@ -395,7 +394,7 @@ describe('EventStore', () => {
     it('putQueued() leaves a state that moved on as it is and says so', async () => {
       const event = newEvent();
       await accept(event);
-      await store.transition(event.id, 'processing');
+      await transition(store, event.id, 'processing');
 
       const written = await store.putQueued(event);
 
@@ -442,10 +441,10 @@ describe('EventStore', () => {
       });
       const delivered = attempt(2, 'delivered');
 
-      await store.transition(event.id, 'processing');
-      const retrying = await store.transition(event.id, 'retrying', { attempt: failed });
-      await store.transition(event.id, 'processing', { route: ROUTE });
-      const done = await store.transition(event.id, 'delivered', { attempt: delivered, route: ROUTE });
+      await transition(store, event.id, 'processing');
+      const retrying = await transition(store, event.id, 'retrying', { attempt: failed });
+      await transition(store, event.id, 'processing', { route: ROUTE });
+      const done = await transition(store, event.id, 'delivered', { attempt: delivered, route: ROUTE });
 
       expect(retrying.attempts).toEqual([failed]);
       expect(done.status).toBe('delivered');
@@ -468,13 +467,13 @@ describe('EventStore', () => {
         return (Items ?? []).map((item) => item.pk?.S);
       };
       await accept(event);
-      await store.transition(event.id, 'processing');
+      await transition(store, event.id, 'processing');
 
-      await store.transition(event.id, 'retrying');
+      await transition(store, event.id, 'retrying');
       const whileRetrying = await byStatus('retrying');
-      await store.transition(event.id, 'processing');
+      await transition(store, event.id, 'processing');
       const afterRetry = await byStatus('retrying');
-      await store.transition(event.id, 'dead_lettered');
+      await transition(store, event.id, 'dead_lettered');
 
       expect(whileRetrying).toEqual([`EVENT#${event.id}`]);
       expect(afterRetry).toEqual([]);
@@ -487,7 +486,7 @@ describe('EventStore', () => {
       // 3-byte characters: 1024 is not a multiple of 3, so a naive cut would split one.
       const message = '€'.repeat(1_000);
 
-      const updated = await store.transition(event.id, 'retrying', {
+      const updated = await transition(store, event.id, 'retrying', {
         attempt: attempt(1, 'failed', { errorMessage: message }),
       });
 
@@ -499,7 +498,7 @@ describe('EventStore', () => {
     it.each(allowed)('allows $from → $to', async ({ from, to }) => {
       const event = await eventIn(from);
 
-      const updated = await store.transition(event.id, to);
+      const updated = await transition(store, event.id, to);
 
       expect(updated.status).toBe(to);
       const indexed = STATUS_INDEXED.has(to) ? { S: eventKeys.routeStatus(ROUTE, to) } : undefined;
@@ -512,8 +511,8 @@ describe('EventStore', () => {
 
       // Without the route the store reads first; with it the conditional write refuses.
       const results = await Promise.allSettled([
-        store.transition(event.id, to),
-        store.transition(event.id, to, { route: ROUTE }),
+        transition(store, event.id, to),
+        transition(store, event.id, to, { route: ROUTE }),
       ]);
 
       for (const result of results) {
@@ -529,8 +528,8 @@ describe('EventStore', () => {
       const event = await eventIn('processing');
 
       const results = await Promise.allSettled([
-        store.transition(event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
-        store.transition(event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
+        transition(store, event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
+        transition(store, event.id, 'delivered', { attempt: attempt(1, 'delivered') }),
       ]);
 
       const rejected = results.filter((result) => result.status === 'rejected');
@@ -542,7 +541,7 @@ describe('EventStore', () => {
     it('refuses a forbidden change when given the route, reporting the actual status', async () => {
       const event = await eventIn('delivered');
 
-      const result = store.transition(event.id, 'processing', { route: ROUTE });
+      const result = transition(store, event.id, 'processing', { route: ROUTE });
 
       await expect(result).rejects.toMatchObject({ code: 'invalid_transition', actual: 'delivered' });
     });
@@ -550,7 +549,7 @@ describe('EventStore', () => {
     it('refuses a route that is not the event’s and leaves the record unchanged', async () => {
       const event = await eventIn('queued');
 
-      const result = store.transition(event.id, 'processing', { route: '/somewhere/else/' });
+      const result = transition(store, event.id, 'processing', { route: '/somewhere/else/' });
 
       await expect(result).rejects.toBeInstanceOf(RouteMismatchError);
       await expect(result).rejects.toMatchObject({ code: 'route_mismatch', actualRoute: ROUTE });
@@ -563,7 +562,7 @@ describe('EventStore', () => {
     ])('throws EventNotFoundError for an unknown id ($label a route)', async ({ changes }) => {
       const id = randomUUID();
 
-      const result = store.transition(id, 'processing', changes);
+      const result = transition(store, id, 'processing', changes);
 
       await expect(result).rejects.toBeInstanceOf(EventNotFoundError);
       await expect(result).rejects.toMatchObject({ code: 'event_not_found', id });
@@ -588,7 +587,7 @@ describe('EventStore', () => {
           offline.putRequest(newEvent()),
           offline.putQueued(newEvent()),
           offline.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: 60 }),
-          offline.transition('x', 'queued', { route: ROUTE }),
+          transition(offline, 'x', 'queued', { route: ROUTE }),
         ]);
 
         for (const result of results) {

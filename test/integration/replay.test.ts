@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyKey } from '../../shared/body-store/body-store.js';
+import { bodyKey } from '../../shared/resources.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import { BodyStoreError } from '../../shared/body-store/errors.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { type BodyReference, decodeBody, type Envelope } from '../../shared/envelope.js';
 import { encodeCursor } from '../../shared/event-store/cursor.js';
+import { EventNotFoundError } from '../../shared/event-store/errors.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
 import { EventHistory } from '../../shared/event-store/history.js';
 import type { EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
@@ -17,29 +18,31 @@ import { newEventId } from '../../shared/ids.js';
 import type { QueueSender } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import {
-  type BulkReplayProgress,
-  type BulkReplayQuery,
-  type BulkReplayReport,
-  createReplayer,
-  EventNotFoundError,
   InvalidReplayCursorError,
   ReplayBodyUnavailableError,
   ReplayConflictError,
   ReplayEnqueueError,
-  type ReplayerDependencies,
-  type ReplayTarget,
   RouteNotConfiguredError,
-} from '../../shared/replay/replay.js';
+} from '../../shared/replay/errors.js';
+import { createReplayer } from '../../shared/replay/replay.js';
+import type {
+  BulkReplayProgress,
+  BulkReplayQuery,
+  BulkReplayReport,
+  ReplayerDependencies,
+  ReplayTarget,
+} from '../../shared/replay/types.js';
 import { newEventRecord, storeEventIn } from '../helpers/event-records.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   provisionRoutes,
   requireQueues,
   scanEvents,
-  startEmulators,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
+import { transition } from '../helpers/transition.js';
 
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 /** The replayer's clock: after every seeded event. */
@@ -61,7 +64,7 @@ const routes: ResolvedRoute[] = Array.from({ length: 40 }, (_, i) =>
 );
 
 beforeAll(async () => {
-  emulators = await startEmulators();
+  emulators = connectEmulators();
   const provisioned = await provisionRoutes(emulators, routes);
   tableName = provisioned.tableName;
   targets = routes.map((route) => ({
@@ -69,13 +72,13 @@ beforeAll(async () => {
     queueUrl: requireQueues(provisioned.queues, route.path).queueUrl,
   }));
   store = new EventStore({ client: emulators.dynamo.client, tableName });
-  history = new EventHistory({ client: emulators.dynamo.client, tableName });
+  history = new EventHistory({ client: emulators.dynamo.client, tableName, store });
   bodyDir = await mkdtemp(join(tmpdir(), 'hookline-replay-bodies-'));
   bodies = new DirectoryBodyStore({ root: bodyDir });
 }, 60_000);
 
 afterAll(async () => {
-  await emulators?.stop();
+  emulators?.close();
   if (bodyDir !== undefined) await rm(bodyDir, { recursive: true, force: true });
 }, 30_000);
 
@@ -296,8 +299,8 @@ describe('createReplayer()', () => {
         const { original, bytes } = await seedStoredBody(target, 'dead_lettered');
         const run = replayer({ bodyStore: bodies });
         const first = await run.replayEvent(original.id);
-        await store.transition(first.id, 'processing');
-        await store.transition(first.id, 'delivered');
+        await transition(store, first.id, 'processing');
+        await transition(store, first.id, 'delivered');
 
         const second = await run.replayEvent(first.id);
 
@@ -377,8 +380,8 @@ describe('createReplayer()', () => {
       const target = nextTarget();
       const [original] = await seed(target.route.path, ['dead_lettered']);
       const first = await replayer().replayEvent(original?.id ?? '');
-      await store.transition(first.id, 'processing');
-      await store.transition(first.id, 'delivered');
+      await transition(store, first.id, 'processing');
+      await transition(store, first.id, 'delivered');
 
       const second = await replayer().replayEvent(first.id);
 
@@ -985,7 +988,12 @@ describe('createReplayer()', () => {
         );
         const originals = await seed(target.route.path, statuses);
         const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
-        const capped = new EventHistory({ client: emulators.dynamo.client, tableName, maxKeysPerListing: 5 });
+        const capped = new EventHistory({
+          client: emulators.dynamo.client,
+          tableName,
+          store,
+          maxKeysPerListing: 5,
+        });
         const readsPerPage: number[] = [];
         // Reads that examine 5 keys and take 600 ms each.
         const slowCapped: ReplayerDependencies['history'] = {
