@@ -6,10 +6,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createAdminApi } from '../shared/admin/admin-api.js';
-import { ADMIN_ROUTE_CONFIGS_VARIABLE, adminRouteTargets } from '../shared/admin/deployed-routes.js';
+import { adminRouteTargets } from '../shared/admin/deployed-routes.js';
 import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
 import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../shared/body-store/env.js';
+import { ADMIN_ROUTE_CONFIGS_VARIABLE } from '../shared/config/deployed-routes.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
@@ -31,7 +32,7 @@ const logger = new Logger({ serviceName: 'hookline-admin' });
 const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
 const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
 const store = new EventStore({ client: dynamodb, tableName });
-const history = new EventHistory({ client: dynamodb, tableName });
+const history = new EventHistory({ client: dynamodb, tableName, store });
 /**
  * Shows stored bodies (`include=body`) and copies them for replays. Unset (no HOOKLINE_BODY_BUCKET):
  * events whose body is in the bucket are shown without it and cannot be replayed.

@@ -12,6 +12,6 @@ export const ENV = {
   secretTtlSeconds: 'HOOKLINE_SECRET_TTL_SECONDS',
   /** S3 bucket holding bodies too large to travel inline (claim check); unset: no large bodies. */
   bodyBucket: 'HOOKLINE_BODY_BUCKET',
-  /** JSON of the admin function's queue URL and ARN prefixes (`shared/admin/deployed-routes.ts`). */
+  /** JSON of the admin function's queue URL and ARN prefixes (`shared/config/deployed-routes.ts`). */
   adminRoutes: 'HOOKLINE_ADMIN_ROUTES',
 } as const;

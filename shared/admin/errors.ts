@@ -4,7 +4,8 @@ import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { BodyStoreError } from '../body-store/errors.js';
 import { RedriveRunningError, RedriveUnavailableError } from '../dlq/dlq.js';
 import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
-import { HistoryUnavailableError } from '../event-store/history.js';
+import { HistoryUnavailableError } from '../event-store/state-reads.js';
+import { HttpError } from '../http/errors.js';
 import {
   ReplayBodyUnavailableError,
   ReplayConflictError,
@@ -12,6 +13,7 @@ import {
   RouteNotConfiguredError,
 } from '../replay/errors.js';
 
+/** The `code` of every error the admin API answers (as an `HttpError`); messages below 500 say what to change. */
 export type AdminErrorCode =
   | 'invalid_request'
   | 'admin_local_only'
@@ -28,24 +30,9 @@ export type AdminErrorCode =
 /** The 503 code for a dependency that failed in a way the caller may retry. */
 export type UnavailableCode = 'store_unavailable' | 'queue_unavailable' | 'body_store_unavailable';
 
-/** An error answered to the admin caller; messages below 500 say what to change. */
-export class AdminHttpError extends Error {
-  readonly status: number;
-  readonly code: AdminErrorCode;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(status: number, code: AdminErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'AdminHttpError';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
-
 /** 400 `invalid_request` naming the offending field. */
-export function invalidField(field: string, problem: string): AdminHttpError {
-  return new AdminHttpError(400, 'invalid_request', `${field}: ${problem}`);
+export function invalidField(field: string, problem: string): HttpError<AdminErrorCode> {
+  return new HttpError<AdminErrorCode>(400, 'invalid_request', `${field}: ${problem}`);
 }
 
 const UNAVAILABLE_MESSAGES: Record<UnavailableCode, string> = {
@@ -55,8 +42,8 @@ const UNAVAILABLE_MESSAGES: Record<UnavailableCode, string> = {
 };
 
 /** 503 with a retry-later message (the cause is logged, not answered). */
-export function unavailable(code: UnavailableCode): AdminHttpError {
-  return new AdminHttpError(503, code, UNAVAILABLE_MESSAGES[code]);
+function unavailable(code: UnavailableCode): HttpError<AdminErrorCode> {
+  return new HttpError<AdminErrorCode>(503, code, UNAVAILABLE_MESSAGES[code]);
 }
 
 /**
@@ -66,32 +53,36 @@ export function unavailable(code: UnavailableCode): AdminHttpError {
  * RangeError is a query the history or the replayer refused (an empty time range, say): 400 with
  * its message, which names the offending value.
  */
-export function toAdminHttpError(error: unknown, fallback: UnavailableCode): AdminHttpError {
-  if (error instanceof AdminHttpError) return error;
-  if (error instanceof EventNotFoundError) return new AdminHttpError(404, 'event_not_found', error.message);
+export function toAdminHttpError(error: unknown, fallback: UnavailableCode): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof EventNotFoundError)
+    return new HttpError<AdminErrorCode>(404, 'event_not_found', error.message);
   if (error instanceof InvalidCursorError) return invalidField('cursor', error.message);
-  if (error instanceof ReplayConflictError) return new AdminHttpError(409, 'event_in_flight', error.message);
+  if (error instanceof ReplayConflictError)
+    return new HttpError<AdminErrorCode>(409, 'event_in_flight', error.message);
   if (error instanceof ReplayBodyUnavailableError)
-    return new AdminHttpError(409, 'body_unavailable', error.message);
+    return new HttpError<AdminErrorCode>(409, 'body_unavailable', error.message);
   if (error instanceof RouteNotConfiguredError)
-    return new AdminHttpError(404, 'route_not_found', error.message);
+    return new HttpError<AdminErrorCode>(404, 'route_not_found', error.message);
   if (error instanceof ReplayEnqueueError) return unavailable('queue_unavailable');
-  if (error instanceof RedriveRunningError) return new AdminHttpError(409, 'redrive_running', error.message);
+  if (error instanceof RedriveRunningError)
+    return new HttpError<AdminErrorCode>(409, 'redrive_running', error.message);
   if (error instanceof BodyStoreError) return unavailable('body_store_unavailable');
   if (error instanceof HistoryUnavailableError) return unavailable('store_unavailable');
   if (error instanceof SQSServiceException || error instanceof RedriveUnavailableError)
     return unavailable('queue_unavailable');
   if (error instanceof DynamoDBServiceException) return unavailable('store_unavailable');
   if (isAwsCallError(error)) return unavailable(fallback);
-  if (error instanceof RangeError) return new AdminHttpError(400, 'invalid_request', error.message);
-  return new AdminHttpError(500, 'internal_error', 'internal error');
+  if (error instanceof RangeError)
+    return new HttpError<AdminErrorCode>(400, 'invalid_request', error.message);
+  return new HttpError<AdminErrorCode>(500, 'internal_error', 'internal error');
 }
 
 /**
  * True for errors the AWS SDK raised (service errors and network failures both carry `$metadata`):
  * an outage the caller may retry, never a bug worth a 500.
  */
-export function isAwsCallError(error: unknown): boolean {
+function isAwsCallError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const metadata = (error as { $metadata?: unknown }).$metadata;
   return typeof metadata === 'object' && metadata !== null;

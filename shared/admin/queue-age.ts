@@ -36,7 +36,7 @@ export interface CloudWatchQueueAgesOptions {
 }
 
 /** The metric SQS publishes the oldest message's age as. */
-export const OLDEST_MESSAGE_AGE_METRIC = {
+const OLDEST_MESSAGE_AGE_METRIC = {
   namespace: 'AWS/SQS',
   metricName: 'ApproximateAgeOfOldestMessage',
   dimension: 'QueueName',

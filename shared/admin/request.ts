@@ -85,7 +85,7 @@ export function optionalStatus(fields: Fields, name: string): EventStatus | unde
 }
 
 /** A `since`/`until` bound: ISO 8601 or a duration back from `now` (`24h`). */
-export function optionalTime(fields: Fields, name: string, now: Date): Date | undefined {
+function optionalTime(fields: Fields, name: string, now: Date): Date | undefined {
   const value = optionalString(fields, name);
   if (value === undefined) return undefined;
   try {

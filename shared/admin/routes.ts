@@ -1,7 +1,8 @@
 /** Finding the route an admin request names: by queue name (`order_status`) or by path (`/order/status/`). */
 import { normalizePath } from '../config/queue-name.js';
 import type { ResolvedRoute } from '../config/types.js';
-import { AdminHttpError } from './errors.js';
+import { HttpError } from '../http/errors.js';
+import type { AdminErrorCode } from './errors.js';
 
 /** What a route lookup needs of a target: its route and its queue's URL. */
 export interface RouteLookupTarget {
@@ -33,7 +34,7 @@ export function requireRouteTarget<T extends RouteLookupTarget>(targets: readonl
   const target = findRouteTarget(targets, name);
   if (target !== undefined) return target;
   const known = targets.map((candidate) => `${candidate.route.queueName} (${candidate.route.path})`);
-  throw new AdminHttpError(
+  throw new HttpError<AdminErrorCode>(
     404,
     'route_not_found',
     `no configured route "${name}"; routes: ${known.length === 0 ? 'none' : known.join(', ')}`,

@@ -3,6 +3,8 @@
  * back from now (`30m`, `24h`, `7d`) or an ISO 8601 date or date-time.
  */
 
+import { HooklineError } from '../errors.js';
+
 /** Seconds per unit of a relative bound. */
 const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400, w: 604_800 } as const;
 
@@ -16,17 +18,16 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
  * Not an HTTP error: the admin API maps it to a 400 naming the query field (`optionalTime` in
  * `request.ts`), the CLI to a usage error naming the flag.
  */
-export class TimeBoundError extends Error {
-  /** Machine-readable reason. */
-  readonly code = 'invalid_time_bound';
+export class TimeBoundError extends HooklineError<'invalid_time_bound'> {
+  override name = 'TimeBoundError';
   /** The text as given (untrimmed). */
   readonly text: string;
 
   constructor(text: string) {
     super(
+      'invalid_time_bound',
       `"${text}" is not a time: use a duration back from now (30m, 24h, 7d, 2w) or ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z)`,
     );
-    this.name = 'TimeBoundError';
     this.text = text;
   }
 }

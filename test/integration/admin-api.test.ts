@@ -13,13 +13,15 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AdminRouteTarget, createAdminApi, MAX_SHOWN_BODY_BYTES } from '../../shared/admin/admin-api.js';
+import { type AdminRouteTarget, createAdminApi } from '../../shared/admin/admin-api.js';
 import { toAdminHttpError } from '../../shared/admin/errors.js';
+import { MAX_SHOWN_BODY_BYTES } from '../../shared/admin/event-endpoints.js';
 import type { QueueAgeSource } from '../../shared/admin/queue-age.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
-import { EventHistory, HistoryUnavailableError } from '../../shared/event-store/history.js';
+import { EventHistory } from '../../shared/event-store/history.js';
+import { HistoryUnavailableError } from '../../shared/event-store/state-reads.js';
 import { createIngress } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { type HttpApiHandler, localGateway, serveHttpApi } from '../../shared/local/http-adapter.js';
@@ -28,14 +30,15 @@ import { INLINE_BODY_LIMIT_BYTES } from '../../shared/resources.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../helpers/emulators.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   provisionRoutes,
   requireQueues,
-  startEmulators,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
 import { queueDepth } from '../helpers/sqs-records.js';
+import { transition } from '../helpers/transition.js';
 
 function route(path: string, overrides: Partial<ResolvedRoute> = {}): ResolvedRoute {
   return makeRoute({ path, verify: { scheme: 'none' }, ...overrides });
@@ -62,11 +65,11 @@ let gateway: HttpApiHandler;
 let counter = 0;
 
 beforeAll(async () => {
-  emulators = await startEmulators();
+  emulators = connectEmulators();
   const { tableName, queues } = await provisionRoutes(emulators, Object.values(routes));
   targets = Object.values(routes).map((route) => ({ route, ...requireQueues(queues, route.path) }));
   store = new EventStore({ client: emulators.dynamo.client, tableName });
-  history = new EventHistory({ client: emulators.dynamo.client, tableName });
+  history = new EventHistory({ client: emulators.dynamo.client, tableName, store });
   bodyDir = mkdtempSync(join(tmpdir(), 'hookline-admin-'));
   const bodyStore = new DirectoryBodyStore({ root: bodyDir });
   const queue = sqsQueueSender(emulators.sqs.client);
@@ -93,7 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await emulators?.stop();
+  emulators?.close();
   if (bodyDir !== undefined) rmSync(bodyDir, { recursive: true, force: true });
 });
 
@@ -138,8 +141,8 @@ function queuesOf(target: ResolvedRoute): AdminRouteTarget {
 
 /** What the handler runtime would do for a successful attempt. */
 async function deliver(id: string, target: ResolvedRoute): Promise<void> {
-  await store.transition(id, 'processing', { route: target.path });
-  await store.transition(id, 'delivered', { route: target.path });
+  await transition(store, id, 'processing', { route: target.path });
+  await transition(store, id, 'delivered', { route: target.path });
 }
 
 function expectError(reply: Reply, status: number, code: string, message?: RegExp): void {
@@ -815,8 +818,8 @@ describe('when AWS is unavailable', () => {
     const port = await freePort();
     deadSqs = createSqsClient(`http://127.0.0.1:${port}`, { maxAttempts: 1 });
     const deadDynamo = createDynamoDbClient(`http://127.0.0.1:${port}`, { maxAttempts: 1 });
-    const deadHistory = new EventHistory({ client: deadDynamo, tableName: 'missing' });
     const deadStore = new EventStore({ client: deadDynamo, tableName: 'missing' });
+    const deadHistory = new EventHistory({ client: deadDynamo, tableName: 'missing', store: deadStore });
     api = createAdminApi({
       targets,
       history: deadHistory,
@@ -845,7 +848,11 @@ describe('when AWS is unavailable', () => {
   it('answers 503 store_unavailable for a listing when the table is missing', async () => {
     const missingTable = createAdminApi({
       targets,
-      history: new EventHistory({ client: emulators.dynamo.client, tableName: 'no-such-table' }),
+      history: new EventHistory({
+        client: emulators.dynamo.client,
+        tableName: 'no-such-table',
+        store: new EventStore({ client: emulators.dynamo.client, tableName: 'no-such-table' }),
+      }),
       replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(emulators.sqs.client) }),
       sqs: emulators.sqs.client,
     });
