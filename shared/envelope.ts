@@ -3,6 +3,7 @@
  * local stack all read it through `parseEnvelope`, which rejects versions it does not know.
  */
 import { isUtf8 } from 'node:buffer';
+import { HooklineError } from './errors.js';
 
 export const ENVELOPE_VERSION = 1;
 
@@ -26,7 +27,7 @@ export interface BodyReference {
 }
 
 export interface EnvelopeV1 {
-  readonly v: 1;
+  readonly v: typeof ENVELOPE_VERSION;
   readonly id: string;
   /** The route path as configured, e.g. `/order/status/`. */
   readonly route: string;
@@ -48,13 +49,11 @@ export interface EnvelopeV1 {
 
 export type Envelope = EnvelopeV1;
 
-export class EnvelopeError extends Error {
-  readonly code: 'malformed_envelope' | 'unsupported_envelope_version';
+export class EnvelopeError extends HooklineError<'malformed_envelope' | 'unsupported_envelope_version'> {
+  override name = 'EnvelopeError';
 
   constructor(code: EnvelopeError['code'], message: string) {
-    super(message);
-    this.name = 'EnvelopeError';
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -86,6 +85,30 @@ export function decodeBody(envelope: Pick<Envelope, 'body' | 'bodyBase64'>): Uin
   if (envelope.body !== undefined) return Buffer.from(envelope.body, 'utf8');
   if (envelope.bodyBase64 !== undefined) return Buffer.from(envelope.bodyBase64, 'base64');
   return new Uint8Array(0);
+}
+
+/** What an envelope is made from: an event record's identity, request data and verdict. */
+export type EnvelopeSource = Omit<Envelope, 'v' | 'query'> & { readonly query?: string };
+
+/** The envelope of an event record: copies only the envelope's fields, so nothing else leaks onto the queue. */
+export function toEnvelope(record: EnvelopeSource): Envelope {
+  return {
+    v: ENVELOPE_VERSION,
+    id: record.id,
+    route: record.route,
+    receivedAt: record.receivedAt,
+    method: record.method,
+    path: record.path,
+    query: record.query ?? '',
+    headers: record.headers,
+    ...(record.contentType !== undefined && { contentType: record.contentType }),
+    ...(record.body !== undefined && { body: record.body }),
+    ...(record.bodyBase64 !== undefined && { bodyBase64: record.bodyBase64 }),
+    ...(record.bodyRef !== undefined && { bodyRef: record.bodyRef }),
+    ...(record.sourceIp !== undefined && { sourceIp: record.sourceIp }),
+    verification: record.verification,
+    ...(record.replayOf !== undefined && { replayOf: record.replayOf }),
+  };
 }
 
 export function serializeEnvelope(envelope: Envelope): string {

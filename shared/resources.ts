@@ -2,6 +2,8 @@
  * Resource settings shared by the CDK stack and the local stack, so both create queues and the
  * table the same way (one source of truth).
  */
+import { SQS_MAX_RETENTION_SECONDS } from './aws-limits.js';
+import { pathToQueueName } from './config/queue-name.js';
 import type { ResolvedRoute } from './config/types.js';
 
 /** The event table's key schema. Every item has `pk`/`sk`; GSIs are sparse. */
@@ -36,7 +38,8 @@ export const STATUS_INDEXED: ReadonlySet<string> = new Set(['retrying', 'dead_le
 
 /** How many times the handler timeout a queue's visibility timeout must be (AWS guidance). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
-export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+/** A dead-lettered message is kept as long as SQS allows. */
+export const DLQ_RETENTION_SECONDS = SQS_MAX_RETENTION_SECONDS;
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 /** The largest body carried inline in the envelope and the event record (see the envelope docs). */
 export const INLINE_BODY_LIMIT_BYTES = 256 * 1024;
@@ -60,4 +63,25 @@ export function queueSettings(route: ResolvedRoute, prefix: string): QueueSettin
     dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
     maxReceiveCount: route.retry.maxAttempts,
   };
+}
+
+/** Event ids as Hookline makes them (`evt_<ulid>`): nothing that could leave the key prefix. */
+const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The key prefix of a route's bodies, `<queueName>/` (e.g. `order_status/`), so retention
+ * (lifecycle rules) and access grants can be set per route.
+ */
+export function bodyKeyPrefix(route: string): string {
+  return `${pathToQueueName(route)}/`;
+}
+
+/** The key of an event's body: `<queueName>/<eventId>`. Throws a RangeError for an unsafe id. */
+export function bodyKey(route: string, eventId: string): string {
+  if (!EVENT_ID_PATTERN.test(eventId)) {
+    throw new RangeError(
+      `event id ${JSON.stringify(eventId)} cannot name a body (letters, digits, "_" and "-" only)`,
+    );
+  }
+  return `${bodyKeyPrefix(route)}${eventId}`;
 }

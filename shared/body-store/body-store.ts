@@ -3,10 +3,7 @@
  * check), so the envelope and the event record carry a `BodyReference` instead of the bytes. S3
  * when deployed (`S3BodyStore`), a directory when running on one machine (`DirectoryBodyStore`).
  */
-import { pathToQueueName } from '../config/queue-name.js';
 import type { BodyReference } from '../envelope.js';
-
-export type { BodyReference } from '../envelope.js';
 
 /** What the ingress stores: one event's raw body. */
 export interface BodyPutInput {
@@ -52,25 +49,4 @@ export interface BodyStore {
    *   for an event id that cannot name a body
    */
   copy(ref: BodyReference, target: BodyCopyTarget): Promise<BodyReference>;
-}
-
-/** Event ids as Hookline makes them (`evt_<ulid>`): nothing that could leave the key prefix. */
-const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-
-/**
- * The key prefix of a route's bodies, `<queueName>/` (e.g. `order_status/`), so retention
- * (lifecycle rules) and access grants can be set per route.
- */
-export function bodyKeyPrefix(route: string): string {
-  return `${pathToQueueName(route)}/`;
-}
-
-/** The key of an event's body: `<queueName>/<eventId>`. Throws a RangeError for an unsafe id. */
-export function bodyKey(route: string, eventId: string): string {
-  if (!EVENT_ID_PATTERN.test(eventId)) {
-    throw new RangeError(
-      `event id ${JSON.stringify(eventId)} cannot name a body (letters, digits, "_" and "-" only)`,
-    );
-  }
-  return `${bodyKeyPrefix(route)}${eventId}`;
 }

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { BodyReference } from '../envelope.js';
-import { LOCAL_STATE_DIR } from '../local/state-file.js';
-import { type BodyCopyTarget, type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
-import { BodyStoreError, describeCause } from './errors.js';
+import { describeError } from '../errors.js';
+import { bodyKey } from '../resources.js';
+import type { BodyCopyTarget, BodyPutInput, BodyStore } from './body-store.js';
+import { BodyStoreError } from './errors.js';
 
 /** The `bucket` of local body references: there is one directory, named by the store's root. */
 export const LOCAL_BODY_BUCKET = 'local';
-/** The folder under `.hookline/` where the local stack keeps large bodies. */
-export const LOCAL_BODY_DIR = 'bodies';
-
-/** `<config folder>/.hookline/bodies`: where the local stack and local workers keep bodies. */
-export function localBodyRoot(configFile: string): string {
-  return join(dirname(resolve(configFile)), LOCAL_STATE_DIR, LOCAL_BODY_DIR);
-}
-
 /** Options of `new DirectoryBodyStore()`. */
 export interface DirectoryBodyStoreOptions {
   /** The directory standing in for the bucket; created on the first write. */
@@ -47,7 +40,7 @@ export class DirectoryBodyStore implements BodyStore {
       await rm(temporary, { force: true }).catch(() => {});
       throw new BodyStoreError(
         'body_store_failed',
-        `could not write the body of event ${input.eventId} under ${this.root}: ${describeCause(error)}`,
+        `could not write the body of event ${input.eventId} under ${this.root}: ${describeError(error)}`,
         { cause: error },
       );
     }
@@ -70,7 +63,7 @@ export class DirectoryBodyStore implements BodyStore {
       }
       throw new BodyStoreError(
         'body_store_failed',
-        `could not read body "${ref.key}": ${describeCause(error)}`,
+        `could not read body "${ref.key}": ${describeError(error)}`,
         {
           cause: error,
         },
@@ -110,7 +103,7 @@ export class DirectoryBodyStore implements BodyStore {
       }
       throw new BodyStoreError(
         'body_store_failed',
-        `could not copy body "${ref.key}" to "${key}" for event ${target.eventId}: ${describeCause(error)}`,
+        `could not copy body "${ref.key}" to "${key}" for event ${target.eventId}: ${describeError(error)}`,
         { cause: error },
       );
     }

@@ -6,8 +6,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BodyReference } from '../envelope.js';
-import { type BodyCopyTarget, type BodyPutInput, type BodyStore, bodyKey } from './body-store.js';
-import { BodyStoreError, describeCause } from './errors.js';
+import { describeError } from '../errors.js';
+import { bodyKey } from '../resources.js';
+import type { BodyCopyTarget, BodyPutInput, BodyStore } from './body-store.js';
+import { BodyStoreError } from './errors.js';
 
 /** Options of `new S3BodyStore()`. */
 export interface S3BodyStoreOptions {
@@ -46,7 +48,7 @@ export class S3BodyStore implements BodyStore {
     } catch (error: unknown) {
       throw new BodyStoreError(
         'body_store_failed',
-        `could not write the body of event ${input.eventId} to s3://${this.bucket}/${key}: ${describeCause(error)}`,
+        `could not write the body of event ${input.eventId} to s3://${this.bucket}/${key}: ${describeError(error)}`,
         { cause: error },
       );
     }
@@ -75,7 +77,7 @@ export class S3BodyStore implements BodyStore {
       }
       throw new BodyStoreError(
         'body_store_failed',
-        `could not read the body at ${location}: ${describeCause(error)}`,
+        `could not read the body at ${location}: ${describeError(error)}`,
         {
           cause: error,
         },
@@ -109,7 +111,7 @@ export class S3BodyStore implements BodyStore {
       }
       throw new BodyStoreError(
         'body_store_failed',
-        `could not copy the body at ${source} to s3://${this.bucket}/${key} for event ${target.eventId}: ${describeCause(error)}`,
+        `could not copy the body at ${source} to s3://${this.bucket}/${key} for event ${target.eventId}: ${describeError(error)}`,
         { cause: error },
       );
     }

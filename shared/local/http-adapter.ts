@@ -3,22 +3,21 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { isAdminPath } from '../admin/paths.js';
+import { HTTP_API_MAX_PAYLOAD_BYTES } from '../aws-limits.js';
+import { isAdminPath } from '../http/paths.js';
 
 /** What API Gateway would invoke: one HTTP API (payload format 2.0) event in, one result out. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const TEXT_CONTENT_TYPE =
   /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|[\w.+-]+\+xml))/i;
-/** API Gateway HTTP APIs accept at most 10 MB. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /**
  * Turns a Node HTTP request into the API Gateway HTTP API (payload format 2.0) event a Lambda
  * would receive: lower-case headers with repeats joined by commas, cookies split out, text bodies
  * as strings and everything else base64-encoded.
  */
-export function toApiGatewayEvent(
+function toApiGatewayEvent(
   request: IncomingMessage,
   body: Buffer,
   now: Date = new Date(),
@@ -122,7 +121,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
+    if (size > HTTP_API_MAX_PAYLOAD_BYTES) return undefined;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -1,12 +1,12 @@
 /**
  * Child-process entry of the local stack's SQS emulator (`local-aws-sqs`), started by
  * `emulator-processes.ts` as `node --import tsx sqs-emulator-process.ts <port> <host>` with an IPC
- * channel. Not imported by anything.
+ * channel. Only its message types are imported (by `emulator-processes.ts`).
  *
  * Messages to the parent: `{ type: 'ready', port }` once listening, `{ type: 'error', code, message }`
  * when it cannot listen (then it exits 1).
- * Messages from the parent: `{ type: 'guard', pid }` / `{ type: 'unguard', pid }` (see below),
- * `{ type: 'stop' }` (close and exit 0; SIGTERM does the same).
+ * Messages from the parent: `{ type: 'guard', pid }` (see below), `{ type: 'stop' }` (close and
+ * exit 0; SIGTERM does the same).
  *
  * Watchdog: when the IPC channel closes without a stop (the parent was killed hard, e.g. SIGKILL),
  * it SIGKILLs every guarded pid (DynamoDB Local's Java process, which has no such channel) and exits,
@@ -15,10 +15,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { createRequestHandler } from 'local-aws-sqs';
+import { errorMessage } from '../errors.js';
 
 export type SqsEmulatorParentMessage =
   | { readonly type: 'guard'; readonly pid: number }
-  | { readonly type: 'unguard'; readonly pid: number }
   | { readonly type: 'stop' };
 
 export type SqsEmulatorChildMessage =
@@ -68,7 +68,6 @@ async function main(): Promise<void> {
 
   process.on('message', (message: SqsEmulatorParentMessage) => {
     if (message.type === 'guard') guarded.add(message.pid);
-    else if (message.type === 'unguard') guarded.delete(message.pid);
     else if (message.type === 'stop') stop(0);
   });
   process.on('disconnect', () => {
@@ -89,7 +88,7 @@ async function main(): Promise<void> {
     await once(server, 'listening');
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code ?? 'listen_failed';
-    send({ type: 'error', code, message: error instanceof Error ? error.message : String(error) });
+    send({ type: 'error', code, message: errorMessage(error) });
     process.exit(1);
   }
   send({ type: 'ready', port });

@@ -19,17 +19,19 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import type { BodyStore } from '../body-store/body-store.js';
-import { DirectoryBodyStore, localBodyRoot } from '../body-store/directory-body-store.js';
+import { DirectoryBodyStore } from '../body-store/directory-body-store.js';
 import { bodyStoreFromEnv } from '../body-store/env.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
 import { ENV } from '../env-names.js';
+import { errorMessage, HooklineError } from '../errors.js';
 import {
   isLocalStateLive,
   LOCAL_AWS,
   type LocalState,
+  localBodyRoot,
   localStateFile,
   readLocalState,
-} from '../local/state-file.js';
+} from '../local-state/state-file.js';
 import { queueSettings } from '../resources.js';
 
 /** A route's work queue and dead-letter queue. */
@@ -69,12 +71,11 @@ export interface ResolveEndpointsOptions {
 }
 
 /** The endpoints cannot be resolved (stale state file, route not in the stack, unknown queue). */
-export class EndpointError extends Error {
-  readonly code = 'endpoint_unresolved';
+export class EndpointError extends HooklineError<'endpoint_unresolved'> {
+  override name = 'EndpointError';
 
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'EndpointError';
+    super('endpoint_unresolved', message, options);
   }
 }
 
@@ -185,7 +186,7 @@ async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
     if (QueueUrl === undefined) throw new Error('GetQueueUrl returned no URL');
     return QueueUrl;
   } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new EndpointError(`queue ${name}: ${reason}`, { cause: error });
   }
 }

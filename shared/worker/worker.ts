@@ -9,21 +9,21 @@
 
 import { handlerEntry } from '../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
+import { HooklineError } from '../errors.js';
 import { EventStore } from '../event-store/event-store.js';
 import type { HandlerDefinition } from '../handler/types.js';
-import { loadHandlerDefinition } from '../local/handler-module.js';
-import { createPoller, type Poller } from '../local/poller.js';
 import { type Log, silentLog } from '../logger.js';
 import type { WorkerEndpoints } from './endpoints.js';
+import { loadHandlerDefinition } from './handler-module.js';
+import { createPoller, type Poller } from './poller.js';
 
 /** `--route` names no route of the config. */
-export class UnknownRouteError extends Error {
-  readonly code = 'unknown_route';
+export class UnknownRouteError extends HooklineError<'unknown_route'> {
+  override name = 'UnknownRouteError';
 
   constructor(name: string, config: ResolvedConfig) {
     const known = config.routes.map((route) => route.path).join(', ');
-    super(`unknown route "${name}" (routes: ${known === '' ? 'none' : known})`);
-    this.name = 'UnknownRouteError';
+    super('unknown_route', `unknown route "${name}" (routes: ${known === '' ? 'none' : known})`);
   }
 }
 

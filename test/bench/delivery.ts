@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AWS_CLIENT_DEFAULTS } from '../../shared/aws-client-defaults.js';
 import { type DevStack, startDevStack } from '../../shared/local/dev-stack.js';
-import { LOCAL_AWS } from '../../shared/local/state-file.js';
+import { LOCAL_AWS } from '../../shared/local-state/state-file.js';
 import { freePort } from '../helpers/emulators.js';
 import { standardWebhooksHeaders } from '../helpers/signers.js';
 import {

@@ -4,9 +4,8 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { VerifyConfig } from '../../shared/config/types.js';
-import { encodeBody, serializeEnvelope, storableHeaders } from '../../shared/envelope.js';
+import { encodeBody, serializeEnvelope, storableHeaders, toEnvelope } from '../../shared/envelope.js';
 import type { NewEventRecord } from '../../shared/event-store/types.js';
-import { toEnvelope } from '../../shared/ingress/ingress.js';
 import { verifyRequest } from '../../shared/verify/index.js';
 import type { VerificationSuccess } from '../../shared/verify/types.js';
 import type { BenchSection } from './run.js';

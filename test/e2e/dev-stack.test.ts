@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isProcessAlive, type LocalState, localStateFile } from '../../shared/local/state-file.js';
+import { isProcessAlive, type LocalState, localStateFile } from '../../shared/local-state/state-file.js';
 import { freePort } from '../helpers/emulators.js';
 import { standardWebhooksHeaders } from '../helpers/signers.js';
 

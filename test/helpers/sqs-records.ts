@@ -10,7 +10,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { toSqsRecord } from '../../shared/local/sqs-records.js';
+import { toSqsRecord } from '../../shared/worker/sqs-records.js';
 
 export interface QueueRef {
   readonly queueUrl: string;

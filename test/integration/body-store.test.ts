@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bodyKey } from '../../shared/body-store/body-store.js';
+import { bodyKey } from '../../shared/resources.js';
 import { DirectoryBodyStore, LOCAL_BODY_BUCKET } from '../../shared/body-store/directory-body-store.js';
 import { bodyStoreFromEnv } from '../../shared/body-store/env.js';
 import { BodyStoreError } from '../../shared/body-store/errors.js';

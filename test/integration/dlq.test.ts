@@ -21,17 +21,18 @@ import {
   redriveTasks,
   startRedrive,
 } from '../../shared/dlq/dlq.js';
+import { EventStore } from '../../shared/event-store/event-store.js';
 import { EventHistory } from '../../shared/event-store/history.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import { PermanentError } from '../../shared/handler/errors.js';
 import type { RouteQueues } from '../../shared/local/create-queues.js';
-import { createPoller } from '../../shared/local/poller.js';
+import { createPoller } from '../../shared/worker/poller.js';
 import { silentLog } from '../../shared/logger.js';
 import {
+  connectEmulators,
   type Emulators,
   type IngressUnderTest,
   requireQueues,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
@@ -60,7 +61,7 @@ let events: EventHistory;
 const tableCommands: string[] = [];
 
 beforeAll(async () => {
-  emulators = await startEmulators();
+  emulators = connectEmulators();
   ingress = await startIngress(emulators, Object.values(routes));
   const client = emulators.dynamo.client;
   const recording: Pick<DynamoDBClient, 'send'> = {
@@ -69,12 +70,16 @@ beforeAll(async () => {
       return (client.send as (...args: unknown[]) => unknown)(command, ...rest);
     }) as DynamoDBClient['send'],
   };
-  events = new EventHistory({ client: recording as DynamoDBClient, tableName: ingress.tableName });
+  events = new EventHistory({
+    client: recording as DynamoDBClient,
+    tableName: ingress.tableName,
+    store: new EventStore({ client: recording as DynamoDBClient, tableName: ingress.tableName }),
+  });
 });
 
 afterAll(async () => {
   await ingress?.close();
-  await emulators?.stop();
+  emulators?.close();
 });
 
 function queuesOf(route: ResolvedRoute): RouteQueues {
@@ -271,7 +276,11 @@ describe('event states of a DLQ listing', () => {
     const messages = await listDlqMessages(
       {
         sqs: emulators.sqs.client,
-        events: new EventHistory({ client: throttled, tableName: 'events' }),
+        events: new EventHistory({
+          client: throttled,
+          tableName: 'events',
+          store: new EventStore({ client: throttled, tableName: 'events' }),
+        }),
         log,
       },
       queuesOf(routes.throttled).dlqUrl,

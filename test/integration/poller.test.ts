@@ -18,14 +18,14 @@ import {
   createPoller,
   type Poller,
   type PollerOptions,
-} from '../../shared/local/poller.js';
-import { regionOfArn, toSqsRecord } from '../../shared/local/sqs-records.js';
+} from '../../shared/worker/poller.js';
+import { regionOfArn, toSqsRecord } from '../../shared/worker/sqs-records.js';
 import { type Log, silentLog } from '../../shared/logger.js';
 import {
+  connectEmulators,
   type Emulators,
   type IngressUnderTest,
   requireQueues,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
@@ -35,8 +35,8 @@ const running: Poller[] = [];
 const ingresses: IngressUnderTest[] = [];
 let routeCounter = 0;
 
-beforeAll(async () => {
-  emulators = await startEmulators();
+beforeAll(() => {
+  emulators = connectEmulators();
 });
 
 afterEach(async () => {
@@ -44,8 +44,8 @@ afterEach(async () => {
   await Promise.all(ingresses.splice(0).map((ingress) => ingress.close()));
 });
 
-afterAll(async () => {
-  await emulators?.stop();
+afterAll(() => {
+  emulators?.close();
 });
 
 /** A route with its own table and queues, unsigned (`none`), fed through the real ingress. */

@@ -18,15 +18,16 @@ import { loadConfig } from '../../shared/config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../../shared/config/types.js';
 import { createRouteQueues, type RouteQueues } from '../../shared/local/create-queues.js';
 import { createEventTable } from '../../shared/local/create-table.js';
-import { LOCAL_AWS, localStateFile, writeLocalState } from '../../shared/local/state-file.js';
+import { LOCAL_AWS, localStateFile, writeLocalState } from '../../shared/local-state/state-file.js';
 import { queueSettings } from '../../shared/resources.js';
 import { awsTestCredentials } from '../helpers/emulators.js';
 import {
+  connectEmulators,
   type Emulators,
   type IngressUnderTest,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
+import { uniqueName } from '../helpers/shared-emulators.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
@@ -36,13 +37,12 @@ let emulators: Emulators;
 const folders: string[] = [];
 const children: ChildProcess[] = [];
 const ingresses: IngressUnderTest[] = [];
-let projectCounter = 0;
 
 /** A DynamoDB client with the credentials the CLI uses for a local stack (`LOCAL_AWS`). */
 let localStackDynamo: DynamoDBClient;
 
-beforeAll(async () => {
-  emulators = await startEmulators();
+beforeAll(() => {
+  emulators = connectEmulators();
   localStackDynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: emulators.dynamo.endpoint });
 });
 
@@ -56,9 +56,9 @@ afterEach(async () => {
   await Promise.all(ingresses.splice(0).map((ingress) => ingress.close()));
 });
 
-afterAll(async () => {
+afterAll(() => {
   localStackDynamo?.destroy();
-  await emulators?.stop();
+  emulators?.close();
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -82,8 +82,7 @@ interface Project {
  * the stack names them (`<config name>-...`), and the real ingress in front.
  */
 async function project(options: { stateFile: boolean }): Promise<Project> {
-  projectCounter += 1;
-  const name = `cli${process.pid}x${projectCounter}`;
+  const name = uniqueName('worker-cli');
   const folder = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
   folders.push(folder);
   const callsFile = join(folder, 'calls.log');
@@ -140,6 +139,7 @@ export const handler = defineHandler(async (event) => {
       startedAt: new Date().toISOString(),
       configFile,
       httpUrl: ingress.url,
+      adminUrl: `${ingress.url}/_hookline`,
       sqsEndpoint: emulators.sqs.endpoint,
       dynamoEndpoint: emulators.dynamo.endpoint,
       region: awsTestCredentials.region,

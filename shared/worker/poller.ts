@@ -14,6 +14,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
+import { SQS_MAX_MESSAGES_PER_RECEIVE, SQS_MAX_WAIT_SECONDS } from '../aws-limits.js';
 import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
@@ -22,9 +23,6 @@ import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
 import { toSqsRecord } from './sqs-records.js';
 
-/** SQS limits: messages per ReceiveMessage / DeleteMessageBatch, and the longest long poll. */
-export const SQS_MAX_RECEIVE = 10;
-export const SQS_MAX_WAIT_SECONDS = 20;
 /** Pause between short polls while a batching window is still open and the queue is empty. */
 const WINDOW_POLL_INTERVAL_MS = 100;
 /** Backoff after a failing loop iteration (SQS unreachable, ...): doubles up to the cap. */
@@ -104,7 +102,7 @@ export function createPoller(options: PollerOptions): Poller {
   const { route, sqs, queueUrl, log } = options;
   const waitSeconds = clampWait(options.waitSeconds ?? SQS_MAX_WAIT_SECONDS);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  const receiveSize = Math.min(route.batchSize, SQS_MAX_RECEIVE);
+  const receiveSize = Math.min(route.batchSize, SQS_MAX_MESSAGES_PER_RECEIVE);
   const deps: RuntimeDependencies = {
     route,
     store: options.store,
@@ -145,7 +143,7 @@ export function createPoller(options: PollerOptions): Poller {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(max, SQS_MAX_RECEIVE),
+          MaxNumberOfMessages: Math.min(max, SQS_MAX_MESSAGES_PER_RECEIVE),
           WaitTimeSeconds: wait,
           AttributeNames: ['All'],
           MessageSystemAttributeNames: ['All'],
@@ -195,7 +193,7 @@ export function createPoller(options: PollerOptions): Poller {
       log.error('batch failed; messages left for redelivery', {
         route: route.path,
         messages: messages.length,
-        ...describeError(error),
+        ...errorLogFields(error),
       });
       return;
     }
@@ -218,7 +216,7 @@ export function createPoller(options: PollerOptions): Poller {
       log.error('delete failed; messages will be redelivered', {
         route: route.path,
         messages: done.length,
-        ...describeError(error),
+        ...errorLogFields(error),
       });
     }
     try {
@@ -247,7 +245,7 @@ export function createPoller(options: PollerOptions): Poller {
           backoffMs = ERROR_BACKOFF_INITIAL_MS;
         } catch (error: unknown) {
           if (stopping) break;
-          log.error('poll failed', { route: route.path, retryInMs: backoffMs, ...describeError(error) });
+          log.error('poll failed', { route: route.path, retryInMs: backoffMs, ...errorLogFields(error) });
           await sleep(backoffMs, signal);
           backoffMs = Math.min(backoffMs * 2, ERROR_BACKOFF_MAX_MS);
         }
@@ -286,7 +284,7 @@ export function createPoller(options: PollerOptions): Poller {
       controller = new AbortController();
       loops = Array.from({ length: concurrency }, (_, index) =>
         loop(index).catch((error: unknown) => {
-          log.error('poller stopped unexpectedly', { route: route.path, ...describeError(error) });
+          log.error('poller stopped unexpectedly', { route: route.path, ...errorLogFields(error) });
         }),
       );
       log.info('poller started', { route: route.path, queueUrl, batchSize: route.batchSize, concurrency });
@@ -337,8 +335,8 @@ async function deleteMessages(
   log: Log,
   route: string,
 ): Promise<void> {
-  for (let start = 0; start < messages.length; start += SQS_MAX_RECEIVE) {
-    const chunk = messages.slice(start, start + SQS_MAX_RECEIVE);
+  for (let start = 0; start < messages.length; start += SQS_MAX_MESSAGES_PER_RECEIVE) {
+    const chunk = messages.slice(start, start + SQS_MAX_MESSAGES_PER_RECEIVE);
     const { Failed = [] } = await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -374,7 +372,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function describeError(error: unknown): Record<string, unknown> {
+function errorLogFields(error: unknown): Record<string, unknown> {
   return error instanceof Error
     ? { error: error.name, message: error.message }
     : { error: 'unknown', message: String(error) };

@@ -6,16 +6,16 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { errorMessage, HooklineError } from '../errors.js';
 import type { HandlerDefinition } from '../handler/types.js';
 
 /** A handler module that cannot be used: missing file, failing import, or no `defineHandler` export. */
-export class HandlerModuleError extends Error {
-  readonly code = 'handler_module_invalid';
+export class HandlerModuleError extends HooklineError<'handler_module_invalid'> {
+  override name = 'HandlerModuleError';
   readonly file: string;
 
   constructor(file: string, message: string, options?: { cause?: unknown }) {
-    super(`handler module ${file}: ${message}`, options);
-    this.name = 'HandlerModuleError';
+    super('handler_module_invalid', `handler module ${file}: ${message}`, options);
     this.file = file;
   }
 }
@@ -32,7 +32,7 @@ export async function loadHandlerDefinition(entryFile: string): Promise<HandlerD
   try {
     module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new HandlerModuleError(path, `import failed: ${reason}`, { cause: error });
   }
   const handler = module.handler;

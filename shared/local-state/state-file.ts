@@ -8,11 +8,19 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { errorMessage, HooklineError } from '../errors.js';
 
 /** The folder, next to the config file, that holds the state file. */
 export const LOCAL_STATE_DIR = '.hookline';
 /** The state file's name in `LOCAL_STATE_DIR`. */
 export const LOCAL_STATE_FILE = 'local.json';
+/** The folder in `LOCAL_STATE_DIR` where the local stack and local workers keep large bodies. */
+export const LOCAL_BODY_DIR = 'bodies';
+
+/** `<config folder>/.hookline/bodies`: where the local stack and local workers keep bodies. */
+export function localBodyRoot(configFile: string): string {
+  return join(dirname(resolve(configFile)), LOCAL_STATE_DIR, LOCAL_BODY_DIR);
+}
 
 /**
  * Region and static placeholder credentials for SDK clients talking to the local emulators
@@ -40,11 +48,8 @@ export interface LocalState {
   readonly configFile: string;
   /** Base URL of the HTTP ingress, e.g. `http://127.0.0.1:3000`. */
   readonly httpUrl: string;
-  /**
-   * URL of the admin API, e.g. `http://127.0.0.1:3000/_hookline` (loopback callers only): what the
-   * CLI calls. Absent in files of older stacks, whose admin API is `httpUrl` + `/_hookline`.
-   */
-  readonly adminUrl?: string;
+  /** URL of the admin API, e.g. `http://127.0.0.1:3000/_hookline` (loopback callers only): what the CLI calls. */
+  readonly adminUrl: string;
   readonly sqsEndpoint: string;
   readonly dynamoEndpoint: string;
   readonly region: string;
@@ -56,12 +61,11 @@ export interface LocalState {
 }
 
 /** The state file exists but is not one (not JSON, or not the shape `LocalState` describes). */
-export class LocalStateError extends Error {
-  readonly code = 'local_state_invalid';
+export class LocalStateError extends HooklineError<'local_state_invalid'> {
+  override name = 'LocalStateError';
 
   constructor(message: string) {
-    super(message);
-    this.name = 'LocalStateError';
+    super('local_state_invalid', message);
   }
 }
 
@@ -88,9 +92,7 @@ export function readLocalState(file: string): LocalState | undefined {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error: unknown) {
-    throw new LocalStateError(
-      `${file} is not valid JSON (${error instanceof Error ? error.message : error})`,
-    );
+    throw new LocalStateError(`${file} is not valid JSON (${errorMessage(error)})`);
   }
   if (!isLocalState(value)) {
     throw new LocalStateError(
@@ -145,7 +147,7 @@ function isLocalState(value: unknown): value is LocalState {
     typeof state.sqsEndpoint === 'string' &&
     typeof state.dynamoEndpoint === 'string' &&
     typeof state.tableName === 'string' &&
-    (state.adminUrl === undefined || typeof state.adminUrl === 'string') &&
+    typeof state.adminUrl === 'string' &&
     typeof queues === 'object' &&
     queues !== null &&
     Object.values(queues).every(

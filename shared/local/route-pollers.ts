@@ -1,0 +1,75 @@
+/**
+ * The local stack's consumers: each enabled route's handler module, run by one poller per route
+ * the way the event source mapping runs the route's Lambda.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AdminRouteTarget } from '../admin/admin-api.js';
+import type { DirectoryBodyStore } from '../body-store/directory-body-store.js';
+import { handlerEntry } from '../config/load.js';
+import type { ResolvedRoute } from '../config/types.js';
+import { describeError } from '../errors.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { HandlerDefinition } from '../handler/define-handler.js';
+import type { Log } from '../logger.js';
+import { loadHandlerDefinition } from '../worker/handler-module.js';
+import { createPoller, type Poller } from '../worker/poller.js';
+import type { Startup } from './startup.js';
+
+/** Each route's handler definition, in route order (handler paths are relative to the config file). */
+export async function loadDefinitions(
+  configFile: string,
+  routes: readonly ResolvedRoute[],
+): Promise<HandlerDefinition[]> {
+  return Promise.all(routes.map((route) => loadHandlerDefinition(handlerEntry(configFile, route.handler))));
+}
+
+/**
+ * Starts one poller per target (`definitions` in the same order) and registers stopping them:
+ * on stop, in-flight batches finish before the clients and emulators go.
+ */
+export function startPollers(
+  parts: {
+    readonly targets: readonly AdminRouteTarget[];
+    readonly definitions: readonly HandlerDefinition[];
+    readonly sqs: SQSClient;
+    readonly store: EventStore;
+    readonly bodyStore: DirectoryBodyStore;
+    readonly log: Log;
+    /** @default the poller's (20 s) */
+    readonly waitSeconds: number | undefined;
+  },
+  startup: Startup,
+): void {
+  const { sqs, store, bodyStore, log, waitSeconds } = parts;
+  const pollers: Poller[] = parts.targets.map((target, index) =>
+    createPoller({
+      route: target.route,
+      definition: at(parts.definitions, index),
+      sqs,
+      queueUrl: target.queueUrl,
+      dlqUrl: target.dlqUrl,
+      store,
+      bodyStore,
+      log,
+      // Like the event source mapping: up to maxConcurrency batches of a route in flight at once.
+      concurrency: target.route.maxConcurrency,
+      ...(waitSeconds !== undefined && { waitSeconds }),
+    }),
+  );
+  for (const poller of pollers) poller.start();
+  startup.onCleanup(() => stopPollers(pollers, log));
+}
+
+async function stopPollers(pollers: readonly Poller[], log: Log): Promise<void> {
+  const results = await Promise.allSettled(pollers.map((poller) => poller.stop()));
+  for (const result of results) {
+    if (result.status === 'rejected')
+      log.error('poller stop failed', { error: describeError(result.reason) });
+  }
+}
+
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`internal: no item at ${index}`);
+  return item;
+}
