@@ -48,8 +48,7 @@ export async function deleteRequest(table: EventTable, id: string): Promise<void
 /**
  * Writes the state item of an event whose request item exists and whose message is on its queue:
  * status `queued`, in the route's listing. False when the event has a state already (its handler
- * took the lock first, or a concurrent delivery queued it), which is left as it is; an event
- * still `received` from before state items were written only once is moved on.
+ * took the lock first, or a concurrent delivery queued it), which is left as it is.
  */
 export async function putQueued(table: EventTable, record: NewEventRecord): Promise<boolean> {
   try {
@@ -59,9 +58,7 @@ export async function putQueued(table: EventTable, record: NewEventRecord): Prom
         Item: marshallItem(
           newStateItem(splitRecord(record).state, { status: 'queued' }, table.now().toISOString()),
         ),
-        ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':received': { S: 'received' } },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
     return true;
@@ -90,8 +87,7 @@ export function discardUnqueued(table: EventTable, id: string): Promise<boolean>
 }
 
 /**
- * Makes `write` in one transaction with a check that event `id` has no state yet (or a `received`
- * one, which an older version wrote before sending): false when the check or the write's own
+ * Makes `write` in one transaction with a check that event `id` has no state yet: false when the check or the write's own
  * condition fails, and nothing is written.
  */
 async function unlessQueued(table: EventTable, id: string, write: TransactWriteItem): Promise<boolean> {
@@ -103,9 +99,7 @@ async function unlessQueued(table: EventTable, id: string, write: TransactWriteI
             ConditionCheck: {
               TableName: table.tableName,
               Key: marshallItem(eventKeys.event(id)),
-              ConditionExpression: 'attribute_not_exists(pk) OR #status = :received',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':received': { S: 'received' } },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
           write,

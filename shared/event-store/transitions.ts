@@ -15,9 +15,9 @@ export const EVENT_STATUSES: readonly EventStatus[] = [
  *
  * An event is `received` while it has request data and no state item: ingress writes its state as
  * `queued` once SendMessage returns, or the handler's lock creates it as `processing` when the
- * message arrives first. Moves from `received` apply to state items older versions wrote.
+ * message arrives first. The moves from `received` are those two first writes of its state.
  */
-export const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
+const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
   received: ['queued', 'processing'],
   queued: ['processing', 'dead_lettered'],
   // `processing → processing`: the previous attempt's lock expired (Lambda timeout, crash).

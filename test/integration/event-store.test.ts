@@ -401,27 +401,6 @@ describe('EventStore', () => {
       expect(written).toBe(false);
       expect((await store.getEvent(event.id))?.status).toBe('processing');
     });
-
-    it('putQueued() moves on a received state item written by an older version', async () => {
-      const event = newEvent();
-      await store.putRequest(event);
-      await client().send(
-        new PutItemCommand({
-          TableName: TABLE,
-          Item: marshallItem({
-            ...eventKeys.event(event.id),
-            id: event.id,
-            route: ROUTE,
-            status: 'received',
-          }),
-        }),
-      );
-
-      const written = await store.putQueued(event);
-
-      expect(written).toBe(true);
-      expect((await store.getEvent(event.id))?.status).toBe('queued');
-    });
   });
 
   describe('getEvent()', () => {
