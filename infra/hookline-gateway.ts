@@ -241,7 +241,7 @@ export class HooklineGateway extends Construct {
 }
 
 /** The stack output id of a route's webhook URL: `/order/status/` → `WebhookUrlOrderStatus`. */
-export function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): string {
+function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): string {
   const words = route.queueName.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
   return `WebhookUrl${words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}`;
 }

@@ -332,7 +332,7 @@ export class WebhookRoute extends Construct {
 }
 
 /** `POST` plus every method the route accepts, upper-cased, without duplicates. */
-export function routeMethods(route: ResolvedRoute): string[] {
+function routeMethods(route: ResolvedRoute): string[] {
   return [...new Set(['POST', ...route.methods.map((method) => method.toUpperCase())])];
 }
 

@@ -5,7 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import { HooklineError } from './errors.js';
 
-export const ENVELOPE_VERSION = 1;
+const ENVELOPE_VERSION = 1;
 
 /** The verification verdict made at receipt, so later processing never re-checks timestamps. */
 export interface EnvelopeVerification {

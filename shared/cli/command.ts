@@ -20,7 +20,7 @@ export interface CommandModule {
 }
 
 /** Flags every command accepts. */
-export const COMMON_OPTIONS = {
+const COMMON_OPTIONS = {
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;

@@ -11,7 +11,7 @@ import {
 import { errorMessage, HooklineError } from '../errors.js';
 
 /** The stack output holding the HTTP API's base URL (webhooks and the admin routes). */
-export const API_URL_OUTPUT = 'ApiUrl';
+const API_URL_OUTPUT = 'ApiUrl';
 
 /** A deployed Hookline stack, as its CloudFormation outputs describe it. */
 export interface DeployedStack {

@@ -38,7 +38,7 @@ export function marshallItem(value: Readonly<Record<string, unknown>>, path = 'i
   return item;
 }
 
-export function fromAttributeValue(attribute: AttributeValue): unknown {
+function fromAttributeValue(attribute: AttributeValue): unknown {
   if (attribute.S !== undefined) return attribute.S;
   if (attribute.N !== undefined) return Number(attribute.N);
   if (attribute.BOOL !== undefined) return attribute.BOOL;

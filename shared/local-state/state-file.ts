@@ -11,11 +11,11 @@ import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { errorMessage, HooklineError } from '../errors.js';
 
 /** The folder, next to the config file, that holds the state file. */
-export const LOCAL_STATE_DIR = '.hookline';
+const LOCAL_STATE_DIR = '.hookline';
 /** The state file's name in `LOCAL_STATE_DIR`. */
-export const LOCAL_STATE_FILE = 'local.json';
+const LOCAL_STATE_FILE = 'local.json';
 /** The folder in `LOCAL_STATE_DIR` where the local stack and local workers keep large bodies. */
-export const LOCAL_BODY_DIR = 'bodies';
+const LOCAL_BODY_DIR = 'bodies';
 
 /** `<config folder>/.hookline/bodies`: where the local stack and local workers keep bodies. */
 export function localBodyRoot(configFile: string): string {
@@ -70,7 +70,7 @@ export class LocalStateError extends HooklineError<'local_state_invalid'> {
 }
 
 /** Overrides the state file's path (e.g. two stacks of one config, or a test next to a running stack). */
-export const LOCAL_STATE_FILE_ENV = 'HOOKLINE_STATE_FILE';
+const LOCAL_STATE_FILE_ENV = 'HOOKLINE_STATE_FILE';
 
 /**
  * Where the stack for `configFile` keeps its state: HOOKLINE_STATE_FILE when set, else

@@ -10,11 +10,6 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** Compares two strings (as UTF-8) in constant time. */
-export function stringsEqual(a: string, b: string): boolean {
-  return bytesEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 export function hmac(
   algorithm: 'sha1' | 'sha256' | 'sha512',
   key: string | Uint8Array,
