@@ -1,5 +1,6 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
+/** The `code` of every error the ingress answers (as an `HttpError`). */
 export type IngressErrorCode =
   | 'route_not_found'
   | 'method_not_allowed'
@@ -13,37 +14,6 @@ export type IngressErrorCode =
   | 'body_store_unavailable'
   | 'queue_unavailable'
   | 'internal_error';
-
-/** An error answered to the caller. Messages are written for providers: no secrets, no signatures. */
-export class IngressHttpError extends Error {
-  readonly status: number;
-  readonly code: IngressErrorCode;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(status: number, code: IngressErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'IngressHttpError';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
-
-export function jsonResponse(
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode: status,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  };
-}
-
-export function errorResponse(error: IngressHttpError): APIGatewayProxyStructuredResultV2 {
-  return jsonResponse(error.status, { error: { code: error.code, message: error.message } }, error.headers);
-}
 
 /** The request as Hookline sees it: exact body bytes and lower-cased headers. */
 export interface IncomingRequest {

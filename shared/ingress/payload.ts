@@ -1,4 +1,5 @@
-import { type IncomingRequest, IngressHttpError } from './http.js';
+import { HttpError } from '../http/errors.js';
+import type { IncomingRequest, IngressErrorCode } from './http.js';
 
 /**
  * The parsed body, used for filters and dedupe keys: JSON when the route expects it (400 when it
@@ -14,6 +15,6 @@ export function parsePayload(request: IncomingRequest, expectJson: boolean): unk
     return JSON.parse(request.body.toString('utf8'));
   } catch {
     if (!expectJson) return undefined;
-    throw new IngressHttpError(400, 'invalid_json', 'the request body is not valid JSON');
+    throw new HttpError<IngressErrorCode>(400, 'invalid_json', 'the request body is not valid JSON');
   }
 }

@@ -1,0 +1,35 @@
+import { type BodyReference, encodeBody, storableHeaders } from '../envelope.js';
+import type { NewEventRecord } from '../event-store/types.js';
+import type { Received, Routed, Verified } from './context.js';
+
+/** The request data of event `id`: the body inline, or `bodyRef` when it went to the body store. */
+export function requestRecord(
+  context: Received & Routed & Verified,
+  dedupeKey: string | undefined,
+  id: string,
+  bodyRef?: BodyReference,
+): NewEventRecord {
+  const { request, receivedAt, verdict } = context;
+  const { route } = context.target;
+  return {
+    id,
+    route: route.path,
+    queueName: route.queueName,
+    receivedAt: receivedAt.toISOString(),
+    method: request.method,
+    path: request.path,
+    query: request.query,
+    headers: storableHeaders(request.headers),
+    ...(request.headers['content-type'] !== undefined && { contentType: request.headers['content-type'] }),
+    ...(bodyRef === undefined ? encodeBody(request.body) : { bodyRef }),
+    ...(request.sourceIp !== undefined && { sourceIp: request.sourceIp }),
+    ...(dedupeKey !== undefined && { dedupeKey }),
+    verification: {
+      scheme: verdict.scheme,
+      verifiedAt: receivedAt.toISOString(),
+      ...(verdict.keyId !== undefined && { keyId: verdict.keyId }),
+      ...(verdict.signedAt !== undefined && { signedAt: verdict.signedAt }),
+    },
+    expiresAt: Math.floor(receivedAt.getTime() / 1000) + route.retentionDays * 86_400,
+  };
+}

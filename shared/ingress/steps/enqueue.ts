@@ -1,0 +1,35 @@
+import { serializeEnvelope, toEnvelope } from '../../envelope.js';
+import { describeError } from '../../errors.js';
+import { HttpError } from '../../http/errors.js';
+import type { Log } from '../../logger.js';
+import type { Recorded, Routed } from '../context.js';
+import type { IngressErrorCode } from '../http.js';
+import type { Step } from '../pipeline.js';
+
+export interface EnqueueDependencies {
+  /** The ingress's `QueueSender`. */
+  readonly queue: { send(queueUrl: string, body: string): Promise<void> };
+  readonly log: Log;
+}
+
+/** Step `enqueue`: the event's envelope onto the route's queue; 503 `queue_unavailable` when that fails. */
+export function enqueue(deps: EnqueueDependencies): Step<Routed & Recorded> {
+  return async ({ target, record }) => {
+    const envelope = toEnvelope(record);
+    try {
+      await deps.queue.send(target.queueUrl, serializeEnvelope(envelope));
+      return undefined;
+    } catch (error: unknown) {
+      deps.log.error('enqueue failed', {
+        id: envelope.id,
+        route: envelope.route,
+        error: describeError(error),
+      });
+      throw new HttpError<IngressErrorCode>(
+        503,
+        'queue_unavailable',
+        'the event could not be queued; retry later',
+      );
+    }
+  };
+}

@@ -1,0 +1,60 @@
+import type { VerifyConfig } from '../../config/types.js';
+import { describeError } from '../../errors.js';
+import { HttpError } from '../../http/errors.js';
+import type { Log } from '../../logger.js';
+import type { SecretResolver } from '../../secrets/resolver.js';
+import { verifyRequest } from '../../verify/index.js';
+import type { Received, Routed, Verified } from '../context.js';
+import type { IngressErrorCode } from '../http.js';
+import type { Step } from '../pipeline.js';
+
+export interface VerifyDependencies {
+  readonly secrets: SecretResolver;
+  readonly log: Log;
+  readonly now: () => Date;
+}
+
+/**
+ * Step `verify`: the route's scheme over the exact body bytes, at the time that becomes the event's
+ * `receivedAt`. 503 `secret_unavailable` when the secret cannot be read, 401 `invalid_signature`
+ * when the request does not verify (the reason is only logged).
+ */
+export function verify(deps: VerifyDependencies): Step<Received & Routed, Verified> {
+  return async ({ request, target }) => {
+    const config = target.route.verify;
+    const receivedAt = deps.now();
+    const secrets = await resolveSecrets(deps, config);
+    const result = await verifyRequest(
+      { body: request.body, headers: request.headers, secrets, now: receivedAt },
+      config,
+    );
+    if (!result.ok) {
+      deps.log.warn('verification failed', {
+        scheme: result.scheme,
+        reason: result.reason,
+        detail: result.detail,
+      });
+      throw new HttpError<IngressErrorCode>(
+        401,
+        'invalid_signature',
+        'the request signature could not be verified',
+      );
+    }
+    return { receivedAt, verdict: result };
+  };
+}
+
+/** The secret's current values (several while it rotates); none for a scheme without a secret. */
+async function resolveSecrets(deps: VerifyDependencies, config: VerifyConfig): Promise<readonly string[]> {
+  if (!('secret' in config) || config.secret === undefined) return [];
+  try {
+    return await deps.secrets.resolve(config.secret);
+  } catch (error: unknown) {
+    deps.log.error('secret unavailable', { scheme: config.scheme, error: describeError(error) });
+    throw new HttpError<IngressErrorCode>(
+      503,
+      'secret_unavailable',
+      'verification is temporarily unavailable; retry later',
+    );
+  }
+}
