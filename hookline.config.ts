@@ -1,4 +1,4 @@
-import { defineConfig } from './shared/config/types.js';
+import { defineConfig } from 'hookline/config';
 
 /**
  * Hookline routes. Each route gets its own webhook URL, ingress function, queue, dead-letter queue

@@ -1,4 +1,4 @@
-import { defineHandler, router } from '../../shared/handler/index.js';
+import { defineHandler, router } from 'hookline/handler';
 
 /**
  * Example handler for GitHub deliveries, routed by event type (`x-github-event`). Replace the log

@@ -1,4 +1,4 @@
-import { defineHandler } from '../../shared/handler/index.js';
+import { defineHandler } from 'hookline/handler';
 
 /**
  * Example handler for order status webhooks (Standard Webhooks; `event.type` is the payload's

@@ -1,4 +1,4 @@
-import { defineHandler } from '../../shared/handler/index.js';
+import { defineHandler } from 'hookline/handler';
 
 /**
  * Example handler for Stripe events (`event.type` is the Stripe event type, e.g.
