@@ -87,8 +87,8 @@ export function discardUnqueued(table: EventTable, id: string): Promise<boolean>
 }
 
 /**
- * Makes `write` in one transaction with a check that event `id` has no state yet: false when the check or the write's own
- * condition fails, and nothing is written.
+ * Makes `write` in one transaction with a check that event `id` has no state yet: false when the
+ * check or the write's own condition fails, and nothing is written.
  */
 async function unlessQueued(table: EventTable, id: string, write: TransactWriteItem): Promise<boolean> {
   try {
