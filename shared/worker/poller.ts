@@ -6,13 +6,7 @@
  * `batchItemFailures` deleted. Visibility and redrive are left to SQS: the poller never changes a
  * message's visibility (the runtime does, for backoff).
  */
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { SQS_MAX_MESSAGES_PER_RECEIVE, SQS_MAX_WAIT_SECONDS } from '../aws-limits.js';
 import type { BodyStore } from '../body-store/body-store.js';
@@ -21,6 +15,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
+import { deleteMessages, readQueueArn, receiveMessages } from './sqs-calls.js';
 import { toSqsRecord } from './sqs-records.js';
 
 /** Pause between short polls while a batching window is still open and the queue is empty. */
@@ -99,260 +94,277 @@ export interface Poller {
 }
 
 export function createPoller(options: PollerOptions): Poller {
-  const { route, sqs, queueUrl, log } = options;
-  const waitSeconds = clampWait(options.waitSeconds ?? SQS_MAX_WAIT_SECONDS);
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-  const receiveSize = Math.min(route.batchSize, SQS_MAX_MESSAGES_PER_RECEIVE);
-  const deps: RuntimeDependencies = {
-    route,
-    store: options.store,
-    sqs,
-    queueUrl,
-    dlqUrl: options.dlqUrl,
-    ...(options.bodyStore !== undefined && { bodyStore: options.bodyStore }),
-    log,
-    ...(options.now !== undefined && { now: options.now }),
-    ...(options.random !== undefined && { random: options.random }),
+  const poller = new RoutePoller(options);
+  return {
+    runOnce: (once) => poller.runOnce(once),
+    start: () => poller.start(),
+    stop: () => poller.stop(),
+    isAlive: () => poller.isAlive(),
+    stats: () => poller.stats(),
   };
+}
+
+/** `createPoller`'s state and steps; the returned `Poller` only forwards to it. */
+class RoutePoller {
+  private readonly options: PollerOptions;
+  private readonly route: ResolvedRoute;
+  private readonly log: Log;
+  private readonly waitSeconds: number;
+  private readonly concurrency: number;
+  private readonly receiveSize: number;
+  private readonly deps: RuntimeDependencies;
   /** Longest healthy iteration: an idle long poll, a batching window, a batch at its deadline. */
-  const livenessMs =
-    (waitSeconds + route.maxBatchingWindowSeconds + route.timeoutSeconds) * 1000 + LIVENESS_SLACK_MS;
+  private readonly livenessMs: number;
 
-  let queueArn: Promise<string> | undefined;
-  let processed = 0;
-  let failed = 0;
-  let batchErrors = 0;
-  let stopping = false;
-  let controller = new AbortController();
-  let loops: Promise<void>[] = [];
+  private queueArn: Promise<string> | undefined;
+  private processed = 0;
+  private failed = 0;
+  private batchErrors = 0;
+  private stopping = false;
+  private controller = new AbortController();
+  private loops: Promise<void>[] = [];
   /** Loops currently running (one that died unexpectedly makes the poller not alive). */
-  let active = 0;
-  const beats: number[] = [];
+  private active = 0;
+  private readonly beats: number[] = [];
 
-  const sourceArn = (): Promise<string> => {
-    queueArn ??= readQueueArn(sqs, queueUrl).catch((error: unknown) => {
-      queueArn = undefined;
-      throw error;
+  constructor(options: PollerOptions) {
+    const { route } = options;
+    this.options = options;
+    this.route = route;
+    this.log = options.log;
+    this.waitSeconds = clampWait(options.waitSeconds ?? SQS_MAX_WAIT_SECONDS);
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.receiveSize = Math.min(route.batchSize, SQS_MAX_MESSAGES_PER_RECEIVE);
+    this.deps = runtimeDependencies(options);
+    this.livenessMs =
+      (this.waitSeconds + route.maxBatchingWindowSeconds + route.timeoutSeconds) * 1000 + LIVENESS_SLACK_MS;
+  }
+
+  async runOnce(once: RunOnceOptions = {}): Promise<number> {
+    const maxMessages = Math.max(0, Math.floor(once.maxMessages ?? this.route.batchSize));
+    let wait = clampWait(once.waitSeconds ?? 1);
+    let count = 0;
+    while (count < maxMessages) {
+      const batch = await this.receiveVisible(Math.min(this.route.batchSize, maxMessages - count), wait);
+      wait = 0;
+      if (batch.length === 0) break;
+      const before = this.processed;
+      await this.handle(batch);
+      if (this.processed === before) break; // the batch threw: leave the rest for later
+      count += batch.length;
+    }
+    return count;
+  }
+
+  start(): void {
+    if (this.loops.length > 0) return;
+    this.stopping = false;
+    this.controller = new AbortController();
+    this.loops = Array.from({ length: this.concurrency }, (_, index) =>
+      this.loop(index).catch((error: unknown) => {
+        this.log.error('poller stopped unexpectedly', { route: this.route.path, ...errorLogFields(error) });
+      }),
+    );
+    this.log.info('poller started', {
+      route: this.route.path,
+      queueUrl: this.options.queueUrl,
+      batchSize: this.route.batchSize,
+      concurrency: this.concurrency,
     });
-    return queueArn;
-  };
+  }
 
-  /** One ReceiveMessage; resolves [] when aborted by `stop()`. */
-  const receive = async (max: number, wait: number, signal?: AbortSignal): Promise<Message[]> => {
-    try {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(max, SQS_MAX_MESSAGES_PER_RECEIVE),
-          WaitTimeSeconds: wait,
-          AttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-        signal === undefined ? {} : { abortSignal: signal },
-      );
-      return Messages;
-    } catch (error: unknown) {
-      if (signal?.aborted) return [];
-      throw error;
-    }
-  };
+  async stop(): Promise<void> {
+    if (this.loops.length === 0) return;
+    this.stopping = true;
+    this.controller.abort();
+    await Promise.all(this.loops);
+    this.loops = [];
+    this.beats.length = 0;
+    this.log.info('poller stopped', { route: this.route.path, processed: this.processed });
+  }
 
-  /**
-   * The event source mapping's batch: a long poll for the first messages, then more receives until
-   * `batchSize` messages or the batching window (from the first message) has passed.
-   */
-  const gather = async (signal: AbortSignal): Promise<Message[]> => {
-    const batch = await receive(receiveSize, waitSeconds, signal);
-    if (batch.length === 0) return batch;
-    const windowEnds = Date.now() + route.maxBatchingWindowSeconds * 1000;
-    while (batch.length < route.batchSize && !signal.aborted) {
-      const remainingMs = windowEnds - Date.now();
-      if (remainingMs <= 0) break;
-      const wait = Math.min(SQS_MAX_WAIT_SECONDS, Math.floor(remainingMs / 1000));
-      const more = await receive(Math.min(receiveSize, route.batchSize - batch.length), wait, signal);
-      batch.push(...more);
-      if (more.length === 0 && wait === 0)
-        await sleep(Math.min(remainingMs, WINDOW_POLL_INTERVAL_MS), signal);
-    }
-    return batch;
-  };
+  isAlive(): boolean {
+    if (this.loops.length === 0 || this.stopping || this.active < this.concurrency) return false;
+    const now = Date.now();
+    return Array.from({ length: this.concurrency }, (_, index) => this.beats[index] ?? 0).every(
+      (beat) => now - beat < this.livenessMs,
+    );
+  }
 
-  /** Runs one batch through the runtime and deletes what succeeded. Never throws. */
-  const handle = async (messages: Message[]): Promise<void> => {
-    let response: SQSBatchResponse;
-    const started = Date.now();
-    try {
-      const source = { queueArn: await sourceArn() };
-      const records = messages.map((message) => toSqsRecord(message, source));
-      response = await processBatch(records, options.definition, deps, {
-        deadlineMs: (options.now?.() ?? new Date()).getTime() + route.timeoutSeconds * 1000,
-      });
-    } catch (error: unknown) {
-      batchErrors += 1;
-      log.error('batch failed; messages left for redelivery', {
-        route: route.path,
-        messages: messages.length,
-        ...errorLogFields(error),
-      });
-      return;
-    }
-    processed += messages.length;
-    const failures = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-    const ids = new Set(messages.map((message) => message.MessageId ?? ''));
-    if ([...failures].some((id) => !ids.has(id))) {
-      // Like Lambda: an identifier that names no message of the batch fails the whole batch.
-      log.error('batchItemFailures names an unknown message; whole batch left for redelivery', {
-        route: route.path,
-      });
-      for (const id of ids) failures.add(id);
-    }
-    failed += messages.filter((message) => failures.has(message.MessageId ?? '')).length;
-    const done = messages.filter((message) => !failures.has(message.MessageId ?? ''));
-    try {
-      await deleteMessages(sqs, queueUrl, done, log, route.path);
-    } catch (error: unknown) {
-      // Not fatal: SQS redelivers them and the event lock makes the handler skip them.
-      log.error('delete failed; messages will be redelivered', {
-        route: route.path,
-        messages: done.length,
-        ...errorLogFields(error),
-      });
-    }
-    try {
-      options.onBatch?.({
-        route: route.path,
-        size: messages.length,
-        failedMessageIds: [...failures],
-        durationMs: Date.now() - started,
-      });
-    } catch {
-      // A reporting callback never stops the poller.
-    }
-  };
+  stats(): PollerStats {
+    return { processed: this.processed, failed: this.failed, batchErrors: this.batchErrors };
+  }
 
-  const loop = async (index: number): Promise<void> => {
+  /** One receive loop: gather a batch, handle it, back off after a failing iteration. */
+  private async loop(index: number): Promise<void> {
     let backoffMs = ERROR_BACKOFF_INITIAL_MS;
-    active += 1;
+    this.active += 1;
     try {
-      while (!stopping) {
-        beats[index] = Date.now();
-        const { signal } = controller;
+      while (!this.stopping) {
+        this.beats[index] = Date.now();
+        const { signal } = this.controller;
         try {
-          const messages = await gather(signal);
-          beats[index] = Date.now();
-          if (messages.length > 0) await handle(messages);
+          const messages = await this.gather(signal);
+          this.beats[index] = Date.now();
+          if (messages.length > 0) await this.handle(messages);
           backoffMs = ERROR_BACKOFF_INITIAL_MS;
         } catch (error: unknown) {
-          if (stopping) break;
-          log.error('poll failed', { route: route.path, retryInMs: backoffMs, ...errorLogFields(error) });
+          if (this.stopping) break;
+          this.log.error('poll failed', {
+            route: this.route.path,
+            retryInMs: backoffMs,
+            ...errorLogFields(error),
+          });
           await sleep(backoffMs, signal);
           backoffMs = Math.min(backoffMs * 2, ERROR_BACKOFF_MAX_MS);
         }
       }
     } finally {
-      active -= 1;
+      this.active -= 1;
     }
-  };
+  }
 
+  /** Up to `want` messages visible now: the first receive waits `wait` seconds, then none. */
+  private async receiveVisible(want: number, wait: number): Promise<Message[]> {
+    const batch: Message[] = [];
+    let nextWait = wait;
+    while (batch.length < want) {
+      const more = await this.receive(Math.min(this.receiveSize, want - batch.length), nextWait);
+      nextWait = 0;
+      if (more.length === 0) break;
+      batch.push(...more);
+    }
+    return batch;
+  }
+
+  /**
+   * The event source mapping's batch: a long poll for the first messages, then more receives until
+   * `batchSize` messages or the batching window (from the first message) has passed.
+   */
+  private async gather(signal: AbortSignal): Promise<Message[]> {
+    const { batchSize, maxBatchingWindowSeconds } = this.route;
+    const batch = await this.receive(this.receiveSize, this.waitSeconds, signal);
+    if (batch.length === 0) return batch;
+    const windowEnds = Date.now() + maxBatchingWindowSeconds * 1000;
+    while (batch.length < batchSize && !signal.aborted) {
+      const remainingMs = windowEnds - Date.now();
+      if (remainingMs <= 0) break;
+      const wait = Math.min(SQS_MAX_WAIT_SECONDS, Math.floor(remainingMs / 1000));
+      const more = await this.receive(Math.min(this.receiveSize, batchSize - batch.length), wait, signal);
+      batch.push(...more);
+      if (more.length === 0 && wait === 0)
+        await sleep(Math.min(remainingMs, WINDOW_POLL_INTERVAL_MS), signal);
+    }
+    return batch;
+  }
+
+  /** One ReceiveMessage; resolves [] when aborted by `stop()`. */
+  private receive(max: number, wait: number, signal?: AbortSignal): Promise<Message[]> {
+    return receiveMessages(this.options.sqs, this.options.queueUrl, max, wait, signal);
+  }
+
+  /** Runs one batch through the runtime and deletes what succeeded. Never throws. */
+  private async handle(messages: Message[]): Promise<void> {
+    const started = Date.now();
+    const response = await this.runBatch(messages);
+    if (response === undefined) return;
+    this.processed += messages.length;
+    const failures = failedMessageIds(messages, response, this.log, this.route.path);
+    this.failed += messages.filter((message) => failures.has(message.MessageId ?? '')).length;
+    await this.deleteDone(messages.filter((message) => !failures.has(message.MessageId ?? '')));
+    this.report({
+      route: this.route.path,
+      size: messages.length,
+      failedMessageIds: [...failures],
+      durationMs: Date.now() - started,
+    });
+  }
+
+  /** The runtime's response, or undefined (logged, counted) when the batch threw. */
+  private async runBatch(messages: Message[]): Promise<SQSBatchResponse | undefined> {
+    try {
+      const source = { queueArn: await this.sourceArn() };
+      const records = messages.map((message) => toSqsRecord(message, source));
+      return await processBatch(records, this.options.definition, this.deps, {
+        deadlineMs: (this.options.now?.() ?? new Date()).getTime() + this.route.timeoutSeconds * 1000,
+      });
+    } catch (error: unknown) {
+      this.batchErrors += 1;
+      this.log.error('batch failed; messages left for redelivery', {
+        route: this.route.path,
+        messages: messages.length,
+        ...errorLogFields(error),
+      });
+      return undefined;
+    }
+  }
+
+  private async deleteDone(done: readonly Message[]): Promise<void> {
+    try {
+      await deleteMessages(this.options.sqs, this.options.queueUrl, done, this.log, this.route.path);
+    } catch (error: unknown) {
+      // Not fatal: SQS redelivers them and the event lock makes the handler skip them.
+      this.log.error('delete failed; messages will be redelivered', {
+        route: this.route.path,
+        messages: done.length,
+        ...errorLogFields(error),
+      });
+    }
+  }
+
+  private report(batch: BatchReport): void {
+    try {
+      this.options.onBatch?.(batch);
+    } catch {
+      // A reporting callback never stops the poller.
+    }
+  }
+
+  /** The queue's ARN (records carry it as `eventSourceARN`), read once; a failed read is retried next time. */
+  private sourceArn(): Promise<string> {
+    this.queueArn ??= readQueueArn(this.options.sqs, this.options.queueUrl).catch((error: unknown) => {
+      this.queueArn = undefined;
+      throw error;
+    });
+    return this.queueArn;
+  }
+}
+
+function runtimeDependencies(options: PollerOptions): RuntimeDependencies {
   return {
-    async runOnce(once = {}) {
-      const maxMessages = Math.max(0, Math.floor(once.maxMessages ?? route.batchSize));
-      let wait = clampWait(once.waitSeconds ?? 1);
-      let count = 0;
-      while (count < maxMessages) {
-        const want = Math.min(route.batchSize, maxMessages - count);
-        const batch: Message[] = [];
-        while (batch.length < want) {
-          const more = await receive(Math.min(receiveSize, want - batch.length), wait);
-          wait = 0;
-          if (more.length === 0) break;
-          batch.push(...more);
-        }
-        if (batch.length === 0) break;
-        const before = processed;
-        await handle(batch);
-        if (processed === before) break; // the batch threw: leave the rest for later
-        count += batch.length;
-      }
-      return count;
-    },
-
-    start() {
-      if (loops.length > 0) return;
-      stopping = false;
-      controller = new AbortController();
-      loops = Array.from({ length: concurrency }, (_, index) =>
-        loop(index).catch((error: unknown) => {
-          log.error('poller stopped unexpectedly', { route: route.path, ...errorLogFields(error) });
-        }),
-      );
-      log.info('poller started', { route: route.path, queueUrl, batchSize: route.batchSize, concurrency });
-    },
-
-    async stop() {
-      if (loops.length === 0) return;
-      stopping = true;
-      controller.abort();
-      await Promise.all(loops);
-      loops = [];
-      beats.length = 0;
-      log.info('poller stopped', { route: route.path, processed });
-    },
-
-    isAlive() {
-      if (loops.length === 0 || stopping || active < concurrency) return false;
-      const now = Date.now();
-      return Array.from({ length: concurrency }, (_, index) => beats[index] ?? 0).every(
-        (beat) => now - beat < livenessMs,
-      );
-    },
-
-    stats() {
-      return { processed, failed, batchErrors };
-    },
+    route: options.route,
+    store: options.store,
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    dlqUrl: options.dlqUrl,
+    ...(options.bodyStore !== undefined && { bodyStore: options.bodyStore }),
+    log: options.log,
+    ...(options.now !== undefined && { now: options.now }),
+    ...(options.random !== undefined && { random: options.random }),
   };
+}
+
+/**
+ * The message ids the runtime reported in `batchItemFailures`; like Lambda, an identifier that names
+ * no message of the batch fails the whole batch.
+ */
+function failedMessageIds(
+  messages: readonly Message[],
+  response: SQSBatchResponse,
+  log: Log,
+  route: string,
+): Set<string> {
+  const failures = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  const ids = new Set(messages.map((message) => message.MessageId ?? ''));
+  if ([...failures].some((id) => !ids.has(id))) {
+    log.error('batchItemFailures names an unknown message; whole batch left for redelivery', { route });
+    for (const id of ids) failures.add(id);
+  }
+  return failures;
 }
 
 function clampWait(seconds: number): number {
   return Math.min(SQS_MAX_WAIT_SECONDS, Math.max(0, Math.floor(seconds)));
-}
-
-async function readQueueArn(sqs: Pick<SQSClient, 'send'>, queueUrl: string): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const arn = Attributes?.QueueArn;
-  if (arn === undefined) throw new Error(`no QueueArn for ${queueUrl}`);
-  return arn;
-}
-
-/** DeleteMessageBatch in chunks of 10; entries SQS reports as failed are logged (SQS redelivers them). */
-async function deleteMessages(
-  sqs: Pick<SQSClient, 'send'>,
-  queueUrl: string,
-  messages: readonly Message[],
-  log: Log,
-  route: string,
-): Promise<void> {
-  for (let start = 0; start < messages.length; start += SQS_MAX_MESSAGES_PER_RECEIVE) {
-    const chunk = messages.slice(start, start + SQS_MAX_MESSAGES_PER_RECEIVE);
-    const { Failed = [] } = await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
-      }),
-    );
-    for (const failure of Failed) {
-      const message = chunk[Number(failure.Id)];
-      log.warn('delete failed; message will be redelivered', {
-        route,
-        messageId: message?.MessageId,
-        code: failure.Code,
-        reason: failure.Message,
-      });
-    }
-  }
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

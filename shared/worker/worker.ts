@@ -107,16 +107,43 @@ export interface Worker {
 /** LeanMQ `run_service`: a poller per route, consuming until stopped. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.log ?? silentLog;
-  const routes =
-    options.routes === undefined || options.routes.length === 0
-      ? options.config.routes.filter((route) => route.enabled)
-      : [
-          ...new Map(
-            options.routes.map((name) => findRoute(options.config, name)).map((r) => [r.path, r]),
-          ).values(),
-        ];
+  const routes = routesToConsume(options);
   if (routes.length === 0) throw new Error('no enabled route to consume in the config');
+  const pollers = await routePollers(routes, options);
+  const { stopped, stop, isStopping, onSignal } = stopControl(pollers, options, log);
 
+  if (options.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  for (const poller of pollers.values()) poller.start();
+  log.info('worker started', { routes: [...pollers.keys()], endpoints: options.endpoints.description });
+
+  return {
+    routes: [...pollers.keys()],
+    stopped,
+    stop,
+    isAlive: () => !isStopping() && [...pollers.values()].every((poller) => poller.isAlive()),
+    processed: () => totalProcessed(pollers),
+    processedByRoute: () =>
+      Object.fromEntries([...pollers].map(([path, poller]) => [path, poller.stats().processed])),
+  };
+}
+
+/** `options.routes` resolved (each route once, in order), or every enabled route when none is named. */
+function routesToConsume(options: WorkerOptions): ResolvedRoute[] {
+  if (options.routes === undefined || options.routes.length === 0) {
+    return options.config.routes.filter((route) => route.enabled);
+  }
+  const named = options.routes.map((name) => findRoute(options.config, name));
+  return [...new Map(named.map((route) => [route.path, route])).values()];
+}
+
+/** A poller per route, keyed by route path, built one after the other. */
+async function routePollers(
+  routes: readonly ResolvedRoute[],
+  options: WorkerOptions,
+): Promise<Map<string, Poller>> {
   const pollers = new Map<string, Poller>();
   for (const route of routes) {
     pollers.set(
@@ -127,7 +154,19 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       }),
     );
   }
+  return pollers;
+}
 
+interface StopControl {
+  readonly stopped: Promise<void>;
+  /** Stops every poller once (later calls get the same promise), then resolves `stopped`. */
+  readonly stop: () => Promise<void>;
+  readonly isStopping: () => boolean;
+  /** The SIGINT/SIGTERM listener `stop` removes when `handleSignals` is set. */
+  readonly onSignal: (signal: NodeJS.Signals) => void;
+}
+
+function stopControl(pollers: ReadonlyMap<string, Poller>, options: WorkerOptions, log: Log): StopControl {
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     resolveStopped = resolve;
@@ -144,29 +183,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         process.removeListener('SIGTERM', onSignal);
       }
       await Promise.all([...pollers.values()].map((poller) => poller.stop()));
-      log.info('worker stopped', { processed: total() });
+      log.info('worker stopped', { processed: totalProcessed(pollers) });
       resolveStopped();
     })();
     return stopping;
   };
-  const total = () => [...pollers.values()].reduce((sum, poller) => sum + poller.stats().processed, 0);
+  return { stopped, stop, isStopping: () => stopping !== undefined, onSignal };
+}
 
-  if (options.handleSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
-  for (const poller of pollers.values()) poller.start();
-  log.info('worker started', { routes: [...pollers.keys()], endpoints: options.endpoints.description });
-
-  return {
-    routes: [...pollers.keys()],
-    stopped,
-    stop,
-    isAlive: () => stopping === undefined && [...pollers.values()].every((poller) => poller.isAlive()),
-    processed: total,
-    processedByRoute: () =>
-      Object.fromEntries([...pollers].map(([path, poller]) => [path, poller.stats().processed])),
-  };
+function totalProcessed(pollers: ReadonlyMap<string, Poller>): number {
+  return [...pollers.values()].reduce((sum, poller) => sum + poller.stats().processed, 0);
 }
 
 async function routePoller(

@@ -1,0 +1,189 @@
+/**
+ * How the handler runtime finishes with one message: records the attempt and releases the lock
+ * (`settleAttempt`), sends a message straight to the DLQ, or hides it for a while (`steer`).
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
+import type { ResolvedRoute } from '../config/types.js';
+import type { Envelope, EnvelopeError } from '../envelope.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { SettledStatus } from '../event-store/lock.js';
+import type { AttemptRecord } from '../event-store/types.js';
+import type { Log } from '../logger.js';
+import { isOwnMessage } from './attempt-lock.js';
+import { backoffSeconds } from './backoff.js';
+import { changeVisibility, sendToDeadLetterQueue } from './queue.js';
+import type { HandlerResult } from './run-handler.js';
+
+/** Longest error message written to logs (the store truncates history entries to 1 KiB). */
+const LOG_ERROR_CHARS = 1024;
+
+/** What settling needs of the runtime's dependencies (a subset of `RuntimeDependencies`). */
+export interface SettleDependencies {
+  readonly route: ResolvedRoute;
+  readonly store: Pick<EventStore, 'settle'>;
+  readonly sqs: Pick<SQSClient, 'send'>;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly random?: () => number;
+}
+
+/** One message being handled: its record, the runtime's dependencies and clock, its keyed log. */
+export interface MessageScope {
+  readonly record: SQSRecord;
+  readonly deps: SettleDependencies;
+  readonly now: () => Date;
+  readonly log: Log;
+}
+
+export interface Settlement {
+  readonly owner: string;
+  readonly lapsed: readonly AttemptRecord[];
+  readonly base: Pick<AttemptRecord, 'attempt' | 'startedAt' | 'durationMs'>;
+  readonly result: HandlerResult;
+  readonly receiveCount: number;
+  readonly envelope: Envelope;
+}
+
+/** Records the attempt, releases the lock and steers the message. */
+export async function settleAttempt(message: MessageScope, settlement: Settlement): Promise<boolean> {
+  const { deps, record } = message;
+  const { base, result, receiveCount } = settlement;
+  switch (result.kind) {
+    case 'delivered':
+    case 'ignored':
+      await writeSettlement(message, settlement, result.kind, { ...base, outcome: result.kind });
+      return true;
+    case 'permanent': {
+      // DLQ first: if the record write then fails, a redelivery finds the event still open.
+      await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, {
+        reason: result.error.code,
+        message: result.error.message,
+      });
+      await writeSettlement(message, settlement, 'dead_lettered', {
+        ...base,
+        outcome: 'permanent_failure',
+        ...errorFields(result.error),
+      });
+      return true;
+    }
+    case 'failed': {
+      const failure = { ...base, outcome: 'failed' as const, ...errorFields(result.error) };
+      if (receiveCount >= deps.route.retry.maxAttempts) {
+        // The last receive SQS allows: once visible again, SQS moves it to the DLQ.
+        await writeSettlement(message, settlement, 'dead_lettered', failure);
+        await steer(message, 0);
+        return false;
+      }
+      const delay = backoffSeconds(receiveCount, deps.route.retry, deps.random);
+      const nextVisibleAt = new Date(message.now().getTime() + delay * 1000).toISOString();
+      await writeSettlement(message, settlement, 'retrying', { ...failure, nextVisibleAt });
+      await steer(message, delay);
+      return false;
+    }
+  }
+}
+
+/** The store's settle (lapsed attempts first, then this one), then its `event state` log line. */
+async function writeSettlement(
+  message: MessageScope,
+  settlement: Settlement,
+  to: SettledStatus,
+  attempt: AttemptRecord,
+): Promise<void> {
+  const { deps, log } = message;
+  await deps.store.settle({
+    id: settlement.envelope.id,
+    route: deps.route.path,
+    owner: settlement.owner,
+    to,
+    attempts: [...settlement.lapsed, attempt],
+  });
+  log.info('event state', {
+    status: to,
+    ...attempt,
+    ...(attempt.errorMessage !== undefined && {
+      errorMessage: attempt.errorMessage.slice(0, LOG_ERROR_CHARS),
+    }),
+    receiveCount: settlement.receiveCount,
+  });
+}
+
+/** Changes the message's visibility; a failure only means SQS uses the queue's own timeout. */
+export async function steer(message: MessageScope, seconds: number): Promise<void> {
+  try {
+    await changeVisibility(message.deps.sqs, message.deps.queueUrl, message.record, seconds);
+  } catch (error: unknown) {
+    message.log.warn('visibility change failed; the queue visibility timeout applies', {
+      seconds,
+      ...errorLogFields(error),
+    });
+  }
+}
+
+/**
+ * Another attempt holds a live lock. A different message (a second copy of the event) is dropped:
+ * the holder's own message carries any retry. The holder's own message seen again (SQS delivered
+ * it twice) must not be deleted, or a crash of the holder would lose the event: it is hidden until
+ * the lock lapses and reported failed.
+ */
+export async function lockedElsewhere(
+  message: MessageScope,
+  lockOwner: string | undefined,
+  lockExpiresAt: string | undefined,
+): Promise<boolean> {
+  const { log } = message;
+  if (!isOwnMessage(lockOwner, message.record.messageId)) {
+    log.info('event locked by another consumer; copy dropped', { lockExpiresAt });
+    return true;
+  }
+  const untilMs = Date.parse(lockExpiresAt ?? '') - message.now().getTime();
+  const seconds = Number.isFinite(untilMs)
+    ? Math.min(SQS_MAX_VISIBILITY_TIMEOUT_SECONDS, Math.max(0, Math.ceil(untilMs / 1000)))
+    : 0;
+  log.info('message seen again while its attempt holds the lock; deferred', { lockExpiresAt, seconds });
+  await steer(message, seconds);
+  return false;
+}
+
+/** A message whose event this route cannot record: straight to the DLQ with the reason. */
+export async function deadLetterUnowned(
+  message: MessageScope,
+  reason: string,
+  detail: string,
+): Promise<boolean> {
+  const { deps } = message;
+  await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, message.record, { reason, message: detail });
+  message.log.warn('message sent to the dlq', { reason, detail });
+  return true;
+}
+
+/** A message with no readable envelope: unreadable forever, so it goes to the DLQ as it is. */
+export async function deadLetterUnreadable(
+  record: SQSRecord,
+  deps: SettleDependencies & { readonly log: Log },
+  error: EnvelopeError,
+): Promise<boolean> {
+  await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, {
+    reason: error.code,
+    message: error.message,
+  });
+  deps.log.warn('unreadable message sent to the dlq', {
+    route: deps.route.path,
+    messageId: record.messageId,
+    reason: error.code,
+    detail: error.message,
+  });
+  return true;
+}
+
+function errorFields(error: unknown): Pick<AttemptRecord, 'errorName' | 'errorMessage'> {
+  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message };
+  return { errorName: 'NonErrorThrown', errorMessage: String(error) };
+}
+
+export function errorLogFields(error: unknown): Record<string, string> {
+  const { errorName = 'Error', errorMessage = '' } = errorFields(error);
+  return { errorName, errorMessage: errorMessage.slice(0, LOG_ERROR_CHARS) };
+}
