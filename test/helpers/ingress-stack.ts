@@ -1,6 +1,7 @@
 /**
- * Wires the real ingress to the emulators over real HTTP: DynamoDB Local for the event store, the
- * SQS emulator for queues, and the HTTP adapter that turns requests into API Gateway v2 events.
+ * Wires the real ingress to the run's shared emulators over real HTTP: DynamoDB Local for the event
+ * store, the SQS emulator for queues, and the HTTP adapter that turns requests into API Gateway v2
+ * events.
  */
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,34 +17,34 @@ import { createEventTable } from '../../shared/local/create-table.js';
 import { serveHttpApi } from '../../shared/local/http-adapter.js';
 import { queueSettings } from '../../shared/resources.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
-import { type RunningEmulator, startDynamoDbLocal, startSqsEmulator } from './emulators.js';
+import { connectDynamoDb, connectSqs, type EmulatorConnection, uniqueName } from './shared-emulators.js';
 
+/** One test file's clients of the run's shared emulators (see shared-emulators.ts). */
 export interface Emulators {
-  readonly dynamo: RunningEmulator<DynamoDBClient>;
-  readonly sqs: RunningEmulator<SQSClient>;
-  stop(): Promise<void>;
+  readonly dynamo: EmulatorConnection<DynamoDBClient>;
+  readonly sqs: EmulatorConnection<SQSClient>;
+  /** Destroys the clients; the emulators keep running for the other files. */
+  close(): void;
 }
 
-export async function startEmulators(): Promise<Emulators> {
-  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+export async function connectEmulators(): Promise<Emulators> {
+  const [dynamo, sqs] = await Promise.all([connectDynamoDb(), connectSqs()]);
   return {
     dynamo,
     sqs,
-    async stop() {
-      await Promise.all([dynamo.stop(), sqs.stop()]);
+    close() {
+      dynamo.close();
+      sqs.close();
     },
   };
 }
 
-let tableCounter = 0;
-
-/** A fresh table and fresh queues (unique names) for one ingress under test. */
+/** A fresh table and fresh queues, named for this test file alone, for one ingress under test. */
 export async function provisionRoutes(
   emulators: Emulators,
   routes: readonly ResolvedRoute[],
 ): Promise<{ tableName: string; queues: Map<string, RouteQueues> }> {
-  tableCounter += 1;
-  const prefix = `t${process.pid}-${tableCounter}`;
+  const prefix = uniqueName();
   const tableName = `${prefix}-events`;
   await createEventTable(emulators.dynamo.client, tableName);
   const queues = new Map<string, RouteQueues>();

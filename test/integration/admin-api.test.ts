@@ -65,7 +65,7 @@ let gateway: HttpApiHandler;
 let counter = 0;
 
 beforeAll(async () => {
-  emulators = connectEmulators();
+  emulators = await connectEmulators();
   const { tableName, queues } = await provisionRoutes(emulators, Object.values(routes));
   targets = Object.values(routes).map((route) => ({ route, ...requireQueues(queues, route.path) }));
   store = new EventStore({ client: emulators.dynamo.client, tableName });

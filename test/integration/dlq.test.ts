@@ -61,7 +61,7 @@ let events: EventHistory;
 const tableCommands: string[] = [];
 
 beforeAll(async () => {
-  emulators = connectEmulators();
+  emulators = await connectEmulators();
   ingress = await startIngress(emulators, Object.values(routes));
   const client = emulators.dynamo.client;
   const recording: Pick<DynamoDBClient, 'send'> = {

@@ -26,7 +26,7 @@ let history: EventHistory;
 const commandsSent: string[] = [];
 
 beforeAll(async () => {
-  dynamo = connectDynamoDb();
+  dynamo = await connectDynamoDb();
   await createEventTable(dynamo.client, TABLE);
   store = new EventStore({ client: dynamo.client, tableName: TABLE });
   const real = dynamo.client;

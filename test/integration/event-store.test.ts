@@ -40,7 +40,7 @@ function client(): DynamoDBClient {
 }
 
 beforeAll(async () => {
-  dynamo = connectDynamoDb();
+  dynamo = await connectDynamoDb();
   await createEventTable(dynamo.client, TABLE);
   store = new EventStore({ client: dynamo.client, tableName: TABLE, now: () => new Date(clockMs) });
 });

@@ -12,10 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HooklineClient, HooklineClientError } from '../../shared/client/index.js';
 import { freePort } from '../helpers/emulators.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   requireQueues,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
@@ -131,10 +131,10 @@ describe('HooklineClient against an HTTP server', () => {
 describe('HooklineClient against the real ingress', () => {
   let emulators: Emulators;
   beforeAll(async () => {
-    emulators = await startEmulators();
+    emulators = await connectEmulators();
   });
-  afterAll(async () => {
-    await emulators?.stop();
+  afterAll(() => {
+    emulators?.close();
   });
 
   it('queues an event once: resending the same id is answered as a duplicate', async () => {

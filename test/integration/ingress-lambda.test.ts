@@ -5,11 +5,11 @@ import { EventStore } from '../../shared/event-store/event-store.js';
 import { awsTestCredentials } from '../helpers/emulators.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   provisionRoutes,
   requireQueues,
-  startEmulators,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
 import { githubHeaders } from '../helpers/signers.js';
@@ -65,14 +65,14 @@ const context = {
 } as Context;
 
 beforeAll(async () => {
-  emulators = await startEmulators();
+  emulators = await connectEmulators();
   s3 = await startFakeS3();
   provisioned = await provisionRoutes(emulators, [route]);
 });
 
 afterAll(async () => {
   process.env = savedEnv;
-  await emulators?.stop();
+  emulators?.close();
   await s3?.stop();
 });
 

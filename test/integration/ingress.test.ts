@@ -8,12 +8,12 @@ import type { IngressDependencies } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../helpers/emulators.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   type IngressUnderTest,
   requireQueues,
   scanEvents,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
@@ -75,13 +75,13 @@ let emulators: Emulators;
 let ingress: IngressUnderTest;
 
 beforeAll(async () => {
-  emulators = await startEmulators();
+  emulators = await connectEmulators();
   ingress = await startIngress(emulators, routes, { secrets });
 });
 
 afterAll(async () => {
   await ingress?.close();
-  await emulators?.stop();
+  emulators?.close();
 });
 
 function queueOf(path: string): string {

@@ -20,12 +20,12 @@ import type { HooklineEvent } from '../../shared/handler/types.js';
 import { silentLog } from '../../shared/logger.js';
 import { INLINE_BODY_LIMIT_BYTES } from '../../shared/resources.js';
 import {
+  connectEmulators,
   drainQueue,
   type Emulators,
   type IngressUnderTest,
   requireQueues,
   scanEvents,
-  startEmulators,
   startIngress,
 } from '../helpers/ingress-stack.js';
 import { makeRoute } from '../helpers/routes.js';
@@ -79,7 +79,7 @@ beforeAll(async () => {
       return bodies.put(input);
     },
   };
-  emulators = await startEmulators();
+  emulators = await connectEmulators();
   ingress = await startIngress(emulators, Object.values(routes), {
     secrets,
     override: () => ({ bodyStore: counting, publicUrl: PUBLIC_URL }),
@@ -88,7 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ingress?.close();
-  await emulators?.stop();
+  emulators?.close();
   if (base !== undefined) await rm(base, { recursive: true, force: true });
 });
 

@@ -15,22 +15,24 @@ import {
   queueSettings,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '../../shared/resources.js';
-import { type RunningEmulator, startDynamoDbLocal, startSqsEmulator } from '../helpers/emulators.js';
+import {
+  connectDynamoDb,
+  connectSqs,
+  type EmulatorConnection,
+  uniqueName,
+} from '../helpers/shared-emulators.js';
 
-let dynamo: RunningEmulator<DynamoDBClient> | undefined;
-let sqs: RunningEmulator<SQSClient> | undefined;
+let dynamo: EmulatorConnection<DynamoDBClient> | undefined;
+let sqs: EmulatorConnection<SQSClient> | undefined;
 
 beforeAll(async () => {
-  const [dynamoStart, sqsStart] = await Promise.allSettled([startDynamoDbLocal(), startSqsEmulator()]);
-  if (dynamoStart.status === 'fulfilled') dynamo = dynamoStart.value;
-  if (sqsStart.status === 'fulfilled') sqs = sqsStart.value;
-  if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
-  if (sqsStart.status === 'rejected') throw sqsStart.reason;
-}, 60_000);
+  [dynamo, sqs] = await Promise.all([connectDynamoDb(), connectSqs()]);
+});
 
-afterAll(async () => {
-  await Promise.all([dynamo?.stop(), sqs?.stop()]);
-}, 30_000);
+afterAll(() => {
+  dynamo?.close();
+  sqs?.close();
+});
 
 function dynamoClient(): DynamoDBClient {
   if (dynamo === undefined) throw new Error('DynamoDB Local is not running');
@@ -90,7 +92,7 @@ async function queueAttributes(queueUrl: string): Promise<Record<string, string>
 }
 
 describe('createEventTable()', () => {
-  const tableName = 'hookline-local-resources';
+  const tableName = uniqueName('local-resources');
 
   it('creates the table described by EVENT_TABLE', async () => {
     await createEventTable(dynamoClient(), tableName);
@@ -132,15 +134,16 @@ describe('createEventTable()', () => {
 });
 
 describe('createRouteQueues()', () => {
-  const settings = queueSettings(route('/order/status/', 'order_status', 4, 20), 'hookline-test');
+  const prefix = uniqueName('local-resources');
+  const settings = queueSettings(route('/order/status/', 'order_status', 4, 20), prefix);
 
   it('applies the route’s queue settings to the queue and its DLQ', async () => {
     const queues = await createRouteQueues(sqsClient(), settings);
 
     const queue = await queueAttributes(queues.queueUrl);
     const dlq = await queueAttributes(queues.dlqUrl);
-    expect(queues.queueUrl).toMatch(/\/hookline-test-order_status$/);
-    expect(queues.dlqUrl).toMatch(/\/hookline-test-order_status-dlq$/);
+    expect(queues.queueUrl.split('/').at(-1)).toBe(`${prefix}-order_status`);
+    expect(queues.dlqUrl.split('/').at(-1)).toBe(`${prefix}-order_status-dlq`);
     expect(queue.QueueArn).toBe(queues.queueArn);
     expect(dlq.QueueArn).toBe(queues.dlqArn);
     expect(queue.VisibilityTimeout).toBe(String(VISIBILITY_TIMEOUT_FACTOR * 20));

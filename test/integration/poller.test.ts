@@ -35,8 +35,8 @@ const running: Poller[] = [];
 const ingresses: IngressUnderTest[] = [];
 let routeCounter = 0;
 
-beforeAll(() => {
-  emulators = connectEmulators();
+beforeAll(async () => {
+  emulators = await connectEmulators();
 });
 
 afterEach(async () => {

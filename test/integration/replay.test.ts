@@ -64,7 +64,7 @@ const routes: ResolvedRoute[] = Array.from({ length: 40 }, (_, i) =>
 );
 
 beforeAll(async () => {
-  emulators = connectEmulators();
+  emulators = await connectEmulators();
   const provisioned = await provisionRoutes(emulators, routes);
   tableName = provisioned.tableName;
   targets = routes.map((route) => ({

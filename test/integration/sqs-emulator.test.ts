@@ -15,20 +15,21 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouteQueues, type RouteQueues } from '../../shared/local/create-queues.js';
 import { queueSettings } from '../../shared/resources.js';
-import { type RunningEmulator, startSqsEmulator } from '../helpers/emulators.js';
 import { makeRoute } from '../helpers/routes.js';
+import { connectSqs, type EmulatorConnection, uniqueName } from '../helpers/shared-emulators.js';
 
 const MAX_RECEIVE_COUNT = 3;
 
-let sqs: RunningEmulator<SQSClient>;
+let sqs: EmulatorConnection<SQSClient>;
+const QUEUE_PREFIX = uniqueName('sqs-emulator');
 let queueCounter = 0;
 
 beforeAll(async () => {
-  sqs = await startSqsEmulator();
+  sqs = await connectSqs();
 });
 
-afterAll(async () => {
-  await sqs?.stop();
+afterAll(() => {
+  sqs?.close();
 });
 
 /** A fresh queue and DLQ created the product's way, redriving after `MAX_RECEIVE_COUNT` receives. */
@@ -38,7 +39,7 @@ async function freshQueues(): Promise<RouteQueues> {
     path: `/emulator/${queueCounter}/`,
     retry: { maxAttempts: MAX_RECEIVE_COUNT, initialDelaySeconds: 1, multiplier: 2, maxDelaySeconds: 60 },
   });
-  return createRouteQueues(sqs.client, queueSettings(route, `sqs-${process.pid}`));
+  return createRouteQueues(sqs.client, queueSettings(route, QUEUE_PREFIX));
 }
 
 async function receiveOne(queueUrl: string, waitTimeSeconds = 0): Promise<Message | undefined> {

@@ -13,8 +13,8 @@ import { HooklineGateway } from '../../infra/hookline-gateway.js';
 import type { ResolvedConfig } from '../../shared/config/types.js';
 import { createRouteQueues } from '../../shared/local/create-queues.js';
 import { queueSettings } from '../../shared/resources.js';
-import { type RunningEmulator, startSqsEmulator } from '../helpers/emulators.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
+import { connectSqs, type EmulatorConnection } from '../helpers/shared-emulators.js';
 
 const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
 const CONFIG_FILE = join(PROJECT_ROOT, 'test/infra/fixtures/hookline.config.ts');
@@ -110,14 +110,15 @@ function cloudView(resources: Record<string, CfnResource>): RouteQueueView[] {
 
 const arnName = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 
-let sqs: RunningEmulator<SQSClient> | undefined;
+/** The queues are named after `config.name` (`agree-…`, as in the template), which no other file uses. */
+let sqs: EmulatorConnection<SQSClient> | undefined;
 
 beforeAll(async () => {
-  sqs = await startSqsEmulator();
+  sqs = await connectSqs();
 });
 
-afterAll(async () => {
-  await sqs?.stop();
+afterAll(() => {
+  sqs?.close();
 });
 
 /** Creates each route's queues as the local stack does and reads them back from the emulator. */

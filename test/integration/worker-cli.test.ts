@@ -41,8 +41,8 @@ const ingresses: IngressUnderTest[] = [];
 /** A DynamoDB client with the credentials the CLI uses for a local stack (`LOCAL_AWS`). */
 let localStackDynamo: DynamoDBClient;
 
-beforeAll(() => {
-  emulators = connectEmulators();
+beforeAll(async () => {
+  emulators = await connectEmulators();
   localStackDynamo = new DynamoDBClient({ ...LOCAL_AWS, endpoint: emulators.dynamo.endpoint });
 });
 
