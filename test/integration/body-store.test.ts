@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bodyKey } from '../../shared/resources.js';
 import { DirectoryBodyStore, LOCAL_BODY_BUCKET } from '../../shared/body-store/directory-body-store.js';
 import { bodyStoreFromEnv } from '../../shared/body-store/env.js';
 import { BodyStoreError } from '../../shared/body-store/errors.js';
 import { S3BodyStore } from '../../shared/body-store/s3-body-store.js';
 import { ENV } from '../../shared/env-names.js';
 import type { BodyReference } from '../../shared/envelope.js';
+import { bodyKey } from '../../shared/resources.js';
 import { awsTestCredentials, freePort } from '../helpers/emulators.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
 

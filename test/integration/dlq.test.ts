@@ -26,8 +26,8 @@ import { EventHistory } from '../../shared/event-store/history.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import { PermanentError } from '../../shared/handler/errors.js';
 import type { RouteQueues } from '../../shared/local/create-queues.js';
-import { createPoller } from '../../shared/worker/poller.js';
 import { silentLog } from '../../shared/logger.js';
+import { createPoller } from '../../shared/worker/poller.js';
 import {
   connectEmulators,
   type Emulators,

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { defineHandler } from '../../shared/handler/define-handler.js';
 import type { HandlerFunction } from '../../shared/handler/types.js';
+import { type Log, silentLog } from '../../shared/logger.js';
 import {
   type BatchReport,
   createPoller,
@@ -20,7 +21,6 @@ import {
   type PollerOptions,
 } from '../../shared/worker/poller.js';
 import { regionOfArn, toSqsRecord } from '../../shared/worker/sqs-records.js';
-import { type Log, silentLog } from '../../shared/logger.js';
 import {
   connectEmulators,
   type Emulators,

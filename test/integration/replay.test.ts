@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyKey } from '../../shared/resources.js';
 import { DirectoryBodyStore } from '../../shared/body-store/directory-body-store.js';
 import { BodyStoreError } from '../../shared/body-store/errors.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
@@ -32,6 +31,7 @@ import type {
   ReplayerDependencies,
   ReplayTarget,
 } from '../../shared/replay/types.js';
+import { bodyKey } from '../../shared/resources.js';
 import { newEventRecord, storeEventIn } from '../helpers/event-records.js';
 import {
   connectEmulators,

@@ -76,10 +76,7 @@ describe('backoffSeconds()', () => {
             { initialDelaySeconds, multiplier, maxDelaySeconds },
             () => random,
           );
-          const ceiling = Math.min(
-            maxDelaySeconds,
-                      initialDelaySeconds * multiplier ** (attempt - 1),
-          );
+          const ceiling = Math.min(maxDelaySeconds, initialDelaySeconds * multiplier ** (attempt - 1));
           expect(Number.isInteger(delay)).toBe(true);
           expect(delay).toBeGreaterThanOrEqual(0);
           expect(delay).toBeLessThanOrEqual(ceiling);
