@@ -1,6 +1,6 @@
 /**
  * Statistics and report formatting for `npm run bench`. Pure functions, unit-tested in
- * `test/unit/bench-stats.test.ts`.
+ * `test/unit/bench/stats.test.ts`.
  */
 
 function sorted(values: readonly number[]): number[] {

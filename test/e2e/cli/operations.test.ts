@@ -1,0 +1,290 @@
+/**
+ * The operator's workflows against the whole local stack (`startDevStack`, what `npm start` runs),
+ * through the admin HTTP API on the same port as the webhooks: replay of a dead-lettered event
+ * after the handler is fixed, DLQ redrive after a fix, a 3 MB body delivered and replayed through
+ * the claim check, and a bulk replay of 500 events under a rate limit.
+ *
+ * The handler module lives in a temporary project. It fails events that ask it to until a flag file
+ * named in the event exists ("the fix is deployed"), and appends what it ran to `calls.log`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
+import { freePort } from '../../helpers/emulators.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const ROUTE_PATH = '/ops/orders/';
+const QUEUE_NAME = 'ops_orders';
+
+interface HandlerCall {
+  readonly id: string;
+  readonly replayOf?: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+interface EventView {
+  readonly id: string;
+  readonly status: string;
+  readonly attempts: readonly {
+    attempt: number;
+    outcome: string;
+    errorMessage?: string;
+    redriven?: boolean;
+  }[];
+  readonly replayOf?: string;
+  readonly replays?: readonly string[];
+  readonly replayChain?: readonly { id: string }[];
+  readonly body?: string;
+  readonly bodyBase64?: string;
+  readonly bodyRef?: { readonly store: string; readonly key: string; readonly size: number };
+}
+
+let folder: string;
+let stack: DevStack;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'hookline-ops-'));
+  const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+  mkdirSync(join(folder, 'handlers'));
+  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
+  writeFileSync(
+    join(folder, 'hookline.config.ts'),
+    `import { defineConfig } from ${source('shared/config/types.ts')};
+export default defineConfig({
+  name: 'ops${process.pid}',
+  routes: [
+    {
+      path: '${ROUTE_PATH}',
+      verify: { scheme: 'none' },
+      dedupe: { source: 'bodyHash' },
+      handler: 'handlers/orders.ts',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      maxBodyBytes: ${6 * 1024 * 1024},
+      retry: { maxAttempts: 2, initialDelaySeconds: 0, maxDelaySeconds: 0 },
+    },
+  ],
+});
+`,
+  );
+  writeFileSync(
+    join(folder, 'handlers/orders.ts'),
+    `import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineHandler } from ${source('shared/handler/index.ts')};
+const folder = ${JSON.stringify(folder)};
+export const handler = defineHandler(async (event) => {
+  const payload = event.payload as { brokenUntil?: string } | undefined;
+  if (payload?.brokenUntil !== undefined && !existsSync(join(folder, payload.brokenUntil))) {
+    throw new Error('order handler bug: ' + payload.brokenUntil + ' not fixed yet');
+  }
+  const sha256 = createHash('sha256').update(event.rawBody).digest('hex');
+  appendFileSync(join(folder, 'calls.log'), JSON.stringify({ id: event.id, replayOf: event.replayOf, bytes: event.rawBody.length, sha256 }) + '\\n');
+});
+`,
+  );
+  stack = await startDevStack({
+    configFile: join(folder, 'hookline.config.ts'),
+    port: await freePort(),
+    sqsPort: await freePort(),
+    dynamoDbPort: await freePort(),
+    envFile: join(folder, '.env'),
+    waitSeconds: 1,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+});
+
+function calls(): HandlerCall[] {
+  const file = join(folder, 'calls.log');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as HandlerCall);
+}
+
+function fix(flag: string): void {
+  writeFileSync(join(folder, flag), 'fixed\n');
+}
+
+async function sendWebhook(body: string): Promise<{ id: string; statusUrl: string }> {
+  const response = await fetch(`${stack.url}${ROUTE_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const reply = (await response.json()) as { id: string; status: string; statusUrl: string };
+  expect(response.status, JSON.stringify(reply)).toBe(202);
+  return reply;
+}
+
+async function admin<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${stack.url}/_hookline${path}`, {
+    method,
+    ...(body !== undefined && {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  });
+  return { status: response.status, json: (await response.json()) as T };
+}
+
+async function event(id: string, query = ''): Promise<EventView> {
+  const { status, json } = await admin<{ event: EventView }>('GET', `/events/${id}${query}`);
+  expect(status).toBe(200);
+  return json.event;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function waitForStatus(id: string, status: string, timeoutMs?: number): Promise<EventView> {
+  return waitFor(
+    `${id} to be ${status}`,
+    async () => {
+      const view = await event(id);
+      return view.status === status ? view : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+describe('operations through the local stack', () => {
+  it('replays a dead-lettered event once the handler is fixed', async () => {
+    const { id, statusUrl } = await sendWebhook(JSON.stringify({ order: 1, brokenUntil: 'fix-replay' }));
+    expect(statusUrl).toBe(`${stack.url}/_hookline/events/${id}`);
+    const dead = await waitForStatus(id, 'dead_lettered');
+    expect(dead.attempts.map((attempt) => attempt.outcome)).toEqual(['failed', 'failed']);
+    expect(dead.attempts[1]?.errorMessage).toContain('fix-replay not fixed yet');
+
+    fix('fix-replay');
+    const { status, json } = await admin<{ replay: { id: string; replayOf: string } }>('POST', '/replay', {
+      id,
+    });
+    expect(status).toBe(202);
+    expect(json.replay.replayOf).toBe(id);
+    const replay = await waitForStatus(json.replay.id, 'delivered');
+    expect(replay.replayOf).toBe(id);
+    expect(replay.replayChain?.map((link) => link.id)).toEqual([id]);
+    expect((await event(id)).replays).toEqual([json.replay.id]);
+    expect(calls().filter((call) => call.replayOf === id)).toHaveLength(1);
+  }, 90_000);
+
+  it('redrives the DLQ after a fix and every message ends delivered', async () => {
+    const ids: string[] = [];
+    for (let order = 0; order < 5; order += 1) {
+      ids.push((await sendWebhook(JSON.stringify({ order, brokenUntil: 'fix-redrive' }))).id);
+    }
+    for (const id of ids) await waitForStatus(id, 'dead_lettered');
+    // The DLQ may also hold the original of the earlier replay test: look for these five.
+    const listed = await waitFor('the five messages in the DLQ', async () => {
+      const { json } = await admin<{ messages: { eventId?: string; lastError?: { message?: string } }[] }>(
+        'GET',
+        `/dlq/${QUEUE_NAME}`,
+      );
+      const ours = json.messages.filter((message) => ids.includes(message.eventId ?? ''));
+      return ours.length === ids.length ? ours : undefined;
+    });
+    expect(listed.map((message) => message.eventId).sort()).toEqual([...ids].sort());
+    for (const message of listed) expect(message.lastError?.message).toContain('fix-redrive not fixed yet');
+
+    fix('fix-redrive');
+    const started = await admin<{ taskHandle: string }>('POST', `/dlq/${QUEUE_NAME}/redrive`, {});
+    expect(started.status).toBe(202);
+    expect(started.json.taskHandle).toEqual(expect.any(String));
+    for (const id of ids) {
+      const delivered = await waitForStatus(id, 'delivered');
+      expect(delivered.attempts.at(-1)).toMatchObject({ outcome: 'delivered', redriven: true });
+      expect(delivered.attempts.length).toBe(3);
+    }
+    const { json } = await admin<{ routes: { queueName: string; dlqDepth: number }[] }>('GET', '/routes');
+    expect(json.routes.find((route) => route.queueName === QUEUE_NAME)?.dlqDepth).toBe(0);
+    const ran = new Set(calls().map((call) => call.id));
+    for (const id of ids) expect(ran.has(id)).toBe(true);
+  }, 120_000);
+
+  it('delivers a 3 MB body through the claim check and replays it byte for byte', async () => {
+    const body = JSON.stringify({ order: 'large', filler: 'x'.repeat(3 * 1024 * 1024) });
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    const { id } = await sendWebhook(body);
+    const delivered = await waitForStatus(id, 'delivered');
+    expect(delivered.bodyRef?.size).toBe(Buffer.byteLength(body));
+    expect(calls().find((call) => call.id === id)).toMatchObject({ bytes: Buffer.byteLength(body), sha256 });
+
+    const withBody = await event(id, '?include=body');
+    expect(withBody.body ?? Buffer.from(withBody.bodyBase64 ?? '', 'base64').toString('utf8')).toBe(body);
+
+    const { json } = await admin<{ replay: { id: string } }>('POST', '/replay', { id });
+    await waitForStatus(json.replay.id, 'delivered');
+    expect(calls().find((call) => call.id === json.replay.id)).toMatchObject({ replayOf: id, sha256 });
+    // The replay has its own copy of the body (expiring with the replay, not with the original).
+    const [original, replay] = [await event(id), await event(json.replay.id)];
+    expect(replay.bodyRef?.key).toBe(`${QUEUE_NAME}/${json.replay.id}`);
+    expect(replay.bodyRef?.key).not.toBe(original.bodyRef?.key);
+    expect(replay.bodyRef?.size).toBe(original.bodyRef?.size);
+  }, 90_000);
+
+  it('replays 500 events in bulk without exceeding the rate limit', async () => {
+    const since = new Date().toISOString();
+    const ids: string[] = [];
+    for (let batch = 0; batch < 25; batch += 1) {
+      const sent = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => sendWebhook(JSON.stringify({ bulk: batch * 20 + index }))),
+      );
+      ids.push(...sent.map((reply) => reply.id));
+    }
+    for (const id of ids) await waitForStatus(id, 'delivered');
+
+    const dryRun = await admin<{ report: { matched: number; enqueued: number; dryRun: boolean } }>(
+      'POST',
+      '/replay',
+      {
+        route: ROUTE_PATH,
+        since,
+        status: 'delivered',
+        dryRun: true,
+      },
+    );
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.json.report).toMatchObject({ matched: 500, enqueued: 0, dryRun: true });
+
+    const ratePerSecond = 200;
+    const startedAt = performance.now();
+    const bulk = await admin<{
+      report: {
+        matched: number;
+        enqueued: number;
+        skipped: number;
+        replays: { original: string; id: string }[];
+      };
+    }>('POST', '/replay', { route: ROUTE_PATH, since, status: 'delivered', ratePerSecond });
+    const elapsedSeconds = (performance.now() - startedAt) / 1000;
+    expect(bulk.status).toBe(202);
+    expect(bulk.json.report).toMatchObject({ matched: 500, enqueued: 500, skipped: 0 });
+    // 500 sends spaced at 200/s cannot finish in less than (500 - 1) / 200 s.
+    expect(elapsedSeconds).toBeGreaterThanOrEqual((500 - 1) / ratePerSecond);
+    expect(new Set(bulk.json.report.replays.map((replay) => replay.original))).toEqual(new Set(ids));
+    for (const replay of bulk.json.report.replays) await waitForStatus(replay.id, 'delivered');
+  }, 180_000);
+});

@@ -1,0 +1,352 @@
+/**
+ * The operator commands against the whole local stack: `startDevStack` runs in this process with a
+ * temporary project, and `hookline send|events|replay|dlq|status` run as child processes
+ * (`node shared/cli/hookline.mjs ... --config <project>`), finding the stack through its state file.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
+import { freePort } from '../../helpers/emulators.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLI = join(ROOT, 'shared/cli/hookline.mjs');
+const ORDERS = '/cli/orders/';
+const SECRETS = {
+  CLI_ORDERS_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  CLI_GITHUB_SECRET: 'cli-github-secret',
+  CLI_STRIPE_SECRET: 'whsec_cli_stripe_secret_0123456789',
+  CLI_HMAC_SECRET: 'cli-hmac-secret',
+};
+
+let folder: string;
+let configFile: string;
+let stack: DevStack;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
+  configFile = join(folder, 'hookline.config.ts');
+  const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+  mkdirSync(join(folder, 'handlers'));
+  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
+  writeFileSync(
+    join(folder, '.env'),
+    `${Object.entries(SECRETS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n')}\n`,
+  );
+  const route = (path: string, verify: string) => `{
+      path: '${path}',
+      verify: ${verify},
+      handler: 'handlers/orders.ts',
+      maxBatchingWindowSeconds: 0,
+      retry: { maxAttempts: 2, initialDelaySeconds: 0, maxDelaySeconds: 0 },
+    }`;
+  writeFileSync(
+    configFile,
+    `import { defineConfig } from ${source('shared/config/types.ts')};
+export default defineConfig({
+  name: 'cli${process.pid}',
+  routes: [
+    ${route(ORDERS, "{ scheme: 'standardWebhooks', secret: { name: 'CLI_ORDERS_SECRET' } }")},
+    ${route('/cli/github/', "{ scheme: 'github', secret: { name: 'CLI_GITHUB_SECRET' } }")},
+    ${route('/cli/stripe/', "{ scheme: 'stripe', secret: { name: 'CLI_STRIPE_SECRET' } }")},
+    ${route('/cli/hmac/', "{ scheme: 'hmac', secret: { name: 'CLI_HMAC_SECRET' }, header: 'x-signature', prefix: 'sha256=', timestampHeader: 'x-timestamp' }")},
+    ${route('/cli/open/', "{ scheme: 'none' }")},
+  ],
+});
+`,
+  );
+  // Fails events that carry `brokenUntil` until that flag file exists ("the fix is deployed").
+  writeFileSync(
+    join(folder, 'handlers/orders.ts'),
+    `import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineHandler } from ${source('shared/handler/index.ts')};
+export const handler = defineHandler(async (event) => {
+  const payload = event.payload as { brokenUntil?: string } | undefined;
+  if (payload?.brokenUntil !== undefined && !existsSync(join(${JSON.stringify(folder)}, payload.brokenUntil))) {
+    throw new Error('order handler bug: not fixed yet');
+  }
+});
+`,
+  );
+  stack = await startDevStack({
+    configFile,
+    port: await freePort(),
+    sqsPort: await freePort(),
+    dynamoDbPort: await freePort(),
+    envFile: join(folder, '.env'),
+    waitSeconds: 1,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+});
+
+interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cli(args: readonly string[], options: { config?: string } = {}): Promise<CliRun> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKLINE_') && !name.startsWith('AWS_')),
+  );
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args, '--config', options.config ?? configFile],
+      {
+        cwd: folder,
+        env: { ...inherited, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs a `--json` command that must succeed and parses its one JSON document. */
+async function cliJson<T>(args: readonly string[]): Promise<T> {
+  const run = await cli([...args, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(`${stack.url}/_hookline/events/${id}`);
+    const reply = (await response.json()) as { event?: { status: string } };
+    if (reply.event?.status === status) return;
+    if (Date.now() > deadline) throw new Error(`${id} never became ${status} (last: ${reply.event?.status})`);
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+}
+
+describe('hookline send (local stack)', () => {
+  it('sends a signed webhook and prints its id and status URL', async () => {
+    const run = await cli(['send', ORDERS, '--data', '{"order":1}']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [first, second] = run.stdout.trim().split('\n');
+    expect(first).toMatch(/^queued evt_[0-9A-Z]{26} \(\/cli\/orders\/\)$/);
+    const id = first?.split(' ')[1] ?? '';
+    expect(second).toBe(`status: ${stack.url}/_hookline/events/${id}`);
+  });
+
+  it.each([['/cli/github/'], ['/cli/stripe/'], ['/cli/hmac/'], ['/cli/open/']])(
+    'signs for the scheme of %s',
+    async (path) => {
+      const reply = await cliJson<{ id: string; status: string; httpStatus: number }>([
+        'send',
+        path,
+        '--data',
+        '{"ping":true}',
+      ]);
+      expect(reply).toMatchObject({ status: 'queued', httpStatus: 202, id: expect.stringMatching(/^evt_/) });
+    },
+  );
+
+  it('reports a duplicate delivery id', async () => {
+    const first = await cliJson<{ id: string }>([
+      'send',
+      ORDERS,
+      '--data',
+      '{"order":2}',
+      '--id',
+      'msg_cli_dup',
+    ]);
+    const again = await cliJson<{ id: string; duplicate: boolean }>([
+      'send',
+      ORDERS,
+      '--data',
+      '{"order":2}',
+      '--id',
+      'msg_cli_dup',
+    ]);
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+  });
+
+  it('exits 2 on a route the config does not have', async () => {
+    const run = await cli(['send', '/nope/', '--data', '{}']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^hookline: no route \/nope\/ in the config/);
+  });
+});
+
+describe('hookline events / replay (local stack)', () => {
+  it('replays an event and both sides show the chain', async () => {
+    // Arrange
+    const sent = await cliJson<{ id: string }>(['send', ORDERS, '--data', '{"order":10}']);
+    await waitForStatus(sent.id, 'delivered');
+    // Act
+    const replayed = await cliJson<{ replay: { id: string; replayOf: string; statusUrl: string } }>([
+      'replay',
+      sent.id,
+    ]);
+    await waitForStatus(replayed.replay.id, 'delivered');
+    const original = await cli(['events', 'show', sent.id]);
+    const replay = await cli(['events', 'show', replayed.replay.id, '--body']);
+    // Assert
+    expect(replayed.replay).toMatchObject({
+      replayOf: sent.id,
+      statusUrl: `${stack.url}/_hookline/events/${replayed.replay.id}`,
+    });
+    expect(original.code, original.stderr).toBe(0);
+    expect(original.stdout).toMatch(/^status: +delivered$/m);
+    expect(original.stdout).toContain(`replays: ${replayed.replay.id}`);
+    expect(original.stdout).toMatch(/^1\s+\S+ \S+Z\s+\d+ ms\s+delivered\s+-\s+-$/m);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain(`replay of ${sent.id}`);
+    expect(replay.stdout).toContain(`replay chain: ${sent.id} (delivered) -> ${replayed.replay.id}`);
+    expect(replay.stdout).toMatch(/body:\n\{"order":10\}/);
+  }, 90_000);
+
+  it('shows the attempts and errors of a dead-lettered event, then lists it in the DLQ', async () => {
+    const sent = await cliJson<{ id: string }>([
+      'send',
+      ORDERS,
+      '--data',
+      '{"order":11,"brokenUntil":"fix-dlq"}',
+    ]);
+    await waitForStatus(sent.id, 'dead_lettered');
+
+    const shown = await cli(['events', 'show', sent.id]);
+    expect(shown.stdout).toMatch(/^1\s.*failed\s+Error: order handler bug: not fixed yet/m);
+    expect(shown.stdout).toMatch(/^2\s.*failed\s+Error: order handler bug: not fixed yet/m);
+
+    const dlq = await cliJson<{ messages: { eventId?: string }[] }>(['dlq', 'list', 'cli_orders']);
+    expect(dlq.messages.map((message) => message.eventId)).toContain(sent.id);
+    const table = await cli(['dlq', 'list', ORDERS]);
+    expect(table.stdout).toMatch(/EVENT\s+STATUS\s+ATTEMPTS/);
+    expect(table.stdout).toContain(sent.id);
+
+    writeFileSync(join(folder, 'fix-dlq'), 'fixed\n');
+    const redrive = await cli(['dlq', 'redrive', ORDERS, '--wait']);
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(redrive.stderr).toMatch(/redrive of \/cli\/orders\/ started \(task .+\); waiting/);
+    expect(redrive.stdout).toMatch(/^redrive of \/cli\/orders\/ completed: moved \d+/);
+    await waitForStatus(sent.id, 'delivered');
+    const afterRedrive = await cli(['events', 'show', sent.id]);
+    expect(afterRedrive.stdout).toMatch(/delivered \(after redrive\)/);
+  }, 120_000);
+
+  it('lists events of one route and of every route, newest first', async () => {
+    const sent = await cliJson<{ id: string }>(['send', '/cli/open/', '--data', '{"list":1}']);
+    const page = await cliJson<{ events: { id: string; route: string }[] }>([
+      'events',
+      'list',
+      '--route',
+      '/cli/open/',
+      '--limit',
+      '5',
+    ]);
+    expect(page.events[0]?.id).toBe(sent.id);
+    expect(page.events.every((event) => event.route === '/cli/open/')).toBe(true);
+
+    const all = await cli(['events', 'list', '--limit', '100']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^ID\s+ROUTE\s+STATUS\s+RECEIVED\s+ATTEMPTS\s+REPLAY OF$/m);
+    const ids = all.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/\s+/)[0] ?? '');
+    expect(ids[0]).toBe(sent.id);
+    expect([...ids].sort().reverse()).toEqual(ids);
+  });
+
+  it('bulk-replays as a dry run, with progress on stderr and the report on stdout', async () => {
+    const run = await cli([
+      'replay',
+      '--route',
+      ORDERS,
+      '--since',
+      '1h',
+      '--status',
+      'delivered',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /dry run over \/cli\/orders\/ events since \d{4}-\d{2}-\d{2}T[\d:.]+Z with status delivered, oldest first/,
+    );
+    expect(run.stderr).toMatch(/done: matched \d+/);
+    const { report } = JSON.parse(run.stdout) as {
+      report: { dryRun: boolean; matched: number; enqueued: number };
+    };
+    expect(report.dryRun).toBe(true);
+    expect(report.matched).toBeGreaterThan(0);
+    expect(report.enqueued).toBe(0);
+  });
+
+  it('exits 1 with a clear message for an unknown event id', async () => {
+    const run = await cli(['events', 'show', 'evt_01AAAAAAAAAAAAAAAAAAAAAAAA']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('hookline: event evt_01AAAAAAAAAAAAAAAAAAAAAAAA not found\n');
+    const replay = await cli(['replay', 'evt_01AAAAAAAAAAAAAAAAAAAAAAAA']);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toMatch(/^hookline: .*evt_01AAAAAAAAAAAAAAAAAAAAAAAA/);
+  });
+});
+
+describe('the local admin API (real HTTP)', () => {
+  it('refuses a browser request a page made, which carries no Origin (an <img src> GET)', async () => {
+    const response = await fetch(`${stack.url}/_hookline/dlq/cli_orders`, {
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: { code: 'admin_local_only' } });
+  });
+
+  it('answers the same request from a program', async () => {
+    const response = await fetch(`${stack.url}/_hookline/dlq/cli_orders?max=1`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('hookline status (local stack)', () => {
+  it('prints one row per route, and the same as JSON', async () => {
+    const table = await cli(['status']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^ROUTE\s+QUEUE\s+QUEUED\s+IN FLIGHT\s+DELAYED\s+DLQ\s+OLDEST$/m);
+    expect(table.stdout).toMatch(/^\/cli\/orders\/\s+cli_orders\s+\d+\s+\d+\s+\d+\s+\d+\s+-$/m);
+
+    const json = await cliJson<{ routes: { route: string; queueName: string; dlqDepth: number }[] }>([
+      'status',
+    ]);
+    expect(json.routes.map((route) => route.queueName)).toEqual([
+      'cli_orders',
+      'cli_github',
+      'cli_stripe',
+      'cli_hmac',
+      'cli_open',
+    ]);
+  });
+
+  it('exits 1 telling to start the stack when none runs for the config', async () => {
+    const other = join(folder, 'elsewhere', 'hookline.config.ts');
+    mkdirSync(join(folder, 'elsewhere'), { recursive: true });
+    expect(existsSync(join(folder, 'elsewhere', '.hookline'))).toBe(false);
+    const run = await cli(['status'], { config: other });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`hookline: no local stack running for ${other}: start it with npm start\n`);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await cli(['events'])).code).toBe(2);
+    expect((await cli(['dlq', 'list'])).code).toBe(2);
+    expect((await cli(['replay', '--route', ORDERS])).stderr).toMatch(/--since/);
+  });
+});

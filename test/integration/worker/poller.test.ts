@@ -1,0 +1,361 @@
+/**
+ * The local poller against the real emulators (DynamoDB Local, the patched SQS emulator): events go
+ * in through the real ingress, the poller hands them to the real handler runtime, and what is
+ * observed is what SQS and the event table hold afterwards.
+ */
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ResolvedRoute } from '../../../shared/config/types.js';
+import { defineHandler } from '../../../shared/handler/define-handler.js';
+import type { HandlerFunction } from '../../../shared/handler/types.js';
+import { type Log, silentLog } from '../../../shared/logger.js';
+import {
+  type BatchReport,
+  createPoller,
+  type Poller,
+  type PollerOptions,
+} from '../../../shared/worker/poller.js';
+import { regionOfArn, toSqsRecord } from '../../../shared/worker/sqs-records.js';
+import {
+  connectEmulators,
+  type Emulators,
+  type IngressUnderTest,
+  requireQueues,
+  startIngress,
+} from '../../helpers/ingress-stack.js';
+import { makeRoute } from '../../helpers/routes.js';
+
+let emulators: Emulators;
+const running: Poller[] = [];
+const ingresses: IngressUnderTest[] = [];
+let routeCounter = 0;
+
+beforeAll(async () => {
+  emulators = await connectEmulators();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((poller) => poller.stop()));
+  await Promise.all(ingresses.splice(0).map((ingress) => ingress.close()));
+});
+
+afterAll(() => {
+  emulators?.close();
+});
+
+/** A route with its own table and queues, unsigned (`none`), fed through the real ingress. */
+function testRoute(overrides: Partial<ResolvedRoute> = {}): ResolvedRoute {
+  routeCounter += 1;
+  return makeRoute({
+    path: `/poller/r${routeCounter}/`,
+    verify: { scheme: 'none' },
+    dedupe: { source: 'bodyHash', windowSeconds: 3600 },
+    retry: { maxAttempts: 5, initialDelaySeconds: 60, multiplier: 2, maxDelaySeconds: 600 },
+    timeoutSeconds: 10,
+    ...overrides,
+  });
+}
+
+interface Harness {
+  readonly ingress: IngressUnderTest;
+  readonly route: ResolvedRoute;
+  readonly queueUrl: string;
+  readonly batches: BatchReport[];
+  /** Posts events with payloads `{ n }` and returns their ids. */
+  send(...payloads: Record<string, unknown>[]): Promise<string[]>;
+  poller(options?: Partial<PollerOptions>): Poller;
+}
+
+async function harness(route: ResolvedRoute, fn: HandlerFunction): Promise<Harness> {
+  const ingress = await startIngress(emulators, [route]);
+  ingresses.push(ingress);
+  const { queueUrl, dlqUrl } = requireQueues(ingress.queues, route.path);
+  const batches: BatchReport[] = [];
+  const definition = defineHandler(fn).definition;
+  return {
+    ingress,
+    route,
+    queueUrl,
+    batches,
+    async send(...payloads) {
+      const ids: string[] = [];
+      for (const payload of payloads) {
+        const reply = await ingress.post(route.path, JSON.stringify(payload), {
+          'content-type': 'application/json',
+        });
+        expect(reply.status).toBe(202);
+        ids.push(String(reply.json.id));
+      }
+      return ids;
+    },
+    poller(options = {}) {
+      const poller = createPoller({
+        route,
+        definition,
+        sqs: emulators.sqs.client,
+        queueUrl,
+        dlqUrl,
+        store: ingress.store,
+        log: silentLog,
+        waitSeconds: 1,
+        // Backoff uses full jitter; a fixed draw keeps a failed message's delay above 0 s, so it is
+        // never received again within the same test step.
+        random: () => 0.5,
+        onBatch: (batch) => batches.push(batch),
+        ...options,
+      });
+      running.push(poller);
+      return poller;
+    },
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ total: number; inFlight: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  // The emulator counts in-flight messages in ApproximateNumberOfMessages too: it is the total.
+  return {
+    total: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+describe('createPoller()', () => {
+  it('hands the runtime batches no larger than the route batch size and deletes them', async () => {
+    // Arrange
+    const seen: unknown[] = [];
+    const h = await harness(testRoute({ batchSize: 3 }), (event) => {
+      seen.push(event.payload);
+    });
+    const ids = await h.send(...Array.from({ length: 7 }, (_, n) => ({ n })));
+
+    // Act
+    h.poller().start();
+    await until(() => sum(h.batches.map((b) => b.size)) === 7);
+
+    // Assert
+    expect(h.batches.every((batch) => batch.size <= 3)).toBe(true);
+    expect(h.batches.length).toBeGreaterThanOrEqual(3);
+    expect(seen).toHaveLength(7);
+    expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 0, inFlight: 0 });
+    for (const id of ids) expect((await h.ingress.store.getEvent(id))?.status).toBe('delivered');
+  });
+
+  it('gathers messages arriving within the batching window into one batch', async () => {
+    // Arrange
+    const h = await harness(testRoute({ batchSize: 5, maxBatchingWindowSeconds: 2 }), () => {});
+    h.poller().start();
+
+    // Act: one event, then two more 300 ms later: all inside the 2 s window.
+    await h.send({ n: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.send({ n: 2 }, { n: 3 });
+    await until(() => sum(h.batches.map((b) => b.size)) === 3);
+
+    // Assert
+    expect(h.batches.map((b) => b.size)).toEqual([3]);
+  });
+
+  it('closes the batch as soon as batchSize messages are gathered, before the window ends', async () => {
+    // Arrange: a 15 s window, batches of 12 (more than one receive of 10).
+    const h = await harness(testRoute({ batchSize: 12, maxBatchingWindowSeconds: 15 }), () => {});
+    await h.send(...Array.from({ length: 12 }, (_, n) => ({ n })));
+    const started = Date.now();
+
+    // Act
+    h.poller().start();
+    await until(() => h.batches.length === 1);
+
+    // Assert
+    expect(h.batches[0]?.size).toBe(12);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('deletes only the successful messages of a batch with failures', async () => {
+    // Arrange: events with `fail: true` throw; the runtime backs them off with ChangeMessageVisibility.
+    const h = await harness(testRoute({ batchSize: 10 }), (event) => {
+      if ((event.payload as { fail?: boolean }).fail) throw new Error('downstream unavailable');
+    });
+    const [ok1, bad, ok2] = await h.send({ n: 1 }, { n: 2, fail: true }, { n: 3 });
+
+    // Act
+    const processed = await h.poller().runOnce({ maxMessages: 10, waitSeconds: 1 });
+
+    // Assert
+    expect(processed).toBe(3);
+    expect(h.batches).toHaveLength(1);
+    expect(h.batches[0]?.failedMessageIds).toHaveLength(1);
+    expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 1, inFlight: 1 });
+    expect((await h.ingress.store.getEvent(ok1 ?? ''))?.status).toBe('delivered');
+    expect((await h.ingress.store.getEvent(ok2 ?? ''))?.status).toBe('delivered');
+    const failed = await h.ingress.store.getEvent(bad ?? '');
+    expect(failed?.status).toBe('retrying');
+    expect(failed?.attempts.at(-1)).toMatchObject({ attempt: 1, outcome: 'failed', errorName: 'Error' });
+  });
+
+  it('leaves every message on the queue when the batch cannot be processed, and logs it', async () => {
+    // Arrange: the queue ARN lookup (needed to build the Lambda records) fails.
+    const h = await harness(testRoute(), () => {});
+    await h.send({ n: 1 }, { n: 2 });
+    const errors: string[] = [];
+    const log: Log = { ...silentLog, error: (message) => errors.push(message) };
+    const failingSqs: Pick<SQSClient, 'send'> = {
+      send: ((command: unknown, options?: unknown) => {
+        if (command instanceof GetQueueAttributesCommand) return Promise.reject(new Error('throttled'));
+        return (emulators.sqs.client.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
+      }) as SQSClient['send'],
+    };
+
+    // Act
+    const processed = await h.poller({ sqs: failingSqs, log }).runOnce({ maxMessages: 10 });
+
+    // Assert
+    expect(processed).toBe(0);
+    expect(errors).toContain('batch failed; messages left for redelivery');
+    expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 2, inFlight: 2 });
+  });
+
+  it('stops promptly during an idle long poll', async () => {
+    // Arrange: a 20 s long poll on an empty queue.
+    const h = await harness(testRoute(), () => {});
+    const poller = h.poller({ waitSeconds: 20 });
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // Act
+    const started = Date.now();
+    await poller.stop();
+
+    // Assert
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(poller.isAlive()).toBe(false);
+  });
+
+  it('finishes the in-flight batch before stop() resolves', async () => {
+    // Arrange: a handler that takes a while.
+    let entered = false;
+    let finished = false;
+    const h = await harness(testRoute(), async () => {
+      entered = true;
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      finished = true;
+    });
+    const [id] = await h.send({ n: 1 });
+    const poller = h.poller();
+    poller.start();
+    await until(() => entered);
+
+    // Act
+    await poller.stop();
+
+    // Assert
+    expect(finished).toBe(true);
+    expect(h.batches).toHaveLength(1);
+    expect((await h.ingress.store.getEvent(id ?? ''))?.status).toBe('delivered');
+    expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 0, inFlight: 0 });
+  });
+
+  it('reports isAlive() only while its loop runs', async () => {
+    // Arrange
+    const h = await harness(testRoute(), () => {});
+    const poller = h.poller({ waitSeconds: 1 });
+
+    // Act / Assert
+    expect(poller.isAlive()).toBe(false);
+    poller.start();
+    expect(poller.isAlive()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // past one idle long poll
+    expect(poller.isAlive()).toBe(true);
+    await poller.stop();
+    expect(poller.isAlive()).toBe(false);
+  });
+
+  it('runOnce() processes at most maxMessages and returns how many', async () => {
+    // Arrange
+    const h = await harness(testRoute({ batchSize: 2 }), () => {});
+    await h.send(...Array.from({ length: 5 }, (_, n) => ({ n })));
+    const poller = h.poller();
+
+    // Act
+    const first = await poller.runOnce({ maxMessages: 3, waitSeconds: 1 });
+    const second = await poller.runOnce({ maxMessages: 10, waitSeconds: 0 });
+    const third = await poller.runOnce({ maxMessages: 10, waitSeconds: 0 });
+
+    // Assert
+    expect([first, second, third]).toEqual([3, 2, 0]);
+    expect(h.batches.every((batch) => batch.size <= 2)).toBe(true);
+  });
+
+  it('converts received messages to Lambda SQSRecords', async () => {
+    // Arrange
+    const { queueUrl, queueArn } = (await startIngressQueues()).queues;
+    await emulators.sqs.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: '{"a":1}',
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'why' },
+          blob: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2, 3]) },
+        },
+      }),
+    );
+    const { Messages = [] } = await emulators.sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 1,
+      }),
+    );
+    const [message] = Messages;
+    if (message === undefined) throw new Error('no message received');
+
+    // Act
+    const record = toSqsRecord(message, { queueArn });
+
+    // Assert
+    expect(record).toMatchObject({
+      messageId: message.MessageId,
+      receiptHandle: message.ReceiptHandle,
+      body: '{"a":1}',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queueArn,
+      awsRegion: regionOfArn(queueArn),
+      md5OfBody: message.MD5OfBody,
+      messageAttributes: {
+        reason: { dataType: 'String', stringValue: 'why', stringListValues: [], binaryListValues: [] },
+        blob: { dataType: 'Binary', binaryValue: 'AQID' },
+      },
+    });
+    expect(record.attributes.ApproximateReceiveCount).toBe('1');
+    expect(Number(record.attributes.SentTimestamp)).toBeGreaterThan(0);
+    expect(record.awsRegion).not.toBe('');
+  });
+});
+
+async function startIngressQueues(): Promise<{ queues: { queueUrl: string; queueArn: string } }> {
+  const route = testRoute();
+  const ingress = await startIngress(emulators, [route]);
+  ingresses.push(ingress);
+  return { queues: requireQueues(ingress.queues, route.path) };
+}
