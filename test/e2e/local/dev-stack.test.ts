@@ -184,7 +184,7 @@ describe('hookline dev', () => {
     const handled = join(dir, 'handled.txt');
     writeFileSync(
       join(dir, 'hookline.config.ts'),
-      `import { defineConfig } from '../../../../../shared/config/types.js';
+      `import { defineConfig } from '../../../../shared/config/types.js';
 
 export default defineConfig({
   name: 'e2e',
@@ -201,7 +201,7 @@ export default defineConfig({
     writeFileSync(
       join(dir, 'orders-handler.ts'),
       `import { appendFileSync } from 'node:fs';
-import { defineHandler } from '../../../../../shared/handler/index.js';
+import { defineHandler } from '../../../../shared/handler/index.js';
 
 export const handler = defineHandler(async (event) => {
   appendFileSync(${JSON.stringify(handled)}, \`\${event.id}\\n\`);
