@@ -271,20 +271,40 @@ describe('operations through the local stack', () => {
 
     const ratePerSecond = 200;
     const startedAt = performance.now();
-    const bulk = await admin<{
-      report: {
-        matched: number;
-        enqueued: number;
-        skipped: number;
-        replays: { original: string; id: string }[];
-      };
-    }>('POST', '/replay', { route: ROUTE_PATH, since, status: 'delivered', ratePerSecond });
+    // A page stops at its time budget and hands back a cursor; a loaded machine needs more pages.
+    const replays: { original: string; id: string }[] = [];
+    let enqueued = 0;
+    let skipped = 0;
+    let pages = 0;
+    let cursor: string | undefined;
+    do {
+      const bulk = await admin<{
+        report: {
+          enqueued: number;
+          skipped: number;
+          replays: { original: string; id: string }[];
+          nextCursor?: string;
+        };
+      }>('POST', '/replay', {
+        route: ROUTE_PATH,
+        since,
+        status: 'delivered',
+        ratePerSecond,
+        ...(cursor !== undefined && { cursor }),
+      });
+      expect(bulk.status).toBe(202);
+      enqueued += bulk.json.report.enqueued;
+      skipped += bulk.json.report.skipped;
+      replays.push(...bulk.json.report.replays);
+      cursor = bulk.json.report.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined);
     const elapsedSeconds = (performance.now() - startedAt) / 1000;
-    expect(bulk.status).toBe(202);
-    expect(bulk.json.report).toMatchObject({ matched: 500, enqueued: 500, skipped: 0 });
-    // 500 sends spaced at 200/s cannot finish in less than (500 - 1) / 200 s.
-    expect(elapsedSeconds).toBeGreaterThanOrEqual((500 - 1) / ratePerSecond);
-    expect(new Set(bulk.json.report.replays.map((replay) => replay.original))).toEqual(new Set(ids));
-    for (const replay of bulk.json.report.replays) await waitForStatus(replay.id, 'delivered');
+    expect({ enqueued, skipped }).toEqual({ enqueued: 500, skipped: 0 });
+    // Sends spaced at 200/s cannot finish in less than (500 - pages) / 200 s: each page's first
+    // send goes at once.
+    expect(elapsedSeconds).toBeGreaterThanOrEqual((500 - pages) / ratePerSecond);
+    expect(new Set(replays.map((replay) => replay.original))).toEqual(new Set(ids));
+    for (const replay of replays) await waitForStatus(replay.id, 'delivered');
   }, 180_000);
 });
