@@ -87,11 +87,12 @@ describe('cdk-nag', () => {
     });
   });
 
+  // Synthesis bundles every function with esbuild: 10 s alone, over 30 s beside three other test files.
   it('let the app synthesize with both packs registered as validation plugins', () => {
     const { app } = buildApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     expect(() => app.synth()).not.toThrow();
-  });
+  }, 120_000);
 
   it('leave no AwsSolutions error or warning annotation on the stack', () => {
     // cdk-nag 3 reports through the validation report (checked above), not through annotations; this
