@@ -120,17 +120,43 @@ export class HooklineGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
     super(scope, id);
-    const { config } = props;
-    const enabledRoutes = config.routes.filter((route) => route.enabled);
     const problems = checkGatewayProps(props);
     if (problems.length > 0) {
       throw new Error(`Invalid Hookline gateway:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
+    const enabledRoutes = props.config.routes.filter((route) => route.enabled);
     const projectRoot = props.projectRoot ?? process.cwd();
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const configFile = props.configFile ?? join(projectRoot, DEFAULT_CONFIG_FILE);
 
-    this.table = new dynamodb.Table(this, 'EventTable', {
+    this.table = this.buildTable(props);
+    this.bodyBucket = new BodyBucket(this, 'BodyBucket', {
+      routes: enabledRoutes,
+      removalPolicy: props.bodyBucketRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: props.config.name,
+      description: `Hookline webhook gateway (${props.config.name})`,
+      // The default stage is created below: HttpApi's own takes no access log settings.
+      createDefaultStage: false,
+    });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.stage = this.buildStage(props);
+    this.routes = this.buildRoutes(props, enabledRoutes, projectRoot, logRetention);
+    this.adminApi = new AdminApi(this, 'Admin', {
+      httpApi: this.httpApi,
+      table: this.table,
+      routes: [...this.routes.values()],
+      bodyBucket: this.bodyBucket,
+      entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
+      projectRoot,
+      logRetention,
+    });
+    this.throttleRoutes();
+    this.addOutputs();
+  }
+
+  private buildTable(props: HooklineGatewayProps): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'EventTable', {
       partitionKey: { name: EVENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: EVENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -141,27 +167,18 @@ export class HooklineGateway extends Construct {
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     for (const index of Object.values(EVENT_TABLE.indexes)) {
-      this.table.addGlobalSecondaryIndex({
+      table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
         projectionType: dynamodb.ProjectionType[index.projection],
       });
     }
+    return table;
+  }
 
-    this.bodyBucket = new BodyBucket(this, 'BodyBucket', {
-      routes: enabledRoutes,
-      removalPolicy: props.bodyBucketRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    // The default stage is created explicitly: HttpApi's own default stage takes no access log settings.
-    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: config.name,
-      description: `Hookline webhook gateway (${config.name})`,
-      createDefaultStage: false,
-    });
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+  private buildStage(props: HooklineGatewayProps): apigwv2.HttpStage {
+    return new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -171,14 +188,23 @@ export class HooklineGateway extends Construct {
         format: ACCESS_LOG_FORMAT,
       },
     });
+  }
 
+  /** One `WebhookRoute` per enabled route; routes naming the same secret share it. */
+  private buildRoutes(
+    props: HooklineGatewayProps,
+    enabledRoutes: readonly ResolvedRoute[],
+    projectRoot: string,
+    logRetention: logs.RetentionDays,
+  ): Map<string, WebhookRoute> {
+    const configFile = props.configFile ?? join(projectRoot, DEFAULT_CONFIG_FILE);
     const routes = new Map<string, WebhookRoute>();
     const sharedSecrets = new Map<string, secretsmanager.ISecret>();
     for (const route of enabledRoutes) {
       const secretName = verifySecret(route)?.name;
       const webhookRoute = new WebhookRoute(this, `Route-${route.queueName}`, {
         route,
-        prefix: config.name,
+        prefix: props.config.name,
         httpApi: this.httpApi,
         table: this.table,
         bodyBucket: this.bodyBucket,
@@ -191,24 +217,18 @@ export class HooklineGateway extends Construct {
       if (secretName && webhookRoute.secret) sharedSecrets.set(secretName, webhookRoute.secret);
       routes.set(route.path, webhookRoute);
     }
-    this.routes = routes;
+    return routes;
+  }
 
-    this.adminApi = new AdminApi(this, 'Admin', {
-      httpApi: this.httpApi,
-      table: this.table,
-      routes: [...routes.values()],
-      bodyBucket: this.bodyBucket,
-      entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
-      projectRoot,
-      logRetention,
-    });
-
-    // Route-level throttling lives in the stage's RouteSettings, keyed by route key. The L1 property is
-    // untyped JSON passed through as is, hence the CloudFormation (PascalCase) field names. The stage must
-    // be updated after the routes exist, or CloudFormation fails with "Unable to find Route by key".
+  /**
+   * Route-level throttling lives in the stage's RouteSettings, keyed by route key. The L1 property is
+   * untyped JSON passed through as is, hence the CloudFormation (PascalCase) field names. The stage
+   * must be updated after the routes exist, or CloudFormation fails with "Unable to find Route by key".
+   */
+  private throttleRoutes(): void {
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
-    for (const webhookRoute of routes.values()) {
+    for (const webhookRoute of this.routes.values()) {
       for (const routeKey of webhookRoute.routeKeys) {
         routeSettings[routeKey] = {
           ThrottlingRateLimit: webhookRoute.route.throttle.rateLimit,
@@ -218,7 +238,9 @@ export class HooklineGateway extends Construct {
       for (const httpRoute of webhookRoute.httpRoutes) cfnStage.node.addDependency(httpRoute);
     }
     if (Object.keys(routeSettings).length > 0) cfnStage.routeSettings = routeSettings;
+  }
 
+  private addOutputs(): void {
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.apiEndpoint,
       description: 'Hookline HTTP API endpoint',
@@ -231,7 +253,7 @@ export class HooklineGateway extends Construct {
       value: this.bodyBucket.bucket.bucketName,
       description: 'Hookline body bucket (request bodies too large to travel inline)',
     }).overrideLogicalId('BodyBucketName');
-    for (const webhookRoute of routes.values()) {
+    for (const webhookRoute of this.routes.values()) {
       new CfnOutput(this, `WebhookUrl-${webhookRoute.route.queueName}`, {
         value: `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
         description: `Webhook URL for ${webhookRoute.route.path} (${webhookRoute.route.verify.scheme})`,
