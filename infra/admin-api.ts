@@ -138,7 +138,17 @@ export class AdminApi extends Construct {
     this.logGroup = admin.logGroup;
 
     this.grantTable(props.table);
-    for (const { queue, deadLetterQueue } of props.routes) {
+    this.grantQueues(props.routes);
+    this.grantQueueAgeMetric();
+    if (props.bodyBucket) this.grantBodies(props.bodyBucket, props.routes);
+
+    this.httpRoutes = this.buildRoutes(props.httpApi);
+    this.routeKeys = ADMIN_ROUTES.map(({ method, path }) => `${method} ${path}`);
+  }
+
+  /** Send to each route queue; list and redrive its DLQ. */
+  private grantQueues(routes: readonly AdminApiRoute[]): void {
+    for (const { queue, deadLetterQueue } of routes) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
@@ -162,6 +172,9 @@ export class AdminApi extends Construct {
         }),
       );
     }
+  }
+
+  private grantQueueAgeMetric(): void {
     // `GET /_hookline/routes` reads the queues' oldest message ages (a CloudWatch metric, not a queue
     // attribute). GetMetricData has no resource-level permissions and no condition key that narrows it.
     this.role.addToPrincipalPolicy(
@@ -174,22 +187,23 @@ export class AdminApi extends Construct {
         'granted on Resource "*"; it is the only action on "*", read-only, and used for the SQS ' +
         'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes.',
     });
-    if (props.bodyBucket) this.grantBodies(props.bodyBucket, props.routes);
+  }
 
+  /** One IAM-authorized API Gateway route per admin endpoint, all to this function. */
+  private buildRoutes(httpApi: apigwv2.IHttpApi): apigwv2.HttpRoute[] {
     const integration = new HttpLambdaIntegration('AdminIntegration', this.function, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
     const authorizer = new HttpIamAuthorizer();
-    this.httpRoutes = ADMIN_ROUTES.map(
+    return ADMIN_ROUTES.map(
       ({ method, path }) =>
         new apigwv2.HttpRoute(this, `Route${method}${routeIdSuffix(path)}`, {
-          httpApi: props.httpApi,
+          httpApi,
           routeKey: apigwv2.HttpRouteKey.with(path, method),
           integration,
           authorizer,
         }),
     );
-    this.routeKeys = ADMIN_ROUTES.map(({ method, path }) => `${method} ${path}`);
   }
 
   /**
