@@ -101,18 +101,24 @@ export class RouteHandler extends Construct {
     this.role = handler.role;
     this.logGroup = handler.logGroup;
 
+    this.eventSource = this.consumeQueue(props);
+    this.grantStores(props);
+  }
+
+  /** The event source mapping from the route's queue, with partial batch failures. */
+  private consumeQueue(props: RouteHandlerProps): SqsEventSource {
     // Binding grants the consume actions on this queue only: ReceiveMessage, DeleteMessage,
     // ChangeMessageVisibility (backoff), GetQueueAttributes, GetQueueUrl. The role is explicit, so
     // AWSLambdaSQSQueueExecutionRole (every queue) is not attached.
-    this.eventSource = new SqsEventSource(props.queue, {
+    const eventSource = new SqsEventSource(props.queue, {
       reportBatchItemFailures: true,
-      batchSize: route.batchSize,
-      maxConcurrency: route.maxConcurrency,
-      ...(route.maxBatchingWindowSeconds > 0
-        ? { maxBatchingWindow: Duration.seconds(route.maxBatchingWindowSeconds) }
+      batchSize: props.route.batchSize,
+      maxConcurrency: props.route.maxConcurrency,
+      ...(props.route.maxBatchingWindowSeconds > 0
+        ? { maxBatchingWindow: Duration.seconds(props.route.maxBatchingWindowSeconds) }
         : {}),
     });
-    this.function.addEventSource(this.eventSource);
+    this.function.addEventSource(eventSource);
     const mapping = this.function.node.children.find((child) => child instanceof lambda.EventSourceMapping);
     if (mapping) {
       Validations.of(mapping).acknowledge({
@@ -124,6 +130,11 @@ export class RouteHandler extends Construct {
       });
     }
 
+    return eventSource;
+  }
+
+  /** Its DLQ, its event states and its route's bodies: nothing else. */
+  private grantStores(props: RouteHandlerProps): void {
     props.deadLetterQueue.grantSendMessages(this.role);
     // On the table itself, not its indexes (table.grant would add `<table>/index/*`). The lock and
     // the outcome are conditional updates of the event's state item; GetItem reads the state when a
@@ -143,8 +154,8 @@ export class RouteHandler extends Construct {
     );
 
     if (props.bodyBucket) {
-      props.bodyBucket.grantReadBodies(this.role, route);
-      acknowledgeRouteBodies(this.role, props.bodyBucket, route, 'reads');
+      props.bodyBucket.grantReadBodies(this.role, props.route);
+      acknowledgeRouteBodies(this.role, props.bodyBucket, props.route, 'reads');
     }
   }
 }
