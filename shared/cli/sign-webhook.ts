@@ -4,7 +4,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { newWebhookId, signStandardWebhook } from '../client/hookline-client.js';
-import type { VerifyConfig } from '../config/types.js';
+import type { HmacVerifyConfig, JwtVerifyConfig, VerifyConfig } from '../config/types.js';
 import { HooklineError } from '../errors.js';
 
 /** A webhook request `signWebhook` signs: its body, when, and with what secret. */
@@ -37,35 +37,13 @@ export async function signWebhook(
   verify: VerifyConfig,
   request: WebhookToSign,
 ): Promise<Record<string, string>> {
-  const seconds = Math.floor(request.now.getTime() / 1000);
-  const secret = () => {
-    if (request.secret === undefined || request.secret === '') {
-      throw new SignWebhookError(`scheme ${verify.scheme} needs a secret to sign with`);
-    }
-    return request.secret;
-  };
-  const mac = (algorithm: 'sha1' | 'sha256' | 'sha512', ...parts: string[]) => {
-    const hmac = createHmac(algorithm, secret());
-    for (const part of parts) hmac.update(part);
-    return hmac.digest();
-  };
-
+  const signer = signerFor(verify, request);
+  const { seconds, mac } = signer;
   switch (verify.scheme) {
     case 'none':
       return {};
-    case 'standardWebhooks': {
-      if (secret().startsWith('whpk_')) {
-        throw new SignWebhookError(
-          'the route verifies ed25519 (whpk_ public key): the CLI cannot sign without the private key',
-        );
-      }
-      const id = request.deliveryId ?? newWebhookId(request.now);
-      return {
-        'webhook-id': id,
-        'webhook-timestamp': String(seconds),
-        'webhook-signature': signStandardWebhook(secret(), id, seconds, request.body),
-      };
-    }
+    case 'standardWebhooks':
+      return standardWebhooksHeaders(signer, request);
     case 'github':
       return {
         'x-github-delivery': request.deliveryId ?? randomUUID(),
@@ -86,38 +64,90 @@ export async function signWebhook(
         'x-shopify-webhook-id': request.deliveryId ?? randomUUID(),
         'x-shopify-hmac-sha256': mac('sha256', request.body).toString('base64'),
       };
-    case 'hmac': {
-      const timestampHeader = verify.timestampHeader?.toLowerCase();
-      const template =
-        verify.signedContent ?? (timestampHeader === undefined ? '{body}' : '{timestamp}.{body}');
-      const content = template.replaceAll('{timestamp}', String(seconds)).replaceAll('{body}', request.body);
-      const digest = mac(verify.algorithm ?? 'sha256', content).toString(verify.encoding ?? 'hex');
-      return {
-        [verify.header.toLowerCase()]: `${verify.prefix ?? ''}${digest}`,
-        ...(timestampHeader !== undefined && { [timestampHeader]: String(seconds) }),
-      };
-    }
-    case 'jwt': {
-      if (verify.secret === undefined) {
-        throw new SignWebhookError('the route verifies JWTs against a JWKS: the CLI cannot sign them');
-      }
-      const algorithm = (verify.algorithms ?? ['HS256']).find((alg) => alg.startsWith('HS'));
-      if (algorithm === undefined)
-        throw new SignWebhookError('the route allows no HS* algorithm to sign with');
-      const { SignJWT } = await import('jose');
-      let token = new SignJWT({})
-        .setProtectedHeader({ alg: algorithm })
-        .setIssuedAt(seconds)
-        .setExpirationTime(seconds + 300);
-      if (verify.issuer !== undefined) token = token.setIssuer(verify.issuer);
-      if (verify.audience !== undefined) token = token.setAudience(verify.audience);
-      const jwt = await token.sign(new TextEncoder().encode(secret()));
-      const header = (verify.header ?? 'authorization').toLowerCase();
-      return { [header]: header === 'authorization' ? `Bearer ${jwt}` : jwt };
-    }
+    case 'hmac':
+      return hmacHeaders(signer, verify, request);
+    case 'jwt':
+      return jwtHeaders(signer, verify);
     default: {
       const unknown: never = verify;
       throw new SignWebhookError(`unknown scheme ${String((unknown as { scheme?: unknown }).scheme)}`);
     }
   }
+}
+
+/** What every scheme signs with: the request's time in unix seconds, and its secret, read when used. */
+interface Signer {
+  readonly seconds: number;
+  /** @throws SignWebhookError when the request has no secret */
+  secret(): string;
+  /** The HMAC of `parts` under the secret. */
+  mac(algorithm: 'sha1' | 'sha256' | 'sha512', ...parts: string[]): Buffer;
+}
+
+function signerFor(verify: VerifyConfig, request: WebhookToSign): Signer {
+  const secret = () => {
+    if (request.secret === undefined || request.secret === '') {
+      throw new SignWebhookError(`scheme ${verify.scheme} needs a secret to sign with`);
+    }
+    return request.secret;
+  };
+  return {
+    seconds: Math.floor(request.now.getTime() / 1000),
+    secret,
+    mac: (algorithm, ...parts) => {
+      const hmac = createHmac(algorithm, secret());
+      for (const part of parts) hmac.update(part);
+      return hmac.digest();
+    },
+  };
+}
+
+function standardWebhooksHeaders(signer: Signer, request: WebhookToSign): Record<string, string> {
+  if (signer.secret().startsWith('whpk_')) {
+    throw new SignWebhookError(
+      'the route verifies ed25519 (whpk_ public key): the CLI cannot sign without the private key',
+    );
+  }
+  const id = request.deliveryId ?? newWebhookId(request.now);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(signer.seconds),
+    'webhook-signature': signStandardWebhook(signer.secret(), id, signer.seconds, request.body),
+  };
+}
+
+function hmacHeaders(
+  signer: Signer,
+  verify: HmacVerifyConfig,
+  request: WebhookToSign,
+): Record<string, string> {
+  const { seconds } = signer;
+  const timestampHeader = verify.timestampHeader?.toLowerCase();
+  const template = verify.signedContent ?? (timestampHeader === undefined ? '{body}' : '{timestamp}.{body}');
+  const content = template.replaceAll('{timestamp}', String(seconds)).replaceAll('{body}', request.body);
+  const digest = signer.mac(verify.algorithm ?? 'sha256', content).toString(verify.encoding ?? 'hex');
+  return {
+    [verify.header.toLowerCase()]: `${verify.prefix ?? ''}${digest}`,
+    ...(timestampHeader !== undefined && { [timestampHeader]: String(seconds) }),
+  };
+}
+
+/** An HS* token valid for 5 minutes, with the route's issuer and audience. */
+async function jwtHeaders(signer: Signer, verify: JwtVerifyConfig): Promise<Record<string, string>> {
+  const { seconds } = signer;
+  if (verify.secret === undefined) {
+    throw new SignWebhookError('the route verifies JWTs against a JWKS: the CLI cannot sign them');
+  }
+  const algorithm = (verify.algorithms ?? ['HS256']).find((alg) => alg.startsWith('HS'));
+  if (algorithm === undefined) throw new SignWebhookError('the route allows no HS* algorithm to sign with');
+  const { SignJWT } = await import('jose');
+  let token = new SignJWT({})
+    .setProtectedHeader({ alg: algorithm })
+    .setIssuedAt(seconds)
+    .setExpirationTime(seconds + 300);
+  if (verify.issuer !== undefined) token = token.setIssuer(verify.issuer);
+  if (verify.audience !== undefined) token = token.setAudience(verify.audience);
+  const jwt = await token.sign(new TextEncoder().encode(signer.secret()));
+  const header = (verify.header ?? 'authorization').toLowerCase();
+  return { [header]: header === 'authorization' ? `Bearer ${jwt}` : jwt };
 }

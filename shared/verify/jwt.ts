@@ -46,13 +46,6 @@ export async function verifyJwt(
   options: JwtVerifyConfig,
   deps: JwtVerifyDeps = {},
 ): Promise<VerificationResult> {
-  const fail = ({ reason, detail }: Failure): VerificationResult => ({
-    ok: false,
-    scheme: 'jwt',
-    reason,
-    detail,
-  });
-
   const jwksMode = options.jwksUrl !== undefined;
   if (!jwksMode && !input.secrets.some((secret) => secret !== '')) {
     return fail({ reason: 'missing_secret', detail: 'no shared secret configured' });
@@ -61,9 +54,7 @@ export async function verifyJwt(
   const token = extractToken(input.headers[headerName], headerName);
   if (typeof token !== 'string') return fail(token);
 
-  const allowed = (
-    options.algorithms ?? (jwksMode ? DEFAULT_JWKS_ALGORITHMS : DEFAULT_SECRET_ALGORITHMS)
-  ).filter((alg) => SECRET_ALGORITHMS.has(alg) !== jwksMode);
+  const allowed = allowedAlgorithms(options, jwksMode);
   if (allowed.length === 0) {
     return fail({
       reason: 'algorithm_not_allowed',
@@ -72,7 +63,29 @@ export async function verifyJwt(
   }
 
   const jose = await import('jose');
-  const verifyOptions: JWTVerifyOptions = {
+  const verifyOptions = joseVerifyOptions(input, options, allowed);
+  return options.jwksUrl === undefined
+    ? verifyAgainstSecrets(jose, token, input.secrets, verifyOptions)
+    : verifyAgainstJwks(jose, token, options.jwksUrl, deps.fetchJwks, verifyOptions);
+}
+
+function fail({ reason, detail }: Failure): VerificationResult {
+  return { ok: false, scheme: 'jwt', reason, detail };
+}
+
+/** The configured (or default) algorithms that suit the key kind: HS* for secrets, the others for a JWKS. */
+function allowedAlgorithms(options: JwtVerifyConfig, jwksMode: boolean): JwtAlgorithm[] {
+  return (options.algorithms ?? (jwksMode ? DEFAULT_JWKS_ALGORITHMS : DEFAULT_SECRET_ALGORITHMS)).filter(
+    (alg) => SECRET_ALGORITHMS.has(alg) !== jwksMode,
+  );
+}
+
+function joseVerifyOptions(
+  input: VerificationInput,
+  options: JwtVerifyConfig,
+  allowed: JwtAlgorithm[],
+): JWTVerifyOptions {
+  return {
     algorithms: allowed,
     clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
     currentDate: input.now,
@@ -80,27 +93,41 @@ export async function verifyJwt(
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAge: options.maxTokenAgeSeconds }),
   };
+}
 
-  if (options.jwksUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(options.jwksUrl);
-    } catch {
-      return fail({ reason: 'jwks_unavailable', detail: 'jwksUrl is not a valid URL' });
-    }
-    const getKey = remoteKeySet(jose, url, deps.fetchJwks);
-    try {
-      const { protectedHeader } = await jose.jwtVerify(token, getKey, verifyOptions);
-      return protectedHeader.kid === undefined
-        ? { ok: true, scheme: 'jwt' }
-        : { ok: true, scheme: 'jwt', keyId: protectedHeader.kid };
-    } catch (error: unknown) {
-      return fail(classify(jose, error));
-    }
+async function verifyAgainstJwks(
+  jose: Jose,
+  token: string,
+  jwksUrl: string,
+  fetchJwks: FetchImplementation | undefined,
+  verifyOptions: JWTVerifyOptions,
+): Promise<VerificationResult> {
+  let url: URL;
+  try {
+    url = new URL(jwksUrl);
+  } catch {
+    return fail({ reason: 'jwks_unavailable', detail: 'jwksUrl is not a valid URL' });
   }
+  const getKey = remoteKeySet(jose, url, fetchJwks);
+  try {
+    const { protectedHeader } = await jose.jwtVerify(token, getKey, verifyOptions);
+    return protectedHeader.kid === undefined
+      ? { ok: true, scheme: 'jwt' }
+      : { ok: true, scheme: 'jwt', keyId: protectedHeader.kid };
+  } catch (error: unknown) {
+    return fail(classify(jose, error));
+  }
+}
 
+/** Tries each non-empty secret in turn; the key id of a match is the secret's index. */
+async function verifyAgainstSecrets(
+  jose: Jose,
+  token: string,
+  secrets: VerificationInput['secrets'],
+  verifyOptions: JWTVerifyOptions,
+): Promise<VerificationResult> {
   let last: Failure | undefined;
-  for (const [index, secret] of input.secrets.entries()) {
+  for (const [index, secret] of secrets.entries()) {
     if (secret === '') continue;
     try {
       await jose.jwtVerify(token, new TextEncoder().encode(secret), verifyOptions);

@@ -34,57 +34,32 @@ export function verifyStandardWebhooks(
   input: VerificationInput,
   options: StandardWebhooksVerifyConfig,
 ): VerificationResult {
-  const fail = (reason: VerificationFailureReason, detail: string): VerificationResult => ({
-    ok: false,
-    scheme: 'standardWebhooks',
-    reason,
-    detail,
-  });
-
   if (!input.secrets.some((secret) => secret.trim() !== '')) {
     return fail('missing_secret', 'no secret configured');
   }
 
-  const id = header(input, 'webhook-id', 'svix-id');
-  const timestamp = header(input, 'webhook-timestamp', 'svix-timestamp');
-  const signatureHeader = header(input, 'webhook-signature', 'svix-signature');
-  if (id === undefined) return fail('missing_signature', 'no webhook-id header');
-  if (timestamp === undefined) return fail('missing_timestamp', 'no webhook-timestamp header');
-  if (signatureHeader === undefined) return fail('missing_signature', 'no webhook-signature header');
+  const headers = readHeaders(input);
+  if ('ok' in headers) return headers;
 
-  const signed = checkTimestamp(timestamp, input.now, options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+  const signed = checkTimestamp(
+    headers.timestamp,
+    input.now,
+    options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+  );
   if (!signed.ok) return fail(signed.reason, signed.detail);
 
-  const keys: VerificationKey[] = [];
-  input.secrets.forEach((secret, index) => {
-    const key = parseSecret(secret, index);
-    if (key !== undefined) keys.push(key);
-  });
+  const keys = parseSecrets(input.secrets);
   if (keys.length === 0) {
     return fail('malformed_secret', 'no secret is whsec_/whpk_ or bare base64 of a valid key');
   }
 
-  const signatures = parseSignatureHeader(signatureHeader);
+  const signatures = parseSignatureHeader(headers.signature);
   if (signatures.length === 0) return fail('malformed_signature', 'no v1 or v1a signature entry');
 
-  const signedPrefix = Buffer.from(`${id}.${timestamp}.`, 'utf8');
-  // ed25519 signs the whole message, so it is copied into one buffer only when a v1a entry is present.
-  const content = signatures.some((signature) => signature.version === 'v1a')
-    ? Buffer.concat([signedPrefix, input.body])
-    : Buffer.alloc(0);
-  for (const key of keys) {
-    const candidates = signatures.filter((signature) => signature.version === key.kind);
-    if (candidates.length === 0) continue;
-    let matched: boolean;
-    if (key.kind === 'v1') {
-      const expected = hmac('sha256', key.key, signedPrefix, input.body);
-      matched = candidates.some((signature) => bytesEqual(signature.bytes, expected));
-    } else {
-      matched = candidates.some((signature) => ed25519Verify(content, key.key, signature.bytes));
-    }
-    if (matched) {
-      return { ok: true, scheme: 'standardWebhooks', keyId: String(key.index), signedAt: signed.signedAt };
-    }
+  const signedPrefix = Buffer.from(`${headers.id}.${headers.timestamp}.`, 'utf8');
+  const key = matchingKey(keys, signatures, signedPrefix, input.body);
+  if (key !== undefined) {
+    return { ok: true, scheme: 'standardWebhooks', keyId: String(key.index), signedAt: signed.signedAt };
   }
   const ignored = input.secrets.length - keys.length;
   return fail(
@@ -92,6 +67,63 @@ export function verifyStandardWebhooks(
     `${signatures.length} signature(s) checked against ${keys.length} key(s)` +
       (ignored > 0 ? `; ${ignored} malformed secret(s) ignored` : ''),
   );
+}
+
+function fail(reason: VerificationFailureReason, detail: string): VerificationResult {
+  return { ok: false, scheme: 'standardWebhooks', reason, detail };
+}
+
+interface SignedHeaders {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly signature: string;
+}
+
+/** The three signed headers, or the failure naming the first one missing. */
+function readHeaders(input: VerificationInput): SignedHeaders | VerificationResult {
+  const id = header(input, 'webhook-id', 'svix-id');
+  const timestamp = header(input, 'webhook-timestamp', 'svix-timestamp');
+  const signature = header(input, 'webhook-signature', 'svix-signature');
+  if (id === undefined) return fail('missing_signature', 'no webhook-id header');
+  if (timestamp === undefined) return fail('missing_timestamp', 'no webhook-timestamp header');
+  if (signature === undefined) return fail('missing_signature', 'no webhook-signature header');
+  return { id, timestamp, signature };
+}
+
+/** The usable keys among the secrets, each with its index; malformed secrets are left out. */
+function parseSecrets(secrets: readonly string[]): VerificationKey[] {
+  const keys: VerificationKey[] = [];
+  secrets.forEach((secret, index) => {
+    const key = parseSecret(secret, index);
+    if (key !== undefined) keys.push(key);
+  });
+  return keys;
+}
+
+/** The first key (in secret order) that one of the signatures of its version matches. */
+function matchingKey(
+  keys: readonly VerificationKey[],
+  signatures: readonly ParsedSignature[],
+  signedPrefix: Buffer,
+  body: Uint8Array,
+): VerificationKey | undefined {
+  // ed25519 signs the whole message, so it is copied into one buffer only when a v1a entry is present.
+  const content = signatures.some((signature) => signature.version === 'v1a')
+    ? Buffer.concat([signedPrefix, body])
+    : Buffer.alloc(0);
+  for (const key of keys) {
+    const candidates = signatures.filter((signature) => signature.version === key.kind);
+    if (candidates.length === 0) continue;
+    let matched: boolean;
+    if (key.kind === 'v1') {
+      const expected = hmac('sha256', key.key, signedPrefix, body);
+      matched = candidates.some((signature) => bytesEqual(signature.bytes, expected));
+    } else {
+      matched = candidates.some((signature) => ed25519Verify(content, key.key, signature.bytes));
+    }
+    if (matched) return key;
+  }
+  return undefined;
 }
 
 /** A header by its Standard Webhooks name, falling back to the Svix name; empty counts as missing. */

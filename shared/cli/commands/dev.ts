@@ -21,7 +21,8 @@ import {
   LocalStackError,
   SQS_PORT_ENV,
 } from '../../local/emulator-processes.js';
-import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import type { Log } from '../../logger.js';
+import { CliUsageError, type CommandModule, configFileFrom, type OptionValues } from '../command.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
@@ -34,6 +35,72 @@ const EXIT_GRACE_MS = 2_000;
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
+  const settings = devSettings(values, positionals);
+  const log = createJsonLog();
+  const { say, warn } = notices(settings.json, log);
+
+  // Signals are handled from the start: a Ctrl+C during startup must still stop the emulators.
+  let stack: DevStack | undefined;
+  const signals = trapSignals(() => stack);
+
+  let code = 0;
+  try {
+    try {
+      stack = await startDevStack({
+        configFile: settings.configFile,
+        port: settings.port,
+        sqsPort: settings.sqsPort,
+        dynamoDbPort: settings.dynamoDbPort,
+        log,
+        notice: (level, text) => (level === 'warn' ? warn(text) : say(text)),
+        portRemedies: {
+          http: settings.portFlag === undefined ? 'set PORT or pass --port' : 'pass another --port',
+        },
+        signal: signals.startup,
+      });
+    } catch (error: unknown) {
+      if (error instanceof LocalStackError && error.code === 'aborted') {
+        say('stopped during startup');
+        return 0;
+      }
+      process.stderr.write(`hookline dev: could not start: ${failureText(error)}\n`);
+      code = 1;
+      return code;
+    }
+    // Since this process started (performance's time origin), as a user perceives it.
+    const startupMs = Math.round(performance.now());
+    announce(stack, startupMs, settings.json, log);
+
+    const outcome = await Promise.race([
+      signals.stopRequested.then((signal) => ({ signal })),
+      stack.failure.then((error) => ({ error })),
+    ]);
+    if ('error' in outcome) {
+      process.stderr.write(`hookline dev: ${failureText(outcome.error)}\n`);
+      code = 1;
+    }
+    say(`stopping${'signal' in outcome ? ` (${outcome.signal}; again to force)` : ''}`);
+    await stack.stop();
+    say('stopped');
+    return code;
+  } finally {
+    signals.release();
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  }
+};
+
+interface DevSettings {
+  readonly configFile: string;
+  readonly port: number;
+  /** `--port` as given: the remedy for a busy port names whichever the user set. */
+  readonly portFlag: string | undefined;
+  readonly sqsPort: number;
+  readonly dynamoDbPort: number;
+  readonly json: boolean;
+}
+
+/** The command line and port variables, checked; usage errors name the flag or variable. */
+function devSettings(values: OptionValues, positionals: readonly string[]): DevSettings {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
   const configFile = configFileFrom(values);
   const portFlag = typeof values.port === 'string' ? values.port : undefined;
@@ -44,20 +111,35 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   );
   const sqsPort = portSetting(process.env[SQS_PORT_ENV], SQS_PORT_ENV, DEFAULT_SQS_PORT);
   const dynamoDbPort = portSetting(process.env[DYNAMODB_PORT_ENV], DYNAMODB_PORT_ENV, DEFAULT_DYNAMODB_PORT);
-  const json = values.json === true;
-  const log = createJsonLog();
-  const say = (text: string) => {
-    if (json) log.info(text);
-    else process.stdout.write(`hookline dev: ${text}\n`);
-  };
-  const warn = (text: string) => {
-    if (json) log.warn(text);
-    else process.stderr.write(`hookline dev: warning: ${text}\n`);
-  };
+  return { configFile, port, portFlag, sqsPort, dynamoDbPort, json: values.json === true };
+}
 
-  // Signals are handled from the start: a Ctrl+C during startup must still stop the emulators.
+/** Progress lines and warnings: log lines with `--json`, else `hookline dev:` text on stdout / stderr. */
+function notices(json: boolean, log: Log): { say: (text: string) => void; warn: (text: string) => void } {
+  return {
+    say: (text) => {
+      if (json) log.info(text);
+      else process.stdout.write(`hookline dev: ${text}\n`);
+    },
+    warn: (text) => {
+      if (json) log.warn(text);
+      else process.stderr.write(`hookline dev: warning: ${text}\n`);
+    },
+  };
+}
+
+interface SignalTrap {
+  /** Aborted by the first signal, so a startup still under way stops. */
+  readonly startup: AbortSignal;
+  /** Resolves with the first signal. */
+  readonly stopRequested: Promise<NodeJS.Signals>;
+  /** Removes the listeners. */
+  release(): void;
+}
+
+/** The first signal asks for a clean stop; a second one kills the stack's emulators and exits 130. */
+function trapSignals(currentStack: () => DevStack | undefined): SignalTrap {
   const startup = new AbortController();
-  let stack: DevStack | undefined;
   let signalCount = 0;
   let requestStop: (signal: NodeJS.Signals) => void = () => {};
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
@@ -72,56 +154,20 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     }
     process.stderr.write('hookline dev: forced exit (emulators killed)\n');
     // Children still starting are SIGKILLed by their process `exit` hooks.
-    stack?.kill();
+    currentStack()?.kill();
     process.exit(130);
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  return {
+    startup: startup.signal,
+    stopRequested,
+    release: () => {
+      for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+    },
+  };
+}
 
-  let code = 0;
-  try {
-    try {
-      stack = await startDevStack({
-        configFile,
-        port,
-        sqsPort,
-        dynamoDbPort,
-        log,
-        notice: (level, text) => (level === 'warn' ? warn(text) : say(text)),
-        portRemedies: { http: portFlag === undefined ? 'set PORT or pass --port' : 'pass another --port' },
-        signal: startup.signal,
-      });
-    } catch (error: unknown) {
-      if (error instanceof LocalStackError && error.code === 'aborted') {
-        say('stopped during startup');
-        return 0;
-      }
-      process.stderr.write(`hookline dev: could not start: ${failureText(error)}\n`);
-      code = 1;
-      return code;
-    }
-    // Since this process started (performance's time origin), as a user perceives it.
-    const startupMs = Math.round(performance.now());
-    announce(stack, startupMs, json, log);
-
-    const outcome = await Promise.race([
-      stopRequested.then((signal) => ({ signal })),
-      stack.failure.then((error) => ({ error })),
-    ]);
-    if ('error' in outcome) {
-      process.stderr.write(`hookline dev: ${failureText(outcome.error)}\n`);
-      code = 1;
-    }
-    say(`stopping${'signal' in outcome ? ` (${outcome.signal}; again to force)` : ''}`);
-    await stack.stop();
-    say('stopped');
-    return code;
-  } finally {
-    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
-  }
-};
-
-function announce(stack: DevStack, startupMs: number, json: boolean, log: ReturnType<typeof createJsonLog>) {
+function announce(stack: DevStack, startupMs: number, json: boolean, log: Log) {
   const stateFile = relative(process.cwd(), stack.stateFile) || stack.stateFile;
   if (json) {
     log.info('dev stack ready', {

@@ -9,7 +9,7 @@ import { DEFAULT_DLQ_LIST_MAX, MAX_DLQ_LIST, MAX_REDRIVE_RATE_PER_SECOND } from 
 import { HooklineError } from '../../errors.js';
 import type { AdminClient } from '../admin-client.js';
 import type { DlqListReply, RedriveStartReply, RedriveTask, RedriveTasksReply } from '../admin-types.js';
-import { CliUsageError, type CommandModule } from '../command.js';
+import { CliUsageError, type CommandModule, type OptionValues } from '../command.js';
 import { connect, routeParameter, TARGET_OPTIONS } from '../connect.js';
 import { type CommandOutput, commandOutput, formatTime } from '../output.js';
 import { renderTable } from '../table.js';
@@ -63,40 +63,45 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
   const out = commandOutput(values.json === true);
   const path = `/_hookline/dlq/${routeParameter(route)}`;
+  return action === 'list' ? list(values, out, path) : redrive(values, out, path);
+};
 
-  if (action === 'list') {
-    const max =
-      values.max === undefined
-        ? undefined
-        : integerOption(values.max, '--max', { min: 1, max: MAX_DLQ_LIST, default: DEFAULT_DLQ_LIST_MAX });
-    const { admin } = await connect(values);
-    const reply = await admin.get<DlqListReply>(path, { max });
-    if (out.json) {
-      out.document(reply);
-      return 0;
-    }
-    out.line(`${reply.route}: ${reply.messages.length} message(s) in the dead-letter queue`);
-    if (reply.messages.length > 0) {
-      out.line(
-        renderTable(
-          ['EVENT', 'STATUS', 'ATTEMPTS', 'RECEIVES', 'SENT', 'LAST ERROR'],
-          reply.messages.map((message) => [
-            message.eventId ?? `(message ${message.messageId})`,
-            message.status ?? (message.unreadable === undefined ? undefined : 'unreadable'),
-            message.attempts,
-            message.receiveCount,
-            formatTime(message.sentAt),
-            message.unreadable ??
-              (message.lastError === undefined
-                ? undefined
-                : [message.lastError.name, message.lastError.message].filter(Boolean).join(': ')),
-          ]),
-        ),
-      );
-    }
+/** `dlq list`: the messages as a table (or the reply with `--json`). */
+async function list(values: OptionValues, out: CommandOutput, path: string): Promise<number> {
+  const max =
+    values.max === undefined
+      ? undefined
+      : integerOption(values.max, '--max', { min: 1, max: MAX_DLQ_LIST, default: DEFAULT_DLQ_LIST_MAX });
+  const { admin } = await connect(values);
+  const reply = await admin.get<DlqListReply>(path, { max });
+  if (out.json) {
+    out.document(reply);
     return 0;
   }
+  out.line(`${reply.route}: ${reply.messages.length} message(s) in the dead-letter queue`);
+  if (reply.messages.length > 0) out.line(messagesTable(reply));
+  return 0;
+}
 
+function messagesTable(reply: DlqListReply): string {
+  return renderTable(
+    ['EVENT', 'STATUS', 'ATTEMPTS', 'RECEIVES', 'SENT', 'LAST ERROR'],
+    reply.messages.map((message) => [
+      message.eventId ?? `(message ${message.messageId})`,
+      message.status ?? (message.unreadable === undefined ? undefined : 'unreadable'),
+      message.attempts,
+      message.receiveCount,
+      formatTime(message.sentAt),
+      message.unreadable ??
+        (message.lastError === undefined
+          ? undefined
+          : [message.lastError.name, message.lastError.message].filter(Boolean).join(': ')),
+    ]),
+  );
+}
+
+/** `dlq redrive`: starts the move task; with `--wait`, follows it and exits 1 unless it completes. */
+async function redrive(values: OptionValues, out: CommandOutput, path: string): Promise<number> {
   if (values.max !== undefined) throw new CliUsageError('--max is for dlq list');
   if (values.timeout !== undefined && values.wait !== true)
     throw new CliUsageError('--timeout is for --wait');
@@ -135,7 +140,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     );
   }
   return ok ? 0 : 1;
-};
+}
 
 /**
  * Polls the DLQ's redrive tasks until ours ends. Ours is the task with our handle (listed while it

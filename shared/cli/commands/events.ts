@@ -151,6 +151,16 @@ async function show(values: Record<string, unknown>, id: string, out: CommandOut
 
 /** The human view of one event: fields, replay links, attempts table, optionally the body. */
 export function describeEvent(event: EventView, withBody: boolean): string[] {
+  return [
+    ...fieldLines(event),
+    ...replayLines(event),
+    ...attemptLines(event),
+    ...(withBody ? bodyLines(event) : []),
+  ];
+}
+
+/** `name:  value` lines of the fields that are set. */
+function fieldLines(event: EventView): string[] {
   const verification = event.verification;
   const fields: [string, string | undefined][] = [
     ['id', event.id],
@@ -174,10 +184,14 @@ export function describeEvent(event: EventView, withBody: boolean): string[] {
     ],
     ['dedupe key', event.dedupeKey],
   ];
-  const lines = fields
+  return fields
     .filter((field): field is [string, string] => field[1] !== undefined && field[1] !== '')
     .map(([name, value]) => `${`${name}:`.padEnd(14)}${value}`);
+}
 
+/** What it replays, its replays, and the chain of originals it descends from. */
+function replayLines(event: EventView): string[] {
+  const lines: string[] = [];
   if (event.replayOf !== undefined) lines.push(`replay of ${event.replayOf}`);
   const replays = event.replays ?? event.links?.replays ?? [];
   if (replays.length > 0) lines.push(`replays: ${replays.join(', ')}`);
@@ -187,9 +201,12 @@ export function describeEvent(event: EventView, withBody: boolean): string[] {
       `replay chain: ${[...chain.map((link) => `${link.id} (${link.status})`), event.id].join(' -> ')}`,
     );
   }
+  return lines;
+}
 
+function attemptLines(event: EventView): string[] {
   const attempts = event.attempts ?? [];
-  lines.push('', attempts.length === 0 ? 'attempts: none' : 'attempts:');
+  const lines = ['', attempts.length === 0 ? 'attempts: none' : 'attempts:'];
   if (attempts.length > 0) {
     lines.push(
       renderTable(
@@ -205,13 +222,15 @@ export function describeEvent(event: EventView, withBody: boolean): string[] {
       ),
     );
   }
-  if (withBody) {
-    lines.push('', 'body:');
-    if (event.body !== undefined) lines.push(event.body);
-    else if (event.bodyBase64 !== undefined) lines.push(`(binary, base64) ${event.bodyBase64}`);
-    else if (event.bodyError !== undefined) lines.push(`(unavailable: ${event.bodyError.message})`);
-    else lines.push('(none)');
-  }
+  return lines;
+}
+
+function bodyLines(event: EventView): string[] {
+  const lines = ['', 'body:'];
+  if (event.body !== undefined) lines.push(event.body);
+  else if (event.bodyBase64 !== undefined) lines.push(`(binary, base64) ${event.bodyBase64}`);
+  else if (event.bodyError !== undefined) lines.push(`(unavailable: ${event.bodyError.message})`);
+  else lines.push('(none)');
   return lines;
 }
 

@@ -14,6 +14,7 @@ import {
   MAX_BULK_REPLAY_LIMIT,
   MAX_REPLAY_RATE_PER_SECOND,
 } from '../../replay/limits.js';
+import type { AdminClient } from '../admin-client.js';
 import type { BulkReplayReply, BulkReplayReport, ReplayReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule, type OptionValues } from '../command.js';
 import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
@@ -35,29 +36,56 @@ export const options = {
 
 export const run: CommandModule['run'] = async (values, positionals) => {
   const out = commandOutput(values.json === true);
-  const route = stringValue(values.route);
   const [id, ...extra] = positionals;
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+  if (id !== undefined) return replayOne(values, out, id);
 
-  if (id !== undefined) {
-    const bulkFlag = ['route', 'since', 'until', 'status', 'rate', 'limit', 'cursor'].find(
-      (name) => values[name] !== undefined,
+  const bulk = bulkRun(values);
+  const { admin } = await connect(values);
+  out.progress(
+    `hookline replay: ${bulk.dryRun ? 'dry run over' : 'replaying'} ${bulk.route} events since ${bulk.since}` +
+      `${bulk.until === undefined ? '' : ` until ${bulk.until}`}${bulk.status === undefined ? '' : ` with status ${bulk.status}`}` +
+      `${bulk.ratePerSecond === undefined ? '' : ` at ${bulk.ratePerSecond}/s`}, oldest first` +
+      `${bulk.resumeFrom === undefined ? '' : ', continuing a run'}...`,
+  );
+  const { pages, cursor } = await replayPages(admin, out, bulk);
+  const failed = pages.at(-1)?.error;
+  if (failed !== undefined) return reportStopped(values, out, bulk, pages, failed, cursor);
+  const report = combine(pages);
+  out.progress(`hookline replay: done: ${countsText(report)}`);
+  if (out.json) out.document({ report });
+  else printReport(out, report);
+  return 0;
+};
+
+/** `replay <id>`: one event, which takes none of the bulk flags. */
+async function replayOne(values: OptionValues, out: CommandOutput, id: string): Promise<number> {
+  const bulkFlag = ['route', 'since', 'until', 'status', 'rate', 'limit', 'cursor'].find(
+    (name) => values[name] !== undefined,
+  );
+  if (bulkFlag !== undefined || values['dry-run'] === true) {
+    throw new CliUsageError(
+      `replay <id> takes no --${bulkFlag ?? 'dry-run'} (that is for bulk replay: --route R --since T)`,
     );
-    if (bulkFlag !== undefined || values['dry-run'] === true) {
-      throw new CliUsageError(
-        `replay <id> takes no --${bulkFlag ?? 'dry-run'} (that is for bulk replay: --route R --since T)`,
-      );
-    }
-    const { admin } = await connect(values);
-    const { replay } = await admin.post<ReplayReply>('/_hookline/replay', { id });
-    if (out.json) out.document({ replay });
-    else {
-      out.line(`replayed ${replay.replayOf} as ${replay.id} (${replay.status})`);
-      if (replay.statusUrl !== undefined) out.line(`status: ${replay.statusUrl}`);
-    }
-    return 0;
   }
+  const { admin } = await connect(values);
+  const { replay } = await admin.post<ReplayReply>('/_hookline/replay', { id });
+  if (out.json) out.document({ replay });
+  else {
+    out.line(`replayed ${replay.replayOf} as ${replay.id} (${replay.status})`);
+    if (replay.statusUrl !== undefined) out.line(`status: ${replay.statusUrl}`);
+  }
+  return 0;
+}
 
+/** A bulk run's filters, its times absolute; `resumeFrom` is the `--cursor` it continues from. */
+interface BulkRun extends Omit<RunFlags, 'cursor'> {
+  readonly resumeFrom: string | undefined;
+}
+
+/** The bulk flags, checked. */
+function bulkRun(values: OptionValues): BulkRun {
+  const route = stringValue(values.route);
   if (route === undefined)
     throw new CliUsageError('usage: hookline replay <id> | replay --route R --since T [...]');
   const since = stringValue(values.since);
@@ -88,25 +116,29 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const now = new Date();
   const sinceTime = absoluteTime(since, '--since', now);
   const untilTime = until === undefined ? undefined : absoluteTime(until, '--until', now);
+  return { route, since: sinceTime, until: untilTime, status, dryRun, ratePerSecond, limit, resumeFrom };
+}
 
-  const { admin } = await connect(values);
-  out.progress(
-    `hookline replay: ${dryRun ? 'dry run over' : 'replaying'} ${route} events since ${sinceTime}` +
-      `${untilTime === undefined ? '' : ` until ${untilTime}`}${status === undefined ? '' : ` with status ${status}`}` +
-      `${ratePerSecond === undefined ? '' : ` at ${ratePerSecond}/s`}, oldest first` +
-      `${resumeFrom === undefined ? '' : ', continuing a run'}...`,
-  );
+/**
+ * Posts page after page until the run is done or a page stops on an error, with the running counts
+ * on stderr between pages; `cursor` is where the run stopped, if events may remain.
+ */
+async function replayPages(
+  admin: AdminClient,
+  out: CommandOutput,
+  bulk: BulkRun,
+): Promise<{ pages: BulkReplayReport[]; cursor: string | undefined }> {
   const pages: BulkReplayReport[] = [];
-  let cursor = resumeFrom;
+  let cursor = bulk.resumeFrom;
   do {
     const { report: page } = await admin.post<BulkReplayReply>('/_hookline/replay', {
-      route,
-      since: sinceTime,
-      ...(untilTime !== undefined && { until: untilTime }),
-      ...(status !== undefined && { status }),
-      ...(dryRun && { dryRun }),
-      ...(ratePerSecond !== undefined && { ratePerSecond }),
-      ...(limit !== undefined && { limit }),
+      route: bulk.route,
+      since: bulk.since,
+      ...(bulk.until !== undefined && { until: bulk.until }),
+      ...(bulk.status !== undefined && { status: bulk.status }),
+      ...(bulk.dryRun && { dryRun: bulk.dryRun }),
+      ...(bulk.ratePerSecond !== undefined && { ratePerSecond: bulk.ratePerSecond }),
+      ...(bulk.limit !== undefined && { limit: bulk.limit }),
       ...(cursor !== undefined && { cursor }),
     });
     pages.push(page);
@@ -114,38 +146,38 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     if (page.error !== undefined) break;
     if (cursor !== undefined) out.progress(`hookline replay: ${countsText(combine(pages))}...`);
   } while (cursor !== undefined);
-  const failed = pages.at(-1)?.error;
-  if (failed !== undefined) {
-    const report = { ...combine(pages), error: failed, ...(cursor !== undefined && { nextCursor: cursor }) };
-    out.progress(`hookline replay: stopped: ${countsText(report)}`);
-    out.progress(`hookline replay: ${failed.code}: ${failed.message}`);
-    if (cursor !== undefined) {
-      const resume = resumeCommand(values, {
-        route,
-        since: sinceTime,
-        until: untilTime,
-        status,
-        dryRun,
-        ratePerSecond,
-        limit,
-        cursor,
-      });
-      out.progress(`hookline replay: to continue the run: ${resume}`);
-    }
-    if (out.json) out.document({ report });
-    else printReport(out, report);
-    return 1;
+  return { pages, cursor };
+}
+
+/** A run a page stopped on an error: the counts so far, the error, how to continue; exit code 1. */
+function reportStopped(
+  values: OptionValues,
+  out: CommandOutput,
+  bulk: BulkRun,
+  pages: readonly BulkReplayReport[],
+  failed: NonNullable<BulkReplayReport['error']>,
+  cursor: string | undefined,
+): number {
+  const report = { ...combine(pages), error: failed, ...(cursor !== undefined && { nextCursor: cursor }) };
+  out.progress(`hookline replay: stopped: ${countsText(report)}`);
+  out.progress(`hookline replay: ${failed.code}: ${failed.message}`);
+  if (cursor !== undefined) {
+    const resume = resumeCommand(values, {
+      route: bulk.route,
+      since: bulk.since,
+      until: bulk.until,
+      status: bulk.status,
+      dryRun: bulk.dryRun,
+      ratePerSecond: bulk.ratePerSecond,
+      limit: bulk.limit,
+      cursor,
+    });
+    out.progress(`hookline replay: to continue the run: ${resume}`);
   }
-  const report = combine(pages);
-  const counts = countsText(report);
-  out.progress(`hookline replay: done: ${counts}`);
-  if (out.json) {
-    out.document({ report });
-    return 0;
-  }
-  printReport(out, report);
-  return 0;
-};
+  if (out.json) out.document({ report });
+  else printReport(out, report);
+  return 1;
+}
 
 function printReport(out: CommandOutput, report: BulkReplayReport): void {
   out.line(`${report.dryRun ? 'dry run: ' : ''}${countsText(report)}`);

@@ -19,7 +19,7 @@ import { SecretsManagerResolver } from '../../secrets/secrets-manager-resolver.j
 import { CliUsageError, type CommandModule } from '../command.js';
 import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
 import { fetchFailureReason } from '../fetch-failure.js';
-import { commandOutput } from '../output.js';
+import { type CommandOutput, commandOutput } from '../output.js';
 import { needsSecret, signWebhook } from '../sign-webhook.js';
 
 /** This command's flags, besides `--config` and `--json`. */
@@ -58,16 +58,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const target = await connect(values);
   const config = await loadConfig(target.configFile);
   const route = matchRoute(config, path);
-  const body = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;
-  if (route.expectJson) {
-    try {
-      JSON.parse(body);
-    } catch (error: unknown) {
-      throw new CliUsageError(
-        `--data is not valid JSON (${errorMessage(error)}); route ${route.path} expects JSON`,
-      );
-    }
-  }
+  const body = requestBody(data, route);
   const method = (stringValue(values.method) ?? route.methods[0] ?? 'POST').toUpperCase();
 
   const secret = needsSecret(route.verify)
@@ -82,6 +73,67 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const url = `${target.baseUrl}${route.path}`;
   // --header values go first: the signature headers always win, an explicit content type stays.
   const headers = { 'content-type': 'application/json', ...extraHeaders, ...signed };
+  const { response, reply } = await deliver(url, method, headers, body);
+
+  printAccepted(out, reply, response.status, route.path, target.baseUrl);
+  return 0;
+};
+
+/** The event id, status and status URL of an accepted webhook (the whole reply with `--json`). */
+function printAccepted(
+  out: CommandOutput,
+  reply: Record<string, unknown>,
+  httpStatus: number,
+  routePath: string,
+  baseUrl: string,
+): void {
+  const id = typeof reply.id === 'string' ? reply.id : undefined;
+  const statusUrl =
+    typeof reply.statusUrl === 'string'
+      ? reply.statusUrl
+      : id === undefined
+        ? undefined
+        : `${baseUrl}${eventPath(id)}`;
+  const status =
+    reply.duplicate === true ? 'duplicate' : typeof reply.status === 'string' ? reply.status : 'accepted';
+  if (out.json) {
+    out.document({
+      ...reply,
+      route: routePath,
+      httpStatus,
+      ...(statusUrl !== undefined && { statusUrl }),
+    });
+    return;
+  }
+  out.line(id === undefined ? `${status} (${routePath})` : `${status} ${id} (${routePath})`);
+  if (statusUrl !== undefined) out.line(`status: ${statusUrl}`);
+}
+
+/** `--data` as text (`@file` read from the file), checked as JSON when the route expects JSON. */
+function requestBody(data: string, route: ResolvedRoute): string {
+  const body = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;
+  if (route.expectJson) {
+    try {
+      JSON.parse(body);
+    } catch (error: unknown) {
+      throw new CliUsageError(
+        `--data is not valid JSON (${errorMessage(error)}); route ${route.path} expects JSON`,
+      );
+    }
+  }
+  return body;
+}
+
+/**
+ * Sends the webhook; resolves with the gateway's 2xx answer and its JSON object (`{}` if none).
+ * @throws WebhookRejectedError when the gateway cannot be reached (status 0) or answers otherwise
+ */
+async function deliver(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ response: Response; reply: Record<string, unknown> }> {
   const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30_000) }).catch(
     (error: unknown) => {
       throw new WebhookRejectedError(
@@ -105,28 +157,8 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       `${method} ${url} answered ${response.status} ${code}: ${message}`,
     );
   }
-  const id = typeof reply.id === 'string' ? reply.id : undefined;
-  const statusUrl =
-    typeof reply.statusUrl === 'string'
-      ? reply.statusUrl
-      : id === undefined
-        ? undefined
-        : `${target.baseUrl}${eventPath(id)}`;
-  const status =
-    reply.duplicate === true ? 'duplicate' : typeof reply.status === 'string' ? reply.status : 'accepted';
-  if (out.json) {
-    out.document({
-      ...reply,
-      route: route.path,
-      httpStatus: response.status,
-      ...(statusUrl !== undefined && { statusUrl }),
-    });
-    return 0;
-  }
-  out.line(id === undefined ? `${status} (${route.path})` : `${status} ${id} (${route.path})`);
-  if (statusUrl !== undefined) out.line(`status: ${statusUrl}`);
-  return 0;
-};
+  return { response, reply };
+}
 
 /** `name:value` pairs; the name lower-cased as the gateway sees it. */
 function parseHeaders(values: unknown): Record<string, string> {
