@@ -1,4 +1,4 @@
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,6 +9,7 @@ import { checkWebhookRoute, type WebhookRoute } from '../../infra/webhook-route.
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
 import { EVENT_TABLE, queueSettings } from '../../shared/resources.js';
+import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
 const PREFIX = 'hookline';
@@ -36,8 +37,7 @@ const disabled = makeRoute({ path: '/disabled/', enabled: false });
 const enabledRoutes = [orderStatus, stripe, partner, open];
 
 function buildStack(props: Partial<HooklineGatewayProps> & Pick<HooklineGatewayProps, 'config'>) {
-  const app = new App();
-  const stack = new Stack(app, 'hookline');
+  const stack = new Stack(unbundledApp(), 'hookline');
   const gateway = new HooklineGateway(stack, 'Gateway', { projectRoot: PROJECT_ROOT, ...props });
   return { stack, gateway };
 }

@@ -1,4 +1,4 @@
-import { App, type CfnElement, type PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
+import { type App, type CfnElement, type PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
@@ -6,6 +6,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeBodyPrefix } from '../../infra/body-bucket.js';
 import { HooklineGateway } from '../../infra/hookline-gateway.js';
+import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
 const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
@@ -41,7 +42,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
 ];
 
 function buildApp(): { app: App; stack: Stack } {
-  const app = new App();
+  const app = unbundledApp();
   const stack = new Stack(app, 'hookline');
   new HooklineGateway(stack, 'Gateway', { config: makeConfig(routes), projectRoot: PROJECT_ROOT });
   return { app, stack };
@@ -87,7 +88,6 @@ describe('cdk-nag', () => {
     });
   });
 
-  // Synthesis bundles every function with esbuild: 10 s alone, over 30 s beside three other test files.
   it('let the app synthesize with both packs registered as validation plugins', () => {
     const { app } = buildApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

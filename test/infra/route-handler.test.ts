@@ -10,6 +10,7 @@ import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline
 import type { WebhookRoute } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
+import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
 const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
@@ -41,8 +42,8 @@ const routes = [alpha, beta];
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-function buildStack(props: Partial<HooklineGatewayProps> = {}) {
-  const app = new App();
+/** Bundles only when asked: a single test reads the bundles, of the stack built once for the file. */
+function buildStack(props: Partial<HooklineGatewayProps> = {}, app: App = unbundledApp()) {
   const stack = new Stack(app, 'hookline');
   const gateway = new HooklineGateway(stack, 'Gateway', {
     config: makeConfig(routes),
@@ -95,7 +96,7 @@ describe('route handler functions', () => {
   };
 
   beforeAll(() => {
-    ({ stack, gateway } = buildStack());
+    ({ stack, gateway } = buildStack({}, new App()));
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Resources;
   });
