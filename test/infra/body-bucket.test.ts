@@ -7,6 +7,7 @@ import { HooklineGateway } from '../../infra/hookline-gateway.js';
 import type { WebhookRoute } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
+import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
 const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
@@ -66,7 +67,7 @@ describe('body bucket', () => {
   };
 
   beforeAll(() => {
-    const app = new App();
+    const app = unbundledApp();
     stack = new Stack(app, 'hookline');
     gateway = new HooklineGateway(stack, 'Gateway', {
       config: makeConfig(routes),

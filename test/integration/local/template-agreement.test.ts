@@ -6,13 +6,14 @@
  */
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HooklineGateway } from '../../../infra/hookline-gateway.js';
 import type { ResolvedConfig } from '../../../shared/config/types.js';
 import { createRouteQueues } from '../../../shared/local/create-queues.js';
 import { queueSettings } from '../../../shared/resources.js';
+import { unbundledApp } from '../../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../../helpers/routes.js';
 import { connectSqs, type EmulatorConnection } from '../../helpers/shared-emulators.js';
 
@@ -161,7 +162,7 @@ describe('the synthesized template and the local stack', () => {
   let local: RouteQueueView[];
 
   beforeAll(async () => {
-    const app = new App();
+    const app = unbundledApp();
     const stack = new Stack(app, 'agree');
     new HooklineGateway(stack, 'Gateway', { config, projectRoot: PROJECT_ROOT, configFile: CONFIG_FILE });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, CfnResource>;
