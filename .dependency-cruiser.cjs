@@ -6,8 +6,8 @@ const LAYERS = [
   {
     name: 'leaves',
     path:
-      '^shared/(config/|http/|local-state/|client/|ids[.]ts$|envelope[.]ts$|text[.]ts$|errors[.]ts$|' +
-      'logger[.]ts$|json-log[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
+      '^shared/(config/|http/|local-state/|client/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
+      'text[.]ts$|errors[.]ts$|logger[.]ts$|json-log[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
       'aws-client-defaults[.]ts$|payload-path[.]ts$)',
   },
   { name: 'verify', path: '^shared/(verify|secrets)/' },

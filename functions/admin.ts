@@ -17,6 +17,7 @@ import { EventStore } from '../shared/event-store/event-store.js';
 import { EventHistory } from '../shared/event-store/history.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
 import { createReplayer } from '../shared/replay/replay.js';
+import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
 
 // Written out in full: esbuild's `define` replaces this exact expression with the routes' configs
 // at bundle time; a computed `process.env[name]` would not be replaced.
@@ -47,6 +48,7 @@ const admin = createAdminApi({
     history,
     targets,
     queue: sqsQueueSender(sqs),
+    envelopeKeys: deployedEnvelopeKeys(),
     ...(bodyStore !== undefined && { bodyStore }),
   }),
   sqs,

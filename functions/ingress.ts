@@ -14,6 +14,7 @@ import { EventStore } from '../shared/event-store/event-store.js';
 import { createIngress } from '../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
+import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
 import { SecretsManagerResolver } from '../shared/secrets/secrets-manager-resolver.js';
 
 const route = jsonEnv<ResolvedRoute>(ENV.route);
@@ -41,6 +42,7 @@ const ingress = createIngress({
           secretId: secretArn,
           ttlSeconds: secretTtlSeconds,
         }),
+  envelopeKeys: deployedEnvelopeKeys(),
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
 });

@@ -6,6 +6,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -48,6 +49,8 @@ export interface AdminApiProps {
   readonly httpApi: apigwv2.IHttpApi;
   /** The event table: the admin function reads the history and writes replays. */
   readonly table: dynamodb.ITable;
+  /** The stack's envelope key (`HooklineFunctionProps.envelopeKey`). */
+  readonly envelopeKey: secretsmanager.ISecret;
   /** The deployed routes, with their queues. */
   readonly routes: readonly AdminApiRoute[];
   /** Entry file of the admin Lambda (exports `handler`). */
@@ -113,6 +116,7 @@ export class AdminApi extends Construct {
     // construct created them itself.
     const admin = new HooklineFunction(this, 'Default', {
       entry: props.entry,
+      envelopeKey: props.envelopeKey,
       description: 'Hookline admin API (events, replay, routes, DLQ)',
       roleDescription: 'Hookline admin API',
       memorySize: ADMIN_MEMORY_MB,

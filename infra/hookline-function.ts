@@ -4,7 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV } from '../shared/env-names.js';
 
 /**
  * esbuild settings shared by every Hookline function (the ingress, each route's handler and the
@@ -57,6 +59,11 @@ export interface HooklineFunctionProps {
   readonly memorySize: number;
   /** Function timeout: explicit, never Lambda's default. */
   readonly timeout: Duration;
+  /**
+   * The stack's envelope key: the function may read it (GetSecretValue only) and finds it by
+   * HOOKLINE_ENVELOPE_KEY_ARN, to sign envelopes (ingress, replays) or verify them (handlers).
+   */
+  readonly envelopeKey: secretsmanager.ISecret;
   /**
    * Environment variables, added to `NODE_OPTIONS=--enable-source-maps`.
    * @default - `NODE_OPTIONS` only
@@ -145,8 +152,19 @@ export class HooklineFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       description: props.description,
-      environment: { ...SOURCE_MAPS_ENVIRONMENT, ...props.environment },
+      environment: {
+        ...SOURCE_MAPS_ENVIRONMENT,
+        [ENV.envelopeKeyArn]: props.envelopeKey.secretArn,
+        ...props.environment,
+      },
     });
+    // Not `grantRead`: the functions never call DescribeSecret, which it adds.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [props.envelopeKey.secretArn],
+      }),
+    );
 
     Validations.of(this.function).acknowledge(
       {

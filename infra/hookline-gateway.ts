@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
@@ -117,6 +117,12 @@ export class HooklineGateway extends Construct {
   public readonly bodyBucket: BodyBucket;
   /** The admin function and its IAM-authorized `/_hookline/...` routes. */
   public readonly adminApi: AdminApi;
+  /**
+   * The envelope key: the ingress and replays sign every envelope with it, the handlers run only
+   * what it signed. Rotate it by storing `["new", "old"]`, then `"new"` once the DLQs hold no
+   * message older than the change (14 days at most).
+   */
+  public readonly envelopeKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
     super(scope, id);
@@ -129,6 +135,7 @@ export class HooklineGateway extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = this.buildTable(props);
+    this.envelopeKey = this.buildEnvelopeKey(props);
     this.bodyBucket = new BodyBucket(this, 'BodyBucket', {
       routes: enabledRoutes,
       removalPolicy: props.bodyBucketRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -145,6 +152,7 @@ export class HooklineGateway extends Construct {
     this.adminApi = new AdminApi(this, 'Admin', {
       httpApi: this.httpApi,
       table: this.table,
+      envelopeKey: this.envelopeKey,
       routes: [...this.routes.values()],
       bodyBucket: this.bodyBucket,
       entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
@@ -177,6 +185,21 @@ export class HooklineGateway extends Construct {
     return table;
   }
 
+  private buildEnvelopeKey(props: HooklineGatewayProps): secretsmanager.Secret {
+    const key = new secretsmanager.Secret(this, 'EnvelopeKey', {
+      description: `Hookline envelope signing key (${props.config.name}): signs what the ingress queues`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(key).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Messages signed with the key can wait in a DLQ for 14 days, so a rotation Lambda that replaced it ' +
+        'would have them refused as forged; rotate by storing new and old keys side by side (handlers accept ' +
+        'either, the ingress signs with the first), then remove the old one once no message predates the change.',
+    });
+    return key;
+  }
+
   private buildStage(props: HooklineGatewayProps): apigwv2.HttpStage {
     return new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
@@ -207,6 +230,7 @@ export class HooklineGateway extends Construct {
         prefix: props.config.name,
         httpApi: this.httpApi,
         table: this.table,
+        envelopeKey: this.envelopeKey,
         bodyBucket: this.bodyBucket,
         ingressEntry: props.ingressEntry ?? join(projectRoot, 'functions', 'ingress.ts'),
         handlerEntry: handlerEntry(configFile, route.handler),
@@ -249,6 +273,10 @@ export class HooklineGateway extends Construct {
       value: this.table.tableName,
       description: 'Hookline event table',
     }).overrideLogicalId('EventTableName');
+    new CfnOutput(this, 'EnvelopeKeyArn', {
+      value: this.envelopeKey.secretArn,
+      description: 'Hookline envelope key (HOOKLINE_ENVELOPE_KEY_ARN of a worker outside Lambda)',
+    }).overrideLogicalId('EnvelopeKeyArn');
     new CfnOutput(this, 'BodyBucketName', {
       value: this.bodyBucket.bucket.bucketName,
       description: 'Hookline body bucket (request bodies too large to travel inline)',

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedRoute } from '../shared/config/types.js';
@@ -15,6 +16,8 @@ import { HooklineFunction } from './hookline-function.js';
 export interface RouteHandlerProps {
   /** The route whose events the handler processes (sizing, batching, retry policy). */
   readonly route: ResolvedRoute;
+  /** The stack's envelope key (`HooklineFunctionProps.envelopeKey`). */
+  readonly envelopeKey: secretsmanager.ISecret;
   /** The handler module (absolute path); it exports `handler`, normally made by `defineHandler`. */
   readonly entry: string;
   /**
@@ -78,6 +81,7 @@ export class RouteHandler extends Construct {
     // construct created them itself.
     const handler = new HooklineFunction(this, 'Default', {
       entry: props.entry,
+      envelopeKey: props.envelopeKey,
       description: `Hookline handler for ${route.path}`,
       memorySize: route.memoryMb,
       timeout: Duration.seconds(route.timeoutSeconds),

@@ -36,6 +36,8 @@ export interface WebhookRouteProps {
   readonly prefix: string;
   /** The HTTP API the route's `METHOD path` routes are added to. */
   readonly httpApi: apigwv2.IHttpApi;
+  /** The stack's envelope key (`HooklineFunctionProps.envelopeKey`). */
+  readonly envelopeKey: secretsmanager.ISecret;
   /**
    * The event table. The ingress function may put, get, query and delete items on the table itself
    * (no index) and condition-check them in transactions: dedupe claims, request data, `queued`
@@ -226,6 +228,7 @@ export class WebhookRoute extends Construct {
     const ingress = new HooklineFunction(this, 'Default', {
       ids: { function: 'Ingress', role: 'IngressRole', logGroup: 'IngressLogGroup' },
       entry: props.ingressEntry,
+      envelopeKey: props.envelopeKey,
       description: `Hookline ingress for ${route.path}`,
       memorySize: INGRESS_MEMORY_MB,
       timeout: INGRESS_TIMEOUT,
@@ -321,6 +324,7 @@ export class WebhookRoute extends Construct {
     return new RouteHandler(this, 'Handler', {
       route: this.route,
       entry: props.handlerEntry,
+      envelopeKey: props.envelopeKey,
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       table: props.table,

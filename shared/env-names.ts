@@ -8,6 +8,8 @@ export const ENV = {
   dlqUrl: 'HOOKLINE_DLQ_URL',
   /** ARN of the route's Secrets Manager secret; when absent secrets come from the environment. */
   secretArn: 'HOOKLINE_SECRET_ARN',
+  /** ARN of the stack's envelope key secret, which signs and verifies envelopes (`envelope-signature.ts`). */
+  envelopeKeyArn: 'HOOKLINE_ENVELOPE_KEY_ARN',
   /** Seconds a fetched secret is cached per container. */
   secretTtlSeconds: 'HOOKLINE_SECRET_TTL_SECONDS',
   /** S3 bucket holding bodies too large to travel inline (claim check); unset: no large bodies. */

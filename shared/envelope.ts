@@ -1,11 +1,15 @@
 /**
  * The message Hookline puts on a route's queue (**contract**, versioned). Handlers, replays and the
- * local stack all read it through `parseEnvelope`, which rejects versions it does not know.
+ * local stack all read it through `parseEnvelope`, which reads every version so far and rejects the
+ * ones it does not know. Version 2 adds the ingress's signature (`envelope-signature.ts`).
  */
 import { isUtf8 } from 'node:buffer';
 import { HooklineError } from './errors.js';
 
-const ENVELOPE_VERSION = 1;
+/** The version this release writes. */
+const ENVELOPE_VERSION = 2;
+/** The versions this release reads: 1 was written, unsigned, before envelopes were signed. */
+const READABLE_VERSIONS: ReadonlySet<unknown> = new Set([1, ENVELOPE_VERSION]);
 
 /** The verification verdict made at receipt, so later processing never re-checks timestamps. */
 export interface EnvelopeVerification {
@@ -26,8 +30,8 @@ export interface BodyReference {
   readonly size: number;
 }
 
-export interface EnvelopeV1 {
-  readonly v: typeof ENVELOPE_VERSION;
+/** The fields every version carries; `v` says which version the rest follows. */
+interface EnvelopeFields {
   readonly id: string;
   /** The route path as configured, e.g. `/order/status/`. */
   readonly route: string;
@@ -47,9 +51,29 @@ export interface EnvelopeV1 {
   readonly replayOf?: string;
 }
 
-export type Envelope = EnvelopeV1;
+/** Written before envelopes were signed; still read, from messages that wait in queues and DLQs. */
+export interface EnvelopeV1 extends EnvelopeFields {
+  readonly v: 1;
+}
 
-export class EnvelopeError extends HooklineError<'malformed_envelope' | 'unsupported_envelope_version'> {
+export interface EnvelopeV2 extends EnvelopeFields {
+  readonly v: typeof ENVELOPE_VERSION;
+  /**
+   * The ingress's (or the replay's) HMAC over every other field, `hmac-sha256:<base64>`: the handler
+   * runtime runs nothing whose signature does not match. Absent only on a message nobody signed.
+   */
+  readonly sig?: string;
+}
+
+export type Envelope = EnvelopeV1 | EnvelopeV2;
+
+/**
+ * A message the runtime cannot read (`malformed_envelope`, `unsupported_envelope_version`) or may not
+ * trust (`envelope_unsigned`, `envelope_forged`: see `envelope-signature.ts`).
+ */
+export class EnvelopeError extends HooklineError<
+  'malformed_envelope' | 'unsupported_envelope_version' | 'envelope_unsigned' | 'envelope_forged'
+> {
   override name = 'EnvelopeError';
 
   constructor(code: EnvelopeError['code'], message: string) {
@@ -88,10 +112,13 @@ export function decodeBody(envelope: Pick<Envelope, 'body' | 'bodyBase64'>): Uin
 }
 
 /** What an envelope is made from: an event record's identity, request data and verdict. */
-export type EnvelopeSource = Omit<Envelope, 'v' | 'query'> & { readonly query?: string };
+export type EnvelopeSource = Omit<EnvelopeFields, 'query'> & { readonly query?: string };
 
-/** The envelope of an event record: copies only the envelope's fields, so nothing else leaks onto the queue. */
-export function toEnvelope(record: EnvelopeSource): Envelope {
+/**
+ * The (unsigned) envelope of an event record: copies only the envelope's fields, so nothing else
+ * leaks onto the queue.
+ */
+export function toEnvelope(record: EnvelopeSource): EnvelopeV2 {
   return {
     v: ENVELOPE_VERSION,
     id: record.id,
@@ -128,10 +155,10 @@ export function parseEnvelope(text: string): Envelope {
   const candidate = value as Record<string, unknown>;
   if (candidate.v === undefined)
     throw new EnvelopeError('malformed_envelope', 'envelope has no version field "v"');
-  if (candidate.v !== ENVELOPE_VERSION) {
+  if (!READABLE_VERSIONS.has(candidate.v)) {
     throw new EnvelopeError(
       'unsupported_envelope_version',
-      `envelope version ${JSON.stringify(candidate.v)} is not supported (this runtime reads v${ENVELOPE_VERSION})`,
+      `envelope version ${JSON.stringify(candidate.v)} is not supported (this runtime reads v1 to v${ENVELOPE_VERSION})`,
     );
   }
   for (const field of ['id', 'route', 'receivedAt', 'method', 'path', 'query'] as const) {
@@ -157,6 +184,9 @@ export function parseEnvelope(text: string): Envelope {
   const bodyRef = candidate.bodyRef as Record<string, unknown> | undefined;
   if (bodyRef !== undefined && (typeof bodyRef?.bucket !== 'string' || typeof bodyRef.key !== 'string')) {
     throw new EnvelopeError('malformed_envelope', 'envelope field "bodyRef" must name a bucket and key');
+  }
+  if (candidate.sig !== undefined && (candidate.v === 1 || typeof candidate.sig !== 'string')) {
+    throw new EnvelopeError('malformed_envelope', 'envelope field "sig" must be a string, from v2 on');
   }
   const bodies = ['body', 'bodyBase64', 'bodyRef'].filter((field) => candidate[field] !== undefined);
   if (bodies.length > 1) {

@@ -15,6 +15,7 @@ import type { ResolvedRoute } from '../config/types.js';
 import { jsonEnv, requireEnv } from '../env.js';
 import { ENV } from '../env-names.js';
 import { EventStore } from '../event-store/event-store.js';
+import { deployedEnvelopeKeys } from '../secrets/envelope-keys.js';
 import { processBatch, type RuntimeDependencies } from './runtime.js';
 import type { HandlerDefinition, HandlerFunction, HandlerOptions } from './types.js';
 
@@ -71,6 +72,7 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
     sqs: new SQSClient(AWS_CLIENT_DEFAULTS),
     queueUrl,
     dlqUrl,
+    envelopeKeys: deployedEnvelopeKeys(),
     ...(bodyStore !== undefined && { bodyStore }),
     log: logger,
   };

@@ -19,6 +19,7 @@ import { RouteMismatchError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { LockResult } from '../event-store/lock.js';
 import type { Log } from '../logger.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { lapsedAttempt, lockableEvent, newLockOwner } from './attempt-lock.js';
 import { withLogKeys } from './log.js';
 import { runHandler } from './run-handler.js';
@@ -30,12 +31,15 @@ import {
   type MessageScope,
   settleAttempt,
 } from './settle.js';
+import { fromRecord, signatureProblem } from './trust.js';
 import type { HandlerDefinition } from './types.js';
 
 export interface RuntimeDependencies {
   /** The route whose queue the records come from. */
   readonly route: ResolvedRoute;
-  readonly store: Pick<EventStore, 'acquireLock' | 'settle'>;
+  readonly store: Pick<EventStore, 'acquireLock' | 'settle' | 'getEvent'>;
+  /** The stack's envelope keys: a record whose envelope none of them signed never runs. */
+  readonly envelopeKeys: EnvelopeKeys;
   readonly sqs: Pick<SQSClient, 'send'>;
   /** The route's queue (visibility changes). */
   readonly queueUrl: string;
@@ -72,6 +76,8 @@ interface BatchScope<TPayload> {
   readonly lambdaContext: Context | undefined;
   /** Event ids already seen in this batch. */
   readonly seen: Set<string>;
+  /** The envelope keys, read once per batch. */
+  readonly keys: readonly string[];
 }
 
 type AcquiredLock = Extract<LockResult, { acquired: true }>;
@@ -95,6 +101,9 @@ export async function processBatch<TPayload>(
   invocation: InvocationOptions = {},
 ): Promise<SQSBatchResponse> {
   const now = deps.now ?? (() => new Date());
+  const keys = await envelopeKeysOrNone(deps);
+  if (keys === undefined)
+    return { batchItemFailures: records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
   const scope: BatchScope<TPayload> = {
     definition,
     deps,
@@ -102,6 +111,7 @@ export async function processBatch<TPayload>(
     deadlineMs: invocation.deadlineMs ?? defaultDeadline(invocation.lambdaContext, deps.route, now),
     lambdaContext: invocation.lambdaContext,
     seen: new Set(),
+    keys,
   };
   const failed = new Set<string>();
   const concurrency = definition.options.recordConcurrency ?? DEFAULT_RECORD_CONCURRENCY;
@@ -109,6 +119,19 @@ export async function processBatch<TPayload>(
     if (!(await processRecordSafely(record, scope))) failed.add(record.messageId);
   });
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** The envelope keys; undefined (logged) when they cannot be read: the whole batch is left for redelivery. */
+async function envelopeKeysOrNone(deps: RuntimeDependencies): Promise<readonly string[] | undefined> {
+  try {
+    return await deps.envelopeKeys();
+  } catch (error: unknown) {
+    deps.log.error('envelope keys unavailable; batch left for redelivery', {
+      route: deps.route.path,
+      ...errorLogFields(error),
+    });
+    return undefined;
+  }
 }
 
 /**
@@ -151,16 +174,20 @@ async function processRecordSafely<TPayload>(
 async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPayload>): Promise<boolean> {
   const { deps } = scope;
   const route = deps.route.path;
-  const envelope = readEnvelope(record);
-  if (envelope instanceof EnvelopeError) return deadLetterUnreadable(record, deps, envelope);
+  const read = readEnvelope(record);
+  if (read instanceof EnvelopeError) return deadLetterUnreadable(record, deps, read);
+  const untrusted = signatureProblem(read, scope.keys);
+  if (untrusted !== undefined) return deadLetterUnreadable(record, deps, untrusted);
 
-  const log = withLogKeys(deps.log, { id: envelope.id, route, messageId: record.messageId });
+  const log = withLogKeys(deps.log, { id: read.id, route, messageId: record.messageId });
   const message: MessageScope = { record, deps, now: scope.now, log };
   // Synchronous up to here: see runInOrder.
-  if (!claimInBatch(envelope.id, scope, log)) return true;
-  if (envelope.route !== route) {
-    return deadLetterUnowned(message, 'route_mismatch', `event route ${envelope.route} is not ${route}`);
+  if (!claimInBatch(read.id, scope, log)) return true;
+  if (read.route !== route) {
+    return deadLetterUnowned(message, 'route_mismatch', `event route ${read.route} is not ${route}`);
   }
+  const envelope = read.v === 1 ? await fromRecord(read, deps.store) : read;
+  if (envelope instanceof EnvelopeError) return deadLetterUnreadable(record, deps, envelope);
   if (scope.now().getTime() >= scope.deadlineMs) {
     log.warn('no time left in the invocation; left for redelivery');
     return false;

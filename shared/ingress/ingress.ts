@@ -4,6 +4,7 @@ import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { newEventId } from '../ids.js';
 import { type Log, silentLog } from '../logger.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
 import { IngressPipeline } from './pipeline.js';
 import { dedupe } from './steps/dedupe.js';
@@ -36,6 +37,8 @@ export interface IngressDependencies {
   >;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
+  /** The stack's envelope keys: every envelope is signed with the first. */
+  readonly envelopeKeys: EnvelopeKeys;
   /**
    * Where bodies larger than `INLINE_BODY_LIMIT_BYTES` (and within the route's `maxBodyBytes`) are
    * kept; the event then carries a `bodyRef`. Without it such bodies are refused with 413.
@@ -59,7 +62,7 @@ export type IngressHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatew
  * Lambda container (one route deployed, every route locally); routes are compiled once, here.
  */
 export function createIngress(deps: IngressDependencies): IngressHandler {
-  const { store, queue, secrets } = deps;
+  const { store, queue, secrets, envelopeKeys } = deps;
   const log = deps.log ?? silentLog;
   return IngressPipeline.start()
     .step(receive(deps.publicUrl))
@@ -73,6 +76,6 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     .step(filter(log)) // 202 filtered
     .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503
-    .step(enqueue({ queue, log })) // 503
+    .step(enqueue({ queue, envelopeKeys, log })) // 503
     .finish(reply({ store, log }), log); // 202 queued
 }

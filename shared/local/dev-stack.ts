@@ -21,6 +21,7 @@ import { LOCAL_AWS, type LocalState, localBodyRoot, localStateFile } from '../lo
 import { type Log, silentLog } from '../logger.js';
 import { queueSettings } from '../resources.js';
 import type { EnvSecretResolver } from '../secrets/env-resolver.js';
+import { localEnvelopeKeys } from '../secrets/envelope-keys.js';
 import { createRouteQueues } from './create-queues.js';
 import { createEventTable } from './create-table.js';
 import { devSecretResolver, warnMissingSecrets } from './dev-secrets.js';
@@ -140,12 +141,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     startup.throwIfAborted();
     const { log, waitSeconds } = settings;
     const stores = openStores(clients.dynamodb, tableName, settings.configFile);
+    const shared = { targets, sqs: clients.sqs, ...stores, envelopeKeys: localEnvelopeKeys(secrets), log };
     // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
-    startPollers({ targets, definitions, sqs: clients.sqs, ...stores, log, waitSeconds }, startup);
+    startPollers({ ...shared, definitions, waitSeconds }, startup);
     const http = await listen(settings.http, startup);
-    http.route(
-      localGatewayHandler({ targets, sqs: clients.sqs, ...stores, secrets, publicUrl: http.url, log }),
-    );
+    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url }));
     const emulators = [sqsEmulator, dynamoDbLocal] as const;
     const stack = describeStack({ config, settings, url: http.url, stores, targets, tableName, emulators });
     settings.notice('info', `admin API: ${stack.adminUrl} (this machine only)`);

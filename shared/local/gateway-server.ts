@@ -11,6 +11,7 @@ import { createIngress } from '../ingress/ingress.js';
 import { sqsQueueSender } from '../ingress/sqs-sender.js';
 import type { Log } from '../logger.js';
 import { createReplayer } from '../replay/replay.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
 import { portError } from './emulator-processes.js';
 import { type HttpApiHandler, localGateway, serveHttpApi } from './http-adapter.js';
@@ -51,17 +52,18 @@ export function localGatewayHandler(parts: {
   readonly history: EventHistory;
   readonly bodyStore: DirectoryBodyStore;
   readonly secrets: SecretResolver;
+  readonly envelopeKeys: EnvelopeKeys;
   readonly publicUrl: string;
   readonly log: Log;
 }): HttpApiHandler {
-  const { targets, sqs, store, history, bodyStore, secrets, publicUrl, log } = parts;
+  const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log } = parts;
   const queue = sqsQueueSender(sqs);
   return localGateway({
-    webhooks: createIngress({ targets, store, queue, secrets, bodyStore, publicUrl, log }),
+    webhooks: createIngress({ targets, store, queue, secrets, envelopeKeys, bodyStore, publicUrl, log }),
     admin: createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, queue, bodyStore }),
+      replayer: createReplayer({ store, history, targets, queue, envelopeKeys, bodyStore }),
       sqs,
       bodyStore,
       publicUrl,

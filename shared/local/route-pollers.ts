@@ -11,6 +11,7 @@ import { describeError } from '../errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { HandlerDefinition } from '../handler/define-handler.js';
 import type { Log } from '../logger.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { loadHandlerDefinition } from '../worker/handler-module.js';
 import { createPoller, type Poller } from '../worker/poller.js';
 import type { Startup } from './startup.js';
@@ -33,6 +34,7 @@ export function startPollers(
     readonly definitions: readonly HandlerDefinition[];
     readonly sqs: SQSClient;
     readonly store: EventStore;
+    readonly envelopeKeys: EnvelopeKeys;
     readonly bodyStore: DirectoryBodyStore;
     readonly log: Log;
     /** @default the poller's (20 s) */
@@ -40,7 +42,7 @@ export function startPollers(
   },
   startup: Startup,
 ): void {
-  const { sqs, store, bodyStore, log, waitSeconds } = parts;
+  const { sqs, store, envelopeKeys, bodyStore, log, waitSeconds } = parts;
   const pollers: Poller[] = parts.targets.map((target, index) =>
     createPoller({
       route: target.route,
@@ -49,6 +51,7 @@ export function startPollers(
       queueUrl: target.queueUrl,
       dlqUrl: target.dlqUrl,
       store,
+      envelopeKeys,
       bodyStore,
       log,
       // Like the event source mapping: up to maxConcurrency batches of a route in flight at once.

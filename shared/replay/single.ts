@@ -10,6 +10,7 @@
  */
 import { isBodyStoreError } from '../body-store/errors.js';
 import { type BodyReference, serializeEnvelope, toEnvelope } from '../envelope.js';
+import { signEnvelope } from '../envelope-signature.js';
 import { EventNotFoundError } from '../event-store/errors.js';
 import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/types.js';
 import {
@@ -45,7 +46,8 @@ export async function replayEvent(context: ReplayContext, id: string): Promise<R
   const replay = replayRecord(original, target, replayId, at, bodyRef);
   await deps.store.putRequest(replay);
   try {
-    await deps.queue.send(target.queueUrl, serializeEnvelope(toEnvelope(replay)));
+    const envelope = signEnvelope(toEnvelope(replay), await deps.envelopeKeys());
+    await deps.queue.send(target.queueUrl, serializeEnvelope(envelope));
   } catch (error: unknown) {
     throw new ReplayEnqueueError(replay.id, original.id, error, await discard(context, replay.id));
   }

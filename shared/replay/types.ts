@@ -8,6 +8,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import type { EventHistory } from '../event-store/history.js';
 import type { EventStatus } from '../event-store/types.js';
 import type { QueueSender } from '../ingress/ingress.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 
 /** A configured route and the queue its events (and their replays) go to. */
 export interface ReplayTarget {
@@ -21,6 +22,8 @@ export interface ReplayerDependencies {
   readonly history: Pick<EventHistory, 'listEvents' | 'cursorAfter'>;
   readonly targets: readonly ReplayTarget[];
   readonly queue: QueueSender;
+  /** The stack's envelope keys: a replay is signed as the ingress signs. */
+  readonly envelopeKeys: EnvelopeKeys;
   /**
    * Copies a body kept in the body store (`bodyRef`) to the replay's own key, so it lives as long as
    * the replay. The copy needs put rights on the route's key prefix.

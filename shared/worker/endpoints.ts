@@ -14,6 +14,7 @@
  * Large bodies (`bodyRef`) are read from `.hookline/bodies/` next to the config locally, and from
  * the S3 bucket named by HOOKLINE_BODY_BUCKET (stack output `BodyBucketName`) in AWS.
  */
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -33,6 +34,8 @@ import {
   readLocalState,
 } from '../local-state/state-file.js';
 import { queueSettings } from '../resources.js';
+import { EnvSecretResolver } from '../secrets/env-resolver.js';
+import { deployedEnvelopeKeys, type EnvelopeKeys, localEnvelopeKeys } from '../secrets/envelope-keys.js';
 
 /** A route's work queue and dead-letter queue. */
 export interface RouteQueueUrls {
@@ -48,6 +51,8 @@ export interface WorkerEndpoints {
   readonly sqs: SQSClient;
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** The keys envelopes are verified with (HOOKLINE_ENVELOPE_KEY_ARN or HOOKLINE_ENVELOPE_KEY in AWS). */
+  readonly envelopeKeys: EnvelopeKeys;
   /** Where bodies kept outside the envelope are read from; undefined when none is configured. */
   readonly bodyStore?: Pick<BodyStore, 'get'>;
   /** Queue URLs of a route (by path); throws EndpointError when the route has no queues there. */
@@ -123,6 +128,13 @@ function localEndpoints(
     sqs,
     dynamodb,
     tableName: options.tableName ?? state.tableName,
+    // The local stack's key: HOOKLINE_ENVELOPE_KEY from the environment or the .env beside the config.
+    envelopeKeys: localEnvelopeKeys(
+      new EnvSecretResolver({
+        env: { ...(options.env ?? process.env) },
+        envFile: join(dirname(resolve(options.configFile)), '.env'),
+      }),
+    ),
     bodyStore: new DirectoryBodyStore({ root: localBodyRoot(options.configFile) }),
     async queuesFor(route) {
       const queues = state.queues[route.path];
@@ -142,6 +154,7 @@ function localEndpoints(
 
 function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
   const env = options.env ?? process.env;
+  const envelopeKeys = deployedKeys(env);
   // Region, credentials and AWS_ENDPOINT_URL(_SQS|_DYNAMODB) come from the SDK's own resolution.
   const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
   const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
@@ -160,6 +173,7 @@ function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
     sqs,
     dynamodb,
     tableName,
+    envelopeKeys,
     ...(bodyStore !== undefined && { bodyStore }),
     queuesFor(route) {
       let urls = resolved.get(route.path);
@@ -178,6 +192,14 @@ function awsEndpoints(options: ResolveEndpointsOptions): WorkerEndpoints {
       s3?.destroy();
     },
   };
+}
+
+function deployedKeys(env: Readonly<Record<string, string | undefined>>): EnvelopeKeys {
+  try {
+    return deployedEnvelopeKeys({ ...env });
+  } catch (error: unknown) {
+    throw new EndpointError(errorMessage(error), { cause: error });
+  }
 }
 
 async function queueUrl(sqs: SQSClient, name: string): Promise<string> {

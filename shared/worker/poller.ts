@@ -15,6 +15,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
+import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { deleteMessages, readQueueArn, receiveMessages } from './sqs-calls.js';
 import { toSqsRecord } from './sqs-records.js';
 
@@ -33,6 +34,8 @@ export interface PollerOptions {
   readonly queueUrl: string;
   readonly dlqUrl: string;
   readonly store: EventStore;
+  /** The stack's envelope keys; see `RuntimeDependencies`. */
+  readonly envelopeKeys: EnvelopeKeys;
   /** Where bodies kept outside the envelope (`bodyRef`) are read from; see `RuntimeDependencies`. */
   readonly bodyStore?: Pick<BodyStore, 'get'>;
   readonly log: Log;
@@ -337,6 +340,7 @@ function runtimeDependencies(options: PollerOptions): RuntimeDependencies {
     sqs: options.sqs,
     queueUrl: options.queueUrl,
     dlqUrl: options.dlqUrl,
+    envelopeKeys: options.envelopeKeys,
     ...(options.bodyStore !== undefined && { bodyStore: options.bodyStore }),
     log: options.log,
     ...(options.now !== undefined && { now: options.now }),

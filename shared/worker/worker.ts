@@ -212,6 +212,7 @@ async function routePoller(
     queueUrl: queues.queueUrl,
     dlqUrl: queues.dlqUrl,
     store: new EventStore({ client: endpoints.dynamodb, tableName: endpoints.tableName }),
+    envelopeKeys: endpoints.envelopeKeys,
     ...(endpoints.bodyStore !== undefined && { bodyStore: endpoints.bodyStore }),
     log: options.log ?? silentLog,
     ...tuning,

@@ -17,6 +17,7 @@ import { createEventTable } from '../../shared/local/create-table.js';
 import { serveHttpApi } from '../../shared/local/http-adapter.js';
 import { queueSettings } from '../../shared/resources.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
+import { testEnvelopeKeys } from './envelope-keys.js';
 import { connectDynamoDb, connectSqs, type EmulatorConnection, uniqueName } from './shared-emulators.js';
 
 /** One test file's clients of the run's shared emulators (see shared-emulators.ts). */
@@ -92,6 +93,7 @@ export async function startIngress(
     store,
     queue: sqsQueueSender(emulators.sqs.client),
     secrets: new EnvSecretResolver({ env: options.secrets ?? {} }),
+    envelopeKeys: testEnvelopeKeys,
   };
   const server = await serveHttpApi(createIngress({ ...base, ...options.override?.(base) }));
   return {

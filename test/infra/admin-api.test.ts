@@ -197,7 +197,7 @@ describe('admin API', () => {
     it('gets the table, the body bucket and the queue prefixes in its environment', () => {
       const variables = (adminFunction().Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables).sort()).toEqual(
-        ['NODE_OPTIONS', ENV.tableName, ENV.adminRoutes, ENV.bodyBucket].sort(),
+        ['NODE_OPTIONS', ENV.tableName, ENV.adminRoutes, ENV.bodyBucket, ENV.envelopeKeyArn].sort(),
       );
       expect(variables[ENV.tableName]).toEqual({ Ref: logicalId(stack, gateway.table) });
       expect(variables[ENV.bodyBucket]).toEqual({ Ref: logicalId(stack, gateway.bodyBucket.bucket) });

@@ -275,7 +275,7 @@ describe('HooklineGateway', () => {
       ).toEqual({});
     });
 
-    it('lets the ingress write its log group, send to its queue, get, put, query, condition-check and delete table items, read its secret and put its bodies', () => {
+    it('lets the ingress write its log group, read the envelope key, send to its queue, get, put, query, condition-check and delete table items, read its secret and put its bodies', () => {
       const webhookRoute = route(orderStatus);
       const secretId = logicalId(stack, webhookRoute.secret as ISecret);
       expect(policyOf(orderStatus).Properties.PolicyDocument.Statement).toEqual([
@@ -283,6 +283,11 @@ describe('HooklineGateway', () => {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: { 'Fn::GetAtt': [logicalId(stack, webhookRoute.ingressLogGroup), 'Arn'] },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: logicalId(stack, gateway.envelopeKey) },
         },
         {
           Effect: 'Allow',
@@ -319,7 +324,7 @@ describe('HooklineGateway', () => {
     });
 
     it.each(enabledRoutes.map((r) => [r.path, r] as const))(
-      'gives %s access to its own queue, log group, secret, the table and the body bucket only',
+      'gives %s access to its own queue, log group, secret, the table, the body bucket and the envelope key only',
       (_path, r) => {
         const own = route(r);
         const allowed = new Set([
@@ -327,6 +332,7 @@ describe('HooklineGateway', () => {
           logicalId(stack, own.ingressLogGroup),
           logicalId(stack, gateway.table),
           logicalId(stack, gateway.bodyBucket.bucket),
+          logicalId(stack, gateway.envelopeKey),
           ...(own.secret?.node.defaultChild ? [logicalId(stack, own.secret)] : []),
         ]);
         const referenced = referencedIds(policyOf(r).Properties.PolicyDocument);
@@ -357,7 +363,8 @@ describe('HooklineGateway', () => {
 
   describe('secrets', () => {
     it('creates a secret named by verify.secret.name when it is not marked existing', () => {
-      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // The route's, and the envelope key.
+      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: 'ORDER_STATUS_WEBHOOK_SECRET',
         GenerateSecretString: Match.objectLike({ PasswordLength: 48 }),
@@ -370,8 +377,13 @@ describe('HooklineGateway', () => {
           logicalId(stack, (route(stripe).ingressFunction.role as iam.Role).node.findChild('DefaultPolicy'))
         ] as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }
       ).Properties.PolicyDocument.Statement;
-      const read = statements.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
-      expect(JSON.stringify(read?.Resource)).toContain(':secret:STRIPE_WEBHOOK_SECRET-??????');
+      const reads = statements.filter((s) =>
+        JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads.map((s) => JSON.stringify(s.Resource))).toEqual([
+        JSON.stringify({ Ref: logicalId(stack, gateway.envelopeKey) }),
+        expect.stringContaining(':secret:STRIPE_WEBHOOK_SECRET-??????'),
+      ]);
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({
@@ -396,7 +408,7 @@ describe('HooklineGateway', () => {
         ]),
       });
       const sharedTemplate = Template.fromStack(sharedStack);
-      sharedTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      sharedTemplate.resourceCountIs('AWS::SecretsManager::Secret', 2);
       const [a, b] = [...sharedGateway.routes.values()];
       expect(a?.secret).toBeDefined();
       expect(b?.secret).toBe(a?.secret);
@@ -416,6 +428,40 @@ describe('HooklineGateway', () => {
         },
       });
       expect(Object.keys(secretReaders).sort()).toEqual(ingressPolicies.sort());
+    });
+  });
+
+  describe('envelope key', () => {
+    const keyArn = () => ({ Ref: logicalId(stack, gateway.envelopeKey) });
+    const functions = () => [
+      ...[...gateway.routes.values()].flatMap((r) => [r.ingressFunction, r.handlerFunction]),
+      gateway.adminApi.function,
+    ];
+
+    it('is one generated secret, named to every function by HOOKLINE_ENVELOPE_KEY_ARN', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Description: Match.stringLikeRegexp('envelope signing key'),
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+      expect(functions()).toHaveLength(enabledRoutes.length * 2 + 1);
+      for (const fn of functions()) {
+        const props = template.toJSON().Resources[logicalId(stack, fn)].Properties;
+        expect(props.Environment.Variables[ENV.envelopeKeyArn]).toEqual(keyArn());
+      }
+    });
+
+    it('may only be read, with GetSecretValue, by each function', () => {
+      const readers = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        (
+          policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]
+        ).filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(keyArn())),
+      );
+      expect(readers).toHaveLength(functions().length);
+      for (const statement of readers) expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+    });
+
+    it('is an output, for workers outside Lambda', () => {
+      template.hasOutput('EnvelopeKeyArn', { Value: keyArn() });
     });
   });
 

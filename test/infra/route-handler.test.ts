@@ -120,10 +120,11 @@ describe('route handler functions', () => {
       });
     });
 
-    it('gets the route, the table, its queue, its DLQ and the body bucket in its environment, and nothing else', () => {
+    it('gets the route, the table, its queue, its DLQ, the body bucket and the envelope key in its environment, and nothing else', () => {
       expect(resources[ids(r).fn]?.Properties.Environment).toEqual({
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
+          [ENV.envelopeKeyArn]: { Ref: logicalId(stack, gateway.envelopeKey) },
           [ENV.route]: JSON.stringify(r),
           [ENV.tableName]: { Ref: ids(r).table },
           [ENV.queueUrl]: { Ref: ids(r).queue },
@@ -172,13 +173,18 @@ describe('route handler functions', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the handler write its logs, consume its queue, send to its DLQ, get, update, put and condition-check table items and read its bodies', () => {
+    it('lets the handler write its logs, read the envelope key, consume its queue, send to its DLQ, get, update, put and condition-check table items and read its bodies', () => {
       const own = ids(alpha);
       expect(statementsOf(alpha)).toEqual([
         {
           Effect: 'Allow',
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: arnOf(own.logGroup),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: logicalId(stack, gateway.envelopeKey) },
         },
         {
           Effect: 'Allow',
@@ -270,9 +276,12 @@ describe('route handler functions', () => {
       }
     });
 
-    it('gives the handler no access to the verification secret', () => {
-      expect(route(alpha).secret).toBeDefined();
-      expect(JSON.stringify(statementsOf(alpha))).not.toContain('secretsmanager');
+    it('gives the handler no access to the verification secret, only to the envelope key', () => {
+      const secret = route(alpha).secret;
+      if (secret === undefined) throw new Error('alpha has no verification secret');
+      const secrets = statementsOf(alpha).filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
+      expect(secrets.map((s) => s.Resource)).toEqual([{ Ref: logicalId(stack, gateway.envelopeKey) }]);
+      expect(JSON.stringify(statementsOf(alpha))).not.toContain(logicalId(stack, secret));
     });
   });
 

@@ -198,7 +198,7 @@ describe('serializeEnvelope() and parseEnvelope()', () => {
 describe('parseEnvelope()', () => {
   describe('versions', () => {
     it.each([
-      { v: 2, named: '2' },
+      { v: 3, named: '3' },
       { v: 0, named: '0' },
       { v: '1', named: '"1"' },
       { v: null, named: 'null' },
@@ -207,7 +207,20 @@ describe('parseEnvelope()', () => {
       const error = envelopeErrorOf(rawEnvelope({ v }));
 
       expect(error.code).toBe('unsupported_envelope_version');
-      expect(error.message).toBe(`envelope version ${named} is not supported (this runtime reads v1)`);
+      expect(error.message).toBe(`envelope version ${named} is not supported (this runtime reads v1 to v2)`);
+    });
+
+    it.each([1, 2])('reads version %d', (v) => {
+      expect(parseEnvelope(rawEnvelope({ v })).v).toBe(v);
+    });
+
+    it.each([
+      { name: 'a signature on a v1 envelope', changes: { v: 1, sig: 'hmac-sha256:x' } },
+      { name: 'a signature that is not a string', changes: { v: 2, sig: 42 } },
+    ])('rejects $name as malformed', ({ changes }) => {
+      expect(envelopeErrorOf(rawEnvelope(changes)).message).toBe(
+        'envelope field "sig" must be a string, from v2 on',
+      );
     });
 
     it('checks the version before the other fields', () => {

@@ -29,6 +29,7 @@ import { createReplayer } from '../../../shared/replay/replay.js';
 import { INLINE_BODY_LIMIT_BYTES } from '../../../shared/resources.js';
 import { EnvSecretResolver } from '../../../shared/secrets/env-resolver.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../../helpers/emulators.js';
+import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
   drainQueue,
@@ -80,13 +81,14 @@ beforeAll(async () => {
       store,
       queue,
       secrets: new EnvSecretResolver({ env: {} }),
+      envelopeKeys: testEnvelopeKeys,
       bodyStore,
       publicUrl: server.url,
     }),
     admin: createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, queue, bodyStore }),
+      replayer: createReplayer({ store, history, targets, envelopeKeys: testEnvelopeKeys, queue, bodyStore }),
       sqs: emulators.sqs.client,
       bodyStore,
       publicUrl: server.url,
@@ -536,6 +538,7 @@ describe('POST /_hookline/replay', () => {
         targets,
         history,
         replayer: createReplayer({
+          envelopeKeys: testEnvelopeKeys,
           store,
           history,
           targets,
@@ -619,7 +622,13 @@ describe('GET /_hookline/routes', () => {
       return createAdminApi({
         targets,
         history,
-        replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(emulators.sqs.client) }),
+        replayer: createReplayer({
+          store,
+          history,
+          targets,
+          envelopeKeys: testEnvelopeKeys,
+          queue: sqsQueueSender(emulators.sqs.client),
+        }),
         sqs: emulators.sqs.client,
         queueAges,
         log,
@@ -824,6 +833,7 @@ describe('when AWS is unavailable', () => {
       targets,
       history: deadHistory,
       replayer: createReplayer({
+        envelopeKeys: testEnvelopeKeys,
         store: deadStore,
         history: deadHistory,
         targets,
@@ -853,7 +863,13 @@ describe('when AWS is unavailable', () => {
         tableName: 'no-such-table',
         store: new EventStore({ client: emulators.dynamo.client, tableName: 'no-such-table' }),
       }),
-      replayer: createReplayer({ store, history, targets, queue: sqsQueueSender(emulators.sqs.client) }),
+      replayer: createReplayer({
+        store,
+        history,
+        targets,
+        envelopeKeys: testEnvelopeKeys,
+        queue: sqsQueueSender(emulators.sqs.client),
+      }),
       sqs: emulators.sqs.client,
     });
     const event = { ...fakeEvent('GET', '/_hookline/events'), queryStringParameters: { route: 'orders' } };
@@ -897,7 +913,13 @@ describe('POST /_hookline/replay in bulk, at the edges', () => {
     const flaky = createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, queue: failingAfterOne }),
+      replayer: createReplayer({
+        store,
+        history,
+        targets,
+        envelopeKeys: testEnvelopeKeys,
+        queue: failingAfterOne,
+      }),
       sqs: emulators.sqs.client,
     });
     const query = { route: '/listing/', since, ratePerSecond: 500 };

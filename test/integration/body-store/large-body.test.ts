@@ -19,6 +19,7 @@ import { processBatch, type RuntimeDependencies } from '../../../shared/handler/
 import type { HooklineEvent } from '../../../shared/handler/types.js';
 import { silentLog } from '../../../shared/logger.js';
 import { INLINE_BODY_LIMIT_BYTES } from '../../../shared/resources.js';
+import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
   drainQueue,
@@ -118,6 +119,7 @@ function depsFor(
     sqs: emulators.sqs.client,
     queueUrl,
     dlqUrl,
+    envelopeKeys: testEnvelopeKeys,
     log: silentLog,
     random: () => 0.5,
     ...(bodyStore !== 'none' && { bodyStore }),

@@ -28,6 +28,7 @@ import { PermanentError } from '../../../shared/handler/errors.js';
 import type { RouteQueues } from '../../../shared/local/create-queues.js';
 import { silentLog } from '../../../shared/logger.js';
 import { createPoller } from '../../../shared/worker/poller.js';
+import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
   type Emulators,
@@ -103,6 +104,7 @@ async function consume(route: ResolvedRoute, count: number, handler: () => void)
     sqs: emulators.sqs.client,
     queueUrl: queues.queueUrl,
     dlqUrl: queues.dlqUrl,
+    envelopeKeys: testEnvelopeKeys,
     store: ingress.store,
     log: silentLog,
   });

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { awsTestCredentials } from '../../helpers/emulators.js';
+import { TEST_ENVELOPE_KEY } from '../../helpers/envelope-keys.js';
 import { type FakeS3, startFakeS3 } from '../../helpers/fake-s3.js';
 import {
   connectEmulators,
@@ -82,6 +83,7 @@ function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     HOOKLINE_ROUTE: JSON.stringify(route),
     HOOKLINE_TABLE_NAME: provisioned.tableName,
     HOOKLINE_QUEUE_URL: requireQueues(provisioned.queues, route.path).queueUrl,
+    HOOKLINE_ENVELOPE_KEY: TEST_ENVELOPE_KEY,
     AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,
     AWS_REGION: awsTestCredentials.region,

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { S3BodyStore } from '../../../shared/body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { ENV } from '../../../shared/env-names.js';
+import { parseEnvelope } from '../../../shared/envelope.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { eventKeys } from '../../../shared/event-store/items.js';
 import { marshallItem } from '../../../shared/event-store/marshal.js';
@@ -26,6 +27,7 @@ import type { HandlerDefinition, HandlerFunction, HooklineEvent } from '../../..
 import type { RouteQueues } from '../../../shared/local/create-queues.js';
 import type { Log } from '../../../shared/logger.js';
 import { awsTestCredentials, createDynamoDbClient, freePort } from '../../helpers/emulators.js';
+import { signedForTests, TEST_ENVELOPE_KEY, testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import { type FakeS3, startFakeS3 } from '../../helpers/fake-s3.js';
 import {
   connectEmulators,
@@ -129,6 +131,7 @@ function depsFor(route: ResolvedRoute, overrides: Partial<RuntimeDependencies> =
     sqs: emulators.sqs.client,
     queueUrl: queues.queueUrl,
     dlqUrl: queues.dlqUrl,
+    envelopeKeys: testEnvelopeKeys,
     log,
     random: HALF,
     ...overrides,
@@ -319,7 +322,7 @@ describe('processBatch()', () => {
     expect(calls).toBe(3);
     expect(receiveCounts).toEqual(['1', '2', '3']);
     expect(dead).toHaveLength(1);
-    expect(JSON.parse(dead[0]?.body ?? '{}')).toMatchObject({ v: 1, id });
+    expect(JSON.parse(dead[0]?.body ?? '{}')).toMatchObject({ v: 2, id });
     expect(await depth(routes.exhaust)).toEqual({ visible: 0, inFlight: 0 });
     const stored = await record(id);
     expect(stored.status).toBe('dead_lettered');
@@ -750,7 +753,11 @@ describe('processBatch()', () => {
     it('sends an envelope whose event has no record to the DLQ', async () => {
       const id = await post(routes.poison, { n: 1 });
       const [message] = await receive(routes.poison);
-      const orphan = { ...JSON.parse(message?.body ?? '{}'), id: `evt_${randomUUID()}` };
+      const orphan = signedForTests({
+        ...parseEnvelope(message?.body ?? '{}'),
+        v: 2,
+        id: `evt_${randomUUID()}`,
+      });
       await runBatch(
         message ? [message] : [],
         definitionOf(() => {}),
@@ -787,6 +794,7 @@ describe('processBatch()', () => {
     const flakyStore: RuntimeDependencies['store'] = {
       acquireLock: (input) => ingress.store.acquireLock(input),
       settle: (input) => brokenStore.settle(input),
+      getEvent: (id) => ingress.store.getEvent(id),
     };
     let calls = 0;
     const definition = definitionOf(() => {
@@ -865,6 +873,7 @@ describe('defineHandler() Lambda handler', () => {
       [ENV.tableName]: ingress.tableName,
       [ENV.queueUrl]: queues.queueUrl,
       [ENV.dlqUrl]: queues.dlqUrl,
+      HOOKLINE_ENVELOPE_KEY: TEST_ENVELOPE_KEY,
       AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,
       AWS_REGION: awsTestCredentials.region,
@@ -894,6 +903,7 @@ describe('defineHandler() Lambda handler', () => {
       [ENV.tableName]: ingress.tableName,
       [ENV.queueUrl]: queues.queueUrl,
       [ENV.dlqUrl]: queues.dlqUrl,
+      HOOKLINE_ENVELOPE_KEY: TEST_ENVELOPE_KEY,
       [ENV.bodyBucket]: BODY_BUCKET,
       AWS_ENDPOINT_URL_SQS: emulators.sqs.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamo.endpoint,

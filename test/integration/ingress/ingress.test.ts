@@ -108,7 +108,8 @@ describe('ingress accepting signed webhooks', () => {
     const [envelope, ...rest] = await drainQueue(emulators.sqs.client, queueOf('/github/'));
     expect(rest).toHaveLength(0);
     expect(envelope).toMatchObject({
-      v: 1,
+      v: 2,
+      sig: expect.stringMatching(/^hmac-sha256:/),
       id: reply.json.id,
       route: '/github/',
       method: 'POST',

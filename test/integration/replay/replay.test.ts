@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryBodyStore } from '../../../shared/body-store/directory-body-store.js';
 import { BodyStoreError } from '../../../shared/body-store/errors.js';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
-import { type BodyReference, decodeBody, type Envelope } from '../../../shared/envelope.js';
+import { type BodyReference, decodeBody, type Envelope, parseEnvelope } from '../../../shared/envelope.js';
+import { checkEnvelopeSignature } from '../../../shared/envelope-signature.js';
 import { encodeCursor } from '../../../shared/event-store/cursor.js';
 import { EventNotFoundError } from '../../../shared/event-store/errors.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
@@ -32,6 +33,7 @@ import type {
   ReplayTarget,
 } from '../../../shared/replay/types.js';
 import { bodyKey } from '../../../shared/resources.js';
+import { TEST_ENVELOPE_KEY, testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import { newEventRecord, storeEventIn } from '../../helpers/event-records.js';
 import {
   connectEmulators,
@@ -95,6 +97,7 @@ function replayer(overrides: Partial<ReplayerDependencies> = {}) {
     history,
     targets,
     queue: sqsQueueSender(emulators.sqs.client),
+    envelopeKeys: testEnvelopeKeys,
     now: () => new Date(REPLAY_AT),
     ...overrides,
   });
@@ -237,7 +240,7 @@ describe('createReplayer()', () => {
         const envelopes = await drain(target);
         expect(envelopes).toHaveLength(1);
         expect(envelopes[0]).toMatchObject({
-          v: 1,
+          v: 2,
           id: result.id,
           route: original.route,
           replayOf: original.id,
@@ -245,6 +248,9 @@ describe('createReplayer()', () => {
           headers: original.headers,
           verification: original.verification,
         });
+        expect(checkEnvelopeSignature(parseEnvelope(JSON.stringify(envelopes[0])), [TEST_ENVELOPE_KEY])).toBe(
+          'valid',
+        );
         expect(Buffer.from(decodeBody(envelopes[0] ?? {}))).toEqual(Buffer.from(original.body ?? '', 'utf8'));
       },
     );
@@ -452,6 +458,7 @@ describe('createReplayer()', () => {
         history,
         targets: [{ ...target, queueUrl: missingQueue }],
         queue: sqsQueueSender(emulators.sqs.client),
+        envelopeKeys: testEnvelopeKeys,
         now: () => new Date(REPLAY_AT),
         newId: () => replayId,
       });

@@ -21,6 +21,7 @@ import {
   type PollerOptions,
 } from '../../../shared/worker/poller.js';
 import { regionOfArn, toSqsRecord } from '../../../shared/worker/sqs-records.js';
+import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
   type Emulators,
@@ -101,6 +102,7 @@ async function harness(route: ResolvedRoute, fn: HandlerFunction): Promise<Harne
         queueUrl,
         dlqUrl,
         store: ingress.store,
+        envelopeKeys: testEnvelopeKeys,
         log: silentLog,
         waitSeconds: 1,
         // Backoff uses full jitter; a fixed draw keeps a failed message's delay above 0 s, so it is

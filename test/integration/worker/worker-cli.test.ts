@@ -21,6 +21,7 @@ import { createEventTable } from '../../../shared/local/create-table.js';
 import { LOCAL_AWS, localStateFile, writeLocalState } from '../../../shared/local-state/state-file.js';
 import { queueSettings } from '../../../shared/resources.js';
 import { awsTestCredentials } from '../../helpers/emulators.js';
+import { TEST_ENVELOPE_KEY } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
   type Emulators,
@@ -183,13 +184,16 @@ export const handler = defineHandler(async (event) => {
   };
 }
 
-/** Environment for the CLI: no inherited AWS or Hookline settings unless given. */
+/**
+ * Environment for the CLI: no inherited AWS or Hookline settings unless given, and the envelope key
+ * the tests' ingress signs with.
+ */
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('AWS_') && !key.startsWith('HOOKLINE_')) env[key] = value;
   }
-  return { ...env, ...extra };
+  return { ...env, HOOKLINE_ENVELOPE_KEY: TEST_ENVELOPE_KEY, ...extra };
 }
 
 /** The SDK's standard configuration pointing at the emulators. */
@@ -296,6 +300,20 @@ describe('hookline process', () => {
     expect(result.stdout).toBe('processed 2\n');
     expect(result.code).toBe(0);
     expect(await p.statuses(ids)).toEqual(['delivered', 'delivered']);
+  });
+
+  it('exits 1 naming HOOKLINE_ENVELOPE_KEY_ARN when AWS is used without an envelope key', async () => {
+    const p = await project({ stateFile: false });
+    const ids = await p.send(1);
+
+    const result = await hookline(
+      ['process', '--route', ROUTE_PATH, '--config', p.configFile],
+      cliEnv({ ...awsEnv(p.tableName), HOOKLINE_ENVELOPE_KEY: '' }),
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no envelope key: set HOOKLINE_ENVELOPE_KEY_ARN');
+    expect(await p.statuses(ids)).toEqual(['queued']);
   });
 
   it('prints processed 0 when the queue stays empty for --wait', async () => {

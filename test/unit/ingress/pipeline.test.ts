@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/http/errors.js';
 import { createIngress } from '../../../shared/ingress/ingress.js';
 import { answer, IngressPipeline } from '../../../shared/ingress/pipeline.js';
+import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   fakeStore,
   gatewayEvent,
@@ -97,6 +98,7 @@ describe('createIngress()', () => {
       store,
       queue: { send: async (queueUrl) => void sent.push(queueUrl) },
       secrets: { resolve: async () => [] },
+      envelopeKeys: testEnvelopeKeys,
       log,
       now: () => RECEIVED_AT,
       newId: () => 'evt_1',

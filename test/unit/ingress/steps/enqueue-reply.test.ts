@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvelope, toEnvelope } from '../../../../shared/envelope.js';
+import { checkEnvelopeSignature } from '../../../../shared/envelope-signature.js';
 import { enqueue } from '../../../../shared/ingress/steps/enqueue.js';
 import { reply } from '../../../../shared/ingress/steps/reply.js';
+import { signedForTests, TEST_ENVELOPE_KEY, testEnvelopeKeys } from '../../../helpers/envelope-keys.js';
 import { newEventRecord } from '../../../helpers/event-records.js';
 import {
   answered,
@@ -22,15 +24,19 @@ async function recorded() {
 }
 
 describe('enqueue()', () => {
-  it("sends the event's envelope to the route's queue", async () => {
+  it("sends the event's envelope, signed with the first envelope key, to the route's queue", async () => {
     const sent: [string, string][] = [];
     const queue = { send: async (queueUrl: string, body: string) => void sent.push([queueUrl, body]) };
 
-    expect(await enqueue({ queue, log: recordingLog().log })(await recorded())).toBeUndefined();
+    expect(
+      await enqueue({ queue, envelopeKeys: testEnvelopeKeys, log: recordingLog().log })(await recorded()),
+    ).toBeUndefined();
 
     expect(sent).toHaveLength(1);
     expect(sent[0]?.[0]).toBe(QUEUE_URL);
-    expect(parseEnvelope(sent[0]?.[1] ?? '')).toEqual(toEnvelope(written));
+    const envelope = parseEnvelope(sent[0]?.[1] ?? '');
+    expect(envelope).toEqual(signedForTests(toEnvelope(written)));
+    expect(checkEnvelopeSignature(envelope, [TEST_ENVELOPE_KEY])).toBe('valid');
   });
 
   it('answers 503 queue_unavailable when the message cannot be sent', async () => {
@@ -41,9 +47,9 @@ describe('enqueue()', () => {
       },
     };
 
-    const error = await Promise.resolve(enqueue({ queue, log })(await recorded())).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await Promise.resolve(
+      enqueue({ queue, envelopeKeys: testEnvelopeKeys, log })(await recorded()),
+    ).catch((thrown: unknown) => thrown);
 
     expect(error).toMatchObject({ status: 503, code: 'queue_unavailable' });
     expect(entries).toEqual([
