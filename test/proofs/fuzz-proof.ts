@@ -20,6 +20,7 @@ import { createEventTable } from '../../shared/local/create-table.js';
 import { queueSettings } from '../../shared/resources.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { testEnvelopeKeys } from '../helpers/envelope-keys.js';
+import { gatewayEvent } from '../helpers/ingress-steps.js';
 import { makeRoute } from '../helpers/routes.js';
 import { githubHeaders, standardWebhooksHeaders, stripeHeaders } from '../helpers/signers.js';
 
@@ -378,29 +379,4 @@ async function checkSigned(
     reports.push({ scheme: scheme.name, signed, refused: refusedCount });
   }
   return reports;
-}
-
-function gatewayEvent(path: string, body: string, headers: Headers): APIGatewayProxyEventV2 {
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers,
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'fuzz',
-      domainName: 'fuzz.example.com',
-      domainPrefix: 'fuzz',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'fuzz' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-  };
 }

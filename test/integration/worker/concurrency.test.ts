@@ -8,11 +8,16 @@ import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
-import { defineHandler } from '../../../shared/handler/define-handler.js';
+import { defineHandler, type HandlerDefinition } from '../../../shared/handler/define-handler.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
 import { silentLog } from '../../../shared/logger.js';
 import { createReplayer } from '../../../shared/replay/replay.js';
-import { type BatchReport, createPoller, type Poller } from '../../../shared/worker/poller.js';
+import {
+  type BatchReport,
+  createPoller,
+  type Poller,
+  type PollerOptions,
+} from '../../../shared/worker/poller.js';
 import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
 import {
   connectEmulators,
@@ -70,6 +75,30 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Pro
   }
 }
 
+/** A started poller of the route's queue (stopped after the test). */
+function startPoller(
+  ingress: IngressUnderTest,
+  r: ResolvedRoute,
+  definition: HandlerDefinition,
+  options: Pick<PollerOptions, 'concurrency' | 'onBatch'>,
+): void {
+  const { queueUrl, dlqUrl } = requireQueues(ingress.queues, r.path);
+  const poller = createPoller({
+    route: r,
+    definition,
+    sqs: emulators.sqs.client,
+    queueUrl,
+    dlqUrl,
+    store: ingress.store,
+    envelopeKeys: testEnvelopeKeys,
+    log: silentLog,
+    waitSeconds: 1,
+    ...options,
+  });
+  pollers.push(poller);
+  poller.start();
+}
+
 async function send(ingress: IngressUnderTest, path: string, count: number): Promise<string[]> {
   const replies = await Promise.all(
     Array.from({ length: count }, (_, n) =>
@@ -85,7 +114,7 @@ describe('two consumers, one queue, a visibility timeout shorter than the handle
     const r = route('visibility');
     const ingress = await startIngress(emulators, [r]);
     ingresses.push(ingress);
-    const { queueUrl, dlqUrl } = requireQueues(ingress.queues, r.path);
+    const { queueUrl } = requireQueues(ingress.queues, r.path);
     // The queue as misconfigured: messages come back while their handler still runs.
     await emulators.sqs.client.send(
       new SetQueueAttributesCommand({
@@ -100,21 +129,7 @@ describe('two consumers, one queue, a visibility timeout shorter than the handle
     }).definition;
     const received: BatchReport[] = [];
     for (let consumer = 0; consumer < 2; consumer += 1) {
-      const poller = createPoller({
-        route: r,
-        definition,
-        sqs: emulators.sqs.client,
-        queueUrl,
-        dlqUrl,
-        store: ingress.store,
-        envelopeKeys: testEnvelopeKeys,
-        log: silentLog,
-        waitSeconds: 1,
-        concurrency: 2,
-        onBatch: (batch) => received.push(batch),
-      });
-      pollers.push(poller);
-      poller.start();
+      startPoller(ingress, r, definition, { concurrency: 2, onBatch: (batch) => received.push(batch) });
     }
 
     const ids = await send(ingress, r.path, 12);
@@ -135,22 +150,11 @@ describe('replays of one event at once', () => {
     const r = route('replays');
     const ingress = await startIngress(emulators, [r]);
     ingresses.push(ingress);
-    const { queueUrl, dlqUrl } = requireQueues(ingress.queues, r.path);
+    const { queueUrl } = requireQueues(ingress.queues, r.path);
     const ledger = new Ledger();
-    const poller = createPoller({
-      route: r,
-      definition: defineHandler((event) => void ledger.record(event.id)).definition,
-      sqs: emulators.sqs.client,
-      queueUrl,
-      dlqUrl,
-      store: ingress.store,
-      envelopeKeys: testEnvelopeKeys,
-      log: silentLog,
-      waitSeconds: 1,
+    startPoller(ingress, r, defineHandler((event) => void ledger.record(event.id)).definition, {
       concurrency: 4,
     });
-    pollers.push(poller);
-    poller.start();
     const [original = ''] = await send(ingress, r.path, 1);
     await until(async () => (await ingress.store.getEvent(original))?.status === 'delivered');
     const replayer = createReplayer({
