@@ -7,7 +7,8 @@
  *
  * Records run concurrently (`recordConcurrency` at a time), taken in batch order; a second message of
  * an event id already taken in the same batch is skipped (deleted) without running the user's code.
- * Each record goes: read the envelope → checks → lock → run the handler → settle (`settle.ts`).
+ * Each record goes: read the envelope → check its signature (`trust.ts`) → checks → lock → run the
+ * handler → settle (`settle.ts`).
  */
 import { performance } from 'node:perf_hooks';
 import type { SQSClient } from '@aws-sdk/client-sqs';
