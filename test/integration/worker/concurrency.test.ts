@@ -28,7 +28,8 @@ import {
 } from '../../helpers/ingress-stack.js';
 import { makeRoute } from '../../helpers/routes.js';
 
-const HANDLER_MS = 1_500;
+/** Three visibility timeouts: SQS makes each message visible again while its handler still runs. */
+const HANDLER_MS = 3_000;
 const VISIBILITY_SECONDS = 1;
 
 let emulators: Emulators;
@@ -111,7 +112,7 @@ async function send(ingress: IngressUnderTest, path: string, count: number): Pro
 
 describe('two consumers, one queue, a visibility timeout shorter than the handler', () => {
   it('runs each event once though SQS delivers messages still being handled to the other consumer', async () => {
-    const r = route('visibility');
+    const r = { ...route('visibility'), batchSize: 2 };
     const ingress = await startIngress(emulators, [r]);
     ingresses.push(ingress);
     const { queueUrl } = requireQueues(ingress.queues, r.path);
@@ -129,7 +130,8 @@ describe('two consumers, one queue, a visibility timeout shorter than the handle
     }).definition;
     const received: BatchReport[] = [];
     for (let consumer = 0; consumer < 2; consumer += 1) {
-      startPoller(ingress, r, definition, { concurrency: 2, onBatch: (batch) => received.push(batch) });
+      // Small batches and several receive loops each: a loop is always free to take a redelivered copy.
+      startPoller(ingress, r, definition, { concurrency: 3, onBatch: (batch) => received.push(batch) });
     }
 
     const ids = await send(ingress, r.path, 12);
