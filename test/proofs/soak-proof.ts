@@ -152,17 +152,30 @@ async function undeliveredAfter(stack: DevStack, ids: readonly string[], timeout
   const deadline = Date.now() + timeoutMs;
   let pending = [...ids];
   while (pending.length > 0 && Date.now() < deadline) {
-    const states = await Promise.all(
-      pending.map(async (id) => {
-        const response = await fetch(`${stack.adminUrl}/events/${id}`);
-        const reply = (await response.json()) as { event?: { status: string } };
-        return reply.event?.status === 'delivered' ? undefined : id;
-      }),
-    );
-    pending = states.filter((id): id is string => id !== undefined);
+    const still: string[] = [];
+    // A few at a time: thousands of requests at once would be refused by the server's backlog.
+    for (let start = 0; start < pending.length; start += STATUS_CHECKS_AT_ONCE) {
+      const chunk = pending.slice(start, start + STATUS_CHECKS_AT_ONCE);
+      const delivered = await Promise.all(chunk.map((id) => isDelivered(stack, id)));
+      still.push(...chunk.filter((_, index) => !delivered[index]));
+    }
+    pending = still;
     if (pending.length > 0) await new Promise((wake) => setTimeout(wake, 500));
   }
   return pending.length;
+}
+
+const STATUS_CHECKS_AT_ONCE = 50;
+
+/** False too when the admin API cannot be reached: the event is checked again on the next round. */
+async function isDelivered(stack: DevStack, id: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${stack.adminUrl}/events/${id}`);
+    const reply = (await response.json()) as { event?: { status: string } };
+    return reply.event?.status === 'delivered';
+  } catch {
+    return false;
+  }
 }
 
 /** A temporary project: one unsigned route whose handler does nothing. */

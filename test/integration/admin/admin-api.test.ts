@@ -22,7 +22,7 @@ import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
 import { HistoryUnavailableError } from '../../../shared/event-store/state-reads.js';
-import { createIngress } from '../../../shared/ingress/ingress.js';
+import { createIngress, type QueueSender } from '../../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
 import { type HttpApiHandler, localGateway, serveHttpApi } from '../../../shared/local/http-adapter.js';
 import { createReplayer } from '../../../shared/replay/replay.js';
@@ -65,6 +65,21 @@ let server: Awaited<ReturnType<typeof serveHttpApi>>;
 let gateway: HttpApiHandler;
 let counter = 0;
 
+/** A replayer over the shared table and targets, signing with the tests' envelope key. */
+function replayerWith(
+  queue: QueueSender = sqsQueueSender(emulators.sqs.client),
+  bodyStore?: DirectoryBodyStore,
+): ReturnType<typeof createReplayer> {
+  return createReplayer({
+    store,
+    history,
+    targets,
+    queue,
+    envelopeKeys: testEnvelopeKeys,
+    ...(bodyStore !== undefined && { bodyStore }),
+  });
+}
+
 beforeAll(async () => {
   emulators = await connectEmulators();
   const { tableName, queues } = await provisionRoutes(emulators, Object.values(routes));
@@ -88,7 +103,7 @@ beforeAll(async () => {
     admin: createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, envelopeKeys: testEnvelopeKeys, queue, bodyStore }),
+      replayer: replayerWith(queue, bodyStore),
       sqs: emulators.sqs.client,
       bodyStore,
       publicUrl: server.url,
@@ -622,13 +637,7 @@ describe('GET /_hookline/routes', () => {
       return createAdminApi({
         targets,
         history,
-        replayer: createReplayer({
-          store,
-          history,
-          targets,
-          envelopeKeys: testEnvelopeKeys,
-          queue: sqsQueueSender(emulators.sqs.client),
-        }),
+        replayer: replayerWith(),
         sqs: emulators.sqs.client,
         queueAges,
         log,
@@ -863,13 +872,7 @@ describe('when AWS is unavailable', () => {
         tableName: 'no-such-table',
         store: new EventStore({ client: emulators.dynamo.client, tableName: 'no-such-table' }),
       }),
-      replayer: createReplayer({
-        store,
-        history,
-        targets,
-        envelopeKeys: testEnvelopeKeys,
-        queue: sqsQueueSender(emulators.sqs.client),
-      }),
+      replayer: replayerWith(),
       sqs: emulators.sqs.client,
     });
     const event = { ...fakeEvent('GET', '/_hookline/events'), queryStringParameters: { route: 'orders' } };
@@ -913,13 +916,7 @@ describe('POST /_hookline/replay in bulk, at the edges', () => {
     const flaky = createAdminApi({
       targets,
       history,
-      replayer: createReplayer({
-        store,
-        history,
-        targets,
-        envelopeKeys: testEnvelopeKeys,
-        queue: failingAfterOne,
-      }),
+      replayer: replayerWith(failingAfterOne),
       sqs: emulators.sqs.client,
     });
     const query = { route: '/listing/', since, ratePerSecond: 500 };
