@@ -130,15 +130,19 @@ export class BodyBucket extends Construct {
 
   /**
    * Lets `grantee` read bodies under `route`'s prefix, or under every prefix when `route` is omitted.
-   * Also grants `s3:ListBucket` on the bucket: without it S3 answers a missing key with 403 instead of
-   * 404, and an expired body would look like a permission failure (retried) rather than a missing one.
+   * Reading every prefix also grants `s3:ListBucket` on the bucket, so that S3 answers a missing key
+   * with 404 rather than 403 and an expired body shows as missing. A route's reader gets no
+   * `s3:ListBucket`: it would list every route's keys (S3 checks `s3:prefix` on listings only, not
+   * on the 404 decision), so a missing body is a denied read for it, retried like a store failure.
    */
   public grantReadBodies(grantee: iam.IGrantable, route?: BodyRoute): iam.Grant {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.bucket.bucketArn],
-    });
+    if (route === undefined) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket'],
+        resourceArns: [this.bucket.bucketArn],
+      });
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject'],

@@ -1,8 +1,7 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
+import { TABLE_PARTITIONS } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { HooklineFunction } from './hookline-function.js';
 
@@ -57,11 +57,11 @@ export interface RouteHandlerProps {
  * `route.memoryMb` and `route.timeoutSeconds`, fed by an SQS event source mapping on the route's
  * queue with partial batch responses.
  *
- * Its role holds only what the handler runtime does: receive, delete and change the visibility of
- * messages on its own queue (the mapping's grant), send to its own DLQ (permanent failures), get,
- * update and put items and condition-check them in transactions on the event table itself (lock,
- * outcome, a state created for a message that overtook the ingress), read its route's bodies in the
- * body bucket (and list the bucket, so a missing body is a 404), write its own log group.
+ * Its role holds only what the mapping and the handler runtime do: receive, delete, change the
+ * visibility of and read the attributes of messages on its own queue, send to its own DLQ (permanent
+ * failures), get, update and put events' items and condition-check them in transactions on the event
+ * table itself (lock, outcome, a state created for a message that overtook the ingress), read its
+ * route's bodies in the body bucket, write its own log group.
  */
 export class RouteHandler extends Construct {
   /** The handler function. */
@@ -70,8 +70,8 @@ export class RouteHandler extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The function's execution role (no AWS managed policy). */
   public readonly role: iam.Role;
-  /** The SQS event source feeding the function from the route's queue. */
-  public readonly eventSource: SqsEventSource;
+  /** The SQS event source mapping feeding the function from the route's queue. */
+  public readonly eventSource: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: RouteHandlerProps) {
     super(scope, id);
@@ -110,41 +110,55 @@ export class RouteHandler extends Construct {
   }
 
   /** The event source mapping from the route's queue, with partial batch failures. */
-  private consumeQueue(props: RouteHandlerProps): SqsEventSource {
-    // Binding grants the consume actions on this queue only: ReceiveMessage, DeleteMessage,
-    // ChangeMessageVisibility (backoff), GetQueueAttributes, GetQueueUrl. The role is explicit, so
-    // AWSLambdaSQSQueueExecutionRole (every queue) is not attached.
-    const eventSource = new SqsEventSource(props.queue, {
-      reportBatchItemFailures: true,
-      batchSize: props.route.batchSize,
-      maxConcurrency: props.route.maxConcurrency,
-      ...(props.route.maxBatchingWindowSeconds > 0
-        ? { maxBatchingWindow: Duration.seconds(props.route.maxBatchingWindowSeconds) }
-        : {}),
+  private consumeQueue(props: RouteHandlerProps): lambda.EventSourceMapping {
+    // What `SqsEventSource` would make, under the id it would give it (so the logical id stays), but
+    // without its grant, which adds GetQueueUrl: Lambda's poller calls ReceiveMessage, DeleteMessage
+    // and GetQueueAttributes, the runtime ChangeMessageVisibility (backoff). The role is explicit, so
+    // AWSLambdaSQSQueueExecutionRole (every queue) is not attached either.
+    const mapping = this.function.addEventSourceMapping(
+      `SqsEventSource:${Names.nodeUniqueId(props.queue.node)}`,
+      {
+        eventSourceArn: props.queue.queueArn,
+        reportBatchItemFailures: true,
+        batchSize: props.route.batchSize,
+        maxConcurrency: props.route.maxConcurrency,
+        ...(props.route.maxBatchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(props.route.maxBatchingWindowSeconds) }
+          : {}),
+      },
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility',
+        ],
+        resources: [props.queue.queueArn],
+      }),
+    );
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Lambda supports on-failure destinations only for stream and Kafka sources (Kinesis, DynamoDB Streams, ' +
+        'MSK, self-managed Kafka), not SQS: a failed SQS message stays on the route queue, whose redrive policy ' +
+        "moves it to the route's DLQ after retry.maxAttempts receives.",
     });
-    this.function.addEventSource(eventSource);
-    const mapping = this.function.node.children.find((child) => child instanceof lambda.EventSourceMapping);
-    if (mapping) {
-      Validations.of(mapping).acknowledge({
-        id: 'Serverless-LambdaEventSourceMappingDestination',
-        reason:
-          'Lambda supports on-failure destinations only for stream and Kafka sources (Kinesis, DynamoDB Streams, ' +
-          'MSK, self-managed Kafka), not SQS: a failed SQS message stays on the route queue, whose redrive policy ' +
-          "moves it to the route's DLQ after retry.maxAttempts receives.",
-      });
-    }
-
-    return eventSource;
+    return mapping;
   }
 
   /** Its DLQ, its event states and its route's bodies: nothing else. */
   private grantStores(props: RouteHandlerProps): void {
-    props.deadLetterQueue.grantSendMessages(this.role);
-    // On the table itself, not its indexes (table.grant would add `<table>/index/*`). The lock and
-    // the outcome are conditional updates of the event's state item; GetItem reads the state when a
-    // condition fails and the request item before a missing state is created; PutItem and
-    // ConditionCheckItem are the transaction that creates the state, locked, when the message
-    // arrives before the ingress wrote it.
+    // Not `grantSendMessages`, which adds GetQueueAttributes and GetQueueUrl.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
+    );
+    // On the table itself, not its indexes (table.grant would add `<table>/index/*`), and on events'
+    // items only (`dynamodb:LeadingKeys`: no dedupe claim). The lock and the outcome are conditional
+    // updates of the event's state item; GetItem reads the state when a condition fails and the
+    // request item before a missing state is created; PutItem and ConditionCheckItem are the
+    // transaction that creates the state, locked, when the message arrives before the ingress wrote it.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
@@ -154,6 +168,9 @@ export class RouteHandler extends Construct {
           'dynamodb:ConditionCheckItem',
         ],
         resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TABLE_PARTITIONS.event('*')] },
+        },
       }),
     );
 

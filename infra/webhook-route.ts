@@ -18,7 +18,12 @@ import { routeLimitProblems } from '../shared/config/check-route-limits.js';
 import { normalizePath } from '../shared/config/queue-name.js';
 import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
-import { type QueueSettings, queueSettings, VISIBILITY_TIMEOUT_FACTOR } from '../shared/resources.js';
+import {
+  type QueueSettings,
+  queueSettings,
+  TABLE_PARTITIONS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { HooklineFunction } from './hookline-function.js';
 import { RouteHandler } from './route-handler.js';
@@ -40,14 +45,13 @@ export interface WebhookRouteProps {
   readonly envelopeKey: secretsmanager.ISecret;
   /**
    * The event table. The ingress function may put, get, query and delete items on the table itself
-   * (no index) and condition-check them in transactions: dedupe claims, request data, `queued`
-   * states. It never updates an item; the handler's grants are `RouteHandler`'s.
+   * (no index) and condition-check them in transactions: its route's dedupe claims, request data,
+   * `queued` states. It never updates an item; the handler's grants are `RouteHandler`'s.
    */
   readonly table: dynamodb.ITable;
   /**
    * The claim-check bucket for bodies too large to travel inline: the ingress may put, and the handler
-   * read, objects under the route's own prefix (`routeBodyPrefix`), nothing else (the handler may also
-   * list the bucket, so a missing body is a 404).
+   * read, objects under the route's own prefix (`routeBodyPrefix`), nothing else.
    * @default - no body bucket: bodies above the inline limit are refused with 413
    */
   readonly bodyBucket?: BodyBucket;
@@ -242,13 +246,19 @@ export class WebhookRoute extends Construct {
         'request returns 5xx and the provider retries; accepted events are on the SQS queue with its own DLQ.',
     });
 
-    this.queue.grantSendMessages(ingress.function);
+    // Explicit statements rather than the CDK helpers, which add actions the ingress never calls
+    // (GetQueueAttributes and GetQueueUrl with grantSendMessages, DescribeSecret with grantRead).
+    ingress.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
     // On the table itself, not on its indexes (table.grant would add `<table>/index/*`): the ingress
     // puts dedupe claims, request items and `queued` states (PutItem, conditional but for the request
     // item), reads a claim's holder when the failed put returns none (GetItem) and a duplicate's
     // event (`getEvent()`: one Query of the event's partition), resumes an event an earlier attempt
     // left unqueued (a transaction: ConditionCheckItem on its state, PutItem of its request) and
-    // deletes a duplicate's copy of the request data (DeleteItem). It never updates an item.
+    // deletes a duplicate's copy of the request data (DeleteItem). It never updates an item. The
+    // items are events' and this route's dedupe claims only (`dynamodb:LeadingKeys`), so it cannot
+    // touch another route's claims.
     ingress.function.addToRolePolicy(
       new iam.PolicyStatement({
         actions: [
@@ -259,9 +269,22 @@ export class WebhookRoute extends Construct {
           'dynamodb:DeleteItem',
         ],
         resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [TABLE_PARTITIONS.event('*'), TABLE_PARTITIONS.dedupe(route.path, '*')],
+          },
+        },
       }),
     );
-    this.secret?.grantRead(ingress.function);
+    if (this.secret) {
+      ingress.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          // An imported secret's ARN lacks the suffix Secrets Manager appends to the name.
+          resources: [this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`],
+        }),
+      );
+    }
     if (props.bodyBucket) {
       props.bodyBucket.grantPutRouteBodies(ingress.role, route);
       acknowledgeRouteBodies(ingress.role, props.bodyBucket, route, 'writes');

@@ -33,6 +33,15 @@ export const EVENT_TABLE = {
   },
 } as const;
 
+/**
+ * The partition keys of the event table's items: an event's items are `EVENT#<id>`, a route's dedupe
+ * claims `DEDUPE#<route>#<key>`. IAM narrows each function to its own with `dynamodb:LeadingKeys`.
+ */
+export const TABLE_PARTITIONS = {
+  event: (id: string) => `EVENT#${id}`,
+  dedupe: (route: string, key: string) => `DEDUPE#${route}#${key}`,
+} as const;
+
 /** Statuses listed by the `byRouteStatus` index; other statuses are found through `byRoute`. */
 export const STATUS_INDEXED: ReadonlySet<string> = new Set(['retrying', 'dead_lettered']);
 

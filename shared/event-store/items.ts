@@ -14,6 +14,7 @@
  *   `getEvent()` reads both in one Query.
  * - dedupe claim: `pk = DEDUPE#<route>#<key>`, `sk = DEDUPE`, `eventId`, `expiresAt` (window end).
  */
+import { TABLE_PARTITIONS } from '../resources.js';
 import { type Item, marshallItem, unmarshallItem } from './marshal.js';
 import { decodeRequestData, encodeRequestData } from './request-data.js';
 import type { EventRecord, EventStatus, NewEventRecord } from './types.js';
@@ -37,10 +38,10 @@ type NewEventState = Omit<NewEventRecord, (typeof REQUEST_ATTRIBUTES)[number]>;
 
 /** Key and index values of the items in the event table (for queries added alongside). */
 export const eventKeys = {
-  event: (id: string) => ({ pk: `EVENT#${id}`, sk: EVENT_SK }),
+  event: (id: string) => ({ pk: TABLE_PARTITIONS.event(id), sk: EVENT_SK }),
   /** The event's request item (headers, body, query, content type). */
-  request: (id: string) => ({ pk: `EVENT#${id}`, sk: REQUEST_SK }),
-  dedupe: (route: string, key: string) => ({ pk: `DEDUPE#${route}#${key}`, sk: DEDUPE_SK }),
+  request: (id: string) => ({ pk: TABLE_PARTITIONS.event(id), sk: REQUEST_SK }),
+  dedupe: (route: string, key: string) => ({ pk: TABLE_PARTITIONS.dedupe(route, key), sk: DEDUPE_SK }),
   /** `byRoute` partition. */
   route: (route: string) => `ROUTE#${route}`,
   /** `byRouteStatus` partition. */

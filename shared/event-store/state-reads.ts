@@ -8,6 +8,7 @@ import {
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { HooklineError } from '../errors.js';
+import { TABLE_PARTITIONS } from '../resources.js';
 import { type EventState, eventKeys, toEventState } from './items.js';
 import { type Item, marshallItem } from './marshal.js';
 import type { EventTable } from './table.js';
@@ -127,7 +128,8 @@ export async function batchGet(
 /** The event id in an item's `pk` (`EVENT#<id>`). */
 export function idOf(item: Readonly<Item>): string | undefined {
   const pk = item.pk?.S;
-  return pk?.startsWith('EVENT#') ? pk.slice('EVENT#'.length) : undefined;
+  const prefix = TABLE_PARTITIONS.event('');
+  return pk?.startsWith(prefix) ? pk.slice(prefix.length) : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -275,7 +275,7 @@ describe('HooklineGateway', () => {
       ).toEqual({});
     });
 
-    it('lets the ingress write its log group, read the envelope key, send to its queue, get, put, query, condition-check and delete table items, read its secret and put its bodies', () => {
+    it("lets the ingress write its log group, read the envelope key, send to its queue, get, put, query, condition-check and delete events' and its own dedupe items, read its secret and put its bodies", () => {
       const webhookRoute = route(orderStatus);
       const secretId = logicalId(stack, webhookRoute.secret as ISecret);
       expect(policyOf(orderStatus).Properties.PolicyDocument.Statement).toEqual([
@@ -291,7 +291,7 @@ describe('HooklineGateway', () => {
         },
         {
           Effect: 'Allow',
-          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Action: 'sqs:SendMessage',
           Resource: { 'Fn::GetAtt': [logicalId(stack, webhookRoute.queue), 'Arn'] },
         },
         {
@@ -304,10 +304,13 @@ describe('HooklineGateway', () => {
             'dynamodb:DeleteItem',
           ],
           Resource: { 'Fn::GetAtt': [logicalId(stack, gateway.table), 'Arn'] },
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*', 'DEDUPE#/order/status/#*'] },
+          },
         },
         {
           Effect: 'Allow',
-          Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          Action: 'secretsmanager:GetSecretValue',
           Resource: { Ref: secretId },
         },
         {
@@ -420,7 +423,7 @@ describe('HooklineGateway', () => {
           PolicyDocument: {
             Statement: Match.arrayWith([
               Match.objectLike({
-                Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+                Action: 'secretsmanager:GetSecretValue',
                 Resource: { Ref: logicalId(sharedStack, a?.secret as ISecret) },
               }),
             ]),

@@ -173,7 +173,7 @@ describe('route handler functions', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the handler write its logs, read the envelope key, consume its queue, send to its DLQ, get, update, put and condition-check table items and read its bodies', () => {
+    it("lets the handler write its logs, read the envelope key, consume its queue, send to its DLQ, get, update, put and condition-check events' items and read its bodies", () => {
       const own = ids(alpha);
       expect(statementsOf(alpha)).toEqual([
         {
@@ -190,16 +190,15 @@ describe('route handler functions', () => {
           Effect: 'Allow',
           Action: [
             'sqs:ReceiveMessage',
-            'sqs:ChangeMessageVisibility',
-            'sqs:GetQueueUrl',
             'sqs:DeleteMessage',
             'sqs:GetQueueAttributes',
+            'sqs:ChangeMessageVisibility',
           ],
           Resource: arnOf(own.queue),
         },
         {
           Effect: 'Allow',
-          Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          Action: 'sqs:SendMessage',
           Resource: arnOf(own.dlq),
         },
         {
@@ -211,11 +210,7 @@ describe('route handler functions', () => {
             'dynamodb:ConditionCheckItem',
           ],
           Resource: arnOf(own.table),
-        },
-        {
-          Effect: 'Allow',
-          Action: 's3:ListBucket',
-          Resource: arnOf(own.bodyBucket),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*'] } },
         },
         {
           Effect: 'Allow',
