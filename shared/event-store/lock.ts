@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { LockLostError, RouteMismatchError } from './errors.js';
 import { type EventState, eventKeys, newStateItem, toEventState } from './items.js';
-import { type Item, marshallItem, unmarshallItem } from './marshal.js';
+import { type Item, marshallItem, toAttributeValue, unmarshallItem } from './marshal.js';
 import { decodeRequestData } from './request-data.js';
 import { statusChange, updateEvent, updateExpression } from './state-update.js';
 import { type EventTable, getItem } from './table.js';
@@ -54,10 +54,18 @@ export type LockResult =
       readonly acquired: true;
       /** The event's state as it is now: `processing`, locked by the caller. */
       readonly record: EventState;
-      /** Set when the caller took over a lapsed lock: the previous attempt never settled. */
+      /**
+       * Set when the caller took over a lapsed lock: the previous attempt never settled. It is in
+       * `record.attempts` already (a `LockExpiredError` attempt), written with the lock.
+       */
       readonly lapsed?: LapsedLock;
-      /** The status the lock was taken from: `dead_lettered` means the message came back by a DLQ redrive. */
-      readonly previousStatus: EventStatus;
+      /**
+       * The status the lock was taken from: `dead_lettered` means the message came back by a DLQ
+       * redrive. Undefined when the caller's own lock write was carried out but its reply lost, and
+       * the SDK's retry of it found the lock already held by the caller: what that first write
+       * replaced is not known any more.
+       */
+      readonly previousStatus: EventStatus | undefined;
     }
   | {
       readonly acquired: false;
@@ -87,9 +95,12 @@ const LOCKABLE_STATUSES = sourcesFor('processing').filter((status) => status !==
 /**
  * Takes the event's idempotency lock: one conditional UpdateItem on the event's state item. The
  * records it returns are the event's state (no request data). Succeeds from `queued`, `retrying`,
- * `dead_lettered` (DLQ redrive), or `processing` whose lock has lapsed (`lockExpiresAt <= now`);
- * the event becomes `processing` with `lockOwner`/`lockExpiresAt` set. An event with request data
- * and no state yet gets its state created, locked, from `input.event`. Otherwise reports why not.
+ * `dead_lettered` (DLQ redrive), or `processing` whose lock has lapsed (`lockExpiresAt <= now`;
+ * then a second UpdateItem takes it over and records the lapsed attempt in the history); the
+ * event becomes `processing` with `lockOwner`/`lockExpiresAt` set. An event with request data
+ * and no state yet gets its state created, locked, from `input.event`. A write whose reply was lost
+ * and that the SDK sent again finds the lock held by `input.owner`: that is the caller's lock.
+ * Otherwise reports why not.
  * @throws RouteMismatchError when the event belongs to another route
  */
 export async function acquireLock(table: EventTable, input: AcquireLockInput): Promise<LockResult> {
@@ -126,9 +137,8 @@ async function lockState(table: EventTable, input: AcquireLockInput): Promise<Lo
       Key: marshallItem(eventKeys.event(id)),
       UpdateExpression:
         'SET #status = :processing, #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now REMOVE gsi2pk',
-      ConditionExpression:
-        `attribute_exists(pk) AND #route = :route AND (#status IN (${lockable.join(', ')}) OR ` +
-        '(#status = :processing AND (attribute_not_exists(#lockExpiresAt) OR #lockExpiresAt <= :now)))',
+      // A lapsed lock is taken over by takeOver(), which records the lapsed attempt as it does.
+      ConditionExpression: `attribute_exists(pk) AND #route = :route AND #status IN (${lockable.join(', ')})`,
       ExpressionAttributeNames: {
         '#status': 'status',
         '#route': 'route',
@@ -137,7 +147,7 @@ async function lockState(table: EventTable, input: AcquireLockInput): Promise<Lo
         '#lockExpiresAt': 'lockExpiresAt',
       },
       ExpressionAttributeValues: values,
-      // The old image tells whether a lapsed lock was taken over; the new one is derived.
+      // The old image tells which status the lock was taken from; the new one is derived.
       ReturnValues: 'ALL_OLD',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }),
@@ -151,13 +161,80 @@ async function lockState(table: EventTable, input: AcquireLockInput): Promise<Lo
     lockExpiresAt: expiresAt.toISOString(),
     updatedAt: now,
   };
-  if (previous.status !== 'processing') return { acquired: true, record, previousStatus: previous.status };
+  return { acquired: true, record, previousStatus: previous.status };
+}
+
+/**
+ * Takes over the lock of a `processing` event whose lock lapsed (its attempt timed out or crashed),
+ * appending that attempt to the history in the same conditional write: it is recorded whatever
+ * becomes of the caller's own attempt, and the caller's attempt number follows it. Undefined when
+ * the state changed since it was read (look again).
+ */
+async function takeOver(
+  table: EventTable,
+  input: AcquireLockInput,
+  current: EventState,
+): Promise<LockResult | undefined> {
   const lapsed: LapsedLock = {
-    ...(previous.lockOwner !== undefined && { owner: previous.lockOwner }),
-    takenAt: previous.updatedAt,
-    expiredAt: previous.lockExpiresAt ?? previous.updatedAt,
+    ...(current.lockOwner !== undefined && { owner: current.lockOwner }),
+    takenAt: current.updatedAt,
+    expiredAt: current.lockExpiresAt ?? current.updatedAt,
   };
-  return { acquired: true, record, lapsed, previousStatus: previous.status };
+  const values: Record<string, AttributeValue> = {
+    ':processing': { S: 'processing' },
+    ':owner': { S: input.owner },
+    ':expiresAt': { S: input.expiresAt.toISOString() },
+    ':now': { S: table.now().toISOString() },
+    ':seen': { S: current.updatedAt },
+    ':lapsed': toAttributeValue([lapsedAttempt((current.attempts?.length ?? 0) + 1, lapsed)]),
+    ':none': { L: [] },
+  };
+  // Unchanged since it was read: the same update time, and the same lock owner (or none).
+  let unchanged = '#status = :processing AND #updatedAt = :seen AND attribute_not_exists(#lockOwner)';
+  if (current.lockOwner !== undefined) {
+    values[':lapsedOwner'] = { S: current.lockOwner };
+    unchanged = '#status = :processing AND #updatedAt = :seen AND #lockOwner = :lapsedOwner';
+  }
+  try {
+    const result = await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: marshallItem(eventKeys.event(input.id)),
+        UpdateExpression:
+          'SET #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now, ' +
+          '#attempts = list_append(if_not_exists(#attempts, :none), :lapsed)',
+        ConditionExpression: unchanged,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#updatedAt': 'updatedAt',
+          '#lockOwner': 'lockOwner',
+          '#lockExpiresAt': 'lockExpiresAt',
+          '#attempts': 'attempts',
+        },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (result.Attributes === undefined)
+      throw new Error(`UpdateItem returned no attributes for event ${input.id}`);
+    return { acquired: true, record: toEventState(result.Attributes), lapsed, previousStatus: 'processing' };
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/** The history entry of an attempt that took the lock and never settled (timeout or crash). */
+export function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
+  const durationMs = Math.max(0, Date.parse(lapsed.expiredAt) - Date.parse(lapsed.takenAt));
+  return {
+    attempt,
+    startedAt: lapsed.takenAt,
+    durationMs: Number.isFinite(durationMs) ? durationMs : 0,
+    outcome: 'failed',
+    errorName: 'LockExpiredError',
+    errorMessage: `the attempt did not finish before its lock expired at ${lapsed.expiredAt} (timeout or crash)`,
+  };
 }
 
 /**
@@ -182,15 +259,17 @@ async function whyNotLocked(
   }
   const record = toEventState(existing);
   if (record.route !== route) throw new RouteMismatchError(id, route, record.route);
+  // Owners are unique per attempt: only the caller's own write, carried out while its reply was
+  // lost (the SDK then sent it again, and the condition refused the copy), can have set it.
+  if (record.status === 'processing' && record.lockOwner === input.owner) {
+    return { acquired: true, record, previousStatus: undefined };
+  }
   if (isFinalStatus(record.status)) return { acquired: false, reason: 'done', record };
-  if (
-    record.status === 'processing' &&
-    record.lockExpiresAt !== undefined &&
-    record.lockExpiresAt > table.now().toISOString()
-  ) {
+  if (record.status !== 'processing') return undefined;
+  if (record.lockExpiresAt !== undefined && record.lockExpiresAt > table.now().toISOString()) {
     return { acquired: false, reason: 'locked', record };
   }
-  return undefined;
+  return takeOver(table, input, record);
 }
 
 /**

@@ -1,12 +1,11 @@
 /**
- * The handler runtime's side of the event store's idempotency lock: who owns it, what the lock
- * needs from the message, and the history entry of an attempt whose lock lapsed.
+ * The handler runtime's side of the event store's idempotency lock: who owns it, and what the lock
+ * needs from the message.
  */
 import { randomUUID } from 'node:crypto';
 import type { ResolvedRoute } from '../config/types.js';
 import type { Envelope } from '../envelope.js';
-import type { LapsedLock, LockableEvent } from '../event-store/lock.js';
-import type { AttemptRecord } from '../event-store/types.js';
+import type { LockableEvent } from '../event-store/lock.js';
 
 /** Separates the SQS message id from the attempt's nonce in a lock owner. */
 const OWNER_SEPARATOR = '/';
@@ -31,18 +30,5 @@ export function lockableEvent(envelope: Envelope, route: ResolvedRoute): Lockabl
     verification: envelope.verification,
     ...(envelope.sourceIp !== undefined && { sourceIp: envelope.sourceIp }),
     ...(envelope.replayOf !== undefined && { replayOf: envelope.replayOf }),
-  };
-}
-
-/** The history entry for an attempt that took the lock and never settled (timeout or crash). */
-export function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
-  const durationMs = Math.max(0, Date.parse(lapsed.expiredAt) - Date.parse(lapsed.takenAt));
-  return {
-    attempt,
-    startedAt: lapsed.takenAt,
-    durationMs: Number.isFinite(durationMs) ? durationMs : 0,
-    outcome: 'failed',
-    errorName: 'LockExpiredError',
-    errorMessage: `the attempt did not finish before its lock expired at ${lapsed.expiredAt} (timeout or crash)`,
   };
 }

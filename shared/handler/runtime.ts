@@ -21,7 +21,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import type { LockResult } from '../event-store/lock.js';
 import type { Log } from '../logger.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
-import { lapsedAttempt, lockableEvent, newLockOwner } from './attempt-lock.js';
+import { lockableEvent, newLockOwner } from './attempt-lock.js';
 import { withLogKeys } from './log.js';
 import { runHandler } from './run-handler.js';
 import {
@@ -262,9 +262,8 @@ async function runAttempt<TPayload>(
   { owner, lock }: HeldLock,
 ): Promise<boolean> {
   const { log, record } = message;
-  const history = lock.record.attempts ?? [];
-  const lapsed = lock.lapsed === undefined ? [] : [lapsedAttempt(history.length + 1, lock.lapsed)];
-  const attempt = history.length + lapsed.length + 1;
+  // A lapsed attempt the lock took over is in the history already.
+  const attempt = (lock.record.attempts ?? []).length + 1;
   const receiveCount = receiveCountOf(record);
   log.info('event state', {
     status: 'processing',
@@ -283,7 +282,7 @@ async function runAttempt<TPayload>(
     ...(lock.previousStatus === 'dead_lettered' && { redriven: true }),
   };
   try {
-    return await settleAttempt(message, { owner, lapsed, base, result, receiveCount, envelope });
+    return await settleAttempt(message, { owner, base, result, receiveCount, envelope });
   } catch (error: unknown) {
     // The lock stays until the deadline; the redelivered message then records this attempt as lapsed.
     log.error('settle failed; left for redelivery', { attempt, ...errorLogFields(error) });

@@ -7,8 +7,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { Envelope, EnvelopeError } from '../envelope.js';
+import { EventStoreError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
-import type { SettledStatus } from '../event-store/lock.js';
+import type { SettledStatus, SettleInput } from '../event-store/lock.js';
 import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
 import { isOwnMessage } from './attempt-lock.js';
@@ -18,6 +19,13 @@ import type { HandlerResult } from './run-handler.js';
 
 /** Longest error message written to logs (the store truncates history entries to 1 KiB). */
 const LOG_ERROR_CHARS = 1024;
+/**
+ * Settle writes made before the attempt is left to lapse, each with the SDK's own retries: an
+ * attempt whose success goes unrecorded runs the user's code again on the next delivery.
+ */
+const SETTLE_TRIES = 4;
+/** Pause before the second settle write, doubled before each later one. */
+const SETTLE_RETRY_PAUSE_MS = 50;
 
 /** What settling needs of the runtime's dependencies (a subset of `RuntimeDependencies`). */
 export interface SettleDependencies {
@@ -39,7 +47,6 @@ export interface MessageScope {
 
 export interface Settlement {
   readonly owner: string;
-  readonly lapsed: readonly AttemptRecord[];
   readonly base: Pick<AttemptRecord, 'attempt' | 'startedAt' | 'durationMs'>;
   readonly result: HandlerResult;
   readonly receiveCount: number;
@@ -85,7 +92,7 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
   }
 }
 
-/** The store's settle (lapsed attempts first, then this one), then its `event state` log line. */
+/** The store's settle of this attempt, then its `event state` log line. */
 async function writeSettlement(
   message: MessageScope,
   settlement: Settlement,
@@ -93,12 +100,12 @@ async function writeSettlement(
   attempt: AttemptRecord,
 ): Promise<void> {
   const { deps, log } = message;
-  await deps.store.settle({
+  await settleWithRetries(message, {
     id: settlement.envelope.id,
     route: deps.route.path,
     owner: settlement.owner,
     to,
-    attempts: [...settlement.lapsed, attempt],
+    attempts: [attempt],
   });
   log.info('event state', {
     status: to,
@@ -108,6 +115,24 @@ async function writeSettlement(
     }),
     receiveCount: settlement.receiveCount,
   });
+}
+
+/**
+ * The store's settle, tried again after a failure of DynamoDB itself (throttling, a 5xx, the
+ * network) that outlasted the SDK's retries. The store's own refusals (the lock was lost, no such
+ * event, another route) are final and thrown at once, as is the last failure.
+ */
+async function settleWithRetries(message: MessageScope, input: SettleInput): Promise<void> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      await message.deps.store.settle(input);
+      return;
+    } catch (error: unknown) {
+      if (error instanceof EventStoreError || tries >= SETTLE_TRIES) throw error;
+      message.log.warn('settle write failed; trying again', { tries, ...errorLogFields(error) });
+      await new Promise((wake) => setTimeout(wake, SETTLE_RETRY_PAUSE_MS * 2 ** (tries - 1)));
+    }
+  }
 }
 
 /** Changes the message's visibility; a failure only means SQS uses the queue's own timeout. */

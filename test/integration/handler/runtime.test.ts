@@ -14,6 +14,7 @@ import { S3BodyStore } from '../../../shared/body-store/s3-body-store.js';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { ENV } from '../../../shared/env-names.js';
 import { parseEnvelope } from '../../../shared/envelope.js';
+import { LockLostError } from '../../../shared/event-store/errors.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { eventKeys } from '../../../shared/event-store/items.js';
 import { marshallItem } from '../../../shared/event-store/marshal.js';
@@ -71,6 +72,8 @@ const routes = {
   redrive: githubRoute('redrive'),
   poison: githubRoute('poison'),
   outage: githubRoute('outage'),
+  blip: githubRoute('blip'),
+  refused: githubRoute('refused'),
   lambda: githubRoute('lambda'),
   lambdaLarge: githubRoute('lambda-large', { maxBodyBytes: 1024 * 1024 }),
   example: githubRoute('example'),
@@ -834,6 +837,66 @@ describe('processBatch()', () => {
         { attempt: 2, outcome: 'delivered' },
       ],
     });
+  });
+
+  it('writes a settle again that DynamoDB failed for a moment, so the handler does not run twice', async () => {
+    const id = await post(routes.blip, { n: 1 });
+    let settles = 0;
+    const blinkingStore: RuntimeDependencies['store'] = {
+      acquireLock: (input) => ingress.store.acquireLock(input),
+      settle: (input) => {
+        settles += 1;
+        if (settles > 2) return ingress.store.settle(input);
+        const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ThrottlingException',
+        });
+        return Promise.reject(throttled);
+      },
+      getEvent: (eventId) => ingress.store.getEvent(eventId),
+    };
+    let calls = 0;
+    const definition = definitionOf(() => {
+      calls += 1;
+    });
+    const { deps, log } = depsFor(routes.blip, { store: blinkingStore });
+
+    const response = await runBatch(await receive(routes.blip), definition, deps);
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(calls).toBe(1);
+    expect(settles).toBe(3);
+    expect(log.lines.filter((line) => line.message === 'settle write failed; trying again')).toHaveLength(2);
+    expect(await record(id)).toMatchObject({
+      status: 'delivered',
+      attempts: [{ attempt: 1, outcome: 'delivered' }],
+    });
+  });
+
+  it('does not write a settle again that the store refused because the lock was lost', async () => {
+    await post(routes.refused, { n: 1 });
+    let settles = 0;
+    const refusingStore: RuntimeDependencies['store'] = {
+      acquireLock: (input) => ingress.store.acquireLock(input),
+      settle: (input) => {
+        settles += 1;
+        return Promise.reject(new LockLostError(input.id, input.owner, 'processing', 'another-owner'));
+      },
+      getEvent: (eventId) => ingress.store.getEvent(eventId),
+    };
+    const { deps, log } = depsFor(routes.refused, { store: refusingStore });
+    const records = await receive(routes.refused);
+
+    const response = await runBatch(
+      records,
+      definitionOf(() => {}),
+      deps,
+    );
+
+    expect(failures(response)).toEqual([records[0]?.messageId]);
+    expect(settles).toBe(1);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'settle failed; left for redelivery' }),
+    );
   });
 });
 
