@@ -13,6 +13,7 @@ import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
+import { errorLogFields } from '../handler/settle.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
@@ -386,10 +387,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-function errorLogFields(error: unknown): Record<string, unknown> {
-  return error instanceof Error
-    ? { error: error.name, message: error.message }
-    : { error: 'unknown', message: String(error) };
 }

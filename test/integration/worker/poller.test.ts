@@ -218,8 +218,8 @@ describe('createPoller()', () => {
     // Arrange: the queue ARN lookup (needed to build the Lambda records) fails.
     const h = await harness(testRoute(), () => {});
     await h.send({ n: 1 }, { n: 2 });
-    const errors: string[] = [];
-    const log: Log = { ...silentLog, error: (message) => errors.push(message) };
+    const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log: Log = { ...silentLog, error: (message, fields) => errors.push({ message, fields }) };
     const failingSqs: Pick<SQSClient, 'send'> = {
       send: ((command: unknown, options?: unknown) => {
         if (command instanceof GetQueueAttributesCommand) return Promise.reject(new Error('throttled'));
@@ -232,7 +232,11 @@ describe('createPoller()', () => {
 
     // Assert
     expect(processed).toBe(0);
-    expect(errors).toContain('batch failed; messages left for redelivery');
+    // The error goes in its own fields: a `message` field would replace the log line's message.
+    expect(errors).toContainEqual({
+      message: 'batch failed; messages left for redelivery',
+      fields: { route: h.route.path, messages: 2, errorName: 'Error', errorMessage: 'throttled' },
+    });
     expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 2, inFlight: 2 });
   });
 
