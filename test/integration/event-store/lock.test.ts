@@ -288,18 +288,24 @@ function clientLosingFirstUpdateReply(): { client: DynamoDBClient; replyLost: ()
   return { client: replyLosing, replyLost: () => lost };
 }
 
+/** `use` given a store whose client loses the reply of its first UpdateItem, then destroyed. */
+async function withReplyLosingStore(
+  use: (losingStore: EventStore, replyLost: () => boolean) => Promise<void>,
+): Promise<void> {
+  const { client, replyLost } = clientLosingFirstUpdateReply();
+  try {
+    await use(new EventStore({ client, tableName: TABLE, now: () => new Date(clockMs) }), replyLost);
+  } finally {
+    client.destroy();
+  }
+}
+
 describe('EventStore.acquireLock() when the reply of its write is lost', () => {
   it('holds the lock its takeover of a lapsed lock took, with the lapsed attempt recorded once', async () => {
     const event = await eventIn('queued');
     await store.acquireLock({ id: event.id, route: ROUTE, owner: 'crashed', expiresAt: inSeconds(30) });
     clockMs += 30_000;
-    const { client: replyLosing, replyLost } = clientLosingFirstUpdateReply();
-    const losingStore = new EventStore({
-      client: replyLosing,
-      tableName: TABLE,
-      now: () => new Date(clockMs),
-    });
-    try {
+    await withReplyLosingStore(async (losingStore, replyLost) => {
       const result = await losingStore.acquireLock({
         id: event.id,
         route: ROUTE,
@@ -313,20 +319,12 @@ describe('EventStore.acquireLock() when the reply of its write is lost', () => {
         record: { lockOwner: 'owner-a', attempts: [{ attempt: 1, errorName: 'LockExpiredError' }] },
       });
       expect((await store.getEvent(event.id))?.attempts).toHaveLength(1);
-    } finally {
-      replyLosing.destroy();
-    }
+    });
   });
 
   it('holds the lock its own write took, though the SDK retry of that write was refused', async () => {
     const event = await eventIn('retrying');
-    const { client: replyLosing, replyLost } = clientLosingFirstUpdateReply();
-    const losingStore = new EventStore({
-      client: replyLosing,
-      tableName: TABLE,
-      now: () => new Date(clockMs),
-    });
-    try {
+    await withReplyLosingStore(async (losingStore, replyLost) => {
       const result = await losingStore.acquireLock({
         id: event.id,
         route: ROUTE,
@@ -349,9 +347,7 @@ describe('EventStore.acquireLock() when the reply of its write is lost', () => {
         expiresAt: inSeconds(30),
       });
       expect(other).toMatchObject({ acquired: false, reason: 'locked', record: { lockOwner: 'owner-a' } });
-    } finally {
-      replyLosing.destroy();
-    }
+    });
   });
 });
 
