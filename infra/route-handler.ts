@@ -98,8 +98,8 @@ export class RouteHandler extends Construct {
         'events are correlated instead by the event id and route in structured logs and the history.',
       noDeadLetterQueueReason:
         'The function is invoked only by its SQS event source mapping, never asynchronously, so a Lambda DLQ ' +
-        'would receive nothing: failed messages stay on the route queue and its redrive policy moves them to the ' +
-        "route's DLQ after retry.maxAttempts receives (permanent failures are sent there directly).",
+        'would receive nothing: the runtime sends a message whose attempts are used up (or a permanent failure) to the ' +
+        "route's DLQ itself, and the queue's redrive policy backs it up one receive later.",
     });
     this.function = handler.function;
     this.role = handler.role;
@@ -142,8 +142,8 @@ export class RouteHandler extends Construct {
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
         'Lambda supports on-failure destinations only for stream and Kafka sources (Kinesis, DynamoDB Streams, ' +
-        'MSK, self-managed Kafka), not SQS: a failed SQS message stays on the route queue, whose redrive policy ' +
-        "moves it to the route's DLQ after retry.maxAttempts receives.",
+        'MSK, self-managed Kafka), not SQS: the runtime sends a message whose attempts are used up to the ' +
+        "route's DLQ itself, and the queue redrives there one receive later.",
     });
     return mapping;
   }

@@ -101,7 +101,7 @@ export class WebhookRoute extends Construct {
   public readonly webhookPath: string;
   /** The route's queue (SQS-managed SSE, TLS enforced), redriving to `deadLetterQueue`. */
   public readonly queue: sqs.Queue;
-  /** Receives messages after `route.retry.maxAttempts` receives; only `queue` may redrive into it. */
+  /** Receives what the runtime dead-letters, and redrives after `maxReceiveCount`; only `queue` may redrive into it. */
   public readonly deadLetterQueue: sqs.Queue;
   /** Verifies, records and enqueues each request; answers the provider. */
   public readonly ingressFunction: nodejs.NodejsFunction;

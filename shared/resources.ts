@@ -53,6 +53,14 @@ export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 /** The largest body carried inline in the envelope and the event record (see the envelope docs). */
 export const INLINE_BODY_LIMIT_BYTES = 256 * 1024;
 
+/**
+ * Receives a queue allows beyond the route's attempts. The runtime, not SQS's redrive, dead-letters
+ * an event whose attempts are used up: on the last attempt's failure, or on the spare receive when
+ * the last attempt never settled (its consumer died, its receive reply was lost). Redrive is left
+ * for a message no attempt could reach at all.
+ */
+export const SPARE_RECEIVES = 1;
+
 export interface QueueSettings {
   readonly queueName: string;
   readonly dlqName: string;
@@ -70,7 +78,7 @@ export function queueSettings(route: ResolvedRoute, prefix: string): QueueSettin
     visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * route.timeoutSeconds,
     retentionSeconds: QUEUE_RETENTION_SECONDS,
     dlqRetentionSeconds: DLQ_RETENTION_SECONDS,
-    maxReceiveCount: route.retry.maxAttempts,
+    maxReceiveCount: route.retry.maxAttempts + SPARE_RECEIVES,
   };
 }
 

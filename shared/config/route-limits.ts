@@ -29,8 +29,8 @@ export interface IntRange {
 export const ROUTE_LIMITS = {
   timeoutSeconds: { min: 1, max: LAMBDA_MAX_TIMEOUT_SECONDS, limitOf: 'Lambda' },
   memoryMb: { min: LAMBDA_MIN_MEMORY_MB, max: LAMBDA_MAX_MEMORY_MB, limitOf: 'Lambda' },
-  /** Also the queue's `maxReceiveCount`. */
-  maxAttempts: { min: SQS_MIN_RECEIVE_COUNT, max: SQS_MAX_RECEIVE_COUNT, limitOf: 'SQS maxReceiveCount' },
+  /** The queue's `maxReceiveCount` is one more (`SPARE_RECEIVES`). */
+  maxAttempts: { min: SQS_MIN_RECEIVE_COUNT, max: SQS_MAX_RECEIVE_COUNT - 1, limitOf: 'SQS maxReceiveCount' },
   /** Up to `SQS_ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW` unless the route has a batching window. */
   batchSize: { min: SQS_ESM_MIN_BATCH_SIZE, max: SQS_ESM_MAX_BATCH_SIZE },
   maxBatchingWindowSeconds: { min: 0, max: SQS_ESM_MAX_BATCHING_WINDOW_SECONDS },

@@ -51,7 +51,7 @@ const dedupe = z
   });
 
 const retry = z.strictObject({
-  /** Total attempts, including the first; also the queue's `maxReceiveCount`. @default 5 */
+  /** Total attempts, including the first; the queue's `maxReceiveCount` is one more. @default 5 */
   maxAttempts: intIn(ROUTE_LIMITS.maxAttempts).default(ROUTE_DEFAULTS.retry.maxAttempts),
   /** @default 10 */
   initialDelaySeconds: seconds(0, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS).default(

@@ -25,6 +25,7 @@ import { lockableEvent, newLockOwner } from './attempt-lock.js';
 import { withLogKeys } from './log.js';
 import { runHandler } from './run-handler.js';
 import {
+  deadLetterExhausted,
   deadLetterUnowned,
   deadLetterUnreadable,
   errorLogFields,
@@ -264,6 +265,7 @@ async function runAttempt<TPayload>(
   const { log, record } = message;
   // A lapsed attempt the lock took over is in the history already.
   const attempt = (lock.record.attempts ?? []).length + 1;
+  if (attempt > message.deps.route.retry.maxAttempts) return deadLetterExhausted(message, owner, envelope);
   const receiveCount = receiveCountOf(record);
   log.info('event state', {
     status: 'processing',

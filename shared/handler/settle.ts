@@ -12,6 +12,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import type { SettledStatus, SettleInput } from '../event-store/lock.js';
 import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
+import { SPARE_RECEIVES } from '../resources.js';
 import { isOwnMessage } from './attempt-lock.js';
 import { backoffSeconds } from './backoff.js';
 import { changeVisibility, sendToDeadLetterQueue } from './queue.js';
@@ -77,11 +78,14 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
     }
     case 'failed': {
       const failure = { ...base, outcome: 'failed' as const, ...errorFields(result.error) };
-      if (receiveCount >= deps.route.retry.maxAttempts) {
-        // The last receive SQS allows: once visible again, SQS moves it to the DLQ.
+      if (isLastAttempt(base.attempt, receiveCount, deps.route)) {
+        // As for a permanent failure: DLQ first, so a failed record write leaves the event open.
+        await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, {
+          reason: ATTEMPTS_EXHAUSTED,
+          message: `attempt ${base.attempt} of ${deps.route.retry.maxAttempts} failed: ${failure.errorMessage}`,
+        });
         await writeSettlement(message, settlement, 'dead_lettered', failure);
-        await steer(message, 0);
-        return false;
+        return true;
       }
       const delay = backoffSeconds(receiveCount, deps.route.retry, deps.random);
       const nextVisibleAt = new Date(message.now().getTime() + delay * 1000).toISOString();
@@ -90,6 +94,44 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
       return false;
     }
   }
+}
+
+/** The DLQ reason of an event whose attempts are used up. */
+const ATTEMPTS_EXHAUSTED = 'attempts_exhausted';
+
+/**
+ * The attempt is the route's last (`retry.maxAttempts`), or the receive is the last the queue allows
+ * (receives spent on copies deferred while another attempt held the lock count too).
+ */
+function isLastAttempt(attempt: number, receiveCount: number, route: ResolvedRoute): boolean {
+  return attempt >= route.retry.maxAttempts || receiveCount >= route.retry.maxAttempts + SPARE_RECEIVES;
+}
+
+/**
+ * The event's attempts are used up before this one could start: the last one never settled, and
+ * the lock recorded it as lapsed. Without running the user's code, the message goes to the DLQ and
+ * the event becomes `dead_lettered`, adding no attempt.
+ */
+export async function deadLetterExhausted(
+  message: MessageScope,
+  owner: string,
+  envelope: Envelope,
+): Promise<boolean> {
+  const { deps, log } = message;
+  const { maxAttempts } = deps.route.retry;
+  await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, message.record, {
+    reason: ATTEMPTS_EXHAUSTED,
+    message: `the last of ${maxAttempts} attempts did not finish (timeout or crash)`,
+  });
+  await settleWithRetries(message, {
+    id: envelope.id,
+    route: deps.route.path,
+    owner,
+    to: 'dead_lettered',
+    attempts: [],
+  });
+  log.info('event state', { status: 'dead_lettered', reason: ATTEMPTS_EXHAUSTED });
+  return true;
 }
 
 /** The store's settle of this attempt, then its `event state` log line. */

@@ -8,7 +8,7 @@ import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline
 import { checkWebhookRoute, type WebhookRoute } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
-import { EVENT_TABLE, queueSettings } from '../../shared/resources.js';
+import { EVENT_TABLE, queueSettings, SPARE_RECEIVES } from '../../shared/resources.js';
 import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
@@ -141,7 +141,7 @@ describe('HooklineGateway', () => {
           SqsManagedSseEnabled: true,
           RedrivePolicy: {
             deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
-            maxReceiveCount: r.retry.maxAttempts,
+            maxReceiveCount: r.retry.maxAttempts + SPARE_RECEIVES,
           },
         });
       });
@@ -596,7 +596,7 @@ describe('HooklineGateway', () => {
           ]),
         });
       expect(build).toThrow(/method "FETCH" is not an HTTP method/);
-      expect(build).toThrow(/retry.maxAttempts 5000 must be an integer from 1 to 1000/);
+      expect(build).toThrow(/retry.maxAttempts 5000 must be an integer from 1 to 999/);
     });
   });
 });

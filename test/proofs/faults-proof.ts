@@ -137,7 +137,7 @@ export interface FaultsOptions {
    * back 6 times this long after a receive. @default 3
    */
   readonly timeoutSeconds?: number;
-  /** The route's `retry.maxAttempts`, also its queue's `maxReceiveCount`. @default 5, as in a config */
+  /** The route's `retry.maxAttempts`, its queue's `maxReceiveCount` is one more. @default 5, as in a config */
   readonly maxAttempts?: number;
   /** Longest wait for the queue to empty once the provider is done. @default 300 s */
   readonly settleTimeoutMs?: number;

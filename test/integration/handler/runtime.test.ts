@@ -61,6 +61,7 @@ const routes = {
   success: githubRoute('success'),
   retry: githubRoute('retry'),
   exhaust: githubRoute('exhaust', { retry: { ...FAST_RETRY, maxAttempts: 3, multiplier: 1 } }),
+  lastLapsed: githubRoute('last-lapsed', { retry: { ...FAST_RETRY, maxAttempts: 3, multiplier: 1 } }),
   permanent: githubRoute('permanent'),
   schema: githubRoute('schema'),
   duplicates: githubRoute('duplicates'),
@@ -303,7 +304,7 @@ describe('processBatch()', () => {
     expect(await depth(routes.retry)).toEqual({ visible: 0, inFlight: 0 });
   });
 
-  it('dead-letters an always-failing event after exactly maxAttempts attempts; SQS moves it to the DLQ', async () => {
+  it('dead-letters an always-failing event itself after exactly maxAttempts attempts', async () => {
     const id = await post(routes.exhaust, { n: 1 });
     let calls = 0;
     const definition = definitionOf(() => {
@@ -312,20 +313,24 @@ describe('processBatch()', () => {
     });
     const { deps } = depsFor(routes.exhaust);
     const receiveCounts: string[] = [];
+    const answers: string[][] = [];
 
     for (let round = 1; round <= 3; round += 1) {
       const records = await receive(routes.exhaust);
       expect(records).toHaveLength(1);
       receiveCounts.push(records[0]?.attributes.ApproximateReceiveCount ?? '');
-      const response = await runBatch(records, definition, deps);
-      expect(failures(response)).toEqual([records[0]?.messageId]);
+      answers.push(failures(await runBatch(records, definition, deps)));
     }
 
+    // The first two are retried; the third, the last attempt, is sent to the DLQ by the runtime
+    // (the queue keeps a spare receive, so SQS's redrive never has to) and deleted.
+    expect(answers.map((failed) => failed.length)).toEqual([1, 1, 0]);
     const dead = await receiveDlq(routes.exhaust);
     expect(calls).toBe(3);
     expect(receiveCounts).toEqual(['1', '2', '3']);
     expect(dead).toHaveLength(1);
     expect(JSON.parse(dead[0]?.body ?? '{}')).toMatchObject({ v: 2, id });
+    expect(dead[0]?.messageAttributes[DLQ_ATTRIBUTES.reason]?.stringValue).toBe('attempts_exhausted');
     expect(await depth(routes.exhaust)).toEqual({ visible: 0, inFlight: 0 });
     const stored = await record(id);
     expect(stored.status).toBe('dead_lettered');
@@ -335,6 +340,49 @@ describe('processBatch()', () => {
       [3, 'failed'],
     ]);
     expect(stored.attempts[2]).not.toHaveProperty('nextVisibleAt');
+  });
+
+  it('dead-letters on the spare receive an event whose last attempt never settled, without running it', async () => {
+    const id = await post(routes.lastLapsed, { n: 1 });
+    let calls = 0;
+    const failing = definitionOf(() => {
+      calls += 1;
+      throw new Error('downstream unavailable');
+    });
+    const { deps } = depsFor(routes.lastLapsed);
+    await runBatch(await receive(routes.lastLapsed), failing, deps);
+    await runBatch(await receive(routes.lastLapsed), failing, deps);
+    // The last attempt takes the lock and dies before settling: its lock lapses at once.
+    const last = await receive(routes.lastLapsed);
+    await ingress.store.acquireLock({
+      id,
+      route: routes.lastLapsed.path,
+      owner: `${last[0]?.messageId}/crashed`,
+      expiresAt: new Date(),
+    });
+    await emulators.sqs.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queuesOf(routes.lastLapsed).queueUrl,
+        ReceiptHandle: last[0]?.receiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+
+    const spare = await receive(routes.lastLapsed);
+    const response = await runBatch(spare, failing, deps);
+
+    expect(spare[0]?.attributes.ApproximateReceiveCount).toBe('4');
+    expect(failures(response)).toEqual([]);
+    expect(calls).toBe(2);
+    const dead = await receiveDlq(routes.lastLapsed);
+    expect(dead[0]?.messageAttributes[DLQ_ATTRIBUTES.reason]?.stringValue).toBe('attempts_exhausted');
+    const stored = await record(id);
+    expect(stored.status).toBe('dead_lettered');
+    expect(stored.attempts.map((attempt) => [attempt.attempt, attempt.outcome, attempt.errorName])).toEqual([
+      [1, 'failed', 'Error'],
+      [2, 'failed', 'Error'],
+      [3, 'failed', 'LockExpiredError'],
+    ]);
   });
 
   it('sends a PermanentError straight to the DLQ with its reason, without retrying', async () => {

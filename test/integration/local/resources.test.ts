@@ -13,6 +13,7 @@ import {
   EVENT_TABLE,
   QUEUE_RETENTION_SECONDS,
   queueSettings,
+  SPARE_RECEIVES,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '../../../shared/resources.js';
 import {
@@ -149,7 +150,8 @@ describe('createRouteQueues()', () => {
     expect(queue.VisibilityTimeout).toBe(String(VISIBILITY_TIMEOUT_FACTOR * 20));
     expect(queue.MessageRetentionPeriod).toBe(String(QUEUE_RETENTION_SECONDS));
     const redrivePolicy = JSON.parse(queue.RedrivePolicy ?? '{}') as Record<string, unknown>;
-    expect(Number(redrivePolicy.maxReceiveCount)).toBe(4);
+    // The route's attempts and one spare receive, on which the runtime dead-letters.
+    expect(Number(redrivePolicy.maxReceiveCount)).toBe(4 + SPARE_RECEIVES);
     expect(redrivePolicy.deadLetterTargetArn).toBe(queues.dlqArn);
     expect(dlq.MessageRetentionPeriod).toBe(String(DLQ_RETENTION_SECONDS));
     expect(JSON.parse(dlq.RedriveAllowPolicy ?? '{}')).toEqual({

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouteQueues, type RouteQueues } from '../../../shared/local/create-queues.js';
-import { queueSettings } from '../../../shared/resources.js';
+import { queueSettings, SPARE_RECEIVES } from '../../../shared/resources.js';
 import { makeRoute } from '../../helpers/routes.js';
 import { connectSqs, type EmulatorConnection, uniqueName } from '../../helpers/shared-emulators.js';
 
@@ -37,7 +37,12 @@ async function freshQueues(): Promise<RouteQueues> {
   queueCounter += 1;
   const route = makeRoute({
     path: `/emulator/${queueCounter}/`,
-    retry: { maxAttempts: MAX_RECEIVE_COUNT, initialDelaySeconds: 1, multiplier: 2, maxDelaySeconds: 60 },
+    retry: {
+      maxAttempts: MAX_RECEIVE_COUNT - SPARE_RECEIVES,
+      initialDelaySeconds: 1,
+      multiplier: 2,
+      maxDelaySeconds: 60,
+    },
   });
   return createRouteQueues(sqs.client, queueSettings(route, QUEUE_PREFIX));
 }

@@ -3,12 +3,6 @@
  * against the shared emulators: the same faults and the same checks, fewer events. And that the
  * proof can fail: kills aimed between an effect and its settle write make it see double effects,
  * and its verdict counts a lost event, a double effect and a history the ledger contradicts.
- *
- * One known gap is left to the full proof: SQS moves a message to the DLQ after `maxReceiveCount`
- * (= `retry.maxAttempts`) receives, and when the last of them never reaches a settle (its consumer
- * is killed, or the ReceiveMessage reply is lost), the event stays `processing` or `retrying` with
- * its message in the DLQ. With 5 attempts the full proof meets it about once in 10 000 events; here
- * the route allows 8, so no event gets that far and the test does not fail on it at random.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../../shared/event-store/types.js';
@@ -34,9 +28,6 @@ describe('fault-injection proof', () => {
     const { report, details } = await withEmulators((endpoints) =>
       runFaultsProof({
         events: 1000,
-        // Enough that no event reaches its last allowed receive here, where a kill or a lost
-        // receive reply still leaves it unsettled (see the header); the full proof runs with 5.
-        maxAttempts: 8,
         endpoints,
         name: uniqueName(),
         settleTimeoutMs: 90_000,
