@@ -29,6 +29,7 @@ import {
   deadLetterUnowned,
   deadLetterUnreadable,
   errorLogFields,
+  isPastLastAttempt,
   lockedElsewhere,
   type MessageScope,
   settleAttempt,
@@ -265,8 +266,9 @@ async function runAttempt<TPayload>(
   const { log, record } = message;
   // A lapsed attempt the lock took over is in the history already.
   const attempt = (lock.record.attempts ?? []).length + 1;
-  if (attempt > message.deps.route.retry.maxAttempts) return deadLetterExhausted(message, owner, envelope);
   const receiveCount = receiveCountOf(record);
+  if (isPastLastAttempt(receiveCount, message.deps.route))
+    return deadLetterExhausted(message, owner, envelope);
   log.info('event state', {
     status: 'processing',
     attempt,

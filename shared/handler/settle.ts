@@ -12,7 +12,6 @@ import type { EventStore } from '../event-store/event-store.js';
 import type { SettledStatus, SettleInput } from '../event-store/lock.js';
 import type { AttemptRecord } from '../event-store/types.js';
 import type { Log } from '../logger.js';
-import { SPARE_RECEIVES } from '../resources.js';
 import { isOwnMessage } from './attempt-lock.js';
 import { backoffSeconds } from './backoff.js';
 import { changeVisibility, sendToDeadLetterQueue } from './queue.js';
@@ -78,7 +77,7 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
     }
     case 'failed': {
       const failure = { ...base, outcome: 'failed' as const, ...errorFields(result.error) };
-      if (isLastAttempt(base.attempt, receiveCount, deps.route)) {
+      if (isLastAttempt(receiveCount, deps.route)) {
         // As for a permanent failure: DLQ first, so a failed record write leaves the event open.
         await sendToDeadLetterQueue(deps.sqs, deps.dlqUrl, record, {
           reason: ATTEMPTS_EXHAUSTED,
@@ -100,17 +99,23 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
 const ATTEMPTS_EXHAUSTED = 'attempts_exhausted';
 
 /**
- * The attempt is the route's last (`retry.maxAttempts`), or the receive is the last the queue allows
- * (receives spent on copies deferred while another attempt held the lock count too).
+ * The receive is the route's last attempt (`retry.maxAttempts`, counted by SQS's receive count, which
+ * a DLQ redrive starts again). Receives spent on copies deferred while another attempt held the lock
+ * count too.
  */
-function isLastAttempt(attempt: number, receiveCount: number, route: ResolvedRoute): boolean {
-  return attempt >= route.retry.maxAttempts || receiveCount >= route.retry.maxAttempts + SPARE_RECEIVES;
+export function isLastAttempt(receiveCount: number, route: ResolvedRoute): boolean {
+  return receiveCount >= route.retry.maxAttempts;
+}
+
+/** The spare receive (`SPARE_RECEIVES`): the last attempt's receive came and went without a settle. */
+export function isPastLastAttempt(receiveCount: number, route: ResolvedRoute): boolean {
+  return receiveCount > route.retry.maxAttempts;
 }
 
 /**
- * The event's attempts are used up before this one could start: the last one never settled, and
- * the lock recorded it as lapsed. Without running the user's code, the message goes to the DLQ and
- * the event becomes `dead_lettered`, adding no attempt.
+ * The event's attempts are used up before this one could start: the last one never settled (the
+ * lock recorded it as lapsed) or never began. Without running the user's code, the message goes to
+ * the DLQ and the event becomes `dead_lettered`, adding no attempt.
  */
 export async function deadLetterExhausted(
   message: MessageScope,

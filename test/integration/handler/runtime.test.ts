@@ -61,6 +61,7 @@ const routes = {
   success: githubRoute('success'),
   retry: githubRoute('retry'),
   exhaust: githubRoute('exhaust', { retry: { ...FAST_RETRY, maxAttempts: 3, multiplier: 1 } }),
+  exhaustRedrive: githubRoute('exhaust-redrive', { retry: { ...FAST_RETRY, maxAttempts: 2, multiplier: 1 } }),
   lastLapsed: githubRoute('last-lapsed', { retry: { ...FAST_RETRY, maxAttempts: 3, multiplier: 1 } }),
   permanent: githubRoute('permanent'),
   schema: githubRoute('schema'),
@@ -752,6 +753,36 @@ describe('processBatch()', () => {
       new ListMessageMoveTasksCommand({ SourceArn: queues.dlqArn }),
     );
     expect(Results[0]?.ApproximateNumberOfMessagesMoved).toBe(1);
+  });
+
+  it('runs an event dead-lettered after all its attempts again once it is redriven', async () => {
+    const id = await post(routes.exhaustRedrive, { n: 1 });
+    let fixed = false;
+    const definition = definitionOf(() => {
+      if (!fixed) throw new Error('downstream unavailable');
+    });
+    const { deps } = depsFor(routes.exhaustRedrive);
+    for (let round = 1; round <= 2; round += 1)
+      await runBatch(await receive(routes.exhaustRedrive), definition, deps);
+    expect((await record(id)).status).toBe('dead_lettered');
+    fixed = true;
+
+    const queues = queuesOf(routes.exhaustRedrive);
+    await emulators.sqs.client.send(
+      new StartMessageMoveTaskCommand({ SourceArn: queues.dlqArn, DestinationArn: queues.queueArn }),
+    );
+    const redriven = await receiveAtLeast(emulators.sqs.client, queues, 1, 10_000);
+    const response = await runBatch(redriven, definition, deps);
+
+    // Its receive count starts again: the redriven message is a new attempt, not one past the last.
+    expect(response.batchItemFailures).toEqual([]);
+    const stored = await record(id);
+    expect(stored.status).toBe('delivered');
+    expect(stored.attempts.map((attempt) => [attempt.attempt, attempt.outcome, attempt.redriven])).toEqual([
+      [1, 'failed', undefined],
+      [2, 'failed', undefined],
+      [3, 'delivered', true],
+    ]);
   });
 
   describe('messages it cannot process', () => {
