@@ -22,10 +22,8 @@
  * The contract (`FaultsReport`): how many events were accepted, delivered, dead-lettered, lost and
  * had their effect run twice, and how many faults of each kind were injected.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadConfig } from '../../shared/config/load.js';
@@ -37,6 +35,7 @@ import { createEventTable } from '../../shared/local/create-table.js';
 import { queueSettings } from '../../shared/resources.js';
 import { awsTestCredentials } from '../helpers/emulators.js';
 import { TEST_ENVELOPE_KEY } from '../helpers/envelope-keys.js';
+import { repositorySource, writeTempProject } from '../helpers/temp-project.js';
 import {
   type ChildSettings,
   childEnv,
@@ -58,7 +57,6 @@ import {
 import { deliverAll, type ProviderRun } from './faults-provider.js';
 import { judge, type Verdict } from './faults-verdict.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const ROUTE_PATH = '/faults/';
 const SECRET_NAME = 'FAULTS_WEBHOOK_SECRET';
 const SECRET = 'faults-proof-github-secret';
@@ -378,14 +376,9 @@ async function conclude(
  * 3 s, locks lapse 3 s after a batch starts and messages come back 18 s after a receive).
  */
 function writeProject({ name, timeoutSeconds, maxAttempts }: Plan): string {
-  const folder = mkdtempSync(join(tmpdir(), 'hookline-faults-'));
-  const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
-  mkdirSync(join(folder, 'handlers'));
-  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  writeFileSync(
-    join(folder, 'hookline.config.ts'),
-    `import { defineConfig } from ${source('shared/config/types.ts')};
-export default defineConfig({
+  return writeTempProject({
+    prefix: 'hookline-faults-',
+    config: `{
   name: '${name}',
   routes: [
     {
@@ -398,14 +391,11 @@ export default defineConfig({
       retry: { maxAttempts: ${maxAttempts}, initialDelaySeconds: 1, multiplier: 2, maxDelaySeconds: 4 },
     },
   ],
-});
-`,
-  );
-  writeFileSync(
-    join(folder, 'handlers/faults.ts'),
-    `export { handler } from ${source('test/fixtures/faults/handler.ts')};\n`,
-  );
-  return folder;
+}`,
+    handlers: () => ({
+      'faults.ts': `export { handler } from ${repositorySource('test/fixtures/faults/handler.ts')};\n`,
+    }),
+  });
 }
 
 async function onlyRoute(configFile: string): Promise<ResolvedRoute> {

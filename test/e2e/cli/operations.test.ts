@@ -8,15 +8,13 @@
  * named in the event exists ("the fix is deployed"), and appends what it ran to `calls.log`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
 import { freePort } from '../../helpers/emulators.js';
+import { repositorySource, writeTempProject } from '../../helpers/temp-project.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const ROUTE_PATH = '/ops/orders/';
 const QUEUE_NAME = 'ops_orders';
 
@@ -48,14 +46,9 @@ let folder: string;
 let stack: DevStack;
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'hookline-ops-'));
-  const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
-  mkdirSync(join(folder, 'handlers'));
-  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  writeFileSync(
-    join(folder, 'hookline.config.ts'),
-    `import { defineConfig } from ${source('shared/config/types.ts')};
-export default defineConfig({
+  folder = writeTempProject({
+    prefix: 'hookline-ops-',
+    config: `{
   name: 'ops${process.pid}',
   routes: [
     {
@@ -69,16 +62,13 @@ export default defineConfig({
       retry: { maxAttempts: 2, initialDelaySeconds: 0, maxDelaySeconds: 0 },
     },
   ],
-});
-`,
-  );
-  writeFileSync(
-    join(folder, 'handlers/orders.ts'),
-    `import { createHash } from 'node:crypto';
+}`,
+    handlers: (projectFolder) => ({
+      'orders.ts': `import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineHandler } from ${source('shared/handler/index.ts')};
-const folder = ${JSON.stringify(folder)};
+import { defineHandler } from ${repositorySource('shared/handler/index.ts')};
+const folder = ${JSON.stringify(projectFolder)};
 export const handler = defineHandler(async (event) => {
   const payload = event.payload as { brokenUntil?: string } | undefined;
   if (payload?.brokenUntil !== undefined && !existsSync(join(folder, payload.brokenUntil))) {
@@ -88,7 +78,8 @@ export const handler = defineHandler(async (event) => {
   appendFileSync(join(folder, 'calls.log'), JSON.stringify({ id: event.id, replayOf: event.replayOf, bytes: event.rawBody.length, sha256 }) + '\\n');
 });
 `,
-  );
+    }),
+  });
   stack = await startDevStack({
     configFile: join(folder, 'hookline.config.ts'),
     port: await freePort(),

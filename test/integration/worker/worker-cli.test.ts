@@ -7,11 +7,8 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/config/load.js';
@@ -29,6 +26,7 @@ import {
   startIngress,
 } from '../../helpers/ingress-stack.js';
 import { uniqueName } from '../../helpers/shared-emulators.js';
+import { repositorySource, writeTempProject } from '../../helpers/temp-project.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
@@ -84,17 +82,9 @@ interface Project {
  */
 async function project(options: { stateFile: boolean }): Promise<Project> {
   const name = uniqueName('worker-cli');
-  const folder = mkdtempSync(join(tmpdir(), 'hookline-cli-'));
-  folders.push(folder);
-  const callsFile = join(folder, 'calls.log');
-  const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
-  await mkdir(join(folder, 'handlers'));
-  // An ESM project, like the repository itself (TypeScript files are then loaded as ES modules).
-  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  writeFileSync(
-    join(folder, 'hookline.config.ts'),
-    `import { defineConfig } from ${source('shared/config/types.ts')};
-export default defineConfig({
+  const folder = writeTempProject({
+    prefix: 'hookline-cli-',
+    config: `{
   name: '${name}',
   routes: [
     {
@@ -106,18 +96,18 @@ export default defineConfig({
       retry: { maxAttempts: 3, initialDelaySeconds: 60 },
     },
   ],
-});
-`,
-  );
-  writeFileSync(
-    join(folder, 'handlers/orders.ts'),
-    `import { appendFileSync } from 'node:fs';
-import { defineHandler } from ${source('shared/handler/index.ts')};
+}`,
+    handlers: (projectFolder) => ({
+      'orders.ts': `import { appendFileSync } from 'node:fs';
+import { defineHandler } from ${repositorySource('shared/handler/index.ts')};
 export const handler = defineHandler(async (event) => {
-  appendFileSync(${JSON.stringify(callsFile)}, event.id + '\\n');
+  appendFileSync(${JSON.stringify(join(projectFolder, 'calls.log'))}, event.id + '\\n');
 });
 `,
-  );
+    }),
+  });
+  folders.push(folder);
+  const callsFile = join(folder, 'calls.log');
   const configFile = join(folder, 'hookline.config.ts');
   const config = await loadConfig(configFile);
   const [route] = config.routes;
