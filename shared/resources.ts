@@ -4,6 +4,7 @@
  */
 import { SQS_MAX_RETENTION_SECONDS } from './aws-limits.js';
 import { pathToQueueName } from './config/queue-name.js';
+import { SPARE_RECEIVES } from './config/route-limits.js';
 import type { ResolvedRoute } from './config/types.js';
 
 /** The event table's key schema. Every item has `pk`/`sk`; GSIs are sparse. */
@@ -52,14 +53,6 @@ export const DLQ_RETENTION_SECONDS = SQS_MAX_RETENTION_SECONDS;
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 /** The largest body carried inline in the envelope and the event record (see the envelope docs). */
 export const INLINE_BODY_LIMIT_BYTES = 256 * 1024;
-
-/**
- * Receives a queue allows beyond the route's attempts. The runtime, not SQS's redrive, dead-letters
- * an event whose attempts are used up: on the last attempt's failure, or on the spare receive when
- * the last attempt never settled (its consumer died, its receive reply was lost). Redrive is left
- * for a message no attempt could reach at all.
- */
-export const SPARE_RECEIVES = 1;
 
 export interface QueueSettings {
   readonly queueName: string;

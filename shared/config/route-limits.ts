@@ -26,11 +26,23 @@ export interface IntRange {
   readonly limitOf?: string;
 }
 
+/**
+ * Receives a route's queue allows beyond its attempts (its `maxReceiveCount` is
+ * `retry.maxAttempts + SPARE_RECEIVES`). The runtime, not SQS's redrive, dead-letters an event whose
+ * attempts are used up: on the last attempt's failure, or on the spare receive when the last
+ * attempt never settled (its consumer died, its receive reply was lost). Redrive is left for a
+ * message no attempt could reach at all.
+ */
+export const SPARE_RECEIVES = 1;
+
 export const ROUTE_LIMITS = {
   timeoutSeconds: { min: 1, max: LAMBDA_MAX_TIMEOUT_SECONDS, limitOf: 'Lambda' },
   memoryMb: { min: LAMBDA_MIN_MEMORY_MB, max: LAMBDA_MAX_MEMORY_MB, limitOf: 'Lambda' },
-  /** The queue's `maxReceiveCount` is one more (`SPARE_RECEIVES`). */
-  maxAttempts: { min: SQS_MIN_RECEIVE_COUNT, max: SQS_MAX_RECEIVE_COUNT - 1, limitOf: 'SQS maxReceiveCount' },
+  maxAttempts: {
+    min: SQS_MIN_RECEIVE_COUNT,
+    max: SQS_MAX_RECEIVE_COUNT - SPARE_RECEIVES,
+    limitOf: 'SQS maxReceiveCount',
+  },
   /** Up to `SQS_ESM_MAX_BATCH_SIZE_WITHOUT_WINDOW` unless the route has a batching window. */
   batchSize: { min: SQS_ESM_MIN_BATCH_SIZE, max: SQS_ESM_MAX_BATCH_SIZE },
   maxBatchingWindowSeconds: { min: 0, max: SQS_ESM_MAX_BATCHING_WINDOW_SECONDS },

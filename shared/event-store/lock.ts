@@ -225,7 +225,7 @@ async function takeOver(
 }
 
 /** The history entry of an attempt that took the lock and never settled (timeout or crash). */
-export function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
+function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
   const durationMs = Math.max(0, Date.parse(lapsed.expiredAt) - Date.parse(lapsed.takenAt));
   return {
     attempt,

@@ -125,11 +125,12 @@ export async function batchGet(
   return items;
 }
 
+const EVENT_PARTITION_PREFIX = TABLE_PARTITIONS.event('');
+
 /** The event id in an item's `pk` (`EVENT#<id>`). */
 export function idOf(item: Readonly<Item>): string | undefined {
   const pk = item.pk?.S;
-  const prefix = TABLE_PARTITIONS.event('');
-  return pk?.startsWith(prefix) ? pk.slice(prefix.length) : undefined;
+  return pk?.startsWith(EVENT_PARTITION_PREFIX) ? pk.slice(EVENT_PARTITION_PREFIX.length) : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -26,6 +26,8 @@ const LOG_ERROR_CHARS = 1024;
 const SETTLE_TRIES = 4;
 /** Pause before the second settle write, doubled before each later one. */
 const SETTLE_RETRY_PAUSE_MS = 50;
+/** The DLQ reason of an event whose attempts are used up. */
+const ATTEMPTS_EXHAUSTED = 'attempts_exhausted';
 
 /** What settling needs of the runtime's dependencies (a subset of `RuntimeDependencies`). */
 export interface SettleDependencies {
@@ -95,15 +97,12 @@ export async function settleAttempt(message: MessageScope, settlement: Settlemen
   }
 }
 
-/** The DLQ reason of an event whose attempts are used up. */
-const ATTEMPTS_EXHAUSTED = 'attempts_exhausted';
-
 /**
  * The receive is the route's last attempt (`retry.maxAttempts`, counted by SQS's receive count, which
  * a DLQ redrive starts again). Receives spent on copies deferred while another attempt held the lock
  * count too.
  */
-export function isLastAttempt(receiveCount: number, route: ResolvedRoute): boolean {
+function isLastAttempt(receiveCount: number, route: ResolvedRoute): boolean {
   return receiveCount >= route.retry.maxAttempts;
 }
 

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../infra/admin-api.js';
 import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline-gateway.js';
 import { checkWebhookRoute, type WebhookRoute } from '../../infra/webhook-route.js';
+import { SPARE_RECEIVES } from '../../shared/config/route-limits.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
-import { EVENT_TABLE, queueSettings, SPARE_RECEIVES } from '../../shared/resources.js';
+import { EVENT_TABLE, queueSettings } from '../../shared/resources.js';
 import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 

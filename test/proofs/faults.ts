@@ -5,8 +5,7 @@
  * had its effect run twice or was left unsettled, or when a history disagrees with the ledger.
  */
 import { parseArgs } from 'node:util';
-import { startDynamoDbLocalProcess, startSqsEmulatorProcess } from '../../shared/local/emulator-processes.js';
-import { freePort } from '../helpers/emulators.js';
+import { withOwnEmulators } from '../helpers/own-emulators.js';
 import { type FaultsDetails, type FaultsReport, runFaultsProof } from './faults-proof.js';
 import { examples } from './faults-verdict.js';
 
@@ -38,20 +37,13 @@ if (
 
 // The figures are the output: keep the SDK's notice about Node versions out of it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const [sqsPort, dynamoDbPort] = [await freePort(), await freePort()];
-const [sqsEmulator, dynamoDbLocal] = await Promise.all([
-  startSqsEmulatorProcess({ port: sqsPort }),
-  startDynamoDbLocalProcess({ port: dynamoDbPort }),
-]);
-// Should this process die without stopping them, the SQS child takes DynamoDB Local down with it.
-sqsEmulator.guard(dynamoDbLocal.pid);
-try {
+await withOwnEmulators(async (endpoints) => {
   const { report, details } = await runFaultsProof({
     events,
     kills,
     killAt,
     ...(seed !== undefined && { seed }),
-    endpoints: { sqs: sqsEmulator.endpoint, dynamodb: dynamoDbLocal.endpoint },
+    endpoints,
     name: `faults${process.pid}`,
   });
   printFigures(report, details);
@@ -64,9 +56,7 @@ try {
     !details.settled ||
     details.verdict.inconsistencies.length > 0;
   process.exitCode = failed ? 1 : 0;
-} finally {
-  await Promise.all([sqsEmulator.stop(), dynamoDbLocal.stop()]);
-}
+});
 
 function printFigures(report: FaultsReport, details: FaultsDetails): void {
   const { verdict, durationsMs } = details;

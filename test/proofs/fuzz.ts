@@ -6,9 +6,8 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startDynamoDbLocalProcess, startSqsEmulatorProcess } from '../../shared/local/emulator-processes.js';
 import { LOCAL_AWS } from '../../shared/local-state/state-file.js';
-import { freePort } from '../helpers/emulators.js';
+import { withOwnEmulators } from '../helpers/own-emulators.js';
 import { runFuzzProof } from './fuzz-proof.js';
 
 const { values } = parseArgs({
@@ -32,38 +31,34 @@ if (
 
 // The figures are the output: keep the SDK's notice about Node versions out of it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const [sqsPort, dynamoDbPort] = [await freePort(), await freePort()];
-const [sqsEmulator, dynamoDbLocal] = await Promise.all([
-  startSqsEmulatorProcess({ port: sqsPort }),
-  startDynamoDbLocalProcess({ port: dynamoDbPort }),
-]);
-const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: sqsEmulator.endpoint });
-const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamoDbLocal.endpoint });
-try {
-  const started = performance.now();
-  const { report, signed, failures } = await runFuzzProof({
-    dynamodb,
-    sqs,
-    perScheme,
-    signedPerScheme,
-    prefix: `fuzz${process.pid}`,
-    ...(values.seed !== undefined && { seed: Number(values.seed) }),
-  });
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(
-    `fuzz proof: ${report.requests} generated requests over ${report.schemes} schemes in ${seconds} s`,
-  );
-  console.log(
-    `  accepted ${report.accepted}, 5xx ${report.serverErrors}, crashes ${report.crashes}, wrong codes ${report.wrongCodes}`,
-  );
-  for (const entry of signed) {
-    console.log(`  ${entry.scheme}: ${entry.signed} provider-signed requests, ${entry.refused} refused`);
+await withOwnEmulators(async (endpoints) => {
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: endpoints.sqs });
+  const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: endpoints.dynamodb });
+  try {
+    const started = performance.now();
+    const { report, signed, failures } = await runFuzzProof({
+      dynamodb,
+      sqs,
+      perScheme,
+      signedPerScheme,
+      prefix: `fuzz${process.pid}`,
+      ...(values.seed !== undefined && { seed: Number(values.seed) }),
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `fuzz proof: ${report.requests} generated requests over ${report.schemes} schemes in ${seconds} s`,
+    );
+    console.log(
+      `  accepted ${report.accepted}, 5xx ${report.serverErrors}, crashes ${report.crashes}, wrong codes ${report.wrongCodes}`,
+    );
+    for (const entry of signed) {
+      console.log(`  ${entry.scheme}: ${entry.signed} provider-signed requests, ${entry.refused} refused`);
+    }
+    for (const failure of failures) console.log(`  counterexample: ${failure}`);
+    console.log(JSON.stringify(report));
+    process.exitCode = failures.length === 0 ? 0 : 1;
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
   }
-  for (const failure of failures) console.log(`  counterexample: ${failure}`);
-  console.log(JSON.stringify(report));
-  process.exitCode = failures.length === 0 ? 0 : 1;
-} finally {
-  sqs.destroy();
-  dynamodb.destroy();
-  await Promise.all([sqsEmulator.stop(), dynamoDbLocal.stop()]);
-}
+});

@@ -173,15 +173,15 @@ export function routeResources(
   const routes = new Map<string, RouteResources>();
   for (const fn of stack.assembly.functions) {
     if (fn.role.kind === 'admin') continue;
+    // The ingress names the route's secret, the handler its DLQ; both name its queue.
     const env = resolvedEnvironment(stack.deployment, fn);
-    const known = routes.get(fn.role.route);
+    const known = routes.get(fn.role.route) ?? { route: fn.role.route, queueUrl: env[ENV.queueUrl] ?? '' };
+    const dlqUrl = env[ENV.dlqUrl];
+    const secretArn = env[ENV.secretArn];
     routes.set(fn.role.route, {
-      route: fn.role.route,
-      queueUrl: env[ENV.queueUrl] ?? known?.queueUrl ?? '',
-      ...(known?.dlqUrl !== undefined && { dlqUrl: known.dlqUrl }),
-      ...(known?.secretArn !== undefined && { secretArn: known.secretArn }),
-      ...(env[ENV.dlqUrl] !== undefined && { dlqUrl: env[ENV.dlqUrl] }),
-      ...(env[ENV.secretArn] !== undefined && { secretArn: env[ENV.secretArn] }),
+      ...known,
+      ...(dlqUrl !== undefined && { dlqUrl }),
+      ...(secretArn !== undefined && { secretArn }),
     });
   }
   return routes;

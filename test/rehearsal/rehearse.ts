@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startDynamoDbLocalProcess, startSqsEmulatorProcess } from '../../shared/local/emulator-processes.js';
-import { freePort } from '../helpers/emulators.js';
+import { withOwnEmulators } from '../helpers/own-emulators.js';
 import { readAssembly, synthesizeAssembly } from './assembly.js';
 import { rehearse } from './rehearsal.js';
 
@@ -25,59 +24,55 @@ const { values } = parseArgs({ options: { assembly: { type: 'string' } } });
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const outdir = mkdtempSync(join(tmpdir(), 'hookline-rehearsal-'));
-const [sqsPort, dynamoDbPort] = [await freePort(), await freePort()];
-const [sqsEmulator, dynamoDbLocal] = await Promise.all([
-  startSqsEmulatorProcess({ port: sqsPort }),
-  startDynamoDbLocalProcess({ port: dynamoDbPort }),
-]);
-const sqs = new SQSClient({ region: REGION, credentials: CREDENTIALS, endpoint: sqsEmulator.endpoint });
-const dynamodb = new DynamoDBClient({
-  region: REGION,
-  credentials: CREDENTIALS,
-  endpoint: dynamoDbLocal.endpoint,
-});
-try {
-  const assembly =
-    values.assembly === undefined
-      ? await synthesizeAssembly({ configFile: CONFIG, outdir })
-      : readAssembly(resolve(values.assembly));
-  const { verdict, scenario } = await rehearse(assembly, {
-    sqsEndpoint: sqsEmulator.endpoint,
-    dynamoDbEndpoint: dynamoDbLocal.endpoint,
-    sqs,
-    dynamodb,
+await withOwnEmulators(async (endpoints) => {
+  const sqs = new SQSClient({ region: REGION, credentials: CREDENTIALS, endpoint: endpoints.sqs });
+  const dynamodb = new DynamoDBClient({
     region: REGION,
     credentials: CREDENTIALS,
+    endpoint: endpoints.dynamodb,
   });
-  const { report } = verdict;
-  console.log(
-    `deploy rehearsal of ${assembly.stackName}: ${report.functions} functions run from their bundles, ` +
-      `${scenario.webhooks} webhooks and ${scenario.adminRequests} admin requests`,
-  );
-  for (const [fn, operations] of verdict.operations)
-    console.log(`  ${fn}: ${[...operations].sort().join(', ')}`);
-  console.log(`  ${report.calls} AWS calls, ${report.checks} IAM checks: ${report.denied} denied`);
-  for (const check of verdict.denied) {
+  try {
+    const assembly =
+      values.assembly === undefined
+        ? await synthesizeAssembly({ configFile: CONFIG, outdir })
+        : readAssembly(resolve(values.assembly));
+    const { verdict, scenario } = await rehearse(assembly, {
+      sqsEndpoint: endpoints.sqs,
+      dynamoDbEndpoint: endpoints.dynamodb,
+      sqs,
+      dynamodb,
+      region: REGION,
+      credentials: CREDENTIALS,
+    });
+    const { report } = verdict;
     console.log(
-      `  denied: ${check.fn} ${check.request.action} on ${check.request.resource} ${JSON.stringify(check.request.context)}`,
+      `deploy rehearsal of ${assembly.stackName}: ${report.functions} functions run from their bundles, ` +
+        `${scenario.webhooks} webhooks and ${scenario.adminRequests} admin requests`,
     );
+    for (const [fn, operations] of verdict.operations)
+      console.log(`  ${fn}: ${[...operations].sort().join(', ')}`);
+    console.log(`  ${report.calls} AWS calls, ${report.checks} IAM checks: ${report.denied} denied`);
+    for (const check of verdict.denied) {
+      console.log(
+        `  denied: ${check.fn} ${check.request.action} on ${check.request.resource} ${JSON.stringify(check.request.context)}`,
+      );
+    }
+    console.log(`  ${report.negativeChecks} negative checks: ${report.negativeAllowed} allowed`);
+    for (const check of verdict.negativeAllowed) {
+      console.log(
+        `  allowed: ${check.fn} ${check.request.action} on ${check.request.resource} ${JSON.stringify(check.request.context)}`,
+      );
+    }
+    for (const grant of verdict.unused) {
+      console.log(
+        `  unused grant: ${grant.fn} ${grant.action} on ${grant.resource}${grant.reason ? ` (kept: ${grant.reason})` : ''}`,
+      );
+    }
+    console.log(JSON.stringify(report));
+    process.exitCode = report.denied + report.negativeAllowed + report.unusedGrants === 0 ? 0 : 1;
+  } finally {
+    sqs.destroy();
+    dynamodb.destroy();
+    rmSync(outdir, { recursive: true, force: true });
   }
-  console.log(`  ${report.negativeChecks} negative checks: ${report.negativeAllowed} allowed`);
-  for (const check of verdict.negativeAllowed) {
-    console.log(
-      `  allowed: ${check.fn} ${check.request.action} on ${check.request.resource} ${JSON.stringify(check.request.context)}`,
-    );
-  }
-  for (const grant of verdict.unused) {
-    console.log(
-      `  unused grant: ${grant.fn} ${grant.action} on ${grant.resource}${grant.reason ? ` (kept: ${grant.reason})` : ''}`,
-    );
-  }
-  console.log(JSON.stringify(report));
-  process.exitCode = report.denied + report.negativeAllowed + report.unusedGrants === 0 ? 0 : 1;
-} finally {
-  sqs.destroy();
-  dynamodb.destroy();
-  await Promise.all([sqsEmulator.stop(), dynamoDbLocal.stop()]);
-  rmSync(outdir, { recursive: true, force: true });
-}
+});

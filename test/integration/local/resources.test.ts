@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SPARE_RECEIVES } from '../../../shared/config/route-limits.js';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { createRouteQueues } from '../../../shared/local/create-queues.js';
 import { createEventTable } from '../../../shared/local/create-table.js';
@@ -13,7 +14,6 @@ import {
   EVENT_TABLE,
   QUEUE_RETENTION_SECONDS,
   queueSettings,
-  SPARE_RECEIVES,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '../../../shared/resources.js';
 import {

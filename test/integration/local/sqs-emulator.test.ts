@@ -13,8 +13,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SPARE_RECEIVES } from '../../../shared/config/route-limits.js';
 import { createRouteQueues, type RouteQueues } from '../../../shared/local/create-queues.js';
-import { queueSettings, SPARE_RECEIVES } from '../../../shared/resources.js';
+import { queueSettings } from '../../../shared/resources.js';
 import { makeRoute } from '../../helpers/routes.js';
 import { connectSqs, type EmulatorConnection, uniqueName } from '../../helpers/shared-emulators.js';
 
