@@ -11,6 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE_PARTITIONS } from '../../shared/resources.js';
 import { attemptLogFile, childSettings, effectsAwaitingSettle, logLostReceive } from './faults-child.js';
 import { attemptLine, FaultInjector, installOnEveryClient, seededRandom } from './faults-injector.js';
 
@@ -59,7 +60,8 @@ function settledEventId(command: unknown): string | undefined {
   )
     return undefined;
   const pk = input.Key?.pk?.S;
-  return typeof pk === 'string' && pk.startsWith('EVENT#') ? pk.slice('EVENT#'.length) : undefined;
+  const prefix = TABLE_PARTITIONS.event('');
+  return typeof pk === 'string' && pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined;
 }
 
 /** The proof talks to this process over an IPC channel: when it closes, the proof is gone. */
