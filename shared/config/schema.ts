@@ -93,6 +93,15 @@ export const routeSchema = z.strictObject({
   /** @default true */
   enabled: z.boolean().default(ROUTE_DEFAULTS.enabled),
   verify: verifySchema,
+  /**
+   * The route's URL as the provider has it, for schemes that sign the URL (Twilio, Square, HubSpot,
+   * Contentful) behind a custom domain or a proxy: scheme, host and path, no query (the request's
+   * own query is appended). @default the URL the request reached: its host, path and query
+   */
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => !URL.canParse(url) || new URL(url).search === '', 'must not have a query')
+    .optional(),
   dedupe: dedupe.default(() => ({ ...ROUTE_DEFAULTS.dedupe })),
   /** Handler module entry file, relative to the config file's folder. */
   handler: z.string().regex(/\.(ts|mts|js|mjs)$/, 'must be a .ts or .js file'),

@@ -137,3 +137,8 @@ export const verifySchema = z.discriminatedUnion('scheme', [
 
 /** Every `scheme` value, in the order of `verifySchema`'s options. */
 export const verifySchemes = verifySchema.options.map((option) => option.shape.scheme.value);
+
+/** Whether `name` is a scheme a route can name (an envelope from another release may carry any text). */
+export function isVerifyScheme(name: string): name is (typeof verifySchemes)[number] {
+  return (verifySchemes as readonly string[]).includes(name);
+}

@@ -4,8 +4,10 @@
  */
 import type { BodyStore } from '../body-store/body-store.js';
 import { isBodyStoreError } from '../body-store/errors.js';
+import { isVerifyScheme } from '../config/verify-schema.js';
 import { ENV } from '../env-names.js';
 import { decodeBody, type Envelope } from '../envelope.js';
+import { schemeNamed } from '../verify/registry.js';
 import { BodyUnavailableError } from './errors.js';
 import type { HooklineEvent } from './types.js';
 
@@ -97,35 +99,12 @@ export function parsePayload(
   }
 }
 
-/**
- * The provider's event type: GitHub `x-github-event`, Stripe and Standard Webhooks payload `type`,
- * Slack payload `event.type`; undefined for other schemes or when absent.
- */
+/** The provider's event type, as the route's scheme reads it; undefined when it sends none. */
 export function eventType(
   scheme: string,
   headers: Readonly<Record<string, string>>,
   payload: unknown,
 ): string | undefined {
-  switch (scheme) {
-    case 'github':
-      return headers['x-github-event'];
-    case 'stripe':
-    case 'standardWebhooks':
-      return stringField(payload, 'type');
-    case 'slack':
-      return stringField(objectField(payload, 'event'), 'type');
-    default:
-      return undefined;
-  }
-}
-
-function objectField(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
-function stringField(value: unknown, key: string): string | undefined {
-  const field = objectField(value, key);
-  return typeof field === 'string' ? field : undefined;
+  if (!isVerifyScheme(scheme)) return undefined;
+  return schemeNamed(scheme).eventType?.({ headers, payload });
 }

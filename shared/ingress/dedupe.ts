@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedRoute } from '../config/types.js';
+import { schemeOf } from '../verify/registry.js';
 
 const MAX_KEY_LENGTH = 256;
 
@@ -22,28 +23,14 @@ export function dedupeKey(route: ResolvedRoute, input: DedupeInput): string | un
     source === 'header' && route.dedupe.header !== undefined
       ? prefixed('header', input.headers[route.dedupe.header])
       : source === 'scheme'
-        ? schemeDeliveryId(route.verify.scheme, input)
+        ? schemeDeliveryId(route.verify, input)
         : undefined;
   return fromSource ?? prefixed('idempotency', input.headers['x-idempotency-key']) ?? bodyHash(input.body);
 }
 
-function schemeDeliveryId(scheme: ResolvedRoute['verify']['scheme'], input: DedupeInput): string | undefined {
-  const { headers } = input;
-  switch (scheme) {
-    case 'github':
-      return prefixed('github', headers['x-github-delivery']);
-    case 'standardWebhooks':
-      return prefixed('webhook', headers['webhook-id'] ?? headers['svix-id']);
-    case 'stripe':
-      return prefixed('stripe', stringField(input.payload, 'id'));
-    case 'shopify':
-      return prefixed('shopify', headers['x-shopify-webhook-id']);
-    case 'slack':
-      // Slack re-sends the same event_id with x-slack-retry-num on retries.
-      return prefixed('slack', stringField(input.payload, 'event_id'));
-    default:
-      return undefined;
-  }
+function schemeDeliveryId(verify: ResolvedRoute['verify'], input: DedupeInput): string | undefined {
+  const scheme = schemeOf(verify);
+  return prefixed(scheme.dedupeKind ?? verify.scheme, scheme.deliveryId?.(input));
 }
 
 function prefixed(kind: string, value: string | undefined): string | undefined {
@@ -59,10 +46,4 @@ function bodyHash(body: Uint8Array): string {
 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function stringField(payload: unknown, field: string): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const value = (payload as Record<string, unknown>)[field];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -1,5 +1,6 @@
 import type { GithubVerifyConfig, HmacAlgorithm } from '../config/types.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import type { SchemeDefinition } from './scheme.js';
 import type {
   VerificationFailure,
   VerificationFailureReason,
@@ -48,3 +49,9 @@ export function verifyGithub(input: VerificationInput, options: GithubVerifyConf
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
   return { ok: true, scheme: 'github', keyId: String(keyIndex) };
 }
+
+export const githubScheme: SchemeDefinition<'github'> = {
+  verify: verifyGithub,
+  deliveryId: ({ headers }) => headers['x-github-delivery'],
+  eventType: ({ headers }) => headers['x-github-event'],
+};

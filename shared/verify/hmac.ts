@@ -1,5 +1,6 @@
 import type { HmacAlgorithm, HmacVerifyConfig, SignatureEncoding } from '../config/types.js';
 import { bytesEqual, hmac } from './constant-time.js';
+import type { SchemeDefinition } from './scheme.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type {
   VerificationFailure,
@@ -138,3 +139,7 @@ export function verifyHmac(input: VerificationInput, options: HmacVerifyConfig):
     ...(signedAt === undefined ? {} : { signedAt }),
   };
 }
+
+export const hmacScheme: SchemeDefinition<'hmac'> = {
+  verify: verifyHmac,
+};

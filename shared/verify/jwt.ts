@@ -1,6 +1,7 @@
 import type { FetchImplementation, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import type { JwtAlgorithm, JwtVerifyConfig } from '../config/types.js';
 import { HooklineError } from '../errors.js';
+import type { SchemeDefinition } from './scheme.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
 /**
@@ -210,3 +211,7 @@ function classify(jose: Jose, error: unknown): Failure {
   }
   return { reason: 'malformed_token', detail };
 }
+
+export const jwtScheme: SchemeDefinition<'jwt'> = {
+  verify: verifyJwt,
+};

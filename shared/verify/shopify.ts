@@ -1,5 +1,6 @@
 import type { ShopifyVerifyConfig } from '../config/types.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import type { SchemeDefinition } from './scheme.js';
 import type {
   VerificationFailure,
   VerificationFailureReason,
@@ -25,3 +26,9 @@ export function verifyShopify(input: VerificationInput, _options: ShopifyVerifyC
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
   return { ok: true, scheme: 'shopify', keyId: String(keyIndex) };
 }
+
+export const shopifyScheme: SchemeDefinition<'shopify'> = {
+  verify: verifyShopify,
+  deliveryId: ({ headers }) => headers['x-shopify-webhook-id'],
+  eventType: ({ headers }) => headers['x-shopify-topic'],
+};

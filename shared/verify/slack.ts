@@ -1,5 +1,6 @@
 import type { SlackVerifyConfig } from '../config/types.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { type SchemeDefinition, stringAt } from './scheme.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type {
   VerificationFailure,
@@ -38,3 +39,10 @@ export function verifySlack(input: VerificationInput, options: SlackVerifyConfig
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
   return { ok: true, scheme: 'slack', keyId: String(keyIndex), signedAt: check.signedAt };
 }
+
+export const slackScheme: SchemeDefinition<'slack'> = {
+  verify: verifySlack,
+  // Slack re-sends the same event_id with x-slack-retry-num on retries.
+  deliveryId: ({ payload }) => stringAt(payload, 'event_id'),
+  eventType: ({ payload }) => stringAt(payload, 'event', 'type'),
+};

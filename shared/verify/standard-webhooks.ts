@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
 import type { StandardWebhooksVerifyConfig } from '../config/types.js';
 import { bytesEqual, hmac } from './constant-time.js';
+import { type SchemeDefinition, stringAt } from './scheme.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
@@ -184,3 +185,10 @@ function ed25519Verify(content: Buffer, key: KeyObject, signature: Buffer): bool
     return false;
   }
 }
+
+export const standardWebhooksScheme: SchemeDefinition<'standardWebhooks'> = {
+  verify: verifyStandardWebhooks,
+  deliveryId: ({ headers }) => headers['webhook-id'] ?? headers['svix-id'],
+  dedupeKind: 'webhook',
+  eventType: ({ payload }) => stringAt(payload, 'type'),
+};

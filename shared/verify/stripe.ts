@@ -1,5 +1,6 @@
 import type { StripeVerifyConfig } from '../config/types.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { type SchemeDefinition, stringAt } from './scheme.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type {
   VerificationFailure,
@@ -64,3 +65,9 @@ export function verifyStripe(input: VerificationInput, options: StripeVerifyConf
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced any v1 signature');
   return { ok: true, scheme: 'stripe', keyId: String(keyIndex), signedAt: check.signedAt };
 }
+
+export const stripeScheme: SchemeDefinition<'stripe'> = {
+  verify: verifyStripe,
+  deliveryId: ({ payload }) => stringAt(payload, 'id'),
+  eventType: ({ payload }) => stringAt(payload, 'type'),
+};

@@ -15,9 +15,18 @@ export type VerificationFailureReason =
   | 'token_expired'
   | 'token_claim_invalid'
   | 'algorithm_not_allowed'
-  | 'jwks_unavailable';
+  | 'jwks_unavailable'
+  | 'missing_url'
+  | 'key_unavailable';
 
 export interface VerificationInput {
+  /** The request method, upper-cased (schemes that sign it: HubSpot, Contentful). */
+  readonly method?: string;
+  /**
+   * The public URL the provider sent the request to, query included, as it configured it: what
+   * URL-aware schemes (Twilio, Square, HubSpot, Contentful) sign. Without it they fail closed.
+   */
+  readonly url?: string;
   /** The exact bytes received (API Gateway base64 bodies already decoded). */
   readonly body: Uint8Array;
   /** Header names lower-cased; repeated headers joined with `,` as API Gateway does. */
@@ -52,3 +61,10 @@ export type Verifier<TOptions> = (
   input: VerificationInput,
   options: TOptions,
 ) => VerificationResult | Promise<VerificationResult>;
+
+/** A failure of `scheme`, for verifiers that report many: `const fail = failureOf('gitlab')`. */
+export function failureOf(
+  scheme: VerifyScheme,
+): (reason: VerificationFailureReason, detail: string) => VerificationFailure {
+  return (reason, detail) => ({ ok: false, scheme, reason, detail });
+}

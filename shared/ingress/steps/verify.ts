@@ -7,6 +7,7 @@ import { verifyRequest } from '../../verify/index.js';
 import type { Received, Routed, Verified } from '../context.js';
 import type { IngressErrorCode } from '../http.js';
 import type { Step } from '../pipeline.js';
+import { requestUrl } from '../request-url.js';
 
 export interface VerifyDependencies {
   readonly secrets: SecretResolver;
@@ -20,12 +21,19 @@ export interface VerifyDependencies {
  * when the request does not verify (the reason is only logged).
  */
 export function verify(deps: VerifyDependencies): Step<Received & Routed, Verified> {
-  return async ({ request, target }) => {
+  return async ({ request, origin, target }) => {
     const config = target.route.verify;
     const receivedAt = deps.now();
     const secrets = await resolveSecrets(deps, config);
     const result = await verifyRequest(
-      { body: request.body, headers: request.headers, secrets, now: receivedAt },
+      {
+        method: request.method,
+        url: requestUrl(target.route, origin, request),
+        body: request.body,
+        headers: request.headers,
+        secrets,
+        now: receivedAt,
+      },
       config,
     );
     if (!result.ok) {
