@@ -8,6 +8,8 @@ export type IngressErrorCode =
   | 'body_too_large'
   | 'body_exceeds_inline_limit'
   | 'invalid_signature'
+  | 'invalid_verify_token'
+  | 'handshake_refused'
   | 'invalid_json'
   | 'secret_unavailable'
   | 'store_unavailable'

@@ -6,11 +6,12 @@ import { newEventId } from '../ids.js';
 import { type Log, silentLog } from '../logger.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
+import { fetchStatus, type UrlGetter } from './handshake-tools.js';
 import { IngressPipeline } from './pipeline.js';
 import { dedupe } from './steps/dedupe.js';
 import { enqueue } from './steps/enqueue.js';
 import { filter } from './steps/filter.js';
-import { handshake } from './steps/handshake.js';
+import { challenge, handshake } from './steps/handshake.js';
 import { matchRoute } from './steps/match-route.js';
 import { parse } from './steps/parse.js';
 import { receive } from './steps/receive.js';
@@ -49,6 +50,8 @@ export interface IngressDependencies {
    * the `statusUrl` in replies. @default `https://` + the request's API Gateway domain name
    */
   readonly publicUrl?: string;
+  /** GETs a provider's confirmation link (SNS). @default `fetch`, no redirects, 5 s timeout */
+  readonly getUrl?: UrlGetter;
   readonly log?: Log;
   readonly now?: () => Date;
   readonly newId?: (now: Date) => string;
@@ -64,15 +67,18 @@ export type IngressHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatew
 export function createIngress(deps: IngressDependencies): IngressHandler {
   const { store, queue, secrets, envelopeKeys } = deps;
   const log = deps.log ?? silentLog;
+  const now = deps.now ?? (() => new Date());
+  const handshakes = { secrets, log, now, get: deps.getUrl ?? fetchStatus };
   return IngressPipeline.start()
     .step(receive(deps.publicUrl))
     .step(matchRoute(deps.targets)) // 404
     .step(checkSourceIp) // 403
+    .step(challenge(handshakes)) // a provider's endpoint check before verification, answered here
     .step(checkMethod) // 405
     .step(checkSize(deps.bodyStore)) // 413; picks the body store for a large body
-    .step(handshake) // a provider's handshake, answered here (none yet)
-    .step(verify({ secrets, log, now: deps.now ?? (() => new Date()) })) // 503 secret, 401
+    .step(verify({ secrets, log, now })) // 503 secret, 401
     .step(parse) // 400
+    .step(handshake(handshakes)) // a signed handshake, answered here
     .step(filter(log)) // 202 filtered
     .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503

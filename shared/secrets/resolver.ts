@@ -5,6 +5,8 @@ import { HooklineError } from '../errors.js';
 export interface SecretResolver {
   /** Every current value of the secret (several during rotation). Throws SecretUnavailableError. */
   resolve(reference: SecretReference): Promise<readonly string[]>;
+  /** Replaces the secret's value (Asana hands its signing key over in its handshake); read-only without. */
+  store?(reference: SecretReference, value: string): Promise<void>;
 }
 
 export class SecretUnavailableError extends HooklineError<'secret_unavailable'> {
@@ -13,6 +15,11 @@ export class SecretUnavailableError extends HooklineError<'secret_unavailable'> 
   constructor(message: string, options?: { cause?: unknown }) {
     super('secret_unavailable', message, options);
   }
+}
+
+/** The secret exists but holds no value yet: readable, and empty. */
+export class SecretNotSetError extends SecretUnavailableError {
+  override name = 'SecretNotSetError';
 }
 
 /**

@@ -1,12 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvSecretResolver } from '../../../shared/secrets/env-resolver.js';
 import {
   parseSecretValues,
+  SecretNotSetError,
   SecretUnavailableError,
   secretEnvName,
 } from '../../../shared/secrets/resolver.js';
@@ -175,16 +180,36 @@ describe('EnvSecretResolver', () => {
     const error = await rejectionOf(resolver.resolve(REFERENCE));
 
     expect(error.code).toBe('secret_unavailable');
-    expect(error.name).toBe('SecretUnavailableError');
+    expect(error).toBeInstanceOf(SecretNotSetError);
     expect(error.message).toBe(
       'secret "github/webhook" is not set: define GITHUB_WEBHOOK in the environment or .env',
     );
+  });
+
+  it('stores a value for this process and appends it to the .env file for the next start', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hookline-store-'));
+    try {
+      const envFile = join(folder, '.env');
+      writeFileSync(envFile, 'OTHER=1\n');
+      const resolver = new EnvSecretResolver({ env: {}, envFile });
+
+      await resolver.store(REFERENCE, 'asana-secret-1');
+
+      expect(await resolver.resolve(REFERENCE)).toEqual(['asana-secret-1']);
+      expect(readFileSync(envFile, 'utf8')).toContain('GITHUB_WEBHOOK="asana-secret-1"');
+      expect(await new EnvSecretResolver({ env: {}, envFile }).resolve(REFERENCE)).toEqual([
+        'asana-secret-1',
+      ]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
 /** A Secrets Manager client double: answers GetSecretValue from a queue of results and counts calls. */
 class FakeSecretsManager {
   readonly secretIds: (string | undefined)[] = [];
+  readonly puts: { secretId?: string; value?: string }[] = [];
   private readonly results: (() => { SecretString?: string })[] = [];
 
   respond(secretString: string | undefined): this {
@@ -204,6 +229,12 @@ class FakeSecretsManager {
   }
 
   readonly send = async (command: unknown): Promise<{ SecretString?: string }> => {
+    if (command instanceof PutSecretValueCommand) {
+      this.puts.push({ secretId: command.input.SecretId, value: command.input.SecretString });
+      const next = this.results.shift();
+      if (next === undefined) throw new Error('no response queued');
+      return next();
+    }
     if (!(command instanceof GetSecretValueCommand)) throw new Error('unexpected command');
     this.secretIds.push(command.input.SecretId);
     const next = this.results.shift();
@@ -353,6 +384,7 @@ describe('SecretsManagerResolver', () => {
       const error = await rejectionOf(resolver.resolve(REFERENCE));
 
       expect(error.message).toBe(`secret ${SECRET_ID} has no value`);
+      expect(error).toBeInstanceOf(SecretNotSetError);
     },
   );
 
@@ -371,5 +403,37 @@ describe('SecretsManagerResolver', () => {
     const { resolver } = setup(fake);
 
     expect(await resolver.resolve(REFERENCE)).toEqual(['whsec_new', 'whsec_old']);
+  });
+
+  it("reads another secret the route's options name from its own ARN", async () => {
+    const fake = new FakeSecretsManager().respond('verify-token');
+    const resolver = new SecretsManagerResolver({
+      client: fake.asClient(),
+      secretId: SECRET_ID,
+      otherSecretIds: { 'meta/verify-token': `${SECRET_ID}-token` },
+    });
+
+    expect(await resolver.resolve({ name: 'meta/verify-token' })).toEqual(['verify-token']);
+    expect(fake.secretIds).toEqual([`${SECRET_ID}-token`]);
+  });
+
+  it('stores a value with PutSecretValue and serves it from the cache', async () => {
+    const fake = new FakeSecretsManager().respond('');
+    const { resolver } = setup(fake);
+
+    await resolver.store(REFERENCE, 'asana-secret-1');
+
+    expect(fake.puts).toEqual([{ secretId: SECRET_ID, value: 'asana-secret-1' }]);
+    expect(await resolver.resolve(REFERENCE)).toEqual(['asana-secret-1']);
+    expect(fake.calls).toBe(0);
+  });
+
+  it('fails with SecretUnavailableError when the value cannot be stored', async () => {
+    const fake = new FakeSecretsManager().fail(new Error('AccessDeniedException'));
+    const { resolver } = setup(fake);
+
+    const error = await rejectionOf(resolver.store(REFERENCE, 'asana-secret-1'));
+
+    expect(error.message).toBe(`could not store secret ${SECRET_ID}`);
   });
 });

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../../shared/http/errors.js';
-import { handshake } from '../../../../shared/ingress/steps/handshake.js';
 import { matchRoute } from '../../../../shared/ingress/steps/match-route.js';
 import { receive } from '../../../../shared/ingress/steps/receive.js';
 import { checkMethod, checkSize, checkSourceIp } from '../../../../shared/ingress/steps/request-checks.js';
@@ -152,11 +151,5 @@ describe('checkSize()', () => {
       code: 'body_too_large',
       message: "body of 11 bytes exceeds this route's limit of 10",
     });
-  });
-});
-
-describe('handshake()', () => {
-  it('lets every request continue (no scheme has a handshake yet)', async () => {
-    expect(handshake(await routed(route))).toBeUndefined();
   });
 });
