@@ -82,6 +82,22 @@ const filters = z.strictObject({
   payload: z.record(z.string().min(1), z.string()).optional(),
 });
 
+/**
+ * What is replaced by `[REDACTED]` after verification and before anything is stored or queued: the
+ * handler, the history, replays and fixtures never see it, and a replay cannot bring it back.
+ */
+const redact = z
+  .strictObject({
+    /** Dotted payload paths; a `*` segment (or `*` inside one) matches any key or array index. */
+    body: z
+      .array(z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path like card.number'))
+      .min(1)
+      .optional(),
+    /** Header names. */
+    headers: z.array(headerName).min(1).optional(),
+  })
+  .refine((rules) => rules.body !== undefined || rules.headers !== undefined, 'name body paths or headers');
+
 export const routeSchema = z.strictObject({
   /** Webhook path, e.g. `/order/status/`; its queue is named `order_status`. */
   path: z.string(),
@@ -127,6 +143,7 @@ export const routeSchema = z.strictObject({
   /** API Gateway throttling for this route. @default { rateLimit: 100, burstLimit: 200 } */
   throttle: throttle.default(() => ({ ...ROUTE_DEFAULTS.throttle })),
   filters: filters.optional(),
+  redact: redact.optional(),
   /** Only requests from these CIDRs (IPv4/IPv6) are accepted; others get 403. */
   allowedSourceIps: z.array(cidr).min(1).optional(),
 });

@@ -48,10 +48,14 @@ export interface Parsed {
   readonly payload: unknown;
 }
 
-/** Added by `dedupe`. */
-export interface Claimed {
+/** Added by `identify`, from the request as received (before `redact`). */
+export interface Identified {
   /** The key this delivery is remembered by; undefined when the route opts out of dedupe. */
   readonly dedupeKey: string | undefined;
+}
+
+/** Added by `dedupe`. */
+export interface Claimed {
   /** The event's id: a new one, or that of the half-accepted event this request resumes. */
   readonly eventId: string;
   /** The request data already written under `eventId` (an inline body, beside a won claim). */

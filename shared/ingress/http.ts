@@ -11,6 +11,7 @@ export type IngressErrorCode =
   | 'invalid_verify_token'
   | 'handshake_refused'
   | 'invalid_json'
+  | 'unredactable_body'
   | 'secret_unavailable'
   | 'store_unavailable'
   | 'body_store_unavailable'

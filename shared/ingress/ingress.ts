@@ -12,10 +12,12 @@ import { dedupe } from './steps/dedupe.js';
 import { enqueue } from './steps/enqueue.js';
 import { filter } from './steps/filter.js';
 import { challenge, handshake } from './steps/handshake.js';
+import { identify } from './steps/identify.js';
 import { matchRoute } from './steps/match-route.js';
 import { parse } from './steps/parse.js';
 import { receive } from './steps/receive.js';
 import { record } from './steps/record.js';
+import { redact } from './steps/redact.js';
 import { reply } from './steps/reply.js';
 import { checkMethod, checkSize, checkSourceIp } from './steps/request-checks.js';
 import { verify } from './steps/verify.js';
@@ -80,6 +82,8 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     .step(parse) // 400
     .step(handshake(handshakes)) // a signed handshake, answered here
     .step(filter(log)) // 202 filtered
+    .step(identify) // the dedupe key, from the request as received
+    .step(redact(deps.bodyStore)) // 400 unredactable; nothing later sees a redacted value
     .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503
     .step(enqueue({ queue, envelopeKeys, log })) // 503

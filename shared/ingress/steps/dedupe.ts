@@ -2,8 +2,7 @@ import { describeError } from '../../errors.js';
 import type { EventStore } from '../../event-store/event-store.js';
 import type { Log } from '../../logger.js';
 import { duplicateAnswer } from '../answers.js';
-import type { BodyPlan, Claimed, Parsed, Received, Routed, Verified } from '../context.js';
-import { dedupeKey } from '../dedupe.js';
+import type { BodyPlan, Claimed, Identified, Received, Routed, Verified } from '../context.js';
 import type { Answer, Step } from '../pipeline.js';
 import { requestRecord } from '../request-record.js';
 import { storeCall } from '../store-call.js';
@@ -14,7 +13,7 @@ export interface DedupeDependencies {
   readonly newId: (now: Date) => string;
 }
 
-type DedupeInput = Received & Routed & BodyPlan & Verified & Parsed;
+type DedupeInput = Received & Routed & BodyPlan & Verified & Identified;
 
 /**
  * Step `dedupe`: claims the delivery's key for a new event id. A key already held by an event that
@@ -24,9 +23,8 @@ type DedupeInput = Received & Routed & BodyPlan & Verified & Parsed;
 export function dedupe(deps: DedupeDependencies): Step<DedupeInput, Claimed> {
   const { store, log, newId } = deps;
   return async (context) => {
-    const { request, payload, receivedAt } = context;
+    const { receivedAt, dedupeKey: key } = context;
     const { route } = context.target;
-    const key = dedupeKey(route, { headers: request.headers, body: request.body, payload });
     // An inline body's request data is written alongside the dedupe claim rather than after it:
     // request data without a state is shown nowhere, so a duplicate's copy is only discarded.
     const early =
@@ -46,10 +44,10 @@ export function dedupe(deps: DedupeDependencies): Step<DedupeInput, Claimed> {
       early === undefined ? undefined : storeCall(log, () => store.putRequest(early)),
     ]);
     if (claim === undefined || claim.claimed) {
-      return { dedupeKey: key, eventId, recorded: early, resuming: false };
+      return { eventId, recorded: early, resuming: false };
     }
     if (early !== undefined) await discardCopy(deps, early.id);
-    return heldClaim(deps, context, key, claim.eventId);
+    return heldClaim(deps, context, claim.eventId);
   };
 }
 
@@ -57,7 +55,6 @@ export function dedupe(deps: DedupeDependencies): Step<DedupeInput, Claimed> {
 async function heldClaim(
   deps: DedupeDependencies,
   context: Received & Routed,
-  key: string | undefined,
   holderId: string,
 ): Promise<Claimed | Answer> {
   const route = context.target.route.path;
@@ -66,7 +63,7 @@ async function heldClaim(
   // The earlier attempt stopped before its event was queued (it has no state yet): finish it
   // under the same id.
   deps.log.info('resuming half-accepted event', { id: holderId, route });
-  return { dedupeKey: key, eventId: holderId, recorded: undefined, resuming: true };
+  return { eventId: holderId, recorded: undefined, resuming: true };
 }
 
 /** Best effort: a leftover copy is never shown and expires with the route's retention. */

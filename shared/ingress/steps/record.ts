@@ -5,7 +5,7 @@ import type { EventStore } from '../../event-store/event-store.js';
 import { HttpError } from '../../http/errors.js';
 import type { Log } from '../../logger.js';
 import { duplicateAnswer } from '../answers.js';
-import type { BodyPlan, Claimed, Received, Recorded, Routed, Verified } from '../context.js';
+import type { BodyPlan, Claimed, Identified, Received, Recorded, Routed, Verified } from '../context.js';
 import type { IngressErrorCode } from '../http.js';
 import type { Step } from '../pipeline.js';
 import { requestRecord } from '../request-record.js';
@@ -16,7 +16,7 @@ export interface RecordDependencies {
   readonly log: Log;
 }
 
-type RecordInput = Received & Routed & BodyPlan & Verified & Claimed;
+type RecordInput = Received & Routed & BodyPlan & Verified & Identified & Claimed;
 
 /**
  * Step `record`: the request data under the event's id, unless `dedupe` wrote it already; a large

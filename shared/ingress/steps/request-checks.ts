@@ -1,5 +1,6 @@
 /** The steps that refuse a request by its route's limits alone, before anything is read or stored. */
 import type { BodyStore } from '../../body-store/body-store.js';
+import type { ResolvedRoute } from '../../config/types.js';
 import { HttpError } from '../../http/errors.js';
 import { INLINE_BODY_LIMIT_BYTES } from '../../resources.js';
 import type { BodyPlan, Received, Routed } from '../context.js';
@@ -32,23 +33,29 @@ export const checkMethod: Step<Received & Routed> = ({ request, target: { route 
  * body store. Adds the store such a large body goes to (none for a body that travels inline).
  */
 export function checkSize(bodyStore: Pick<BodyStore, 'put'> | undefined): Step<Received & Routed, BodyPlan> {
-  return ({ request, target: { route } }) => {
-    const size = request.body.length;
-    if (size > route.maxBodyBytes) {
-      throw new HttpError<IngressErrorCode>(
-        413,
-        'body_too_large',
-        `body of ${size} bytes exceeds this route's limit of ${route.maxBodyBytes}`,
-      );
-    }
-    if (size <= INLINE_BODY_LIMIT_BYTES) return { bodyStore: undefined };
-    if (bodyStore === undefined) {
-      throw new HttpError<IngressErrorCode>(
-        413,
-        'body_exceeds_inline_limit',
-        `body of ${size} bytes exceeds the ${INLINE_BODY_LIMIT_BYTES}-byte limit for queued events (no body store is configured)`,
-      );
-    }
-    return { bodyStore };
-  };
+  return ({ request, target: { route } }) => bodyPlan(route, request.body.length, bodyStore);
+}
+
+/** Where a body of `size` bytes goes on `route`; throws the 413 `checkSize` answers. */
+export function bodyPlan(
+  route: ResolvedRoute,
+  size: number,
+  bodyStore: Pick<BodyStore, 'put'> | undefined,
+): BodyPlan {
+  if (size > route.maxBodyBytes) {
+    throw new HttpError<IngressErrorCode>(
+      413,
+      'body_too_large',
+      `body of ${size} bytes exceeds this route's limit of ${route.maxBodyBytes}`,
+    );
+  }
+  if (size <= INLINE_BODY_LIMIT_BYTES) return { bodyStore: undefined };
+  if (bodyStore === undefined) {
+    throw new HttpError<IngressErrorCode>(
+      413,
+      'body_exceeds_inline_limit',
+      `body of ${size} bytes exceeds the ${INLINE_BODY_LIMIT_BYTES}-byte limit for queued events (no body store is configured)`,
+    );
+  }
+  return { bodyStore };
 }

@@ -32,6 +32,18 @@ function sha256(data: string | Uint8Array): string {
 }
 
 describe('dedupeKey()', () => {
+  it('keeps only a hash of the delivery id on a route that redacts (the id may be what it redacts)', () => {
+    const route = makeRoute({
+      verify: VERIFY.github,
+      dedupe: { source: 'scheme', windowSeconds: 86_400 },
+      redact: { headers: ['x-github-delivery'] },
+    });
+
+    const result = dedupeKey(route, input({ headers: { 'x-github-delivery': 'd-1' } }));
+
+    expect(result).toBe(`github:sha256:${sha256('d-1')}`);
+  });
+
   describe('with source scheme', () => {
     describe.each([
       {

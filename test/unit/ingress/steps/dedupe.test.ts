@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DedupeClaim } from '../../../../shared/event-store/dedupe.js';
 import type { EventRecord, EventStatus, NewEventRecord } from '../../../../shared/event-store/types.js';
 import { dedupe } from '../../../../shared/ingress/steps/dedupe.js';
+import { identify } from '../../../../shared/ingress/steps/identify.js';
 import {
   added,
   answered,
@@ -29,8 +30,14 @@ function sequentialIds(): (now: Date) => string {
   return () => `evt_${++next}`;
 }
 
-async function context(options: { large?: boolean } = {}) {
-  return { ...(await verified(route, request, options.large ? bodyStore : undefined)), payload: undefined };
+/** The context `dedupe` gets: verified, parsed, and its key found by `identify`. */
+async function identified(on: typeof route, large = false) {
+  const parsed = { ...(await verified(on, request, large ? bodyStore : undefined)), payload: undefined };
+  return { ...parsed, ...(await added(identify, parsed)) };
+}
+
+function context(options: { large?: boolean } = {}) {
+  return identified(route, options.large);
 }
 
 function heldBy(eventId: string): () => Promise<DedupeClaim> {
@@ -66,7 +73,6 @@ describe('dedupe()', () => {
       receivedAt: RECEIVED_AT.toISOString(),
     });
     expect(claimed).toEqual({
-      dedupeKey: 'header:d-1',
       eventId: 'evt_1',
       recorded: written,
       resuming: false,
@@ -81,7 +87,6 @@ describe('dedupe()', () => {
 
     expect(store.calls.map(([method]) => method)).toEqual(['claimDedupeKey']);
     expect(claimed).toEqual({
-      dedupeKey: 'header:d-1',
       eventId: 'evt_1',
       recorded: undefined,
       resuming: false,
@@ -93,10 +98,10 @@ describe('dedupe()', () => {
     const open = makeRoute({ ...route, dedupe: { source: 'none', windowSeconds: 600 } });
     const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
 
-    const claimed = await added(step, { ...(await verified(open, request)), payload: undefined });
+    const claimed = await added(step, await identified(open));
 
     expect(store.calls.map(([method]) => method)).toEqual(['putRequest']);
-    expect(claimed).toMatchObject({ dedupeKey: undefined, eventId: 'evt_1', resuming: false });
+    expect(claimed).toMatchObject({ eventId: 'evt_1', resuming: false });
   });
 
   it.each(['queued', 'delivered'] as const)(
@@ -139,7 +144,6 @@ describe('dedupe()', () => {
     const claimed = await added(step, await context());
 
     expect(claimed).toEqual({
-      dedupeKey: 'header:d-1',
       eventId: 'evt_first',
       recorded: undefined,
       resuming: true,

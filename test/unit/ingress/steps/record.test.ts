@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BodyPutInput } from '../../../../shared/body-store/body-store.js';
 import type { BodyReference } from '../../../../shared/envelope.js';
-import type { Claimed } from '../../../../shared/ingress/context.js';
+import type { Claimed, Identified } from '../../../../shared/ingress/context.js';
 import { record } from '../../../../shared/ingress/steps/record.js';
 import { newEventRecord } from '../../../helpers/event-records.js';
 import {
@@ -31,7 +31,7 @@ function recordingBodyStore(calls: [string, unknown][], fail = false) {
   };
 }
 
-function claimed(overrides: Partial<Claimed> = {}): Claimed {
+function claimed(overrides: Partial<Identified & Claimed> = {}): Identified & Claimed {
   return { dedupeKey: 'header:d-1', eventId: 'evt_1', recorded: undefined, resuming: false, ...overrides };
 }
 
