@@ -1,6 +1,34 @@
 /** How a route verifies a request: one strict object per scheme, told apart by `scheme`. */
 import { z } from 'zod';
 import { headerName, seconds, secretReference } from './schema-fields.js';
+import { asanaVerify } from './schemes/asana.js';
+import { bitbucketVerify } from './schemes/bitbucket.js';
+import { contentfulVerify } from './schemes/contentful.js';
+import { discordVerify } from './schemes/discord.js';
+import { dropboxVerify } from './schemes/dropbox.js';
+import { gitlabVerify } from './schemes/gitlab.js';
+import { hubspotVerify } from './schemes/hubspot.js';
+import { intercomVerify } from './schemes/intercom.js';
+import { linearVerify } from './schemes/linear.js';
+import { mailgunVerify } from './schemes/mailgun.js';
+import { metaVerify } from './schemes/meta.js';
+import { msGraphVerify } from './schemes/ms-graph.js';
+import { oktaVerify } from './schemes/okta.js';
+import { paddleVerify } from './schemes/paddle.js';
+import { pagerdutyVerify } from './schemes/pagerduty.js';
+import { postmarkVerify } from './schemes/postmark.js';
+import { sendgridVerify } from './schemes/sendgrid.js';
+import { sentryVerify } from './schemes/sentry.js';
+import { snsVerify } from './schemes/sns.js';
+import { squareVerify } from './schemes/square.js';
+import { telegramVerify } from './schemes/telegram.js';
+import { twilioVerify } from './schemes/twilio.js';
+import { twitchVerify } from './schemes/twitch.js';
+import { typeformVerify } from './schemes/typeform.js';
+import { vercelVerify } from './schemes/vercel.js';
+import { workosVerify } from './schemes/workos.js';
+import { xVerify } from './schemes/x.js';
+import { zoomVerify } from './schemes/zoom.js';
 
 const tolerance = seconds(1, 3600).optional();
 
@@ -132,6 +160,34 @@ export const verifySchema = z.discriminatedUnion('scheme', [
   shopify,
   hmac,
   jwt,
+  gitlabVerify,
+  bitbucketVerify,
+  metaVerify,
+  xVerify,
+  intercomVerify,
+  vercelVerify,
+  typeformVerify,
+  mailgunVerify,
+  postmarkVerify,
+  msGraphVerify,
+  dropboxVerify,
+  oktaVerify,
+  asanaVerify,
+  telegramVerify,
+  pagerdutyVerify,
+  sentryVerify,
+  twilioVerify,
+  squareVerify,
+  hubspotVerify,
+  contentfulVerify,
+  paddleVerify,
+  zoomVerify,
+  twitchVerify,
+  linearVerify,
+  workosVerify,
+  discordVerify,
+  sendgridVerify,
+  snsVerify,
   z.strictObject({ scheme: z.literal('none') }),
 ]);
 

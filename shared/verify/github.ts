@@ -1,4 +1,5 @@
 import type { GithubVerifyConfig, HmacAlgorithm } from '../config/types.js';
+import { hmac } from './constant-time.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
 import type { SchemeDefinition } from './scheme.js';
 import type {
@@ -52,6 +53,15 @@ export function verifyGithub(input: VerificationInput, options: GithubVerifyConf
 
 export const githubScheme: SchemeDefinition<'github'> = {
   verify: verifyGithub,
+  // GitHub always names the event; `ping` is the first it sends to a new hook.
+  sign: (request) => ({
+    headers: {
+      'x-github-event': 'ping',
+      'x-github-delivery': request.deliveryId,
+      ...request.headers,
+      [SHA256_HEADER]: `sha256=${hmac('sha256', request.secret, request.body).toString('hex')}`,
+    },
+  }),
   deliveryId: ({ headers }) => headers['x-github-delivery'],
   eventType: ({ headers }) => headers['x-github-event'],
 };

@@ -1,7 +1,7 @@
 import type { HmacAlgorithm, HmacVerifyConfig, SignatureEncoding } from '../config/types.js';
 import { bytesEqual, hmac } from './constant-time.js';
 import type { SchemeDefinition } from './scheme.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
 import type {
   VerificationFailure,
   VerificationFailureReason,
@@ -142,4 +142,19 @@ export function verifyHmac(input: VerificationInput, options: HmacVerifyConfig):
 
 export const hmacScheme: SchemeDefinition<'hmac'> = {
   verify: verifyHmac,
+  sign: (request, options) => {
+    const timestampHeader = options.timestampHeader?.toLowerCase();
+    const timestamp = String(unixSeconds(request.now));
+    const template =
+      options.signedContent ?? (timestampHeader === undefined ? '{body}' : '{timestamp}.{body}');
+    const content = signedContent(template, Buffer.from(request.body, 'utf8'), timestamp) ?? [];
+    const digest = hmac(options.algorithm ?? 'sha256', request.secret, ...content);
+    return {
+      headers: {
+        ...request.headers,
+        [options.header.toLowerCase()]: `${options.prefix ?? ''}${digest.toString(options.encoding ?? 'hex')}`,
+        ...(timestampHeader !== undefined && { [timestampHeader]: timestamp }),
+      },
+    };
+  },
 };

@@ -1,7 +1,8 @@
 import type { FetchImplementation, JWTVerifyGetKey, JWTVerifyOptions } from 'jose';
 import type { JwtAlgorithm, JwtVerifyConfig } from '../config/types.js';
 import { HooklineError } from '../errors.js';
-import type { SchemeDefinition } from './scheme.js';
+import { CannotSignError, type RequestToSign, type SchemeDefinition, type SignedRequest } from './scheme.js';
+import { unixSeconds } from './timestamp.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
 /**
@@ -214,4 +215,27 @@ function classify(jose: Jose, error: unknown): Failure {
 
 export const jwtScheme: SchemeDefinition<'jwt'> = {
   verify: verifyJwt,
+  sign: signJwt,
 };
+
+/** A bearer token valid for five minutes, with the route's issuer and audience, in the route's header. */
+async function signJwt(request: RequestToSign, options: JwtVerifyConfig): Promise<SignedRequest> {
+  if (options.secret === undefined) {
+    throw new CannotSignError('the route verifies tokens against a JWKS: signing needs its private key');
+  }
+  const algorithm = (options.algorithms ?? DEFAULT_SECRET_ALGORITHMS).find((alg) =>
+    SECRET_ALGORITHMS.has(alg),
+  );
+  if (algorithm === undefined) throw new CannotSignError('the route allows no HS* algorithm to sign with');
+  const { SignJWT } = await import('jose');
+  const issuedAt = unixSeconds(request.now);
+  let token = new SignJWT({})
+    .setProtectedHeader({ alg: algorithm })
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + 300);
+  if (options.issuer !== undefined) token = token.setIssuer(options.issuer);
+  if (options.audience !== undefined) token = token.setAudience(options.audience);
+  const jwt = await token.sign(new TextEncoder().encode(request.secret));
+  const header = options.header ?? 'authorization';
+  return { headers: { ...request.headers, [header]: header === 'authorization' ? `Bearer ${jwt}` : jwt } };
+}

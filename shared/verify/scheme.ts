@@ -78,6 +78,8 @@ export interface RequestToSign {
   readonly now: Date;
   /** The delivery id to send, for schemes that carry one in a header. */
   readonly deliveryId: string;
+  /** Headers the request carries besides what signing adds (the event type's, say). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What the provider sends: its headers, and the body when signing changes it (Mailgun). */

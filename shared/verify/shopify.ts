@@ -1,4 +1,5 @@
 import type { ShopifyVerifyConfig } from '../config/types.js';
+import { hmac } from './constant-time.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
 import type { SchemeDefinition } from './scheme.js';
 import type {
@@ -29,6 +30,13 @@ export function verifyShopify(input: VerificationInput, _options: ShopifyVerifyC
 
 export const shopifyScheme: SchemeDefinition<'shopify'> = {
   verify: verifyShopify,
+  sign: (request) => ({
+    headers: {
+      'x-shopify-webhook-id': request.deliveryId,
+      ...request.headers,
+      [HEADER]: hmac('sha256', request.secret, request.body).toString('base64'),
+    },
+  }),
   deliveryId: ({ headers }) => headers['x-shopify-webhook-id'],
   eventType: ({ headers }) => headers['x-shopify-topic'],
 };

@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
 import type { StandardWebhooksVerifyConfig } from '../config/types.js';
 import { bytesEqual, hmac } from './constant-time.js';
-import { type SchemeDefinition, stringAt } from './scheme.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import { CannotSignError, type SchemeDefinition, stringAt } from './scheme.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
 /**
@@ -188,6 +188,24 @@ function ed25519Verify(content: Buffer, key: KeyObject, signature: Buffer): bool
 
 export const standardWebhooksScheme: SchemeDefinition<'standardWebhooks'> = {
   verify: verifyStandardWebhooks,
+  sign: (request) => {
+    const key = parseSecret(request.secret, 0);
+    if (key?.kind !== 'v1') {
+      throw new CannotSignError(
+        'the route verifies ed25519 (a whpk_ public key) or has no usable secret: signing needs the private key',
+      );
+    }
+    const timestamp = unixSeconds(request.now);
+    const mac = hmac('sha256', key.key, `${request.deliveryId}.${timestamp}.`, request.body);
+    return {
+      headers: {
+        ...request.headers,
+        'webhook-id': request.deliveryId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': `v1,${mac.toString('base64')}`,
+      },
+    };
+  },
   deliveryId: ({ headers }) => headers['webhook-id'] ?? headers['svix-id'],
   dedupeKind: 'webhook',
   eventType: ({ payload }) => stringAt(payload, 'type'),

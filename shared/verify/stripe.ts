@@ -1,7 +1,8 @@
 import type { StripeVerifyConfig } from '../config/types.js';
+import { hmac } from './constant-time.js';
 import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
 import { type SchemeDefinition, stringAt } from './scheme.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
 import type {
   VerificationFailure,
   VerificationFailureReason,
@@ -68,6 +69,15 @@ export function verifyStripe(input: VerificationInput, options: StripeVerifyConf
 
 export const stripeScheme: SchemeDefinition<'stripe'> = {
   verify: verifyStripe,
+  sign: (request) => {
+    const t = unixSeconds(request.now);
+    return {
+      headers: {
+        ...request.headers,
+        [HEADER]: `t=${t},v1=${hmac('sha256', request.secret, `${t}.`, request.body).toString('hex')}`,
+      },
+    };
+  },
   deliveryId: ({ payload }) => stringAt(payload, 'id'),
   eventType: ({ payload }) => stringAt(payload, 'type'),
 };

@@ -4,6 +4,11 @@
  * rejected when it is too old or too far in the future.
  */
 
+/** `date` as whole unix seconds, as signers send it. */
+export function unixSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
 /** Allowed clock skew, in seconds, when a route does not set `toleranceSeconds`. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

@@ -17,7 +17,9 @@ export type VerificationFailureReason =
   | 'algorithm_not_allowed'
   | 'jwks_unavailable'
   | 'missing_url'
-  | 'key_unavailable';
+  | 'key_unavailable'
+  /** A validly signed message from a sender the route does not accept (an SNS topic not listed). */
+  | 'topic_not_allowed';
 
 export interface VerificationInput {
   /** The request method, upper-cased (schemes that sign it: HubSpot, Contentful). */

@@ -64,16 +64,18 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const secret = needsSecret(route.verify)
     ? await secretFor(route, target, stringValue(values['secret-env']))
     : undefined;
+  const url = `${target.baseUrl}${route.path}`;
+  // --header values go first: the signature headers always win, an explicit content type stays.
   const signed = await signWebhook(route.verify, {
     body,
+    url,
+    method,
     now: new Date(),
+    headers: { 'content-type': 'application/json', ...extraHeaders },
     ...(secret !== undefined && { secret }),
     ...(stringValue(values.id) !== undefined && { deliveryId: stringValue(values.id) }),
   });
-  const url = `${target.baseUrl}${route.path}`;
-  // --header values go first: the signature headers always win, an explicit content type stays.
-  const headers = { 'content-type': 'application/json', ...extraHeaders, ...signed };
-  const { response, reply } = await deliver(url, method, headers, body);
+  const { response, reply } = await deliver(url, method, { ...signed.headers }, signed.body ?? body);
 
   printAccepted(out, reply, response.status, route.path, target.baseUrl);
   return 0;

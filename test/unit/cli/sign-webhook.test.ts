@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { needsSecret, SignWebhookError, signWebhook } from '../../../shared/cli/sign-webhook.js';
+import { needsSecret, signWebhook } from '../../../shared/cli/sign-webhook.js';
 import type { VerifyConfig } from '../../../shared/config/types.js';
 import { verifyRequest } from '../../../shared/verify/index.js';
+import { CannotSignError } from '../../../shared/verify/scheme.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const BODY = '{"order":42,"note":"ünïcode"}';
 const secret = { name: 'S' };
+const URL_SENT = 'https://hooks.example.com/orders/';
 
 const SIGNED: [string, VerifyConfig, string][] = [
   ['standardWebhooks', { scheme: 'standardWebhooks', secret }, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
@@ -42,7 +44,7 @@ const SIGNED: [string, VerifyConfig, string][] = [
 describe('signWebhook()', () => {
   describe.each(SIGNED)('%s', (_name, verify, value) => {
     it('produces headers the gateway verifier accepts', async () => {
-      const headers = await signWebhook(verify, { body: BODY, secret: value, now: NOW });
+      const { headers } = await signWebhook(verify, { body: BODY, secret: value, now: NOW, url: URL_SENT });
       const result = await verifyRequest(
         { body: Buffer.from(BODY), headers, secrets: [value], now: NOW },
         verify,
@@ -51,7 +53,7 @@ describe('signWebhook()', () => {
     });
 
     it('fails verification under another secret', async () => {
-      const headers = await signWebhook(verify, { body: BODY, secret: value, now: NOW });
+      const { headers } = await signWebhook(verify, { body: BODY, secret: value, now: NOW, url: URL_SENT });
       const other = value.startsWith('whsec_')
         ? 'whsec_b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldA=='
         : `${value}-other`;
@@ -66,7 +68,7 @@ describe('signWebhook()', () => {
   // A JWT authenticates the sender, not the body.
   describe.each(SIGNED.filter(([, verify]) => verify.scheme !== 'jwt'))('%s', (_name, verify, value) => {
     it('fails verification when the body changes', async () => {
-      const headers = await signWebhook(verify, { body: BODY, secret: value, now: NOW });
+      const { headers } = await signWebhook(verify, { body: BODY, secret: value, now: NOW, url: URL_SENT });
       const result = await verifyRequest(
         { body: Buffer.from(`${BODY} `), headers, secrets: [value], now: NOW },
         verify,
@@ -76,27 +78,49 @@ describe('signWebhook()', () => {
   });
 
   it('adds no headers for scheme none', async () => {
-    expect(await signWebhook({ scheme: 'none' }, { body: BODY, now: NOW })).toEqual({});
+    expect(await signWebhook({ scheme: 'none' }, { body: BODY, now: NOW, url: URL_SENT })).toEqual({
+      headers: {},
+    });
+  });
+
+  it('keeps the headers it is given unless signing sets them', async () => {
+    const { headers } = await signWebhook(
+      { scheme: 'github', secret },
+      { body: BODY, secret: 'github-secret', now: NOW, url: URL_SENT, headers: { 'x-github-event': 'push' } },
+    );
+    expect(headers['x-github-event']).toBe('push');
   });
 
   it('uses the given delivery id as the Standard Webhooks webhook-id', async () => {
-    const headers = await signWebhook(
+    const { headers } = await signWebhook(
       { scheme: 'standardWebhooks', secret },
-      { body: BODY, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now: NOW, deliveryId: 'msg_1' },
+      {
+        body: BODY,
+        secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        now: NOW,
+        deliveryId: 'msg_1',
+        url: URL_SENT,
+      },
     );
     expect(headers['webhook-id']).toBe('msg_1');
   });
 
   it('refuses schemes it cannot sign', async () => {
     await expect(
-      signWebhook({ scheme: 'jwt', jwksUrl: 'https://issuer.test/jwks' }, { body: BODY, now: NOW }),
-    ).rejects.toThrow(SignWebhookError);
+      signWebhook(
+        { scheme: 'jwt', jwksUrl: 'https://issuer.test/jwks' },
+        { body: BODY, now: NOW, url: URL_SENT },
+      ),
+    ).rejects.toThrow(CannotSignError);
     await expect(
-      signWebhook({ scheme: 'standardWebhooks', secret }, { body: BODY, secret: 'whpk_AAAA', now: NOW }),
+      signWebhook(
+        { scheme: 'standardWebhooks', secret },
+        { body: BODY, secret: 'whpk_AAAA', now: NOW, url: URL_SENT },
+      ),
     ).rejects.toThrow(/ed25519/);
-    await expect(signWebhook({ scheme: 'github', secret }, { body: BODY, now: NOW })).rejects.toThrow(
-      /needs a secret/,
-    );
+    await expect(
+      signWebhook({ scheme: 'github', secret }, { body: BODY, now: NOW, url: URL_SENT }),
+    ).rejects.toThrow(/needs a secret/);
   });
 
   it('knows which schemes need a secret', () => {

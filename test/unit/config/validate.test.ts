@@ -288,10 +288,10 @@ describe('resolveConfig()', () => {
     });
 
     it('reports an unknown scheme, naming the value and listing the schemes', () => {
-      const problems = problemsOf(config(route({ verify: { scheme: 'gitlab', secret: { name: 'S' } } })));
+      const problems = problemsOf(config(route({ verify: { scheme: 'gitlabx', secret: { name: 'S' } } })));
 
       expect(problems).toEqual([
-        `routes[0].verify.scheme: unknown scheme "gitlab" (expected one of ${SCHEMES})`,
+        `routes[0].verify.scheme: unknown scheme "gitlabx" (expected one of ${SCHEMES})`,
       ]);
     });
 

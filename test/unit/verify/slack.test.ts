@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SlackVerifyConfig } from '../../../shared/config/types.js';
-import { verifySlack } from '../../../shared/verify/slack.js';
+import type { HandshakeRequest, HandshakeTools } from '../../../shared/verify/scheme.js';
+import { slackScheme, verifySlack } from '../../../shared/verify/slack.js';
 import type { VerificationInput } from '../../../shared/verify/types.js';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
@@ -178,5 +179,113 @@ describe('verifySlack()', () => {
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain(SECRET);
     expect(JSON.stringify(result)).not.toContain(valid);
+  });
+});
+
+describe('slackScheme.sign', () => {
+  it('signs requests that the documented rule and verifySlack accept', async () => {
+    // Arrange
+    const sign = slackScheme.sign;
+    if (sign === undefined) throw new Error('slackScheme cannot sign');
+    const toSign = {
+      method: 'POST',
+      url: 'https://example.com/slack',
+      body: PAYLOAD,
+      secret: SECRET,
+      now: NOW,
+    };
+
+    // Act
+    const { headers } = await sign({ ...toSign, deliveryId: 'd1' }, OPTIONS);
+
+    // Assert
+    expect(headers).toEqual(signed(PAYLOAD));
+    expect(verifySlack(request(PAYLOAD, headers), OPTIONS).ok).toBe(true);
+  });
+});
+
+describe('slackScheme.handshake (url_verification)', () => {
+  const TOOLS: HandshakeTools = {
+    secrets: async () => [SECRET],
+    resolveSecret: async () => [],
+    storeSecret: async () => {},
+    get: async () => 200,
+  };
+
+  function handshakeRequest(body: string): HandshakeRequest {
+    return {
+      method: 'POST',
+      url: new URL('https://example.com/slack/events'),
+      headers: { 'content-type': 'application/json', ...signed(body) },
+      body: new TextEncoder().encode(body),
+      payload: JSON.parse(body),
+      now: NOW,
+    };
+  }
+
+  async function answer(body: string) {
+    const handshake = slackScheme.handshake;
+    if (handshake === undefined) throw new Error('slackScheme has no handshake');
+    return handshake(handshakeRequest(body), OPTIONS, TOOLS);
+  }
+
+  it('answers a signed url_verification with 200 and the challenge as JSON', async () => {
+    // Arrange: the example request from Slack's url_verification docs, signed.
+    const body = JSON.stringify({
+      token: 'Jhj5dZrVaK7ZwHHjRyZWjbDl',
+      challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
+      type: 'url_verification',
+    });
+    const verified = verifySlack(request(body, signed(body)), OPTIONS);
+
+    // Act
+    const outcome = await answer(body);
+
+    // Assert
+    expect(verified.ok).toBe(true);
+    expect(outcome).toEqual({
+      kind: 'slack.url_verification',
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}',
+    });
+  });
+
+  it('escapes the challenge as JSON', async () => {
+    const outcome = await answer(JSON.stringify({ type: 'url_verification', challenge: 'a"b\\c' }));
+
+    expect(outcome && 'body' in outcome ? JSON.parse(outcome.body ?? '') : undefined).toEqual({
+      challenge: 'a"b\\c',
+    });
+  });
+
+  it('lets an event callback go on as an event', async () => {
+    const outcome = await answer(
+      JSON.stringify({ type: 'event_callback', event_id: 'Ev1', event: { type: 'message' } }),
+    );
+
+    expect(outcome).toBeUndefined();
+  });
+
+  it('refuses a url_verification without a challenge', async () => {
+    const outcome = await answer(JSON.stringify({ type: 'url_verification', token: 't' }));
+
+    expect(outcome).toMatchObject({
+      kind: 'slack.url_verification',
+      refused: true,
+      status: 403,
+      code: 'handshake_refused',
+    });
+  });
+
+  it('comes after verification: an unsigned url_verification fails the verify step', () => {
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'c' });
+    const forged = { ...signed(body, String(NOW_SECONDS), 'attacker') };
+
+    const unsigned = verifySlack(request(body, {}), OPTIONS);
+    const wrongSecret = verifySlack(request(body, forged), OPTIONS);
+
+    expect(unsigned).toMatchObject({ ok: false, reason: 'missing_signature' });
+    expect(wrongSecret).toMatchObject({ ok: false, reason: 'signature_mismatch' });
   });
 });
