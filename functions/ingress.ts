@@ -21,6 +21,9 @@ const route = jsonEnv<ResolvedRoute>(ENV.route);
 const tableName = requireEnv(ENV.tableName);
 const queueUrl = requireEnv(ENV.queueUrl);
 const secretArn = process.env[ENV.secretArn];
+/** The other secrets the route's scheme reads (Meta's verify token), by name; unset when none. */
+const otherSecretIds =
+  process.env[ENV.otherSecretArns] === undefined ? {} : jsonEnv<Record<string, string>>(ENV.otherSecretArns);
 const secretTtlSeconds = optionalNumberEnv(ENV.secretTtlSeconds, 300);
 /** Unset (no HOOKLINE_BODY_BUCKET): bodies over the inline limit are refused with 413. */
 const bodyStore = bodyStoreFromEnv();
@@ -40,6 +43,7 @@ const ingress = createIngress({
       : new SecretsManagerResolver({
           client: new SecretsManagerClient(AWS_CLIENT_DEFAULTS),
           secretId: secretArn,
+          otherSecretIds,
           ttlSeconds: secretTtlSeconds,
         }),
   envelopeKeys: deployedEnvelopeKeys(),

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
+import { handshakeStoresSecret, verifySecret } from '../shared/config/scheme-needs.js';
 import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
 import { isReservedPath } from '../shared/config/validate.js';
@@ -14,7 +15,7 @@ import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
 import { BodyBucket } from './body-bucket.js';
-import { verifySecret, WebhookRoute } from './webhook-route.js';
+import { WebhookRoute } from './webhook-route.js';
 
 /** Stage-wide throttling for requests that match no route-level setting. */
 const DEFAULT_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
@@ -224,7 +225,7 @@ export class HooklineGateway extends Construct {
     const routes = new Map<string, WebhookRoute>();
     const sharedSecrets = new Map<string, secretsmanager.ISecret>();
     for (const route of enabledRoutes) {
-      const secretName = verifySecret(route)?.name;
+      const secretName = verifySecret(route.verify)?.name;
       const webhookRoute = new WebhookRoute(this, `Route-${route.queueName}`, {
         route,
         prefix: props.config.name,
@@ -323,15 +324,25 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
     }
   }
   const secretOrigins = new Map<string, boolean>();
+  const secretUsers = new Map<string, string[]>();
   for (const route of enabled) {
-    const secret = verifySecret(route);
+    const secret = verifySecret(route.verify);
     if (!secret) continue;
+    secretUsers.set(secret.name, [...(secretUsers.get(secret.name) ?? []), route.path]);
     const existing = secret.existing ?? false;
     const other = secretOrigins.get(secret.name);
     if (other !== undefined && other !== existing) {
       problems.push(`secret "${secret.name}" is marked existing on some routes and not on others`);
     }
     secretOrigins.set(secret.name, existing);
+  }
+  for (const route of enabled.filter((candidate) => handshakeStoresSecret(candidate.verify))) {
+    const users = secretUsers.get(verifySecret(route.verify)?.name ?? '') ?? [];
+    if (users.length > 1) {
+      problems.push(
+        `${route.path} stores the signing key its provider hands over in its handshake: its secret cannot be shared (${users.join(', ')})`,
+      );
+    }
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,6 +16,12 @@ import {
 } from '../shared/aws-limits.js';
 import { routeLimitProblems } from '../shared/config/check-route-limits.js';
 import { normalizePath } from '../shared/config/queue-name.js';
+import {
+  challengeMethods,
+  handshakeStoresSecret,
+  otherSecrets,
+  verifySecret,
+} from '../shared/config/scheme-needs.js';
 import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import {
@@ -119,6 +125,8 @@ export class WebhookRoute extends Construct {
    * first deploy when the provider issues the secret (Stripe, Slack, Shopify, Standard Webhooks).
    */
   public readonly secret?: secretsmanager.ISecret;
+  /** The other secrets the scheme reads, by name (Meta's `verifyToken`), created or imported alike. */
+  public readonly otherSecrets: readonly { readonly name: string; readonly secret: secretsmanager.ISecret }[];
   /** The API Gateway routes, one per method. */
   public readonly httpRoutes: readonly apigwv2.HttpRoute[];
   /** Their route keys (`POST /order/status`), used for per-route throttling on the stage. */
@@ -130,7 +138,7 @@ export class WebhookRoute extends Construct {
     this.route = route;
     this.settings = queueSettings(route, prefix);
     this.webhookPath = normalizePath(route.path);
-    const secretReference = verifySecret(route);
+    const secretReference = verifySecret(route.verify);
 
     const problems = checkWebhookRoute(route, this.settings);
     if (secretReference && !props.secret && !SECRETS_MANAGER_NAME_PATTERN.test(secretReference.name)) {
@@ -149,8 +157,19 @@ export class WebhookRoute extends Construct {
     const { queue, deadLetterQueue } = this.buildQueues();
     this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;
-    const secret = props.secret ?? this.buildSecret(secretReference);
+    const secret =
+      props.secret ??
+      (secretReference &&
+        this.buildSecret(secretReference, 'Secret', 'signing secret', handshakeStoresSecret(route.verify)));
     if (secret) this.secret = secret;
+    this.otherSecrets = otherSecrets(route.verify).map((reference) => ({
+      name: reference.name,
+      secret: this.buildSecret(
+        reference,
+        `Secret-${reference.name.replace(/[^A-Za-z0-9]/g, '-')}`,
+        reference.name,
+      ),
+    }));
 
     const ingress = this.buildIngress(props);
     this.ingressFunction = ingress.function;
@@ -202,14 +221,23 @@ export class WebhookRoute extends Construct {
     return { queue, deadLetterQueue };
   }
 
-  /** The verification secret `reference` names: imported when `existing`, else created. */
-  private buildSecret(reference: SecretReference | undefined): secretsmanager.ISecret | undefined {
-    if (!reference) return undefined;
-    if (reference.existing) return secretsmanager.Secret.fromSecretNameV2(this, 'Secret', reference.name);
-    const secret = new secretsmanager.Secret(this, 'Secret', {
+  /**
+   * The secret `reference` names: imported when `existing`, else created with a random value, or
+   * empty (`[]`: no value) for a signing key the provider hands over in its handshake.
+   */
+  private buildSecret(
+    reference: SecretReference,
+    id: string,
+    purpose: string,
+    storedByHandshake = false,
+  ): secretsmanager.ISecret {
+    if (reference.existing) return secretsmanager.Secret.fromSecretNameV2(this, id, reference.name);
+    const secret = new secretsmanager.Secret(this, id, {
       secretName: reference.name,
-      description: `Hookline ${this.route.verify.scheme} signing secret for ${this.route.path}`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      description: `Hookline ${this.route.verify.scheme} ${purpose} for ${this.route.path}`,
+      ...(storedByHandshake
+        ? { secretStringValue: SecretValue.unsafePlainText('[]') }
+        : { generateSecretString: { passwordLength: 48, excludePunctuation: true } }),
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -279,9 +307,19 @@ export class WebhookRoute extends Construct {
     if (this.secret) {
       ingress.function.addToRolePolicy(
         new iam.PolicyStatement({
+          // Asana hands its signing key over in the handshake: that ingress stores it.
+          actions: handshakeStoresSecret(route.verify)
+            ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']
+            : ['secretsmanager:GetSecretValue'],
+          resources: [fullArn(this.secret)],
+        }),
+      );
+    }
+    if (this.otherSecrets.length > 0) {
+      ingress.function.addToRolePolicy(
+        new iam.PolicyStatement({
           actions: ['secretsmanager:GetSecretValue'],
-          // An imported secret's ARN lacks the suffix Secrets Manager appends to the name.
-          resources: [this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`],
+          resources: this.otherSecrets.map(({ secret }) => fullArn(secret)),
         }),
       );
     }
@@ -299,6 +337,11 @@ export class WebhookRoute extends Construct {
       [ENV.tableName]: props.table.tableName,
       [ENV.queueUrl]: this.queue.queueUrl,
       ...(this.secret ? { [ENV.secretArn]: this.secret.secretArn } : {}),
+      ...(this.otherSecrets.length > 0 && {
+        [ENV.otherSecretArns]: Stack.of(this).toJsonString(
+          Object.fromEntries(this.otherSecrets.map(({ name, secret }) => [name, secret.secretArn])),
+        ),
+      }),
       ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
     };
     // Both functions carry the route as JSON; the handler's other variables are as small as the ingress's.
@@ -358,15 +401,22 @@ export class WebhookRoute extends Construct {
   }
 }
 
-/** `POST` plus every method the route accepts, upper-cased, without duplicates. */
+/**
+ * `POST`, every method the route accepts and those its provider checks the endpoint with (the
+ * ingress answers those for the check alone), upper-cased, without duplicates.
+ */
 function routeMethods(route: ResolvedRoute): string[] {
-  return [...new Set(['POST', ...route.methods.map((method) => method.toUpperCase())])];
+  return [
+    ...new Set([
+      'POST',
+      ...[...route.methods, ...challengeMethods(route.verify)].map((m) => m.toUpperCase()),
+    ]),
+  ];
 }
 
-/** The route's verification secret reference, if its scheme uses one. */
-export function verifySecret(route: ResolvedRoute): SecretReference | undefined {
-  const verify = route.verify;
-  return verify.scheme === 'none' ? undefined : verify.secret;
+/** A secret's ARN as IAM matches it: an imported secret's lacks the suffix Secrets Manager appends. */
+function fullArn(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
 /**

@@ -8,6 +8,8 @@ export const ENV = {
   dlqUrl: 'HOOKLINE_DLQ_URL',
   /** ARN of the route's Secrets Manager secret; when absent secrets come from the environment. */
   secretArn: 'HOOKLINE_SECRET_ARN',
+  /** JSON of the ARNs of the other secrets the route's scheme reads, by name (Meta's `verifyToken`). */
+  otherSecretArns: 'HOOKLINE_OTHER_SECRET_ARNS',
   /** ARN of the stack's envelope key secret, which signs and verifies envelopes (`envelope-signature.ts`). */
   envelopeKeyArn: 'HOOKLINE_ENVELOPE_KEY_ARN',
   /** Seconds a fetched secret is cached per container. */

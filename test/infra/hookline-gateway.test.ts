@@ -435,6 +435,93 @@ describe('HooklineGateway', () => {
     });
   });
 
+  describe('schemes with handshakes', () => {
+    const meta = makeRoute({
+      path: '/meta/',
+      verify: {
+        scheme: 'meta',
+        secret: { name: 'META_APP_SECRET' },
+        verifyToken: { name: 'META_VERIFY_TOKEN' },
+      },
+    });
+    const asana = makeRoute({
+      path: '/asana/',
+      verify: { scheme: 'asana', secret: { name: 'ASANA_SECRET' } },
+    });
+    let handshakeStack: Stack;
+    let handshakeGateway: HooklineGateway;
+    let handshakeTemplate: Template;
+    const statementsOf = (r: ResolvedRoute) => {
+      const webhookRoute = handshakeGateway.routes.get(r.path) as WebhookRoute;
+      const policy = (webhookRoute.ingressFunction.role as iam.Role).node.findChild('DefaultPolicy');
+      return (
+        handshakeTemplate.toJSON().Resources[logicalId(handshakeStack, policy as never)] as {
+          Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+        }
+      ).Properties.PolicyDocument.Statement;
+    };
+
+    beforeAll(() => {
+      ({ stack: handshakeStack, gateway: handshakeGateway } = buildStack({
+        config: makeConfig([meta, asana]),
+      }));
+      handshakeTemplate = Template.fromStack(handshakeStack);
+    });
+
+    it('routes GET to the ingress of a scheme whose provider checks the endpoint with GET', () => {
+      const keys = Object.values(handshakeTemplate.findResources('AWS::ApiGatewayV2::Route')).map(
+        (resource) => (resource as { Properties: { RouteKey: string } }).Properties.RouteKey,
+      );
+      expect(keys).toEqual(expect.arrayContaining(['POST /meta', 'GET /meta', 'POST /asana']));
+      expect(keys).not.toContain('GET /asana');
+    });
+
+    it("creates Meta's verify token as a second secret the ingress alone may read", () => {
+      const webhookRoute = handshakeGateway.routes.get(meta.path) as WebhookRoute;
+      const [token] = webhookRoute.otherSecrets;
+      handshakeTemplate.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'META_VERIFY_TOKEN' });
+      expect(statementsOf(meta)).toContainEqual({
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: logicalId(handshakeStack, token?.secret as ISecret) },
+      });
+      handshakeTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            [ENV.otherSecretArns]: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+          }),
+        },
+      });
+    });
+
+    it("creates Asana's secret empty, and lets its ingress store the key the handshake hands over", () => {
+      const webhookRoute = handshakeGateway.routes.get(asana.path) as WebhookRoute;
+      handshakeTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: 'ASANA_SECRET',
+        SecretString: '[]',
+      });
+      expect(statementsOf(asana)).toContainEqual({
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        Resource: { Ref: logicalId(handshakeStack, webhookRoute.secret as ISecret) },
+      });
+      const writers = statementsOf(meta).filter((s) => JSON.stringify(s.Action).includes('PutSecretValue'));
+      expect(writers).toEqual([]);
+    });
+
+    it('refuses an Asana secret shared with another route', () => {
+      const shared = { name: 'SHARED_SECRET' };
+      expect(() =>
+        buildStack({
+          config: makeConfig([
+            makeRoute({ path: '/asana/', verify: { scheme: 'asana', secret: shared } }),
+            makeRoute({ path: '/github/', verify: { scheme: 'github', secret: shared } }),
+          ]),
+        }),
+      ).toThrow(/\/asana\/ stores the signing key .* cannot be shared \(\/asana\/, \/github\/\)/);
+    });
+  });
+
   describe('envelope key', () => {
     const keyArn = () => ({ Ref: logicalId(stack, gateway.envelopeKey) });
     const functions = () => [
