@@ -4,6 +4,7 @@ import { HttpError } from '../../http/errors.js';
 import type { Log } from '../../logger.js';
 import type { SecretResolver } from '../../secrets/resolver.js';
 import { verifyRequest } from '../../verify/index.js';
+import type { VerificationFailureReason } from '../../verify/types.js';
 import type { Received, Routed, Verified } from '../context.js';
 import type { IngressErrorCode } from '../http.js';
 import type { Step } from '../pipeline.js';
@@ -42,6 +43,9 @@ export function verify(deps: VerifyDependencies): Step<Received & Routed, Verifi
         reason: result.reason,
         detail: result.detail,
       });
+      // The provider's key could not be fetched (a JWKS, SNS's certificate): nothing says the request
+      // is forged, and a 4xx would end SNS's retries, so the provider is asked to retry.
+      if (KEY_UNAVAILABLE.has(result.reason)) throw verificationUnavailable();
       throw new HttpError<IngressErrorCode>(
         401,
         'invalid_signature',
@@ -59,10 +63,20 @@ async function resolveSecrets(deps: VerifyDependencies, config: VerifyConfig): P
     return await deps.secrets.resolve(config.secret);
   } catch (error: unknown) {
     deps.log.error('secret unavailable', { scheme: config.scheme, error: describeError(error) });
-    throw new HttpError<IngressErrorCode>(
-      503,
-      'secret_unavailable',
-      'verification is temporarily unavailable; retry later',
-    );
+    throw verificationUnavailable(error);
   }
+}
+
+const KEY_UNAVAILABLE: ReadonlySet<VerificationFailureReason> = new Set([
+  'jwks_unavailable',
+  'key_unavailable',
+]);
+
+function verificationUnavailable(cause?: unknown): HttpError<IngressErrorCode> {
+  return new HttpError<IngressErrorCode>(
+    503,
+    'secret_unavailable',
+    'verification is temporarily unavailable; retry later',
+    cause === undefined ? {} : { cause },
+  );
 }

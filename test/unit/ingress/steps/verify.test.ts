@@ -13,6 +13,12 @@ const route = makeRoute({
   verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
 });
 const body = JSON.stringify({ ref: 'refs/heads/main' });
+/** A well-formed RS256 token (header and claims only matter until the key is fetched). */
+const UNSIGNED_RS256 = [
+  Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1' })).toString('base64url'),
+  Buffer.from(JSON.stringify({ sub: 'partner', exp: 4_102_444_800 })).toString('base64url'),
+  Buffer.from('signature').toString('base64url'),
+].join('.');
 
 function resolver(values: readonly string[]): SecretResolver & { asked: number } {
   const counted = {
@@ -94,6 +100,26 @@ describe('verify()', () => {
         attributes: { scheme: 'github', error: 'SecretUnavailableError: GITHUB_WEBHOOK_SECRET is not set' },
       },
     ]);
+  });
+
+  it("answers 503 secret_unavailable when the provider's key cannot be fetched, so it retries", async () => {
+    const { log, entries } = recordingLog();
+    // Nothing listens on port 1: the JWKS download fails at once.
+    const jwksRoute = makeRoute({
+      path: '/partner/',
+      verify: { scheme: 'jwt', jwksUrl: 'http://127.0.0.1:1/jwks' },
+    });
+    const context = await routed(
+      jwksRoute,
+      incoming({ path: jwksRoute.path, headers: { authorization: `Bearer ${UNSIGNED_RS256}` } }),
+    );
+
+    const error = await Promise.resolve(
+      verify({ secrets: resolver([]), log, now: () => RECEIVED_AT })(context),
+    ).catch((thrown: unknown) => thrown);
+
+    expect(error).toMatchObject({ status: 503, code: 'secret_unavailable' });
+    expect(entries[0]?.attributes).toMatchObject({ scheme: 'jwt', reason: 'jwks_unavailable' });
   });
 
   it('reads no secret for a scheme without one', async () => {
