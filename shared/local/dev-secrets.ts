@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { handshakeStoresSecret, otherSecrets, verifySecret } from '../config/scheme-needs.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { EnvSecretResolver } from '../secrets/env-resolver.js';
 import { secretEnvName } from '../secrets/resolver.js';
@@ -27,7 +28,8 @@ export function devSecretResolver(
       'info',
       `no ${relative(process.cwd(), file) || file}: using the dev secrets in ${relative(process.cwd(), example) || example} (copy it to .env to change them)`,
     );
-    return new EnvSecretResolver({ env, envFile: example });
+    // A secret a handshake hands over goes to the project's own .env, never into the example.
+    return new EnvSecretResolver({ env, envFile: example, storeFile: file });
   }
   return new EnvSecretResolver({ env });
 }
@@ -39,15 +41,18 @@ export async function warnMissingSecrets(
   notice: Notice,
 ): Promise<void> {
   for (const route of routes) {
-    const reference = 'secret' in route.verify ? route.verify.secret : undefined;
-    if (reference === undefined) continue;
-    try {
-      await secrets.resolve(reference);
-    } catch {
-      notice(
-        'warn',
-        `route ${route.path} has no secret: set ${secretEnvName(reference.name)} in the environment or .env (until then its requests are answered 503)`,
-      );
+    const signing = verifySecret(route.verify);
+    for (const reference of [...(signing === undefined ? [] : [signing]), ...otherSecrets(route.verify)]) {
+      try {
+        await secrets.resolve(reference);
+      } catch {
+        notice(
+          'warn',
+          reference === signing && handshakeStoresSecret(route.verify)
+            ? `route ${route.path} waits for its provider's handshake to hand over its signing key (kept as ${secretEnvName(reference.name)} in .env)`
+            : `route ${route.path} has no secret ${reference.name}: set ${secretEnvName(reference.name)} in the environment or .env (until then its requests are answered 503)`,
+        );
+      }
     }
   }
 }

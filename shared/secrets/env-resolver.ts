@@ -9,15 +9,16 @@ import { parseSecretValues, SecretNotSetError, type SecretResolver, secretEnvNam
  */
 export class EnvSecretResolver implements SecretResolver {
   private readonly values: Record<string, string | undefined>;
-  private readonly envFile: string | undefined;
+  private readonly storeFile: string | undefined;
 
-  constructor(options: { env?: NodeJS.ProcessEnv; envFile?: string } = {}) {
+  /** `storeFile` is where `store` appends a value. @default `envFile` */
+  constructor(options: { env?: NodeJS.ProcessEnv; envFile?: string; storeFile?: string } = {}) {
     const fromFile =
       options.envFile !== undefined && existsSync(options.envFile)
         ? parseEnv(readFileSync(options.envFile, 'utf8'))
         : {};
     this.values = { ...fromFile, ...(options.env ?? process.env) };
-    this.envFile = options.envFile;
+    this.storeFile = options.storeFile ?? options.envFile;
   }
 
   async resolve(reference: SecretReference): Promise<readonly string[]> {
@@ -31,10 +32,11 @@ export class EnvSecretResolver implements SecretResolver {
     return values;
   }
 
-  /** Keeps the value for this process and, with a `.env` file, appends it there for the next start. */
+  /** Keeps the value for this process and, with a store file, appends it there for the next start. */
   async store(reference: SecretReference, value: string): Promise<void> {
     const variable = secretEnvName(reference.name);
     this.values[variable] = value;
-    if (this.envFile !== undefined) appendFileSync(this.envFile, `\n${variable}=${JSON.stringify(value)}\n`);
+    if (this.storeFile !== undefined)
+      appendFileSync(this.storeFile, `\n${variable}=${JSON.stringify(value)}\n`);
   }
 }
