@@ -88,12 +88,15 @@ export const REDACTED_HEADERS: ReadonlySet<string> = new Set([
   'cookie',
 ]);
 
+/** `headers` without the credential headers, nor the route's own (`credentialHeaders` of its scheme). */
 export function storableHeaders(
   headers: Readonly<Record<string, string | undefined>>,
+  routeCredentials: readonly string[] = [],
 ): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !REDACTED_HEADERS.has(name)) kept[name] = value;
+    if (value !== undefined && !REDACTED_HEADERS.has(name) && !routeCredentials.includes(name))
+      kept[name] = value;
   }
   return kept;
 }

@@ -23,6 +23,23 @@ export function handshakeStoresSecret(verify: VerifyConfig): boolean {
   return verify.scheme === 'asana';
 }
 
+/**
+ * Headers that carry the route's secret itself (schemes that compare a token rather than check a
+ * signature): like `authorization`, never stored, queued or shown.
+ */
+export function credentialHeaders(verify: VerifyConfig): readonly string[] {
+  switch (verify.scheme) {
+    case 'gitlab':
+      return ['x-gitlab-token'];
+    case 'telegram':
+      return ['x-telegram-bot-api-secret-token'];
+    case 'okta':
+      return [verify.header ?? 'authorization'];
+    default:
+      return [];
+  }
+}
+
 /** Methods the provider sends its endpoint check with, which the route accepts for that alone. */
 export function challengeMethods(verify: VerifyConfig): readonly string[] {
   switch (verify.scheme) {

@@ -1,3 +1,4 @@
+import { credentialHeaders } from '../config/scheme-needs.js';
 import { type BodyReference, encodeBody, storableHeaders } from '../envelope.js';
 import type { NewEventRecord } from '../event-store/types.js';
 import type { Received, Routed, Verified } from './context.js';
@@ -19,7 +20,7 @@ export function requestRecord(
     method: request.method,
     path: request.path,
     query: request.query,
-    headers: storableHeaders(request.headers),
+    headers: storableHeaders(request.headers, credentialHeaders(route.verify)),
     ...(request.headers['content-type'] !== undefined && { contentType: request.headers['content-type'] }),
     ...(bodyRef === undefined ? encodeBody(request.body) : { bodyRef }),
     ...(request.sourceIp !== undefined && { sourceIp: request.sourceIp }),

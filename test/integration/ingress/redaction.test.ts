@@ -22,6 +22,11 @@ const SECRET = 'redaction-route-secret';
 const CARD = '4242424242424242';
 const EMAIL = 'jane.doe@example.com';
 
+const TELEGRAM_TOKEN = 'telegram_secret-token-42';
+const telegramRoute = makeRoute({
+  path: '/telegram/',
+  verify: { scheme: 'telegram', secret: { name: 'TELEGRAM_SECRET' } },
+});
 const route = makeRoute({
   path: '/payments/',
   verify: { scheme: 'github', secret: { name: 'PAYMENTS_SECRET' } },
@@ -33,7 +38,9 @@ let ingress: IngressUnderTest;
 
 beforeAll(async () => {
   emulators = await connectEmulators();
-  ingress = await startIngress(emulators, [route], { secrets: { PAYMENTS_SECRET: SECRET } });
+  ingress = await startIngress(emulators, [route, telegramRoute], {
+    secrets: { PAYMENTS_SECRET: SECRET, TELEGRAM_SECRET: TELEGRAM_TOKEN },
+  });
 });
 
 afterAll(async () => {
@@ -103,5 +110,22 @@ describe('redaction before storage', () => {
     const reply = await ingress.post(route.path, body, signedForRedacted);
 
     expect(reply.status).toBe(401);
+  });
+
+  it('never stores nor queues the header a token scheme is authenticated by', async () => {
+    const body = JSON.stringify({ update_id: 7, message: { text: 'hi' } });
+    const reply = await ingress.post(telegramRoute.path, body, {
+      'content-type': 'application/json',
+      'x-telegram-bot-api-secret-token': TELEGRAM_TOKEN,
+    });
+    expect(reply.status).toBe(202);
+
+    const [envelope] = await drainQueue(
+      emulators.sqs.client,
+      requireQueues(ingress.queues, telegramRoute.path).queueUrl,
+    );
+    expect(envelope?.headers).not.toHaveProperty('x-telegram-bot-api-secret-token');
+    expect(JSON.stringify(envelope)).not.toContain(TELEGRAM_TOKEN);
+    expect(await rawTable()).not.toContain(TELEGRAM_TOKEN);
   });
 });
