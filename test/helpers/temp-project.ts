@@ -1,11 +1,12 @@
 /**
- * A Hookline project in a temporary folder, outside the repository, as a user's would be: an ESM
- * `package.json` (like the repository's, so TypeScript files load as ES modules), `hookline.config.ts`
- * and handler modules under `handlers/`, importing Hookline from the repository's sources.
+ * A Hookline project in a temporary folder, outside the repository unless asked otherwise, as a
+ * user's would be: an ESM `package.json` (like the repository's, so TypeScript files load as ES
+ * modules), `hookline.config.ts` and handler modules under `handlers/`, importing Hookline from the
+ * repository's sources.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -16,15 +17,26 @@ export function repositorySource(file: string): string {
 }
 
 /**
+ * Like `repositorySource`, relative to `folder` (the importing module's folder): a module that CDK
+ * bundles for a Lambda needs it, esbuild does not resolve `file:` URLs.
+ */
+export function bundleableRepositorySource(folder: string, file: string): string {
+  const path = relative(folder, join(ROOT, file));
+  return JSON.stringify(path.startsWith('.') ? path : `./${path}`);
+}
+
+/**
  * Writes the project and returns its folder. `config` is the object passed to `defineConfig`, as
  * source text; `handlers` gives, for the project's folder, each file under `handlers/` and its source.
+ * `parent` is the folder it is made in (the system's temporary folder by default).
  */
 export function writeTempProject(options: {
   readonly prefix: string;
   readonly config: string;
   readonly handlers: (folder: string) => Readonly<Record<string, string>>;
+  readonly parent?: string;
 }): string {
-  const folder = mkdtempSync(join(tmpdir(), options.prefix));
+  const folder = mkdtempSync(join(options.parent ?? tmpdir(), options.prefix));
   mkdirSync(join(folder, 'handlers'));
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
   writeFileSync(

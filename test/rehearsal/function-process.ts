@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { LAMBDA_MAX_PAYLOAD_BYTES } from '../../shared/aws-limits.js';
 import type { AssemblyFunction } from './assembly.js';
 import type { ServiceEndpoints, WireRequest } from './aws-network.js';
 import type { HostMessage, InvokeMessage, StartMessage } from './function-host.js';
@@ -64,8 +65,12 @@ export async function startFunction(options: {
       else {
         const waiting = pending.get(message.id);
         pending.delete(message.id);
-        if (message.error === undefined) waiting?.resolve(message.value);
-        else waiting?.reject(new Error(`${fn.name} failed: ${message.error}`));
+        if (message.error !== undefined) waiting?.reject(new Error(`${fn.name} failed: ${message.error}`));
+        else if (payloadBytes(message.value) > LAMBDA_MAX_PAYLOAD_BYTES) {
+          waiting?.reject(
+            new Error(`${fn.name} answered more than Lambda's ${LAMBDA_MAX_PAYLOAD_BYTES} bytes`),
+          );
+        } else waiting?.resolve(message.value);
       }
     });
     child.once('exit', (code, signal) => {
@@ -87,6 +92,13 @@ export async function startFunction(options: {
   return {
     fn,
     invoke(event) {
+      // Lambda refuses a synchronous invocation whose event, or answer (above), is over 6 MB: a
+      // body the local stack takes may still fail here (the HTTP API stand-in then answers 500).
+      if (payloadBytes(event) > LAMBDA_MAX_PAYLOAD_BYTES) {
+        return Promise.reject(
+          new Error(`${fn.name} invoked with more than Lambda's ${LAMBDA_MAX_PAYLOAD_BYTES} bytes`),
+        );
+      }
       const id = nextId++;
       const message: InvokeMessage = { type: 'invoke', id, event, timeoutMs: fn.timeoutSeconds * 1000 };
       return new Promise((resolve, reject) => {
@@ -97,6 +109,11 @@ export async function startFunction(options: {
     output: () => lines.join('\n'),
     stop: () => stopChild(child),
   };
+}
+
+/** The size of an invocation's event or answer as Lambda counts it: its JSON. */
+function payloadBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -48,12 +48,26 @@ function httpRoutes(deployment: Deployment): HttpRoute[] {
   });
 }
 
-/** The HTTP API over real HTTP: a request no route matches gets API Gateway's 404. */
+/**
+ * The HTTP API over real HTTP at `url`: a request no route matches gets API Gateway's 404.
+ * `publicUrl` is the API's endpoint as deployed (the stack's `ApiUrl`).
+ */
 export async function serveTemplateApi(
   deployment: Deployment,
   functions: ReadonlyMap<string, FunctionProcess>,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; publicUrl: string; close(): Promise<void> }> {
   const routes = httpRoutes(deployment);
+  const [api] = deployment.ofType('AWS::ApiGatewayV2::Api');
+  if (api === undefined) throw new Error('the template has no HTTP API');
+  const publicUrl = deployment.attribute(api, 'ApiEndpoint');
+  // As API Gateway fills them in: the functions build the URLs they answer with (an event's
+  // `statusUrl`) from the domain name, which must be the API's, not this machine's.
+  const apiContext = {
+    accountId: deployment.account,
+    apiId: deployment.ref(api),
+    domainName: new URL(publicUrl).host,
+    domainPrefix: deployment.ref(api),
+  };
   const handler: HttpApiHandler = async (event) => {
     for (const route of routes) {
       const match = route.pattern.exec(event.rawPath);
@@ -68,14 +82,14 @@ export async function serveTemplateApi(
         ...event,
         routeKey: route.routeKey,
         ...(route.parameters.length > 0 && { pathParameters }),
-        requestContext: { ...event.requestContext, routeKey: route.routeKey },
+        requestContext: { ...event.requestContext, ...apiContext, routeKey: route.routeKey },
       };
       return (await target.invoke(invoked)) as APIGatewayProxyStructuredResultV2;
     }
     return { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) };
   };
   const served = await serveHttpApi(handler);
-  return { url: served.url, close: () => served.close() };
+  return { url: served.url, publicUrl, close: () => served.close() };
 }
 
 /** One event source mapping, polling until stopped. */

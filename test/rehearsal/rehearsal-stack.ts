@@ -22,8 +22,13 @@ import { Deployment } from './template.js';
 export interface RehearsalStack {
   readonly assembly: Assembly;
   readonly deployment: Deployment;
-  /** Base URL of the HTTP API (the stack's `ApiUrl`). */
+  /** Where this machine serves the HTTP API: the stand-in for the stack's `ApiUrl`. */
   readonly url: string;
+  /**
+   * The stack's `ApiUrl` as deployed (`https://<api id>.execute-api.<region>.amazonaws.com`): the
+   * domain name the functions see in their events, so the origin of the URLs they answer with.
+   */
+  readonly publicUrl: string;
   /** The value of each secret, by its logical id (route secrets sign the scenario's webhooks). */
   readonly secretValues: ReadonlyMap<string, string>;
   readonly functions: ReadonlyMap<string, FunctionProcess>;
@@ -79,7 +84,16 @@ export async function startRehearsalStack(
     undo.push(async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
     });
-    return { assembly, deployment, url: api.url, secretValues, functions, calls, stop };
+    return {
+      assembly,
+      deployment,
+      url: api.url,
+      publicUrl: api.publicUrl,
+      secretValues,
+      functions,
+      calls,
+      stop,
+    };
   } catch (error: unknown) {
     await stop();
     throw error;
