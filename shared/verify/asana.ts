@@ -1,15 +1,12 @@
-import type {
-  Handshake,
-  HandshakeAnswer,
-  HandshakeRefusal,
-  SchemeConfig,
-  SchemeDefinition,
-} from './scheme.js';
-import { stringAt } from './scheme.js';
-import { arrayAt, findEqualSecret, hmacSha256Hex, verifyBodyHmac } from './simple-checks.js';
+import { bodySignature, hexSha256BodyFormat, verifyBodySignature } from './body-signature.js';
+import { handshakeRefused } from './handshake-answers.js';
+import { arrayAt, stringAt } from './payload.js';
+import type { Handshake, HandshakeAnswer, SchemeConfig, SchemeDefinition } from './scheme.js';
+import { findMatchingToken } from './tokens.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const SIGNATURE_HEADER = 'x-hook-signature';
+const ASANA_SIGNATURE = hexSha256BodyFormat(SIGNATURE_HEADER);
 const SECRET_HEADER = 'x-hook-secret';
 const HANDSHAKE_KIND = 'asana.handshake';
 /** Longer than any secret Asana hands out; a bound on what a stranger can make us store. */
@@ -22,11 +19,7 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
  * `X-Hook-Secret` Asana sent in the webhook's handshake. No timestamp is signed.
  */
 export function verifyAsana(input: VerificationInput, _options: SchemeConfig<'asana'>): VerificationResult {
-  return verifyBodyHmac('asana', input, { header: SIGNATURE_HEADER });
-}
-
-function refuse(detail: string): HandshakeRefusal {
-  return { kind: HANDSHAKE_KIND, refused: true, status: 403, code: 'handshake_refused', detail };
+  return verifyBodySignature('asana', input, ASANA_SIGNATURE);
 }
 
 function echo(secret: string): HandshakeAnswer {
@@ -45,15 +38,21 @@ const asanaChallenge: Handshake<'asana'> = async ({ method, headers }, _options,
   const offered = headers[SECRET_HEADER];
   if (method !== 'POST' || offered === undefined) return undefined;
   if (offered === '' || offered.length > MAX_SECRET_LENGTH || !PRINTABLE.test(offered)) {
-    return refuse(`${SECRET_HEADER} is empty, longer than ${MAX_SECRET_LENGTH} or not printable ASCII`);
+    return handshakeRefused(
+      HANDSHAKE_KIND,
+      `${SECRET_HEADER} is empty, longer than ${MAX_SECRET_LENGTH} or not printable ASCII`,
+    );
   }
   const stored = (await tools.secrets()).filter((secret) => secret !== '');
   if (stored.length === 0) {
     await tools.storeSecret(offered);
     return echo(offered);
   }
-  if (findEqualSecret(stored, offered) !== undefined) return echo(offered);
-  return refuse(`the route already has a secret and ${SECRET_HEADER} differs: clear it to re-enroll`);
+  if (findMatchingToken(stored, offered) !== undefined) return echo(offered);
+  return handshakeRefused(
+    HANDSHAKE_KIND,
+    `the route already has a secret and ${SECRET_HEADER} differs: clear it to re-enroll`,
+  );
 };
 
 /** `resource_type.action` of the first event (`task.changed`); undefined for a heartbeat (no events). */
@@ -66,7 +65,9 @@ function asanaEventType(payload: unknown): string | undefined {
 
 export const asanaScheme: SchemeDefinition<'asana'> = {
   verify: verifyAsana,
-  sign: (request) => ({ headers: { [SIGNATURE_HEADER]: hmacSha256Hex(request.secret, request.body) } }),
+  sign: (request) => ({
+    headers: { [SIGNATURE_HEADER]: bodySignature(ASANA_SIGNATURE, request.secret, request.body) },
+  }),
   // Asana documents no delivery id: the body hash dedupes its retries.
   eventType: ({ payload }) => asanaEventType(payload),
   challenge: asanaChallenge,

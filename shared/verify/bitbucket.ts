@@ -1,4 +1,4 @@
-import { type BodySignatureFormat, signBody, verifyBodySignature } from './hub-signature.js';
+import { type BodySignatureFormat, signBody, verifyBodySignature } from './body-signature.js';
 import type { SchemeDefinition } from './scheme.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /** Compares two byte strings in time independent of where they differ. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -8,14 +8,4 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
     return false;
   }
   return timingSafeEqual(a, b);
-}
-
-export function hmac(
-  algorithm: 'sha1' | 'sha256' | 'sha512',
-  key: string | Uint8Array,
-  ...parts: (string | Uint8Array)[]
-): Buffer {
-  const mac = createHmac(algorithm, key);
-  for (const part of parts) mac.update(part);
-  return mac.digest();
 }

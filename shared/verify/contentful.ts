@@ -1,7 +1,5 @@
 import { escape as escapeQuery } from 'node:querystring';
-import { hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
-import { checkMillisecondTimestamp } from './hubspot.js';
+import { readHeader } from './headers.js';
 import {
   CannotSignError,
   type RequestToSign,
@@ -9,8 +7,17 @@ import {
   type SchemeDefinition,
   type SignedRequest,
 } from './scheme.js';
-import { splitUrl } from './twilio.js';
+import {
+  decodeDigest,
+  findMatchingSecret,
+  hasUsableSecret,
+  hmac,
+  requireSigningSecret,
+} from './signatures.js';
+import { readSignedHeaders, type SignedHeaderNames } from './signed-headers.js';
+import { checkMillisecondTimestamp } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
+import { splitUrl } from './url.js';
 
 const SIGNATURE_HEADER = 'x-contentful-signature';
 const SIGNED_HEADERS_HEADER = 'x-contentful-signed-headers';
@@ -19,6 +26,12 @@ const IDEMPOTENCY_HEADER = 'x-contentful-idempotency-key';
 const TOPIC_HEADER = 'x-contentful-topic';
 /** The toolkit's `verifyRequest` time to live. */
 const DEFAULT_TOLERANCE_SECONDS = 30;
+
+const SIGNED_HEADERS: SignedHeaderNames = {
+  scheme: 'contentful',
+  signatureHeader: SIGNATURE_HEADER,
+  timestampHeader: TIMESTAMP_HEADER,
+};
 
 const fail = failureOf('contentful');
 
@@ -115,13 +128,12 @@ export function verifyContentful(
   if (path === undefined || input.method === undefined || input.method === '') {
     return fail('missing_url', 'the public URL or method of the request is unknown');
   }
-  const signature = readHeader(input.headers, SIGNATURE_HEADER);
-  if (signature === undefined) return fail('missing_signature', `${SIGNATURE_HEADER} header absent`);
-  const timestamp = readHeader(input.headers, TIMESTAMP_HEADER);
-  if (timestamp === undefined) return fail('missing_timestamp', `${TIMESTAMP_HEADER} header absent`);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const check = checkMillisecondTimestamp(timestamp, input.now, tolerance);
-  if (!check.ok) return fail(check.reason, check.detail);
+  const signed = readSignedHeaders(input, SIGNED_HEADERS, (timestamp) =>
+    checkMillisecondTimestamp(timestamp, input.now, tolerance),
+  );
+  if ('ok' in signed) return signed;
+  const { signature, timestamp, signedAt } = signed;
   const digest = decodeDigest(signature, 'hex', 'sha256');
   if (digest === undefined)
     return fail('malformed_signature', `${SIGNATURE_HEADER} is not a hex sha256 digest`);
@@ -138,7 +150,7 @@ export function verifyContentful(
   const content = canonicalContent({ method: input.method, path, headers, body: input.body });
   const keyIndex = findMatchingSecret(input.secrets, 'sha256', [digest], content);
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
-  return { ok: true, scheme: 'contentful', keyId: String(keyIndex), signedAt: check.signedAt };
+  return { ok: true, scheme: 'contentful', keyId: String(keyIndex), signedAt };
 }
 
 /**
@@ -146,7 +158,7 @@ export function verifyContentful(
  * @throws CannotSignError when the secret is empty or the URL is not absolute.
  */
 export function signContentful(request: RequestToSign): SignedRequest {
-  if (request.secret === '') throw new CannotSignError('scheme contentful needs a secret to sign with');
+  requireSigningSecret('contentful', request.secret);
   const path = canonicalPath(request.url);
   if (path === undefined) throw new CannotSignError(`scheme contentful cannot sign ${request.url}`);
   const timestamp = String(request.now.getTime());

@@ -1,16 +1,17 @@
-import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
-import type { VerifyScheme } from '../config/types.js';
-import { readHeader } from './hmac.js';
+import type { KeyObject } from 'node:crypto';
+import { decodeHex } from './encoding.js';
+import { jsonAnswer } from './handshake-answers.js';
+import { isJsonObject, stringAt } from './payload.js';
+import { ed25519PublicKey, type TimestampedPublicKeyRule, verifyTimestampedPublicKey } from './public-key.js';
 import {
   CannotSignError,
   type HandshakeOutcome,
   type HandshakeRequest,
   type SchemeConfig,
   type SchemeDefinition,
-  stringAt,
 } from './scheme.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
-import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
+import { DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import type { VerificationInput, VerificationResult } from './types.js';
 
 /**
  * Discord: interactions endpoints and webhook events. `X-Signature-Ed25519` is the hex Ed25519
@@ -21,8 +22,6 @@ const SIGNATURE_HEADER = 'x-signature-ed25519';
 const TIMESTAMP_HEADER = 'x-signature-timestamp';
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
-const HEX = /^[0-9a-fA-F]*$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Interaction `type` values (discord-interactions' `InteractionType`). */
 const INTERACTION_TYPES: Readonly<Record<number, string>> = {
@@ -35,110 +34,11 @@ const INTERACTION_TYPES: Readonly<Record<number, string>> = {
 const INTERACTION_PING = 1;
 const WEBHOOK_EVENT_PING = 0;
 
-/**
- * How a provider signs `${timestamp header}${raw body}` with a private key, verified against the
- * public keys among the route's secrets. Discord (Ed25519) and SendGrid (ECDSA P-256) differ only
- * in these parts.
- */
-export interface TimestampedPublicKeyRule {
-  readonly scheme: VerifyScheme;
-  /** Lower-cased header names. */
-  readonly signatureHeader: string;
-  readonly timestampHeader: string;
-  /** The signature's bytes when the header value is well formed, else undefined. */
-  readonly decodeSignature: (value: string) => Buffer | undefined;
-  /** Describes the expected signature format in failure details. */
-  readonly signatureFormat: string;
-  /** The public key a secret holds, or undefined when it holds none of the expected kind. */
-  readonly parseKey: (secret: string) => KeyObject | undefined;
-  /** Describes the expected key format in failure details. */
-  readonly keyFormat: string;
-  /** Digest for `crypto.verify`: `null` for Ed25519, which hashes internally. */
-  readonly digest: 'sha256' | null;
-}
-
-/**
- * Verifies a signature over `${timestamp}${raw body}` against every public key among the secrets;
- * `keyId` is the index of the key that verified. The timestamp is unix seconds, checked past and
- * future against `toleranceSeconds`.
- */
-export function verifyTimestampedPublicKey(
-  input: VerificationInput,
-  rule: TimestampedPublicKeyRule,
-  toleranceSeconds: number,
-): VerificationResult {
-  const fail = failureOf(rule.scheme);
-  if (!input.secrets.some((secret) => secret.trim() !== '')) {
-    return fail('missing_secret', 'no public key configured');
-  }
-  const signature = readHeader(input.headers, rule.signatureHeader);
-  if (signature === undefined) return fail('missing_signature', `${rule.signatureHeader} header absent`);
-  const timestamp = readHeader(input.headers, rule.timestampHeader);
-  if (timestamp === undefined) return fail('missing_timestamp', `${rule.timestampHeader} header absent`);
-  const signed = checkTimestamp(timestamp, input.now, toleranceSeconds);
-  if (!signed.ok) return fail(signed.reason, signed.detail);
-
-  const signatureBytes = rule.decodeSignature(signature);
-  if (signatureBytes === undefined) {
-    return fail('malformed_signature', `${rule.signatureHeader} is not ${rule.signatureFormat}`);
-  }
-  const keys = input.secrets.map((secret) => rule.parseKey(secret.trim()));
-  if (keys.every((key) => key === undefined)) {
-    return fail('malformed_secret', `no configured secret is ${rule.keyFormat}`);
-  }
-
-  const content = Buffer.concat([Buffer.from(timestamp, 'utf8'), input.body]);
-  const index = keys.findIndex(
-    (key) => key !== undefined && signatureVerifies(rule.digest, content, key, signatureBytes),
-  );
-  if (index < 0) {
-    return fail('signature_mismatch', `signature checked against ${keys.filter(Boolean).length} key(s)`);
-  }
-  return { ok: true, scheme: rule.scheme, keyId: String(index), signedAt: signed.signedAt };
-}
-
-function signatureVerifies(
-  digest: 'sha256' | null,
-  content: Buffer,
-  key: KeyObject,
-  signature: Buffer,
-): boolean {
-  try {
-    return verifySignature(digest, content, key, signature);
-  } catch {
-    // A signature that is not even a valid encoding for the key type (say, bad DER) is a mismatch.
-    return false;
-  }
-}
-
-/**
- * Strict, canonical, padded base64 (so one value has one spelling); undefined otherwise. Shared
- * with the other public-key schemes (SendGrid keys and signatures, SNS signatures).
- */
-export function decodeCanonicalBase64(text: string): Buffer | undefined {
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
-
-/** Strict hex of exactly `bytes` bytes, either case; undefined otherwise. */
-function decodeHex(text: string, bytes: number): Buffer | undefined {
-  return text.length === bytes * 2 && HEX.test(text) ? Buffer.from(text, 'hex') : undefined;
-}
-
+/** An application public key: 32 bytes in hex, as the Developer Portal shows it. */
 function parseEd25519PublicKey(secret: string): KeyObject | undefined {
   const raw = decodeHex(secret, ED25519_PUBLIC_KEY_BYTES);
-  if (raw === undefined) return undefined;
-  try {
-    return createPublicKey({
-      key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
-      format: 'jwk',
-    });
-  } catch {
-    return undefined;
-  }
+  return raw === undefined ? undefined : ed25519PublicKey(raw);
 }
-
 const DISCORD_RULE: TimestampedPublicKeyRule = {
   scheme: 'discord',
   signatureHeader: SIGNATURE_HEADER,
@@ -171,9 +71,7 @@ export function verifyDiscord(
 
 /** A top-level field of a JSON object payload; undefined for anything else. */
 function field(payload: unknown, name: string): unknown {
-  return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-    ? (payload as Record<string, unknown>)[name]
-    : undefined;
+  return isJsonObject(payload) ? payload[name] : undefined;
 }
 
 /** Whether the payload is a webhook event (it carries an `event` object) rather than an interaction. */
@@ -202,12 +100,7 @@ function discordHandshake(request: HandshakeRequest): HandshakeOutcome {
   if (isWebhookEvent(payload)) return undefined;
   const type = field(payload, 'type');
   if (type === INTERACTION_PING) {
-    return {
-      kind: 'discord.ping',
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: INTERACTION_PING }),
-    };
+    return jsonAnswer('discord.ping', { type: INTERACTION_PING });
   }
   if (type === WEBHOOK_EVENT_PING) return { kind: 'discord.webhook_ping', statusCode: 204 };
   return undefined;

@@ -1,8 +1,10 @@
+import { bodySignature, hexSha256BodyFormat, verifyBodySignature } from './body-signature.js';
+import { plainTextEcho } from './handshake-answers.js';
 import type { SchemeConfig, SchemeDefinition } from './scheme.js';
-import { hmacSha256Hex, plainTextEcho, verifyBodyHmac } from './simple-checks.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const SIGNATURE_HEADER = 'x-dropbox-signature';
+const DROPBOX_SIGNATURE = hexSha256BodyFormat(SIGNATURE_HEADER);
 
 /**
  * Verifies a Dropbox webhook: `X-Dropbox-Signature` is the hex HMAC-SHA256 of the raw body with the
@@ -13,12 +15,14 @@ export function verifyDropbox(
   input: VerificationInput,
   _options: SchemeConfig<'dropbox'>,
 ): VerificationResult {
-  return verifyBodyHmac('dropbox', input, { header: SIGNATURE_HEADER });
+  return verifyBodySignature('dropbox', input, DROPBOX_SIGNATURE);
 }
 
 export const dropboxScheme: SchemeDefinition<'dropbox'> = {
   verify: verifyDropbox,
-  sign: (request) => ({ headers: { [SIGNATURE_HEADER]: hmacSha256Hex(request.secret, request.body) } }),
+  sign: (request) => ({
+    headers: { [SIGNATURE_HEADER]: bodySignature(DROPBOX_SIGNATURE, request.secret, request.body) },
+  }),
   /**
    * Dropbox's endpoint verification: `GET ?challenge=<c>` is answered with `<c>` as plain text
    * (unsigned). A GET without `challenge` is left to the method check.

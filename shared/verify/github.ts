@@ -1,20 +1,13 @@
 import type { GithubVerifyConfig, HmacAlgorithm } from '../config/types.js';
-import { hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { readHeader } from './headers.js';
 import type { SchemeDefinition } from './scheme.js';
-import type {
-  VerificationFailure,
-  VerificationFailureReason,
-  VerificationInput,
-  VerificationResult,
-} from './types.js';
+import { decodePrefixedDigest, findMatchingSecret, hasUsableSecret, hmac } from './signatures.js';
+import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const SHA256_HEADER = 'x-hub-signature-256';
 const SHA1_HEADER = 'x-hub-signature';
 
-function fail(reason: VerificationFailureReason, detail: string): VerificationFailure {
-  return { ok: false, scheme: 'github', reason, detail };
-}
+const fail = failureOf('github');
 
 /**
  * Verifies a GitHub webhook: `x-hub-signature-256: sha256=<hex>` over the raw body, or the legacy
@@ -41,9 +34,7 @@ export function verifyGithub(input: VerificationInput, options: GithubVerifyConf
   }
 
   const prefix = `${algorithm}=`;
-  const digest = value.startsWith(prefix)
-    ? decodeDigest(value.slice(prefix.length), 'hex', algorithm)
-    : undefined;
+  const digest = decodePrefixedDigest(value, prefix, 'hex', algorithm);
   if (digest === undefined) return fail('malformed_signature', `${header} is not ${prefix}<hex>`);
 
   const keyIndex = findMatchingSecret(input.secrets, algorithm, [digest], [input.body]);
@@ -56,9 +47,8 @@ export const githubScheme: SchemeDefinition<'github'> = {
   // GitHub always names the event; `ping` is the first it sends to a new hook.
   sign: (request) => ({
     headers: {
-      'x-github-event': 'ping',
+      ...(request.headers?.['x-github-event'] === undefined && { 'x-github-event': 'ping' }),
       'x-github-delivery': request.deliveryId,
-      ...request.headers,
       [SHA256_HEADER]: `sha256=${hmac('sha256', request.secret, request.body).toString('hex')}`,
     },
   }),

@@ -1,16 +1,18 @@
 import { signStandardWebhook } from '../client/hookline-client.js';
 import type { StandardWebhooksVerifyConfig } from '../config/types.js';
-import { hasUsableSecret, readHeader } from './hmac.js';
-import { findMatchingToken } from './hub-signature.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
 import {
   CannotSignError,
   type RequestToSign,
   type SchemeConfig,
   type SchemeDefinition,
   type SignedRequest,
-  stringAt,
 } from './scheme.js';
+import { hasUsableSecret, requireSigningSecret } from './signatures.js';
 import { verifyStandardWebhooks } from './standard-webhooks.js';
+import { unixSeconds } from './timestamp.js';
+import { findMatchingToken } from './tokens.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 type GitlabOptions = SchemeConfig<'gitlab'>;
@@ -54,13 +56,13 @@ function verifySigningToken(input: VerificationInput, options: GitlabOptions): V
 
 /** Signs as GitLab does: the token itself, or (signing token) the Standard Webhooks headers. */
 function signGitlab(request: RequestToSign, options: GitlabOptions): SignedRequest {
-  if (request.secret === '') throw new CannotSignError('scheme gitlab needs a secret to sign with');
+  requireSigningSecret('gitlab', request.secret);
   // GitLab reuses the Idempotency-Key as the webhook-id.
   const idempotency = { 'idempotency-key': request.deliveryId };
   if (options.mode !== 'signingToken') {
     return { headers: { [TOKEN_HEADER]: request.secret, ...idempotency } };
   }
-  const timestamp = Math.floor(request.now.getTime() / 1000);
+  const timestamp = unixSeconds(request.now);
   return {
     headers: {
       ...idempotency,

@@ -1,72 +1,13 @@
-import type { HmacAlgorithm, HmacVerifyConfig, SignatureEncoding } from '../config/types.js';
-import { bytesEqual, hmac } from './constant-time.js';
+import type { HmacVerifyConfig } from '../config/types.js';
+import { readHeader } from './headers.js';
 import type { SchemeDefinition } from './scheme.js';
+import { decodeDigest, findMatchingSecret, hasUsableSecret, hmac } from './signatures.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
-import type {
-  VerificationFailure,
-  VerificationFailureReason,
-  VerificationInput,
-  VerificationResult,
-} from './types.js';
+import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
-/**
- * Generic HMAC verification, plus the building blocks the provider schemes (GitHub, Stripe, Slack,
- * Shopify) share: header reading, strict signature decoding and secret matching.
- */
+/** Generic HMAC verification: a route names the header, algorithm, encoding and signed content. */
 
-const DIGEST_BYTES: Readonly<Record<HmacAlgorithm, number>> = { sha1: 20, sha256: 32, sha512: 64 };
-const HEX = /^[0-9a-fA-F]*$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const PLACEHOLDER = /(\{timestamp\}|\{body\})/;
-
-/** A header's value, or `undefined` when it is absent or empty. */
-export function readHeader(headers: VerificationInput['headers'], name: string): string | undefined {
-  const value = headers[name];
-  // `typeof` guards against inherited properties when a configured name is e.g. `constructor`.
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/**
- * Decodes a signature strictly: hex in either case, or canonical padded base64, of exactly the
- * digest length of `algorithm`. Anything else is `undefined`.
- */
-export function decodeDigest(
-  text: string,
-  encoding: SignatureEncoding,
-  algorithm: HmacAlgorithm,
-): Uint8Array | undefined {
-  const size = DIGEST_BYTES[algorithm];
-  if (encoding === 'hex') {
-    return text.length === size * 2 && HEX.test(text) ? Buffer.from(text, 'hex') : undefined;
-  }
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  // Non-canonical base64 (stray bits in the last character) would give one MAC several spellings.
-  return bytes.length === size && bytes.toString('base64') === text ? bytes : undefined;
-}
-
-/** Whether at least one usable (non-empty) secret is configured; an empty HMAC key is never used. */
-export function hasUsableSecret(secrets: readonly string[]): boolean {
-  return secrets.some((secret) => secret !== '');
-}
-
-/**
- * Index in `secrets` of the first secret whose MAC over `content` equals one of `signatures`
- * (compared in constant time), or `undefined` when none does.
- */
-export function findMatchingSecret(
-  secrets: readonly string[],
-  algorithm: HmacAlgorithm,
-  signatures: readonly Uint8Array[],
-  content: readonly (string | Uint8Array)[],
-): number | undefined {
-  for (const [index, secret] of secrets.entries()) {
-    if (secret === '') continue;
-    const expected = hmac(algorithm, secret, ...content);
-    if (signatures.some((signature) => bytesEqual(signature, expected))) return index;
-  }
-  return undefined;
-}
 
 /**
  * Splits a `signedContent` template into the parts to MAC, with the body as its raw bytes.
@@ -91,9 +32,7 @@ function signedContent(
   return parts;
 }
 
-function fail(reason: VerificationFailureReason, detail: string): VerificationFailure {
-  return { ok: false, scheme: 'hmac', reason, detail };
-}
+const fail = failureOf('hmac');
 
 /** Verifies a generic HMAC signature header, optionally bound to a timestamp header. */
 export function verifyHmac(input: VerificationInput, options: HmacVerifyConfig): VerificationResult {
@@ -151,7 +90,6 @@ export const hmacScheme: SchemeDefinition<'hmac'> = {
     const digest = hmac(options.algorithm ?? 'sha256', request.secret, ...content);
     return {
       headers: {
-        ...request.headers,
         [options.header.toLowerCase()]: `${options.prefix ?? ''}${digest.toString(options.encoding ?? 'hex')}`,
         ...(timestampHeader !== undefined && { [timestampHeader]: timestamp }),
       },

@@ -1,14 +1,14 @@
-import { hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { stringAt } from './payload.js';
+import type { RequestToSign, SchemeConfig, SchemeDefinition, SignedRequest } from './scheme.js';
 import {
-  CannotSignError,
-  type RequestToSign,
-  type SchemeConfig,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
-} from './scheme.js';
-import type { TimestampCheck } from './timestamp.js';
+  decodeDigest,
+  findMatchingSecret,
+  hasUsableSecret,
+  hmac,
+  requireSigningSecret,
+} from './signatures.js';
+import { readSignedHeaders, type SignedHeaderNames } from './signed-headers.js';
+import { checkMillisecondTimestamp } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const SIGNATURE_HEADER = 'x-hubspot-signature-v3';
@@ -16,37 +16,14 @@ const TIMESTAMP_HEADER = 'x-hubspot-request-timestamp';
 const DEFAULT_TOLERANCE_SECONDS = 300;
 /** The escapes HubSpot's docs decode in the URI before signing (and only these). */
 const DECODED_ESCAPES = /%(?:3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi;
-/** Largest instant a `Date` can represent (ms since the epoch), so `toISOString()` cannot throw. */
-const MAX_DATE_MS = 8.64e15;
-const DIGITS = /^[0-9]+$/;
+
+const SIGNED_HEADERS: SignedHeaderNames = {
+  scheme: 'hubspot',
+  signatureHeader: SIGNATURE_HEADER,
+  timestampHeader: TIMESTAMP_HEADER,
+};
 
 const fail = failureOf('hubspot');
-
-/**
- * Parses `value` as unix milliseconds (ASCII digits only) and checks that it lies within
- * `toleranceSeconds` of `now`, past or future. NaN (an invalid `now` or tolerance) fails closed.
- * Shared by the schemes that sign a millisecond timestamp (HubSpot, Contentful).
- */
-export function checkMillisecondTimestamp(
-  value: string,
-  now: Date,
-  toleranceSeconds: number,
-): TimestampCheck {
-  const milliseconds = Number(value);
-  if (!DIGITS.test(value) || !Number.isSafeInteger(milliseconds) || milliseconds > MAX_DATE_MS) {
-    return { ok: false, reason: 'malformed_timestamp', detail: 'timestamp is not unix milliseconds' };
-  }
-  const skew = now.getTime() - milliseconds;
-  if (!(Math.abs(skew) <= toleranceSeconds * 1000)) {
-    const direction = skew < 0 ? 'far in the future' : 'old';
-    return {
-      ok: false,
-      reason: 'timestamp_out_of_tolerance',
-      detail: `timestamp is too ${direction} (${Math.abs(skew)} ms, tolerance ${toleranceSeconds} s)`,
-    };
-  }
-  return { ok: true, signedAt: new Date(milliseconds).toISOString() };
-}
 
 /** `uri` with the escapes HubSpot's docs list (`%3A`, `%2F`, `%3F`, …) decoded, once. */
 export function hubspotSignedUri(uri: string): string {
@@ -71,13 +48,12 @@ export function verifyHubspot(
   if (input.url === undefined || input.url === '' || input.method === undefined || input.method === '') {
     return fail('missing_url', 'the public URL or method of the request is unknown');
   }
-  const signature = readHeader(input.headers, SIGNATURE_HEADER);
-  if (signature === undefined) return fail('missing_signature', `${SIGNATURE_HEADER} header absent`);
-  const timestamp = readHeader(input.headers, TIMESTAMP_HEADER);
-  if (timestamp === undefined) return fail('missing_timestamp', `${TIMESTAMP_HEADER} header absent`);
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const check = checkMillisecondTimestamp(timestamp, input.now, tolerance);
-  if (!check.ok) return fail(check.reason, check.detail);
+  const signed = readSignedHeaders(input, SIGNED_HEADERS, (timestamp) =>
+    checkMillisecondTimestamp(timestamp, input.now, tolerance),
+  );
+  if ('ok' in signed) return signed;
+  const { signature, timestamp, signedAt } = signed;
   const digest = decodeDigest(signature, 'base64', 'sha256');
   if (digest === undefined)
     return fail('malformed_signature', `${SIGNATURE_HEADER} is not a base64 sha256 digest`);
@@ -93,7 +69,7 @@ export function verifyHubspot(
     if (keyIndex !== undefined) break;
   }
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
-  return { ok: true, scheme: 'hubspot', keyId: String(keyIndex), signedAt: check.signedAt };
+  return { ok: true, scheme: 'hubspot', keyId: String(keyIndex), signedAt };
 }
 
 /**
@@ -101,7 +77,7 @@ export function verifyHubspot(
  * @throws CannotSignError when the secret is empty (an HMAC key is never empty).
  */
 export function signHubspot(request: RequestToSign): SignedRequest {
-  if (request.secret === '') throw new CannotSignError('scheme hubspot needs a secret to sign with');
+  requireSigningSecret('hubspot', request.secret);
   const timestamp = String(request.now.getTime());
   const method = request.method.toUpperCase();
   const signature = hmac(

@@ -1,5 +1,6 @@
-import { type BodySignatureFormat, signBody, verifyBodySignature } from './hub-signature.js';
-import { type SchemeDefinition, stringAt } from './scheme.js';
+import { type BodySignatureFormat, signBody, verifyBodySignature } from './body-signature.js';
+import { stringAt } from './payload.js';
+import type { SchemeDefinition } from './scheme.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const INTERCOM_SIGNATURE: BodySignatureFormat = {

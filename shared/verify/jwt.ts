@@ -237,5 +237,5 @@ async function signJwt(request: RequestToSign, options: JwtVerifyConfig): Promis
   if (options.audience !== undefined) token = token.setAudience(options.audience);
   const jwt = await token.sign(new TextEncoder().encode(request.secret));
   const header = options.header ?? 'authorization';
-  return { headers: { ...request.headers, [header]: header === 'authorization' ? `Bearer ${jwt}` : jwt } };
+  return { headers: { [header]: header === 'authorization' ? `Bearer ${jwt}` : jwt } };
 }

@@ -1,14 +1,9 @@
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
-import { hexHmacSha256 } from './paddle.js';
-import {
-  type RequestToSign,
-  type SchemeConfig,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
-} from './scheme.js';
+import { readHeader } from './headers.js';
+import { isJsonObject, parseJson, stringAt } from './payload.js';
+import type { RequestToSign, SchemeConfig, SchemeDefinition, SignedRequest } from './scheme.js';
+import { decodeDigest, findMatchingSecret, hasUsableSecret, hexHmacSha256 } from './signatures.js';
+import { checkEpochMilliseconds } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
-import { checkMillisecondTimestamp } from './workos.js';
 
 /**
  * Linear: `Linear-Signature: <hex>`, HMAC-SHA256 of the raw body with the webhook's signing secret.
@@ -26,14 +21,8 @@ const fail = failureOf('linear');
 
 /** The parsed JSON object of `body`, or undefined when it is not one. */
 function jsonObject(body: Uint8Array | string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  return isJsonObject(value) ? value : undefined;
 }
 
 /**
@@ -57,7 +46,7 @@ export function verifyLinear(input: VerificationInput, options: SchemeConfig<'li
     return fail('missing_timestamp', `body has no ${TIMESTAMP_FIELD}`);
   }
   if (typeof timestamp !== 'number') return fail('malformed_timestamp', `${TIMESTAMP_FIELD} is not a number`);
-  const check = checkMillisecondTimestamp(
+  const check = checkEpochMilliseconds(
     timestamp,
     input.now,
     options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { decodeDigest, findMatchingSecret, hasUsableSecret } from './hmac.js';
+import { isJsonObject, parseJson, stringAt } from './payload.js';
 import {
   CannotSignError,
   type RequestToSign,
   type SchemeConfig,
   type SchemeDefinition,
   type SignedRequest,
-  stringAt,
 } from './scheme.js';
-import { hmacSha256Hex, isJsonObject, parseJson } from './simple-checks.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import { decodeDigests, findMatchingSecret, hasUsableSecret, hmac } from './signatures.js';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const fail = failureOf('mailgun');
@@ -81,9 +80,7 @@ export function verifyMailgun(
   );
   if (!check.ok) return fail(check.reason, check.detail);
 
-  const digests = fields.signatures
-    .map((signature) => decodeDigest(signature, 'hex', 'sha256'))
-    .filter((digest): digest is Uint8Array => digest !== undefined);
+  const digests = decodeDigests(fields.signatures, 'hex', 'sha256');
   if (digests.length === 0)
     return fail('malformed_signature', 'signature.signature is not hex of a SHA-256 HMAC');
   const keyIndex = findMatchingSecret(input.secrets, 'sha256', digests, [fields.timestamp, fields.token]);
@@ -95,9 +92,13 @@ export function verifyMailgun(
 function signMailgun(request: RequestToSign): SignedRequest {
   const payload = request.body === '' ? {} : parseJson(request.body);
   if (!isJsonObject(payload)) throw new CannotSignError('Mailgun signs a JSON object body');
-  const timestamp = String(Math.floor(request.now.getTime() / 1000));
+  const timestamp = String(unixSeconds(request.now));
   const token = randomBytes(TOKEN_BYTES).toString('hex');
-  const signature = { timestamp, token, signature: hmacSha256Hex(request.secret, `${timestamp}${token}`) };
+  const signature = {
+    timestamp,
+    token,
+    signature: hmac('sha256', request.secret, `${timestamp}${token}`).toString('hex'),
+  };
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...payload, signature }) };
 }
 

@@ -1,19 +1,15 @@
-import { readHeader } from './hmac.js';
-import {
-  type BodySignatureFormat,
-  bodySignature,
-  findMatchingToken,
-  signBody,
-  verifyBodySignature,
-} from './hub-signature.js';
-import {
-  type HandshakeOutcome,
-  type HandshakeRequest,
-  type HandshakeTools,
-  type SchemeConfig,
-  type SchemeDefinition,
-  stringAt,
+import { type BodySignatureFormat, bodySignature, signBody, verifyBodySignature } from './body-signature.js';
+import { handshakeRefused, plainTextEcho } from './handshake-answers.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
+import type {
+  HandshakeOutcome,
+  HandshakeRequest,
+  HandshakeTools,
+  SchemeConfig,
+  SchemeDefinition,
 } from './scheme.js';
+import { findMatchingToken } from './tokens.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const SHA256_SIGNATURE: BodySignatureFormat = {
@@ -57,30 +53,26 @@ export async function answerMetaVerification(
   const query = request.url.searchParams;
   const mode = query.get('hub.mode');
   if (request.method !== 'GET' || mode === null) return undefined;
-  if (mode !== 'subscribe') return refuse('invalid_verify_token', 'hub.mode is not subscribe');
+  if (mode !== 'subscribe')
+    return handshakeRefused(HANDSHAKE, 'hub.mode is not subscribe', 'invalid_verify_token');
   const token = query.get('hub.verify_token');
-  if (token === null || token === '') return refuse('invalid_verify_token', 'hub.verify_token absent');
+  if (token === null || token === '')
+    return handshakeRefused(HANDSHAKE, 'hub.verify_token absent', 'invalid_verify_token');
 
   const expected = await tools.resolveSecret(options.verifyToken);
   if (!expected.some((value) => value !== '')) {
-    return refuse('invalid_verify_token', 'no verify token configured');
+    return handshakeRefused(HANDSHAKE, 'no verify token configured', 'invalid_verify_token');
   }
   if (findMatchingToken(expected, token) === undefined) {
-    return refuse('invalid_verify_token', 'hub.verify_token matches no configured verify token');
+    return handshakeRefused(
+      HANDSHAKE,
+      'hub.verify_token matches no configured verify token',
+      'invalid_verify_token',
+    );
   }
   const challenge = query.get('hub.challenge');
-  if (challenge === null || challenge === '') return refuse('handshake_refused', 'hub.challenge absent');
-  return {
-    kind: HANDSHAKE,
-    statusCode: 200,
-    // nosniff: the body echoes request input, which must never be rendered as HTML.
-    headers: { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' },
-    body: challenge,
-  };
-}
-
-function refuse(code: 'invalid_verify_token' | 'handshake_refused', detail: string): HandshakeOutcome {
-  return { kind: HANDSHAKE, refused: true, status: 403, code, detail };
+  if (challenge === null || challenge === '') return handshakeRefused(HANDSHAKE, 'hub.challenge absent');
+  return plainTextEcho(HANDSHAKE, challenge);
 }
 
 /**

@@ -1,13 +1,14 @@
-import { hasUsableSecret } from './hmac.js';
+import { plainTextEcho } from './handshake-answers.js';
+import { arrayAt, isJsonObject, parseJson, stringAt } from './payload.js';
 import {
   CannotSignError,
   type Handshake,
   type RequestToSign,
   type SchemeConfig,
   type SchemeDefinition,
-  stringAt,
 } from './scheme.js';
-import { arrayAt, findEqualSecret, isJsonObject, parseJson, plainTextEcho } from './simple-checks.js';
+import { hasUsableSecret } from './signatures.js';
+import { findMatchingToken } from './tokens.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const fail = failureOf('msGraph');
@@ -34,7 +35,7 @@ export function verifyMsGraph(
     if (clientState === undefined || clientState === '') {
       return fail('missing_token', `value[${index}] has no clientState`);
     }
-    const keyIndex = findEqualSecret(input.secrets, clientState);
+    const keyIndex = findMatchingToken(input.secrets, clientState);
     if (keyIndex === undefined)
       return fail('signature_mismatch', `value[${index}].clientState equals no secret`);
     if (index === 0) firstMatch = keyIndex;

@@ -9,5 +9,5 @@ export function verifyNone(_input: VerificationInput, _options: NoVerifyConfig):
 
 export const noneScheme: SchemeDefinition<'none'> = {
   verify: verifyNone,
-  sign: (request) => ({ headers: { ...request.headers } }),
+  sign: () => ({ headers: {} }),
 };

@@ -1,6 +1,7 @@
+import { handshakeUnauthorized, jsonAnswer } from './handshake-answers.js';
+import { arrayAt, stringAt } from './payload.js';
 import type { Handshake, SchemeConfig, SchemeDefinition } from './scheme.js';
-import { stringAt } from './scheme.js';
-import { arrayAt, findEqualSecret, verifyTokenHeader } from './simple-checks.js';
+import { findMatchingToken, verifyTokenHeader } from './tokens.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const DEFAULT_HEADER = 'authorization';
@@ -27,21 +28,10 @@ const oktaChallenge: Handshake<'okta'> = async ({ method, headers }, options, to
   const header = options.header ?? DEFAULT_HEADER;
   const presented = headers[header];
   const secrets = await tools.secrets();
-  if (presented === undefined || presented === '' || findEqualSecret(secrets, presented) === undefined) {
-    return {
-      kind: CHALLENGE_KIND,
-      refused: true,
-      status: 401,
-      code: 'invalid_signature',
-      detail: `${header} is absent or equals no secret`,
-    };
+  if (presented === undefined || presented === '' || findMatchingToken(secrets, presented) === undefined) {
+    return handshakeUnauthorized(CHALLENGE_KIND, `${header} is absent or equals no secret`);
   }
-  return {
-    kind: CHALLENGE_KIND,
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ verification: challenge }),
-  };
+  return jsonAnswer(CHALLENGE_KIND, { verification: challenge });
 };
 
 /** The first event of the batch Okta delivers in `data.events`. */

@@ -1,5 +1,11 @@
-import { type SchemeConfig, type SchemeDefinition, stringAt } from './scheme.js';
-import { hmacSha256Hex, verifyBodyHmac } from './simple-checks.js';
+import {
+  type BodySignatureFormat,
+  bodySignature,
+  hexSha256BodyFormat,
+  verifyBodySignature,
+} from './body-signature.js';
+import { stringAt } from './payload.js';
+import type { SchemeConfig, SchemeDefinition } from './scheme.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const SIGNATURE_HEADER = 'x-pagerduty-signature';
@@ -14,6 +20,11 @@ function v1Signatures(value: string): string[] {
     .map((entry) => entry.slice(VERSION_PREFIX.length));
 }
 
+const PAGERDUTY_SIGNATURE: BodySignatureFormat = {
+  ...hexSha256BodyFormat(SIGNATURE_HEADER, 'a list of v1=<hex>'),
+  signaturesIn: v1Signatures,
+};
+
 /**
  * Verifies a PagerDuty v3 webhook: `X-PagerDuty-Signature` lists one `v1=<hex HMAC-SHA256 of the
  * raw body>` per active subscription secret (several during a rotation); any one matching any
@@ -23,11 +34,7 @@ export function verifyPagerduty(
   input: VerificationInput,
   _options: SchemeConfig<'pagerduty'>,
 ): VerificationResult {
-  return verifyBodyHmac('pagerduty', input, {
-    header: SIGNATURE_HEADER,
-    signaturesIn: v1Signatures,
-    shape: 'a list of v1=<hex>',
-  });
+  return verifyBodySignature('pagerduty', input, PAGERDUTY_SIGNATURE);
 }
 
 export const pagerdutyScheme: SchemeDefinition<'pagerduty'> = {
@@ -35,7 +42,7 @@ export const pagerdutyScheme: SchemeDefinition<'pagerduty'> = {
   sign: (request) => ({
     headers: {
       'x-webhook-id': request.deliveryId,
-      [SIGNATURE_HEADER]: `${VERSION_PREFIX}${hmacSha256Hex(request.secret, request.body)}`,
+      [SIGNATURE_HEADER]: `${VERSION_PREFIX}${bodySignature(PAGERDUTY_SIGNATURE, request.secret, request.body)}`,
     },
   }),
   // PagerDuty repeats X-Webhook-Id on every retry of a delivery.

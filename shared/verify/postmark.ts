@@ -1,12 +1,9 @@
-import { hasUsableSecret, readHeader } from './hmac.js';
-import {
-  CannotSignError,
-  type DeliveryView,
-  type SchemeConfig,
-  type SchemeDefinition,
-  stringAt,
-} from './scheme.js';
-import { decodeStrictBase64, findEqualSecret } from './simple-checks.js';
+import { decodeStrictBase64 } from './encoding.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
+import { CannotSignError, type DeliveryView, type SchemeConfig, type SchemeDefinition } from './scheme.js';
+import { hasUsableSecret } from './signatures.js';
+import { findMatchingToken } from './tokens.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const fail = failureOf('postmark');
@@ -32,7 +29,7 @@ export function verifyPostmark(
   if (credentials === undefined || !credentials.includes(':')) {
     return fail('malformed_token', 'authorization is not Basic base64(user:pass)');
   }
-  const keyIndex = findEqualSecret(input.secrets, credentials);
+  const keyIndex = findMatchingToken(input.secrets, credentials);
   if (keyIndex === undefined) return fail('signature_mismatch', 'the Basic credentials equal no secret');
   return { ok: true, scheme: 'postmark', keyId: String(keyIndex) };
 }

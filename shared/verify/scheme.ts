@@ -78,11 +78,17 @@ export interface RequestToSign {
   readonly now: Date;
   /** The delivery id to send, for schemes that carry one in a header. */
   readonly deliveryId: string;
-  /** Headers the request carries besides what signing adds (the event type's, say). */
+  /**
+   * The request's other headers (the event type's, say). The caller sends them under what `sign`
+   * returns; a signer reads them only where the signature covers them or to fill in a default.
+   */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** What the provider sends: its headers, and the body when signing changes it (Mailgun). */
+/**
+ * What signing adds to a request: the headers the provider's signer sets (signature, timestamp,
+ * delivery id), and the body when signing changes it (Mailgun).
+ */
 export interface SignedRequest {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
@@ -123,26 +129,4 @@ export interface SchemeDefinition<S extends VerifyScheme> {
   readonly challenge?: Handshake<S>;
   /** A verified request that is a handshake, not an event (Slack's `url_verification`, say). */
   readonly handshake?: Handshake<S>;
-}
-
-/** The value at `path` in a parsed JSON payload, or undefined when a step is missing. */
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-/** The string at `path` in a parsed JSON payload (`stringAt(payload, 'event', 'type')`), or undefined. */
-export function stringAt(value: unknown, ...path: readonly string[]): string | undefined {
-  const found = valueAt(value, path);
-  return typeof found === 'string' ? found : undefined;
-}
-
-/** Like `stringAt`, also taking a safe integer as its decimal text (Telegram's `update_id`). */
-export function idAt(value: unknown, ...path: readonly string[]): string | undefined {
-  const found = valueAt(value, path);
-  return Number.isSafeInteger(found) ? String(found) : typeof found === 'string' ? found : undefined;
 }

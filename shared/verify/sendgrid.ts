@@ -1,9 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  decodeCanonicalBase64,
-  type TimestampedPublicKeyRule,
-  verifyTimestampedPublicKey,
-} from './discord.js';
+import { decodeStrictBase64 } from './encoding.js';
+import { type TimestampedPublicKeyRule, verifyTimestampedPublicKey } from './public-key.js';
 import { CannotSignError, type SchemeConfig, type SchemeDefinition } from './scheme.js';
 import { DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type { VerificationInput, VerificationResult } from './types.js';
@@ -25,7 +22,7 @@ const MAX_DER_SIGNATURE_BYTES = 72;
  * follow), so a truncated signature reads as malformed rather than as a mismatch.
  */
 function decodeDerSignature(value: string): Buffer | undefined {
-  const bytes = decodeCanonicalBase64(value);
+  const bytes = decodeStrictBase64(value);
   if (bytes === undefined) return undefined;
   if (bytes.length < MIN_DER_SIGNATURE_BYTES || bytes.length > MAX_DER_SIGNATURE_BYTES) return undefined;
   return bytes[0] === DER_SEQUENCE && bytes[1] === bytes.length - 2 ? bytes : undefined;
@@ -33,7 +30,7 @@ function decodeDerSignature(value: string): Buffer | undefined {
 
 /** An ECDSA P-256 public key from base64 DER SubjectPublicKeyInfo, as the SendGrid dashboard shows it. */
 function parseP256PublicKey(secret: string): KeyObject | undefined {
-  const der = decodeCanonicalBase64(secret);
+  const der = decodeStrictBase64(secret);
   if (der === undefined) return undefined;
   try {
     const key = createPublicKey({ key: der, format: 'der', type: 'spki' });

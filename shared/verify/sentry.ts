@@ -1,8 +1,11 @@
-import { type DeliveryView, type SchemeConfig, type SchemeDefinition, stringAt } from './scheme.js';
-import { hmacSha256Hex, isJsonObject, parseJson, verifyBodyHmac } from './simple-checks.js';
+import { bodySignature, hexSha256BodyFormat, verifyBodySignature } from './body-signature.js';
+import { isJsonObject, parseJson, stringAt } from './payload.js';
+import type { DeliveryView, SchemeConfig, SchemeDefinition } from './scheme.js';
+import { unixSeconds } from './timestamp.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const SIGNATURE_HEADER = 'sentry-hook-signature';
+const SENTRY_SIGNATURE = hexSha256BodyFormat(SIGNATURE_HEADER);
 const RESOURCE_HEADER = 'sentry-hook-resource';
 
 /** The `Sentry-Hook-Resource` of a payload, from the `data` member each resource's payload has. */
@@ -22,7 +25,7 @@ const RESOURCE_OF_DATA_KEY: Readonly<Record<string, string>> = {
  * set it to now, and checking it would only reject honest retries.
  */
 export function verifySentry(input: VerificationInput, _options: SchemeConfig<'sentry'>): VerificationResult {
-  return verifyBodyHmac('sentry', input, { header: SIGNATURE_HEADER });
+  return verifyBodySignature('sentry', input, SENTRY_SIGNATURE);
 }
 
 /** `resource.action` (`issue.created`), or the resource alone when the body has no `action`. */
@@ -49,8 +52,8 @@ export const sentryScheme: SchemeDefinition<'sentry'> = {
     return {
       headers: {
         'request-id': request.deliveryId,
-        'sentry-hook-timestamp': String(Math.floor(request.now.getTime() / 1000)),
-        [SIGNATURE_HEADER]: hmacSha256Hex(request.secret, request.body),
+        'sentry-hook-timestamp': String(unixSeconds(request.now)),
+        [SIGNATURE_HEADER]: bodySignature(SENTRY_SIGNATURE, request.secret, request.body),
         ...(resource === undefined ? {} : { [RESOURCE_HEADER]: resource }),
       },
     };

@@ -1,19 +1,12 @@
 import type { ShopifyVerifyConfig } from '../config/types.js';
-import { hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { readHeader } from './headers.js';
 import type { SchemeDefinition } from './scheme.js';
-import type {
-  VerificationFailure,
-  VerificationFailureReason,
-  VerificationInput,
-  VerificationResult,
-} from './types.js';
+import { decodeDigest, findMatchingSecret, hasUsableSecret, hmac } from './signatures.js';
+import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const HEADER = 'x-shopify-hmac-sha256';
 
-function fail(reason: VerificationFailureReason, detail: string): VerificationFailure {
-  return { ok: false, scheme: 'shopify', reason, detail };
-}
+const fail = failureOf('shopify');
 
 /** Verifies a Shopify webhook: `x-shopify-hmac-sha256` is base64 HMAC-SHA256 of the raw body. */
 export function verifyShopify(input: VerificationInput, _options: ShopifyVerifyConfig): VerificationResult {
@@ -33,7 +26,6 @@ export const shopifyScheme: SchemeDefinition<'shopify'> = {
   sign: (request) => ({
     headers: {
       'x-shopify-webhook-id': request.deliveryId,
-      ...request.headers,
       [HEADER]: hmac('sha256', request.secret, request.body).toString('base64'),
     },
   }),

@@ -1,78 +1,18 @@
-import type { SlackVerifyConfig, VerifyScheme } from '../config/types.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
-import { hexHmacSha256 } from './paddle.js';
-import {
-  type HandshakeOutcome,
-  type HandshakeRefusal,
-  type HandshakeRequest,
-  type RequestToSign,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
-} from './scheme.js';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
-import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
+import type { SlackVerifyConfig } from '../config/types.js';
+import { handshakeRefused, jsonAnswer } from './handshake-answers.js';
+import { stringAt } from './payload.js';
+import type { HandshakeOutcome, HandshakeRequest, SchemeDefinition } from './scheme.js';
+import { DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
+import type { VerificationInput, VerificationResult } from './types.js';
+import { signV0, type V0SignatureFormat, verifyV0Signature } from './v0-signature.js';
 
-const PREFIX = 'v0=';
 const URL_VERIFICATION = 'slack.url_verification';
-
-/**
- * Where a `v0=` signature (Slack, Zoom) travels: `signatureHeader: v0=<hex>` is HMAC-SHA256 of
- * `v0:${timestamp}:${rawBody}`, the unix-seconds timestamp in `timestampHeader`.
- */
-export interface V0SignatureFormat {
-  readonly scheme: VerifyScheme;
-  readonly signatureHeader: string;
-  readonly timestampHeader: string;
-}
 
 const SLACK_FORMAT: V0SignatureFormat = {
   scheme: 'slack',
   signatureHeader: 'x-slack-signature',
   timestampHeader: 'x-slack-request-timestamp',
 };
-
-/** Verifies a `v0=` signature, its timestamp within `toleranceSeconds` of now in either direction. */
-export function verifyV0Signature(
-  input: VerificationInput,
-  format: V0SignatureFormat,
-  toleranceSeconds: number,
-): VerificationResult {
-  const { scheme, signatureHeader, timestampHeader } = format;
-  const fail = failureOf(scheme);
-  if (!hasUsableSecret(input.secrets)) return fail('missing_secret', 'no secret configured');
-  const signature = readHeader(input.headers, signatureHeader);
-  if (signature === undefined) return fail('missing_signature', `${signatureHeader} header absent`);
-  const timestamp = readHeader(input.headers, timestampHeader);
-  if (timestamp === undefined) return fail('missing_timestamp', `${timestampHeader} header absent`);
-  const check = checkTimestamp(timestamp, input.now, toleranceSeconds);
-  if (!check.ok) return fail(check.reason, check.detail);
-
-  const digest = signature.startsWith(PREFIX)
-    ? decodeDigest(signature.slice(PREFIX.length), 'hex', 'sha256')
-    : undefined;
-  if (digest === undefined) return fail('malformed_signature', `${signatureHeader} is not ${PREFIX}<hex>`);
-
-  const keyIndex = findMatchingSecret(input.secrets, 'sha256', [digest], [`v0:${timestamp}:`, input.body]);
-  if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
-  return { ok: true, scheme, keyId: String(keyIndex), signedAt: check.signedAt };
-}
-
-/** The two `v0=` headers for `request`, timestamped now. */
-export function signV0({ body, secret, now }: RequestToSign, format: V0SignatureFormat): SignedRequest {
-  const timestamp = String(Math.floor(now.getTime() / 1000));
-  return {
-    headers: {
-      [format.signatureHeader]: `${PREFIX}${hexHmacSha256(secret, `v0:${timestamp}:`, body)}`,
-      [format.timestampHeader]: timestamp,
-    },
-  };
-}
-
-/** A verified handshake the scheme will not answer (its token or challenge is missing). */
-export function handshakeRefused(kind: string, detail: string): HandshakeRefusal {
-  return { kind, refused: true, status: 403, code: 'handshake_refused', detail };
-}
 
 /**
  * Verifies a Slack request: `x-slack-signature: v0=<hex>`, HMAC-SHA256 of `v0:${timestamp}:${rawBody}`
@@ -90,12 +30,7 @@ export function answerSlackUrlVerification({ payload }: HandshakeRequest): Hands
   if (stringAt(payload, 'type') !== 'url_verification') return undefined;
   const challenge = stringAt(payload, 'challenge');
   if (challenge === undefined) return handshakeRefused(URL_VERIFICATION, 'url_verification has no challenge');
-  return {
-    kind: URL_VERIFICATION,
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ challenge }),
-  };
+  return jsonAnswer(URL_VERIFICATION, { challenge });
 }
 
 /** Slack: verifier, signer, `event_id` dedupe, `event.type`, and the `url_verification` handshake. */

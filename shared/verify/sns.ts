@@ -1,5 +1,8 @@
-import { type KeyObject, verify as verifySignature } from 'node:crypto';
-import { decodeCanonicalBase64 } from './discord.js';
+import type { KeyObject } from 'node:crypto';
+import { decodeStrictBase64 } from './encoding.js';
+import { handshakeRefused, jsonAnswer } from './handshake-answers.js';
+import { isJsonObject, stringAt } from './payload.js';
+import { signatureVerifies } from './public-key.js';
 import {
   CannotSignError,
   type HandshakeOutcome,
@@ -8,7 +11,6 @@ import {
   type HandshakeTools,
   type SchemeConfig,
   type SchemeDefinition,
-  stringAt,
 } from './scheme.js';
 import {
   CertificateUnavailableError,
@@ -77,9 +79,7 @@ const fail = failureOf('sns');
 function parseMessage(body: Uint8Array): SnsMessage | undefined {
   try {
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as SnsMessage)
-      : undefined;
+    return isJsonObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -164,7 +164,7 @@ function readSignedParts(
       `SignatureVersion ${version} is below minSignatureVersion ${minimum}`,
     );
   }
-  const signatureBytes = decodeCanonicalBase64(signature);
+  const signatureBytes = decodeStrictBase64(signature);
   if (signatureBytes === undefined) return fail('malformed_signature', 'Signature is not base64');
   const certificateUrl = signingCertificateUrl(certificate);
   if (certificateUrl === undefined) {
@@ -177,14 +177,6 @@ function readSignedParts(
     certificateUrl: certificateUrl.href,
     signedAt: signed.signedAt,
   };
-}
-
-function rsaVerifies(parts: SignedParts, key: KeyObject): boolean {
-  try {
-    return verifySignature(parts.digest, Buffer.from(parts.content, 'utf8'), key, parts.signature);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -216,23 +208,17 @@ export async function verifySns(
   if (parts.signature.length !== modulusBytes) {
     return fail('malformed_signature', `Signature is not ${modulusBytes} bytes, the certificate key size`);
   }
-  if (!rsaVerifies(parts, key)) {
+  if (!signatureVerifies(parts.digest, Buffer.from(parts.content, 'utf8'), key, parts.signature)) {
     return fail('signature_mismatch', 'signature does not verify with the certificate');
   }
   return { ok: true, scheme: 'sns', keyId: parts.certificateUrl, signedAt: parts.signedAt };
 }
 
-function refuse(detail: string): HandshakeRefusal {
-  return {
-    kind: 'sns.subscription_confirmation',
-    refused: true,
-    status: 403,
-    code: 'handshake_refused',
-    detail,
-  };
-}
+const SUBSCRIPTION_CONFIRMATION = 'sns.subscription_confirmation';
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+function refuse(detail: string): HandshakeRefusal {
+  return handshakeRefused(SUBSCRIPTION_CONFIRMATION, detail);
+}
 
 /**
  * Confirms a verified `SubscriptionConfirmation` by a GET of its `SubscribeURL` (https, SNS host,
@@ -250,12 +236,7 @@ async function snsHandshake(
     return undefined;
   }
   if (type === 'UnsubscribeConfirmation') {
-    return {
-      kind: 'sns.unsubscribe_confirmation',
-      statusCode: 200,
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ unsubscribed: true }),
-    };
+    return jsonAnswer('sns.unsubscribe_confirmation', { unsubscribed: true });
   }
   return confirmSubscription(message, options, tools);
 }
@@ -279,12 +260,7 @@ async function confirmSubscription(
     return refuse(`confirmation GET failed (${error instanceof Error ? error.name : 'unknown error'})`);
   }
   if (status < 200 || status > 299) return refuse(`confirmation GET answered ${status}`);
-  return {
-    kind: 'sns.subscription_confirmation',
-    statusCode: 200,
-    headers: JSON_HEADERS,
-    body: JSON.stringify({ confirmed: true }),
-  };
+  return jsonAnswer(SUBSCRIPTION_CONFIRMATION, { confirmed: true });
 }
 
 /** The payload as a message object: SNS's `text/plain` body may reach us unparsed. */

@@ -1,14 +1,14 @@
 import type { HmacAlgorithm } from '../config/types.js';
-import { hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
+import type { RequestToSign, SchemeConfig, SchemeDefinition, SignedRequest } from './scheme.js';
 import {
-  CannotSignError,
-  type RequestToSign,
-  type SchemeConfig,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
-} from './scheme.js';
+  decodeDigest,
+  findMatchingSecret,
+  hasUsableSecret,
+  hmac,
+  requireSigningSecret,
+} from './signatures.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 const SHA256_HEADER = 'x-square-hmacsha256-signature';
@@ -60,7 +60,7 @@ export function verifySquare(input: VerificationInput, options: SchemeConfig<'sq
  * @throws CannotSignError when the secret is empty (an HMAC key is never empty).
  */
 export function signSquare(request: RequestToSign): SignedRequest {
-  if (request.secret === '') throw new CannotSignError('scheme square needs a secret to sign with');
+  requireSigningSecret('square', request.secret);
   const signature = hmac('sha256', request.secret, request.url, request.body);
   return { headers: { [SHA256_HEADER]: signature.toString('base64') } };
 }

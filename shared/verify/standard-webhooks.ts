@@ -1,7 +1,11 @@
-import { createPublicKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { StandardWebhooksVerifyConfig } from '../config/types.js';
-import { bytesEqual, hmac } from './constant-time.js';
-import { CannotSignError, type SchemeDefinition, stringAt } from './scheme.js';
+import { bytesEqual } from './constant-time.js';
+import { decodeBase64PaddingOptional } from './encoding.js';
+import { stringAt } from './payload.js';
+import { ed25519PublicKey, signatureVerifies } from './public-key.js';
+import { CannotSignError, type SchemeDefinition } from './scheme.js';
+import { hmac } from './signatures.js';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, unixSeconds } from './timestamp.js';
 import type { VerificationFailureReason, VerificationInput, VerificationResult } from './types.js';
 
@@ -18,7 +22,6 @@ const PUBLIC_KEY_PREFIX = 'whpk_';
 const HMAC_SHA256_BYTES = 32;
 const ED25519_PUBLIC_KEY_BYTES = 32;
 const ED25519_SIGNATURE_BYTES = 64;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 type SignatureVersion = 'v1' | 'v1a';
 
@@ -120,7 +123,7 @@ function matchingKey(
       const expected = hmac('sha256', key.key, signedPrefix, body);
       matched = candidates.some((signature) => bytesEqual(signature.bytes, expected));
     } else {
-      matched = candidates.some((signature) => ed25519Verify(content, key.key, signature.bytes));
+      matched = candidates.some((signature) => signatureVerifies(null, content, key.key, signature.bytes));
     }
     if (matched) return key;
   }
@@ -133,14 +136,6 @@ function header(input: VerificationInput, name: string, fallback: string): strin
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Strict base64 (padding optional, canonical trailing bits); undefined when not base64. */
-function decodeBase64(text: string): Buffer | undefined {
-  if (!BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  const canonical = bytes.toString('base64');
-  return canonical.replace(/=+$/, '') === text.replace(/=+$/, '') ? bytes : undefined;
-}
-
 function parseSignatureHeader(value: string): ParsedSignature[] {
   const signatures: ParsedSignature[] = [];
   for (const entry of value.split(/\s+/)) {
@@ -148,7 +143,7 @@ function parseSignatureHeader(value: string): ParsedSignature[] {
     if (comma < 0) continue;
     const version = entry.slice(0, comma);
     if (version !== 'v1' && version !== 'v1a') continue;
-    const bytes = decodeBase64(entry.slice(comma + 1));
+    const bytes = decodeBase64PaddingOptional(entry.slice(comma + 1));
     const expectedLength = version === 'v1' ? HMAC_SHA256_BYTES : ED25519_SIGNATURE_BYTES;
     if (bytes?.length !== expectedLength) continue;
     signatures.push({ version, bytes });
@@ -160,30 +155,14 @@ function parseSignatureHeader(value: string): ParsedSignature[] {
 function parseSecret(secret: string, index: number): VerificationKey | undefined {
   const trimmed = secret.trim();
   if (trimmed.startsWith(PUBLIC_KEY_PREFIX)) {
-    const raw = decodeBase64(trimmed.slice(PUBLIC_KEY_PREFIX.length));
-    if (raw?.length !== ED25519_PUBLIC_KEY_BYTES) return undefined;
-    try {
-      const key = createPublicKey({
-        key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
-        format: 'jwk',
-      });
-      return { kind: 'v1a', index, key };
-    } catch {
-      return undefined;
-    }
+    const raw = decodeBase64PaddingOptional(trimmed.slice(PUBLIC_KEY_PREFIX.length));
+    const key = raw?.length === ED25519_PUBLIC_KEY_BYTES ? ed25519PublicKey(raw) : undefined;
+    return key === undefined ? undefined : { kind: 'v1a', index, key };
   }
   const encoded = trimmed.startsWith(SYMMETRIC_PREFIX) ? trimmed.slice(SYMMETRIC_PREFIX.length) : trimmed;
-  const key = decodeBase64(encoded);
+  const key = decodeBase64PaddingOptional(encoded);
   if (key === undefined || key.length === 0) return undefined;
   return { kind: 'v1', index, key };
-}
-
-function ed25519Verify(content: Buffer, key: KeyObject, signature: Buffer): boolean {
-  try {
-    return verifySignature(null, content, key, signature);
-  } catch {
-    return false;
-  }
 }
 
 export const standardWebhooksScheme: SchemeDefinition<'standardWebhooks'> = {
@@ -199,7 +178,6 @@ export const standardWebhooksScheme: SchemeDefinition<'standardWebhooks'> = {
     const mac = hmac('sha256', key.key, `${request.deliveryId}.${timestamp}.`, request.body);
     return {
       headers: {
-        ...request.headers,
         'webhook-id': request.deliveryId,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': `v1,${mac.toString('base64')}`,

@@ -1,5 +1,6 @@
-import { CannotSignError, idAt, type SchemeConfig, type SchemeDefinition } from './scheme.js';
-import { isJsonObject, verifyTokenHeader } from './simple-checks.js';
+import { idAt, isJsonObject } from './payload.js';
+import { CannotSignError, type SchemeConfig, type SchemeDefinition } from './scheme.js';
+import { verifyTokenHeader } from './tokens.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
 const TOKEN_HEADER = 'x-telegram-bot-api-secret-token';

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
-import { bytesEqual, hmac } from './constant-time.js';
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
+import { bytesEqual } from './constant-time.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
+import type { RequestToSign, SchemeDefinition, SignedRequest } from './scheme.js';
 import {
-  CannotSignError,
-  type RequestToSign,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
-} from './scheme.js';
+  decodeDigest,
+  findMatchingSecret,
+  hasUsableSecret,
+  hmac,
+  requireSigningSecret,
+} from './signatures.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
+import { splitUrl, type UrlParts } from './url.js';
 
 const SIGNATURE_HEADER = 'x-twilio-signature';
 const IDEMPOTENCY_HEADER = 'i-twilio-idempotency-token';
@@ -19,34 +22,6 @@ const STATUS_FIELDS = ['MessageStatus', 'CallStatus', 'SmsStatus'] as const;
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http://': ':80', 'https://': ':443' };
 
 const fail = failureOf('twilio');
-
-/**
- * An absolute URL cut into its parts as written: nothing is normalised or re-encoded, because the
- * URL-aware providers sign the exact characters they called.
- */
-export interface UrlParts {
-  /** `https://`, as written. */
-  readonly scheme: string;
-  /** `user:pass@`, or empty. */
-  readonly userInfo: string;
-  /** A name, an IPv4 address or a bracketed IPv6 literal. */
-  readonly host: string;
-  /** `:8443`, or empty when the URL names no port. */
-  readonly port: string;
-  /** Everything after the authority: path, query and fragment (may be empty). */
-  readonly rest: string;
-}
-
-const URL_PARTS =
-  /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*@)?(\[[^\]/?#]*\]|[^:/?#@]*)(:[0-9]*)?(?=[/?#]|$)(.*)$/s;
-
-/** Splits an absolute `scheme://authority/rest` URL without normalising it; undefined otherwise. */
-export function splitUrl(url: string): UrlParts | undefined {
-  const match = URL_PARTS.exec(url);
-  if (match === null) return undefined;
-  const [, scheme = '', userInfo = '', host = '', port = '', rest = ''] = match;
-  return { scheme, userInfo, host, port, rest };
-}
 
 function joinUrl(parts: UrlParts, port: string): string {
   return `${parts.scheme}${parts.userInfo}${parts.host}${port}${parts.rest}`;
@@ -163,7 +138,7 @@ export function verifyTwilio(input: VerificationInput): VerificationResult {
  * @throws CannotSignError when the secret is empty (an HMAC key is never empty).
  */
 export function signTwilio(request: RequestToSign): SignedRequest {
-  if (request.secret === '') throw new CannotSignError('scheme twilio needs a secret to sign with');
+  requireSigningSecret('twilio', request.secret);
   const signature = hmac('sha1', request.secret, request.url, signedParameters(request.url, request.body));
   return {
     headers: {

@@ -1,17 +1,17 @@
-import { decodeDigest, findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
-import { hexHmacSha256 } from './paddle.js';
-import {
-  type HandshakeOutcome,
-  type HandshakeRequest,
-  type RequestToSign,
-  type SchemeConfig,
-  type SchemeDefinition,
-  type SignedRequest,
-  stringAt,
+import { handshakeRefused, plainTextEcho } from './handshake-answers.js';
+import { readHeader } from './headers.js';
+import { parseJson, stringAt } from './payload.js';
+import type {
+  HandshakeOutcome,
+  HandshakeRequest,
+  RequestToSign,
+  SchemeConfig,
+  SchemeDefinition,
+  SignedRequest,
 } from './scheme.js';
-import { handshakeRefused } from './slack.js';
+import { decodePrefixedDigest, findMatchingSecret, hasUsableSecret, hexHmacSha256 } from './signatures.js';
+import { checkEpochMilliseconds } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
-import { checkMillisecondTimestamp } from './workos.js';
 
 /**
  * Twitch EventSub (webhook transport): `Twitch-Eventsub-Message-Signature: sha256=<hex>`,
@@ -83,29 +83,18 @@ export function verifyTwitch(input: VerificationInput, options: SchemeConfig<'tw
   if (timestamp === undefined) return fail('missing_timestamp', `${TIMESTAMP_HEADER} header absent`);
   const signedAt = parseRfc3339(timestamp);
   if (signedAt === undefined) return fail('malformed_timestamp', 'timestamp is not an RFC 3339 date-time');
-  const check = checkMillisecondTimestamp(
+  const check = checkEpochMilliseconds(
     signedAt,
     input.now,
     options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
   );
   if (!check.ok) return fail(check.reason, check.detail);
 
-  const digest = signature.startsWith(PREFIX)
-    ? decodeDigest(signature.slice(PREFIX.length), 'hex', 'sha256')
-    : undefined;
+  const digest = decodePrefixedDigest(signature, PREFIX, 'hex', 'sha256');
   if (digest === undefined) return fail('malformed_signature', `${SIGNATURE_HEADER} is not ${PREFIX}<hex>`);
   const keyIndex = findMatchingSecret(input.secrets, 'sha256', [digest], [id, timestamp, input.body]);
   if (keyIndex === undefined) return fail('signature_mismatch', 'no secret produced this signature');
   return { ok: true, scheme: 'twitch', keyId: String(keyIndex), signedAt: check.signedAt };
-}
-
-/** The parsed JSON of a body to sign, or undefined when it is not JSON. */
-function parsedBody(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The message type a body stands for: a challenge, an event, or a subscription no longer enabled. */
@@ -119,7 +108,7 @@ function messageTypeOf(payload: unknown): string {
 /** Signs as Twitch sends, the message type and subscription headers read from the body. */
 function signTwitch({ body, secret, now, deliveryId }: RequestToSign): SignedRequest {
   const timestamp = now.toISOString();
-  const payload = parsedBody(body);
+  const payload = parseJson(body);
   const subscriptionType = stringAt(payload, 'subscription', 'type');
   const subscriptionVersion = stringAt(payload, 'subscription', 'version');
   return {
@@ -145,12 +134,7 @@ export function answerTwitchVerification({ headers, payload }: HandshakeRequest)
   const challenge = stringAt(payload, 'challenge');
   if (challenge === undefined || challenge === '')
     return handshakeRefused(kind, `${VERIFICATION} has no challenge`);
-  return {
-    kind,
-    statusCode: 200,
-    headers: { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' },
-    body: challenge,
-  };
+  return plainTextEcho(kind, challenge);
 }
 
 /** Twitch EventSub: verifier, signer, message-id dedupe, and the challenge handshake. */

@@ -1,20 +1,18 @@
-import { findMatchingSecret, hasUsableSecret, readHeader } from './hmac.js';
-import { hexHmacSha256, readTimestampedSignatures, type SignatureParameterFormat } from './paddle.js';
-import { type SchemeConfig, type SchemeDefinition, stringAt } from './scheme.js';
-import type { TimestampCheck } from './timestamp.js';
+import { readHeader } from './headers.js';
+import { stringAt } from './payload.js';
+import type { SchemeConfig, SchemeDefinition } from './scheme.js';
+import { readTimestampedSignatures, type SignatureParameterFormat } from './signature-parameters.js';
+import { findMatchingSecret, hasUsableSecret, hexHmacSha256 } from './signatures.js';
+import { checkEpochMilliseconds } from './timestamp.js';
 import { failureOf, type VerificationInput, type VerificationResult } from './types.js';
 
 /**
  * WorkOS: `WorkOS-Signature: t=<ms>, v1=<hex>`, HMAC-SHA256 of `${t}.${rawBody}` with the endpoint
  * secret, `t` in milliseconds.
- *
- * Also home of the millisecond timestamp check the schemes that sign one (Linear, Twitch) share.
  */
 
 const HEADER = 'workos-signature';
 const DEFAULT_TOLERANCE_SECONDS = 180;
-/** Largest instant a `Date` can represent, so `toISOString()` cannot throw. */
-const MAX_DATE_MS = 8.64e15;
 const DIGITS = /^[0-9]+$/;
 const fail = failureOf('workos');
 
@@ -25,30 +23,6 @@ const WORKOS_FORMAT: SignatureParameterFormat = {
   timestampKey: 't',
   signatureKey: 'v1',
 };
-
-/**
- * Checks that `milliseconds` since the epoch lies within `toleranceSeconds` of `now`, in either
- * direction, like `checkTimestamp` does for unix seconds. NaN anywhere fails closed.
- */
-export function checkMillisecondTimestamp(
-  milliseconds: number,
-  now: Date,
-  toleranceSeconds: number,
-): TimestampCheck {
-  if (!Number.isSafeInteger(milliseconds) || milliseconds < 0 || milliseconds > MAX_DATE_MS) {
-    return { ok: false, reason: 'malformed_timestamp', detail: 'timestamp is out of range' };
-  }
-  const skew = (now.getTime() - milliseconds) / 1000;
-  if (!(Math.abs(skew) <= toleranceSeconds)) {
-    const direction = skew < 0 ? 'far in the future' : 'old';
-    return {
-      ok: false,
-      reason: 'timestamp_out_of_tolerance',
-      detail: `timestamp is too ${direction} (${Math.abs(skew)} s, tolerance ${toleranceSeconds} s)`,
-    };
-  }
-  return { ok: true, signedAt: new Date(milliseconds).toISOString() };
-}
 
 /**
  * Verifies a WorkOS webhook. Any `v1` matching any secret passes; `t` must be within
@@ -63,7 +37,7 @@ export function verifyWorkos(input: VerificationInput, options: SchemeConfig<'wo
   if ('ok' in parsed) return parsed;
   const { timestamp, digests } = parsed;
   if (!DIGITS.test(timestamp)) return fail('malformed_timestamp', 'timestamp is not unix milliseconds');
-  const check = checkMillisecondTimestamp(
+  const check = checkEpochMilliseconds(
     Number(timestamp),
     input.now,
     options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,

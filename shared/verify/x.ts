@@ -1,4 +1,6 @@
-import { type BodySignatureFormat, bodySignature, signBody, verifyBodySignature } from './hub-signature.js';
+import { type BodySignatureFormat, bodySignature, signBody, verifyBodySignature } from './body-signature.js';
+import { handshakeRefused, jsonAnswer } from './handshake-answers.js';
+import { isJsonObject } from './payload.js';
 import type { HandshakeOutcome, HandshakeRequest, HandshakeTools, SchemeDefinition } from './scheme.js';
 import type { VerificationInput, VerificationResult } from './types.js';
 
@@ -39,27 +41,19 @@ export async function answerXCrc(
 ): Promise<HandshakeOutcome> {
   const token = request.url.searchParams.get('crc_token');
   if (request.method !== 'GET' || token === null) return undefined;
-  if (token === '') return refuse('crc_token is empty');
+  if (token === '') return handshakeRefused(HANDSHAKE, 'crc_token is empty');
   if (token.length > MAX_CRC_TOKEN_LENGTH || JSON_DOCUMENT.test(token)) {
-    return refuse('crc_token could be signed as an event body');
+    return handshakeRefused(HANDSHAKE, 'crc_token could be signed as an event body');
   }
   const secret = (await tools.secrets()).find((value) => value !== '');
-  if (secret === undefined) return refuse('no consumer secret configured to answer with');
-  return {
-    kind: HANDSHAKE,
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ response_token: bodySignature(X_SIGNATURE, secret, token) }),
-  };
-}
-
-function refuse(detail: string): HandshakeOutcome {
-  return { kind: HANDSHAKE, refused: true, status: 403, code: 'handshake_refused', detail };
+  if (secret === undefined)
+    return handshakeRefused(HANDSHAKE, 'no consumer secret configured to answer with');
+  return jsonAnswer(HANDSHAKE, { response_token: bodySignature(X_SIGNATURE, secret, token) });
 }
 
 /** The activity's kind: the payload's top-level key ending in `_events` (`tweet_create_events`). */
 export function xEventType(payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  if (!isJsonObject(payload)) return undefined;
   return Object.keys(payload).find((key) => key.endsWith('_events'));
 }
 

@@ -1,15 +1,16 @@
-import { hexHmacSha256 } from './paddle.js';
-import {
-  type HandshakeOutcome,
-  type HandshakeRequest,
-  type HandshakeTools,
-  type SchemeConfig,
-  type SchemeDefinition,
-  stringAt,
+import { handshakeRefused, jsonAnswer } from './handshake-answers.js';
+import { stringAt } from './payload.js';
+import type {
+  HandshakeOutcome,
+  HandshakeRequest,
+  HandshakeTools,
+  SchemeConfig,
+  SchemeDefinition,
 } from './scheme.js';
-import { handshakeRefused, signV0, type V0SignatureFormat, verifyV0Signature } from './slack.js';
+import { hexHmacSha256 } from './signatures.js';
 import { DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 import type { VerificationInput, VerificationResult } from './types.js';
+import { signV0, type V0SignatureFormat, verifyV0Signature } from './v0-signature.js';
 
 /**
  * Zoom: `x-zm-signature: v0=<hex>`, HMAC-SHA256 of `v0:${x-zm-request-timestamp}:${rawBody}` with
@@ -67,12 +68,7 @@ export async function answerZoomUrlValidation(
   }
   const secret = await signingSecret(request, options, tools);
   if (secret === undefined) return handshakeRefused(URL_VALIDATION, 'no secret token configured');
-  return {
-    kind: URL_VALIDATION,
-    statusCode: 200,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ plainToken, encryptedToken: hexHmacSha256(secret, plainToken) }),
-  };
+  return jsonAnswer(URL_VALIDATION, { plainToken, encryptedToken: hexHmacSha256(secret, plainToken) });
 }
 
 /** Zoom webhooks: verifier, signer, body `event`, and the `endpoint.url_validation` handshake. */

@@ -83,12 +83,16 @@ describe('signWebhook()', () => {
     });
   });
 
-  it('keeps the headers it is given unless signing sets them', async () => {
-    const { headers } = await signWebhook(
+  it("names GitHub's event ping only when the request names none", async () => {
+    const request = { body: BODY, secret: 'github-secret', now: NOW, url: URL_SENT };
+    const bare = await signWebhook({ scheme: 'github', secret }, request);
+    const named = await signWebhook(
       { scheme: 'github', secret },
-      { body: BODY, secret: 'github-secret', now: NOW, url: URL_SENT, headers: { 'x-github-event': 'push' } },
+      { ...request, headers: { 'x-github-event': 'push' } },
     );
-    expect(headers['x-github-event']).toBe('push');
+
+    expect(bare.headers['x-github-event']).toBe('ping');
+    expect(named.headers).not.toHaveProperty('x-github-event');
   });
 
   it('uses the given delivery id as the Standard Webhooks webhook-id', async () => {

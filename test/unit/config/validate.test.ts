@@ -6,7 +6,10 @@ import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from '../../../sha
 import { isReservedPath, resolveConfig } from '../../../shared/config/validate.js';
 
 const GITHUB = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } } as const;
-const SCHEMES = 'github, stripe, standardWebhooks, slack, shopify, hmac, jwt, none';
+const SCHEMES =
+  'github, stripe, standardWebhooks, slack, shopify, hmac, jwt, gitlab, bitbucket, meta, x, intercom, vercel, ' +
+  'typeform, mailgun, postmark, msGraph, dropbox, okta, asana, telegram, pagerduty, sentry, twilio, square, ' +
+  'hubspot, contentful, paddle, zoom, twitch, linear, workos, discord, sendgrid, sns, none';
 
 /** A raw (unvalidated) route: the minimal valid route plus overrides. */
 function route(overrides: Record<string, unknown> = {}): Record<string, unknown> {

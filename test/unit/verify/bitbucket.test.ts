@@ -3,7 +3,7 @@ import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-
 import { describe, expect, it } from 'vitest';
 import { bitbucketScheme, verifyBitbucket } from '../../../shared/verify/bitbucket.js';
 import { CannotSignError, type RequestToSign } from '../../../shared/verify/scheme.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 // Oracle: @octokit/webhooks-methods signs `sha256=<hex HMAC-SHA256 of the body>`, the exact format
 // Bitbucket Cloud puts in `X-Hub-Signature`. Its `sign` refuses an empty payload, so the empty-body
@@ -13,14 +13,7 @@ const NOW = new Date('2026-01-15T12:00:00.000Z');
 const PAYLOAD = '{"push":{"changes":[{"new":{"name":"main"}}]},"repository":{"full_name":"team/répo 🚀"}}';
 const HEADER = 'x-hub-signature';
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 function cryptoSignature(secret: string, body: string | Uint8Array): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -3,21 +3,14 @@ import { sign } from '@octokit/webhooks-methods';
 import { describe, expect, it } from 'vitest';
 import type { GithubVerifyConfig } from '../../../shared/config/types.js';
 import { verifyGithub } from '../../../shared/verify/github.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 const SECRET = "It's a Secret to Everybody";
 const NOW = new Date('2026-01-15T12:00:00.000Z');
 const OPTIONS: GithubVerifyConfig = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } };
 const PAYLOAD = '{"action":"opened","number":42,"pull_request":{"title":"Füx 🚀"}}';
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 function sha1Header(secret: string, body: string | Uint8Array): string {
   return `sha1=${createHmac('sha1', secret).update(body).digest('hex')}`;

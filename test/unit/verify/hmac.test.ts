@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HmacAlgorithm, HmacVerifyConfig, SignatureEncoding } from '../../../shared/config/types.js';
 import { verifyHmac } from '../../../shared/verify/hmac.js';
 import { checkTimestamp } from '../../../shared/verify/timestamp.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 const SECRET = 'generic-hmac-secret';
 const NOW = new Date('2026-01-15T12:00:00.000Z');
@@ -25,14 +25,7 @@ function mac(
   return hmac.digest(encoding);
 }
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 describe('verifyHmac()', () => {
   describe.each([

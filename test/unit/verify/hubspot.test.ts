@@ -1,13 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { Signature } from '@hubspot/api-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  checkMillisecondTimestamp,
-  hubspotScheme,
-  signHubspot,
-  verifyHubspot,
-} from '../../../shared/verify/hubspot.js';
+import { hubspotScheme, signHubspot, verifyHubspot } from '../../../shared/verify/hubspot.js';
 import type { SchemeConfig } from '../../../shared/verify/scheme.js';
+import { checkMillisecondTimestamp } from '../../../shared/verify/timestamp.js';
 import type { VerificationInput } from '../../../shared/verify/types.js';
 
 const CLIENT_SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';

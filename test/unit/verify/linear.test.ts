@@ -3,7 +3,7 @@ import { LinearWebhookClient } from '@linear/sdk/webhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { linearScheme, verifyLinear } from '../../../shared/verify/linear.js';
 import type { SchemeConfig, SignedRequest } from '../../../shared/verify/scheme.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 const SECRET = 'lin_wh_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e';
 const linear = new LinearWebhookClient(SECRET);
@@ -29,14 +29,7 @@ function signature(body: string | Uint8Array, secret = SECRET): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 /** Whether Linear's SDK accepts the request (its `verify` throws rather than returning false). */
 function sdkAccepts(body: string, linearSignature: string): boolean {

@@ -9,7 +9,7 @@ import {
   type RequestToSign,
   type SchemeConfig,
 } from '../../../shared/verify/scheme.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 // Oracle: Meta ships no Node verifier; @octokit/webhooks-methods signs the identical
 // `sha256=<hex HMAC-SHA256 of the body>` format. The legacy sha1 header and the empty body (which
@@ -27,14 +27,7 @@ const OPTIONS: SchemeConfig<'meta'> = {
   verifyToken: { name: 'META_VERIFY_TOKEN' },
 };
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 function cryptoSignature(algorithm: 'sha1' | 'sha256', secret: string, body: string | Uint8Array): string {
   return `${algorithm}=${createHmac(algorithm, secret).update(body).digest('hex')}`;

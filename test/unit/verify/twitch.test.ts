@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HandshakeRequest, HandshakeTools, SchemeConfig } from '../../../shared/verify/scheme.js';
 import { parseRfc3339, twitchScheme, verifyTwitch } from '../../../shared/verify/twitch.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 // Twitch ships no Node SDK and twurple is not installed: every signature here is computed with
 // node:crypto following Twitch's documented rule (message id + timestamp + raw body).
@@ -45,14 +45,7 @@ function signed(
   };
 }
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 async function ourHeaders(body: string): Promise<Readonly<Record<string, string>>> {
   const sign = twitchScheme.sign;

@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import { WorkOS } from '@workos-inc/node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SchemeConfig } from '../../../shared/verify/scheme.js';
+import { checkEpochMilliseconds } from '../../../shared/verify/timestamp.js';
 import type { VerificationInput } from '../../../shared/verify/types.js';
-import { checkMillisecondTimestamp, verifyWorkos, workosScheme } from '../../../shared/verify/workos.js';
+import { verifyWorkos, workosScheme } from '../../../shared/verify/workos.js';
 
 const workos = new WorkOS('sk_test_hookline');
 const SECRET = 'wos_whsec_4b1c2d3e4f5a6b7c8d9e0f1a';
@@ -248,16 +249,16 @@ describe('verifyWorkos()', () => {
   });
 });
 
-describe('checkMillisecondTimestamp()', () => {
+describe('checkEpochMilliseconds()', () => {
   it.each([Number.NaN, 1.5, -1, 9e15])('rejects %d as out of range', (milliseconds) => {
-    expect(checkMillisecondTimestamp(milliseconds, NOW, 60)).toMatchObject({
+    expect(checkEpochMilliseconds(milliseconds, NOW, 60)).toMatchObject({
       ok: false,
       reason: 'malformed_timestamp',
     });
   });
 
   it('fails closed on a tolerance that is not a number', () => {
-    expect(checkMillisecondTimestamp(NOW_MS, NOW, Number.NaN)).toMatchObject({ ok: false });
+    expect(checkEpochMilliseconds(NOW_MS, NOW, Number.NaN)).toMatchObject({ ok: false });
   });
 });
 

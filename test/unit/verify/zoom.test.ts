@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HandshakeRequest, HandshakeTools, SchemeConfig } from '../../../shared/verify/scheme.js';
-import type { VerificationInput } from '../../../shared/verify/types.js';
 import { verifyZoom, zoomScheme } from '../../../shared/verify/zoom.js';
+import { requestBuilder } from '../../helpers/verify-requests.js';
 
 // @zoom/rivet is not installed (and signs a re-serialized body): every signature here is computed
 // with node:crypto following Zoom's documented rule.
@@ -24,14 +24,7 @@ function signed(body: string | Uint8Array, timestamp = String(NOW_SECONDS), secr
   return { 'x-zm-signature': zoomSignature(body, timestamp, secret), 'x-zm-request-timestamp': timestamp };
 }
 
-function request(
-  body: string | Uint8Array,
-  headers: Record<string, string | undefined>,
-  secrets: readonly string[] = [SECRET],
-): VerificationInput {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  return { body: bytes, headers, secrets, now: NOW };
-}
+const request = requestBuilder(NOW, SECRET);
 
 describe('verifyZoom()', () => {
   it('accepts a request signed by the documented rule', () => {
