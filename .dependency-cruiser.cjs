@@ -12,10 +12,10 @@ const LAYERS = [
   },
   { name: 'verify', path: '^shared/(verify|secrets)/' },
   { name: 'event store', path: '^shared/(event-store|body-store)/' },
-  { name: 'ingress and handler runtime', path: '^shared/(ingress|handler)/' },
+  { name: 'ingress and handler runtime', path: '^shared/(ingress|handler|fixtures)/' },
   { name: 'replay and dlq', path: '^shared/(replay|dlq)/' },
   { name: 'admin', path: '^shared/admin/' },
-  { name: 'worker and local stack', path: '^shared/(worker|local)/' },
+  { name: 'worker and local stack', path: '^shared/(worker|local|testing)/' },
   { name: 'cli', path: '^shared/cli/' },
 ];
 

@@ -8,6 +8,7 @@ import { CliUsageError, type CommandModule, runCommand } from './command.js';
 const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   dev: () => import('./commands/dev.js'),
   send: () => import('./commands/send.js'),
+  trigger: () => import('./commands/trigger.js'),
   events: () => import('./commands/events.js'),
   replay: () => import('./commands/replay.js'),
   dlq: () => import('./commands/dlq.js'),
@@ -22,9 +23,14 @@ commands:
   dev                                   run the whole gateway locally (what npm start runs)
   send <path> --data JSON [--header name:value]... [--id ID] [--secret-env NAME]
                                         send one webhook, signed as the route expects; prints its id
+  trigger <provider>.<event> [--route R]
+                                        send a provider's sample webhook, signed as it signs
+  trigger --list                        the samples (github.push, stripe.invoice.paid, ...)
+  trigger --from FILE [--route R]       send a fixture again, signed for the route
   events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]
                                         stored events, newest first (every route without --route)
   events show <id> [--body]             one event: status, attempts, replay chain
+  events export <id> --fixture FILE     write the event's request as a fixture (no signature)
   replay <id>                           re-deliver one event under a new id linked to it
   replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N] [--cursor C]
                                         re-deliver every matching event, oldest first

@@ -19,7 +19,10 @@ export type HandlerResult =
 /** What running a handler needs of the runtime's batch. */
 export interface HandlerRunScope<TPayload> {
   readonly definition: HandlerDefinition<TPayload>;
-  readonly deps: { readonly route: ResolvedRoute; readonly bodyStore?: Pick<BodyStore, 'get'> };
+  readonly deps: {
+    readonly route: Pick<ResolvedRoute, 'expectJson'>;
+    readonly bodyStore?: Pick<BodyStore, 'get'>;
+  };
   readonly now: () => Date;
   readonly deadlineMs: number;
   readonly lambdaContext: Context | undefined;

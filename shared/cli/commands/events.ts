@@ -3,8 +3,12 @@
  * and `hookline events show <id> [--body]`: the event history, through the admin API.
  */
 
+import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
+import { HooklineError } from '../../errors.js';
 import { MAX_LIST_LIMIT } from '../../event-store/query-checks.js';
+import { captureFixture } from '../../fixtures/capture.js';
+import { eventType, parsePayload } from '../../handler/event.js';
 import { eventPath } from '../../http/paths.js';
 import { AdminApiError } from '../admin-client.js';
 import type { EventListReply, EventReply, EventState, EventView, RoutesReply } from '../admin-types.js';
@@ -23,6 +27,7 @@ export const options = {
   limit: { type: 'string' },
   cursor: { type: 'string' },
   body: { type: 'boolean', default: false },
+  fixture: { type: 'string' },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
@@ -42,10 +47,19 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
     return show(values, id, out);
   }
+  if (action === 'export') {
+    const [id, ...extra] = rest;
+    const file = stringValue(values.fixture);
+    if (id === undefined || file === undefined) {
+      throw new CliUsageError('usage: hookline events export <id> --fixture FILE');
+    }
+    if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    return exportFixture(values, id, file, out);
+  }
   throw new CliUsageError(
     action === undefined
-      ? 'usage: hookline events list|show ...'
-      : `unknown events action "${action}" (list, show)`,
+      ? 'usage: hookline events list|show|export ...'
+      : `unknown events action "${action}" (list, show, export)`,
   );
 };
 
@@ -147,6 +161,46 @@ async function show(values: Record<string, unknown>, id: string, out: CommandOut
   }
   for (const line of describeEvent(reply.event, values.body === true)) out.line(line);
   return 0;
+}
+
+/**
+ * Writes the event's request as a fixture: its headers without what signed it, its body (as stored:
+ * after the route's redactions), its provider and event type.
+ */
+async function exportFixture(
+  values: Record<string, unknown>,
+  id: string,
+  file: string,
+  out: CommandOutput,
+): Promise<number> {
+  const target = await connect(values);
+  const { event } = await target.admin.get<EventReply>(eventPath(id), { include: 'body' });
+  if (event.bodyError !== undefined) {
+    throw new FixtureExportError(`event ${id} cannot be exported: ${event.bodyError.message}`);
+  }
+  const route = (await loadConfig(target.configFile)).routes.find(
+    (candidate) => candidate.path === event.route,
+  );
+  const body = event.body ?? Buffer.from(event.bodyBase64 ?? '', 'base64').toString('utf8');
+  const type = eventType(
+    event.verification.scheme,
+    event.headers,
+    parsePayload(Buffer.from(body), event.contentType, route?.expectJson ?? true),
+  );
+  const fixture = await captureFixture(event, route?.verify, type);
+  writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+  if (out.json) out.document({ file, fixture });
+  else out.line(`wrote ${file} (${fixture.provider}${type === undefined ? '' : ` ${type}`}, from ${id})`);
+  return 0;
+}
+
+/** The event has no body to export (kept in a store this gateway cannot read). */
+export class FixtureExportError extends HooklineError<'cannot_export'> {
+  override name = 'FixtureExportError';
+
+  constructor(message: string) {
+    super('cannot_export', message);
+  }
 }
 
 /** The human view of one event: fields, replay links, attempts table, optionally the body. */

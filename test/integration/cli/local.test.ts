@@ -3,7 +3,6 @@
  * temporary project, and `hookline send|events|replay|dlq|status` run as child processes
  * (`node shared/cli/hookline.mjs ... --config <project>`), finding the stack through its state file.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,9 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
 import { freePort } from '../../helpers/emulators.js';
+import { type CliRun, runCli, runCliJson, waitForEventStatus } from '../../helpers/local-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'shared/cli/hookline.mjs');
 const ORDERS = '/cli/orders/';
 const SECRETS = {
   CLI_ORDERS_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
@@ -89,48 +88,16 @@ afterAll(async () => {
   if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
-interface CliRun {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function cli(args: readonly string[], options: { config?: string } = {}): Promise<CliRun> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKLINE_') && !name.startsWith('AWS_')),
-  );
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args, '--config', options.config ?? configFile],
-      {
-        cwd: folder,
-        env: { ...inherited, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => {
-        done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-      },
-    );
-  });
+  return runCli(args, { folder, configFile: options.config ?? configFile });
 }
 
-/** Runs a `--json` command that must succeed and parses its one JSON document. */
-async function cliJson<T>(args: readonly string[]): Promise<T> {
-  const run = await cli([...args, '--json']);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
+function cliJson<T>(args: readonly string[]): Promise<T> {
+  return runCliJson<T>(args, { folder, configFile });
 }
 
-async function waitForStatus(id: string, status: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const response = await fetch(`${stack.url}/_hookline/events/${id}`);
-    const reply = (await response.json()) as { event?: { status: string } };
-    if (reply.event?.status === status) return;
-    if (Date.now() > deadline) throw new Error(`${id} never became ${status} (last: ${reply.event?.status})`);
-    await new Promise((wake) => setTimeout(wake, 200));
-  }
+function waitForStatus(id: string, status: string): Promise<void> {
+  return waitForEventStatus(stack.url, id, status);
 }
 
 describe('hookline send (local stack)', () => {
