@@ -125,11 +125,15 @@ function signTwitch({ body, secret, now, deliveryId }: RequestToSign): SignedReq
 }
 
 /**
- * Answers `webhook_callback_verification` (signed, so after verification) with `200`, `text/plain`
- * and the raw challenge. A `revocation` is no handshake: it goes on as an event (see `eventType`).
+ * Answers Twitch's signed messages about the subscription itself, after verification:
+ * `webhook_callback_verification` with `200`, `text/plain` and the raw challenge; `revocation` with
+ * `204`, logged (`handshake answered`, kind `twitch.revocation`) but never stored as an event, as
+ * Twitch only needs its 2xx.
  */
 export function answerTwitchVerification({ headers, payload }: HandshakeRequest): HandshakeOutcome {
-  if (readHeader(headers, TYPE_HEADER) !== VERIFICATION) return undefined;
+  const type = readHeader(headers, TYPE_HEADER);
+  if (type === REVOCATION) return { kind: `twitch.${REVOCATION}`, statusCode: 204 };
+  if (type !== VERIFICATION) return undefined;
   const kind = `twitch.${VERIFICATION}`;
   const challenge = stringAt(payload, 'challenge');
   if (challenge === undefined || challenge === '')
@@ -143,10 +147,5 @@ export const twitchScheme: SchemeDefinition<'twitch'> = {
   sign: signTwitch,
   handshake: answerTwitchVerification,
   deliveryId: ({ headers }) => readHeader(headers, ID_HEADER),
-  // A revocation is delivered as an event named `revocation`: it is the only sign a subscription
-  // stopped, so the handler can subscribe again or alert; a log line alone is easily missed.
-  eventType: ({ headers }) =>
-    readHeader(headers, TYPE_HEADER) === REVOCATION
-      ? REVOCATION
-      : readHeader(headers, SUBSCRIPTION_TYPE_HEADER),
+  eventType: ({ headers }) => readHeader(headers, SUBSCRIPTION_TYPE_HEADER),
 };

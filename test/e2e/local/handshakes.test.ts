@@ -227,6 +227,28 @@ describe('handshakes through the local stack', () => {
     expect(unsigned.status).toBe(401);
   });
 
+  it("acknowledges Twitch's signed revocation with 204", async () => {
+    const body = JSON.stringify({
+      subscription: { id: 'f1c2a387', type: 'channel.follow', version: '2', status: 'authorization_revoked' },
+    });
+    const id = '84c1e79a-2a4b-4c13-ba0b-4312293e9308';
+    const timestamp = new Date().toISOString();
+
+    const reply = await call('/twitch/', {
+      headers: {
+        'content-type': 'application/json',
+        'twitch-eventsub-message-id': id,
+        'twitch-eventsub-message-timestamp': timestamp,
+        'twitch-eventsub-message-type': 'revocation',
+        'twitch-eventsub-subscription-type': 'channel.follow',
+        'twitch-eventsub-message-signature': `sha256=${hmacHex(SECRET, id, timestamp, body)}`,
+      },
+      body,
+    });
+
+    expect(reply).toMatchObject({ status: 204, text: '' });
+  });
+
   it("answers Discord's PING with a PONG, and a bad signature with 401", async () => {
     const body = JSON.stringify({ type: 1, id: '1', application_id: '2' });
     const timestamp = seconds();
