@@ -8,7 +8,7 @@ const LAYERS = [
     path:
       '^shared/(config/|http/|local-state/|client/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
       'text[.]ts$|errors[.]ts$|logger[.]ts$|json-log[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
-      'aws-client-defaults[.]ts$|payload-path[.]ts$)',
+      'aws-client-defaults[.]ts$|payload-path[.]ts$|metric-names[.]ts$)',
   },
   { name: 'verify', path: '^shared/(verify|secrets)/' },
   { name: 'event store', path: '^shared/(event-store|body-store)/' },
@@ -36,6 +36,7 @@ const INFRA_MAY_IMPORT = [
   '^shared/env-names[.]ts$',
   '^shared/aws-limits[.]ts$',
   '^shared/http/paths[.]ts$',
+  '^shared/metric-names[.]ts$',
 ];
 
 module.exports = {
