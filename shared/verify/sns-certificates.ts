@@ -42,27 +42,44 @@ export function signingCertificateUrl(text: string): URL | undefined {
 /** The certificate could not be obtained or read; `message` names no key material. */
 export class CertificateUnavailableError extends Error {
   override name = 'CertificateUnavailableError';
+  /**
+   * SNS's host answered, and there is no such certificate (a 4xx, or what it served is none): the
+   * message names a certificate SNS never signed with. Otherwise the host could not be reached.
+   */
+  readonly definite: boolean;
+
+  constructor(message: string, definite: boolean) {
+    super(message);
+    this.definite = definite;
+  }
 }
+
+/** Statuses that say the host is busy or slow rather than that the certificate does not exist. */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 425, 429]);
 
 async function fetchOverHttps(url: string): Promise<string> {
   // No redirects: the host rule must hold for the URL that actually serves the certificate.
   const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (response.status !== 200)
-    throw new CertificateUnavailableError(`certificate URL answered ${response.status}`);
+  if (response.status !== 200) {
+    const definite =
+      response.status >= 400 && response.status < 500 && !TRANSIENT_STATUSES.has(response.status);
+    throw new CertificateUnavailableError(`certificate URL answered ${response.status}`, definite);
+  }
   return response.text();
 }
 
 /** The RSA public key of a PEM certificate. */
 function rsaKeyOf(pem: string): KeyObject {
-  if (pem.length > MAX_CERTIFICATE_CHARS) throw new CertificateUnavailableError('certificate is too large');
+  if (pem.length > MAX_CERTIFICATE_CHARS)
+    throw new CertificateUnavailableError('certificate is too large', true);
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem);
   } catch {
-    throw new CertificateUnavailableError('certificate is not a PEM X.509 certificate');
+    throw new CertificateUnavailableError('certificate is not a PEM X.509 certificate', true);
   }
   if (certificate.publicKey.asymmetricKeyType !== 'rsa') {
-    throw new CertificateUnavailableError('certificate key is not RSA');
+    throw new CertificateUnavailableError('certificate key is not RSA', true);
   }
   return certificate.publicKey;
 }
@@ -86,15 +103,17 @@ async function download(url: string, fetchCertificate: FetchCertificate): Promis
   } catch (error: unknown) {
     if (error instanceof CertificateUnavailableError) throw error;
     const cause = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-    throw new CertificateUnavailableError(`certificate fetch failed (${cause})`);
+    throw new CertificateUnavailableError(`certificate fetch failed (${cause})`, false);
   }
   return rsaKeyOf(pem);
 }
 
 /**
  * The public key of the certificate at `url` (already checked with `signingCertificateUrl`),
- * fetched once per URL and fetcher. Concurrent callers share one download; a failed download is
- * forgotten so the next message tries again. Rejects with `CertificateUnavailableError`.
+ * fetched once per URL and fetcher. Concurrent callers share one download; a download that could
+ * not reach SNS is forgotten so the next message tries again, while a definite answer that there is
+ * no such certificate is kept, so forged messages naming one cost no further request to SNS.
+ * Rejects with `CertificateUnavailableError`.
  */
 export function certificateKey(url: string, fetchCertificate?: FetchCertificate): Promise<KeyObject> {
   const cache = cacheFor(fetchCertificate);
@@ -102,8 +121,9 @@ export function certificateKey(url: string, fetchCertificate?: FetchCertificate)
   if (cached !== undefined) return cached;
 
   const pending = download(url, fetchCertificate ?? fetchOverHttps);
-  pending.catch(() => {
-    if (cache.get(url) === pending) cache.delete(url);
+  pending.catch((error: unknown) => {
+    const definite = error instanceof CertificateUnavailableError && error.definite;
+    if (!definite && cache.get(url) === pending) cache.delete(url);
   });
   if (cache.size >= MAX_CACHED_CERTIFICATES) {
     const oldest = cache.keys().next().value;

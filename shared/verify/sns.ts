@@ -201,8 +201,10 @@ export async function verifySns(
   try {
     key = await certificateKey(parts.certificateUrl, deps.fetchCertificate);
   } catch (error: unknown) {
-    const detail = error instanceof CertificateUnavailableError ? error.message : 'certificate unavailable';
-    return fail('key_unavailable', detail);
+    if (!(error instanceof CertificateUnavailableError))
+      return fail('key_unavailable', 'certificate unavailable');
+    // No such certificate: the message is forged (401). SNS unreachable: it should retry (503).
+    return fail(error.definite ? 'signature_mismatch' : 'key_unavailable', error.message);
   }
   const modulusBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   if (parts.signature.length !== modulusBytes) {

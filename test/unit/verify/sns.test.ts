@@ -495,15 +495,19 @@ describe('verifySns()', () => {
   });
 
   it.each([
-    ['the fetch fails', () => Promise.reject(new Error('getaddrinfo ENOTFOUND'))],
-    ['the URL serves no certificate', () => Promise.resolve('<html>not found</html>')],
-    ['the certificate is not RSA', async () => (await generate(undefined, { keyType: 'ec' })).cert],
-  ])('fails closed when %s', async (name, fetchCertificate) => {
+    ['the fetch fails', () => Promise.reject(new Error('getaddrinfo ENOTFOUND')), 'key_unavailable'],
+    ['the URL serves no certificate', () => Promise.resolve('<html>not found</html>'), 'signature_mismatch'],
+    [
+      'the certificate is not RSA',
+      async () => (await generate(undefined, { keyType: 'ec' })).cert,
+      'signature_mismatch',
+    ],
+  ])('fails closed when %s', async (name, fetchCertificate, reason) => {
     const message = signMessage(notification(), { certUrl: `${CERT_URL.slice(0, -4)}-${name.length}.pem` });
 
     const result = await verifySns(request(message), OPTIONS, { fetchCertificate });
 
-    expect(result).toMatchObject({ ok: false, reason: 'key_unavailable' });
+    expect(result).toMatchObject({ ok: false, reason });
   });
 
   it('downloads the certificate with fetch by default, refusing redirects and with a timeout', async () => {
@@ -521,17 +525,31 @@ describe('verifySns()', () => {
     );
   });
 
-  it('fails closed when the default download answers another status than 200', async () => {
-    vi.stubGlobal('fetch', async () => new Response('gone', { status: 404 }));
-    const message = signMessage(notification(), { certUrl: `${CERT_URL.slice(0, -4)}-default-404.pem` });
+  it.each([
+    [404, 'signature_mismatch'],
+    [403, 'signature_mismatch'],
+    [429, 'key_unavailable'],
+    [503, 'key_unavailable'],
+  ])('fails closed when the default download answers %i: %s', async (status, reason) => {
+    vi.stubGlobal('fetch', async () => new Response('no', { status }));
+    const message = signMessage(notification(), {
+      certUrl: `${CERT_URL.slice(0, -4)}-default-${status}.pem`,
+    });
 
     const result = await verifySns(request(message), OPTIONS);
 
-    expect(result).toMatchObject({
-      ok: false,
-      reason: 'key_unavailable',
-      detail: 'certificate URL answered 404',
-    });
+    expect(result).toMatchObject({ ok: false, reason, detail: `certificate URL answered ${status}` });
+  });
+
+  it('remembers that a certificate does not exist: forged messages naming it cost no request to SNS', async () => {
+    const fetch = vi.fn(async () => new Response('no such key', { status: 404 }));
+    vi.stubGlobal('fetch', fetch);
+    const message = signMessage(notification(), { certUrl: `${CERT_URL.slice(0, -4)}-forged.pem` });
+
+    const results = [await verifySns(request(message), OPTIONS), await verifySns(request(message), OPTIONS)];
+
+    expect(results.map((result) => result.ok)).toEqual([false, false]);
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 
   it('tries the download again after a failure', async () => {
