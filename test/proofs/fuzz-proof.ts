@@ -1,19 +1,24 @@
 /**
- * The fuzz proof: for every scheme, generated forged, tampered, replayed, truncated, mis-encoded and
- * oversized requests (fast-check, shrinking to the smallest failing one) through the real ingress
- * handler, backed by DynamoDB Local and the SQS emulator: none may be accepted, answered 5xx, crash
- * the handler or get another error code than the documented one. And the converse: every request
- * the provider's own signer (or, where no offline signer exists, node:crypto) signs is accepted.
+ * The fuzz proof: for every scheme but `none` (which accepts everything by design), generated
+ * forged, lifted, tampered, replayed, truncated, mis-encoded and oversized requests (fast-check,
+ * shrinking to the smallest failing one) through the real ingress handler, backed by DynamoDB Local
+ * and the SQS emulator: none may be accepted, answered 5xx, crash the handler or get another error
+ * code than the documented one. And the converse: every request the provider's signer signs is
+ * accepted.
+ *
+ * The signers (./fuzz-schemes.ts): the seven original schemes keep the providers' own SDKs
+ * (test/helpers/signers.ts) or their documented rule (node:crypto HMAC, jose). The others use the
+ * scheme's own `sign`, which each scheme's unit test (test/unit/verify/<scheme>.test.ts) checks
+ * against the provider's SDK or documented rule. Discord, SendGrid and SNS, whose `sign` cannot
+ * (a public key, AWS's certificate), are signed with keys generated here with node:crypto and
+ * `selfsigned`, as their unit tests do; SNS's certificate URL is answered by a `fetch` stub.
  */
-import { createHmac, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { SignJWT } from 'jose';
-import type { ResolvedRoute } from '../../shared/config/types.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
-import { createIngress } from '../../shared/ingress/ingress.js';
+import { createIngress, type IngressHandler } from '../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../shared/ingress/sqs-sender.js';
 import { createRouteQueues } from '../../shared/local/create-queues.js';
 import { createEventTable } from '../../shared/local/create-table.js';
@@ -21,12 +26,15 @@ import { queueSettings } from '../../shared/resources.js';
 import { EnvSecretResolver } from '../../shared/secrets/env-resolver.js';
 import { testEnvelopeKeys } from '../helpers/envelope-keys.js';
 import { gatewayEvent } from '../helpers/ingress-steps.js';
-import { makeRoute } from '../helpers/routes.js';
-import { githubHeaders, standardWebhooksHeaders, stripeHeaders } from '../helpers/signers.js';
-
-const MAX_BODY_BYTES = 4096;
-const SECRET = 'fuzz-secret-0123456789abcdef';
-const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+import {
+  type Delivery,
+  fuzzSchemes,
+  generateProviderKeys,
+  MAX_BODY_BYTES,
+  PUBLIC_ORIGIN,
+  type Scheme,
+  withSnsCertificate,
+} from './fuzz-schemes.js';
 
 /** The contract: the proof's last line. */
 export interface FuzzReport {
@@ -45,206 +53,81 @@ export interface SignedReport {
   readonly refused: number;
 }
 
-type Headers = Record<string, string>;
-
-/** How a scheme signs, and which header carries what a forger would change. */
-interface Scheme {
-  readonly name: string;
-  readonly route: ResolvedRoute;
-  /** Headers of `body` signed now (or at `at`), as the provider sends them. */
-  sign(body: string, at?: Date): Promise<Headers>;
-  /** The header holding the signature (or token). */
-  readonly signatureHeader: string;
-  /** Whether a signature older than the tolerance is refused (false: a resend is a duplicate). */
-  readonly timestamped: boolean;
-  /** Whether the body is signed (a JWT signs only its claims). */
-  readonly signsBody: boolean;
-}
-
-const hmacHex = (algorithm: string, secret: string, text: string) =>
-  createHmac(algorithm, secret).update(text).digest('hex');
-const hmacBase64 = (algorithm: string, secret: string, text: string) =>
-  createHmac(algorithm, secret).update(text).digest('base64');
-const seconds = (at: Date) => String(Math.floor(at.getTime() / 1000));
-const json = { 'content-type': 'application/json' };
-
-function route(name: string, verify: ResolvedRoute['verify']): ResolvedRoute {
-  return makeRoute({
-    path: `/fuzz/${name}/`,
-    verify,
-    maxBodyBytes: MAX_BODY_BYTES,
-    expectJson: false,
-    dedupe: { source: 'scheme', windowSeconds: 3600 },
-  });
-}
-
-const secretRef = { name: 'FUZZ_SECRET' };
-
-export const SCHEMES: readonly Scheme[] = [
-  {
-    name: 'github',
-    route: route('github', { scheme: 'github', secret: secretRef }),
-    sign: (body) => githubHeaders(SECRET, body, randomUUID()),
-    signatureHeader: 'x-hub-signature-256',
-    timestamped: false,
-    signsBody: true,
-  },
-  {
-    name: 'stripe',
-    route: route('stripe', { scheme: 'stripe', secret: { name: 'FUZZ_WHSEC' } }),
-    sign: async (body, at = new Date()) => stripeHeaders(WHSEC, body, Number(seconds(at))),
-    signatureHeader: 'stripe-signature',
-    timestamped: true,
-    signsBody: true,
-  },
-  {
-    name: 'standardWebhooks',
-    route: route('standard', { scheme: 'standardWebhooks', secret: { name: 'FUZZ_WHSEC' } }),
-    sign: async (body, at = new Date()) => standardWebhooksHeaders(WHSEC, body, `msg_${randomUUID()}`, at),
-    signatureHeader: 'webhook-signature',
-    timestamped: true,
-    signsBody: true,
-  },
-  {
-    name: 'slack',
-    route: route('slack', { scheme: 'slack', secret: secretRef }),
-    sign: async (body, at = new Date()) => ({
-      ...json,
-      'x-slack-request-timestamp': seconds(at),
-      'x-slack-signature': `v0=${hmacHex('sha256', SECRET, `v0:${seconds(at)}:${body}`)}`,
-    }),
-    signatureHeader: 'x-slack-signature',
-    timestamped: true,
-    signsBody: true,
-  },
-  {
-    name: 'shopify',
-    route: route('shopify', { scheme: 'shopify', secret: secretRef }),
-    sign: async (body) => ({
-      ...json,
-      'x-shopify-webhook-id': randomUUID(),
-      'x-shopify-hmac-sha256': hmacBase64('sha256', SECRET, body),
-    }),
-    signatureHeader: 'x-shopify-hmac-sha256',
-    timestamped: false,
-    signsBody: true,
-  },
-  {
-    name: 'hmac',
-    route: route('hmac', {
-      scheme: 'hmac',
-      secret: secretRef,
-      header: 'x-signature',
-      prefix: 'sha256=',
-      timestampHeader: 'x-timestamp',
-    }),
-    sign: async (body, at = new Date()) => ({
-      ...json,
-      'x-timestamp': seconds(at),
-      'x-signature': `sha256=${hmacHex('sha256', SECRET, `${seconds(at)}.${body}`)}`,
-    }),
-    signatureHeader: 'x-signature',
-    timestamped: true,
-    signsBody: true,
-  },
-  {
-    name: 'jwt',
-    route: route('jwt', { scheme: 'jwt', secret: secretRef }),
-    sign: async (_body, at = new Date()) => {
-      const iat = Math.floor(at.getTime() / 1000);
-      const token = await new SignJWT({ jti: randomUUID() })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + 60)
-        .sign(new TextEncoder().encode(SECRET));
-      return { ...json, authorization: `Bearer ${token}` };
-    },
-    signatureHeader: 'authorization',
-    timestamped: true,
-    signsBody: false,
-  },
-];
-
 /** A request and the answer it must get. */
 interface Attack {
   readonly kind: string;
-  readonly body: string;
-  readonly headers: Headers;
+  readonly delivery: Delivery;
   readonly status: number;
   readonly code: string;
 }
 
-type Mutation = (scheme: Scheme, body: string) => fc.Arbitrary<Promise<Attack | undefined>>;
+type Mutation = (scheme: Scheme, content: string) => fc.Arbitrary<Promise<Attack | undefined>>;
 
-const refused = (kind: string, body: string, headers: Headers): Attack => ({
+const refused = (kind: string, delivery: Delivery): Attack => ({
   kind,
-  body,
-  headers,
+  delivery,
   status: 401,
   code: 'invalid_signature',
 });
 
+const TEN_DAYS_SECONDS = 10 * 86_400;
+
 /** The mutations, each an arbitrary over how it mangles a signed request. */
 const MUTATIONS: Readonly<Record<string, Mutation>> = {
-  forged: (scheme, body) =>
+  forged: (scheme, content) =>
     fc.string({ maxLength: 200 }).map(async (value) => {
-      const headers = await scheme.sign(body);
-      return refused('forged', body, { ...headers, [scheme.signatureHeader]: value });
+      return refused('forged', scheme.signature.write(await scheme.sign(content), value));
     }),
-  lifted: (scheme, body) =>
+  lifted: (scheme, content) =>
     fc.string({ minLength: 1, maxLength: 50 }).map(async (other) => {
       // A genuine signature, of another body: what an attacker who saw one delivery has.
-      if (!scheme.signsBody || other === body) return undefined;
-      const headers = await scheme.sign(body);
-      const theirs = await scheme.sign(other);
-      return refused('lifted', body, {
-        ...headers,
-        [scheme.signatureHeader]: theirs[scheme.signatureHeader] ?? '',
-      });
+      if (scheme.signedParts.length === 0 || other === content) return undefined;
+      const theirs = scheme.signature.read(await scheme.sign(other));
+      return refused('lifted', scheme.signature.write(await scheme.sign(content), theirs));
     }),
-  tampered: (scheme, body) =>
-    fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 8 })).map(async ([position, inserted]) => {
-      if (!scheme.signsBody) return undefined;
-      const headers = await scheme.sign(body);
-      const at = position % (body.length + 1);
-      const changed = body.slice(0, at) + inserted + body.slice(at + 1);
-      return changed === body ? undefined : refused('tampered', changed, headers);
+  tampered: (scheme, content) =>
+    fc
+      .tuple(fc.nat(), fc.nat(), fc.string({ minLength: 1, maxLength: 8 }))
+      .map(async ([part, position, inserted]) => {
+        const place = scheme.signedParts[part % Math.max(1, scheme.signedParts.length)];
+        if (place === undefined) return undefined;
+        const signed = await scheme.sign(content);
+        const text = place.read(signed);
+        const at = position % (text.length + 1);
+        const changed = text.slice(0, at) + inserted + text.slice(at + 1);
+        return changed === text ? undefined : refused('tampered', place.write(signed, changed));
+      }),
+  replayed: (scheme, content) =>
+    // Older than the scheme's window, up to ten days.
+    fc.integer({ min: (scheme.toleranceSeconds ?? 0) + 1, max: TEN_DAYS_SECONDS }).map(async (ageSeconds) => {
+      if (scheme.toleranceSeconds === undefined) return undefined;
+      return refused('replayed', await scheme.sign(content, new Date(Date.now() - ageSeconds * 1000)));
     }),
-  replayed: (scheme, body) =>
-    fc.integer({ min: 3_600, max: 10 * 86_400 }).map(async (ageSeconds) => {
-      if (!scheme.timestamped) return undefined;
-      const headers = await scheme.sign(body, new Date(Date.now() - ageSeconds * 1000));
-      return refused('replayed', body, headers);
-    }),
-  truncated: (scheme, body) =>
+  truncated: (scheme, content) =>
     fc.nat().map(async (cut) => {
-      const headers = await scheme.sign(body);
-      const value = headers[scheme.signatureHeader] ?? '';
+      const signed = await scheme.sign(content);
+      const value = scheme.signature.read(signed);
       const shortened = value.slice(0, cut % Math.max(1, value.length));
       return unpadded(shortened) === unpadded(value)
         ? undefined
-        : refused('truncated', body, { ...headers, [scheme.signatureHeader]: shortened });
+        : refused('truncated', scheme.signature.write(signed, shortened));
     }),
-  misEncoded: (scheme, body) =>
+  misEncoded: (scheme, content) =>
     fc.constantFrom('base64', 'hex', 'base64url').map(async (encoding) => {
-      const headers = await scheme.sign(body);
-      const value = headers[scheme.signatureHeader] ?? '';
+      const signed = await scheme.sign(content);
+      const value = scheme.signature.read(signed);
       const reencoded = reencode(value, encoding as BufferEncoding);
       return unpadded(reencoded) === unpadded(value)
         ? undefined
-        : refused('misEncoded', body, { ...headers, [scheme.signatureHeader]: reencoded });
+        : refused('misEncoded', scheme.signature.write(signed, reencoded));
     }),
   oversized: (scheme) =>
-    fc.integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES * 4 }).map(async (size) => {
-      const body = 'x'.repeat(size);
-      return {
-        kind: 'oversized',
-        body,
-        headers: await scheme.sign(body),
-        status: 413,
-        code: 'body_too_large',
-      };
-    }),
+    fc.integer({ min: MAX_BODY_BYTES + 1, max: MAX_BODY_BYTES * 4 }).map(async (size) => ({
+      kind: 'oversized',
+      delivery: await scheme.sign('x'.repeat(size)),
+      status: 413,
+      code: 'body_too_large',
+    })),
 };
 
 /**
@@ -278,29 +161,47 @@ export interface FuzzOptions {
 export async function runFuzzProof(
   options: FuzzOptions,
 ): Promise<{ report: FuzzReport; signed: SignedReport[]; failures: string[] }> {
+  const keys = await generateProviderKeys();
+  const { schemes, secrets } = fuzzSchemes(keys);
   const tableName = `${options.prefix}-events`;
   await createEventTable(options.dynamodb, tableName);
   const targets = await Promise.all(
-    SCHEMES.map(async (scheme) => ({
-      route: scheme.route,
-      queueUrl: (await createRouteQueues(options.sqs, queueSettings(scheme.route, options.prefix))).queueUrl,
+    schemes.map(async ({ route }) => ({
+      route,
+      queueUrl: (await createRouteQueues(options.sqs, queueSettings(route, options.prefix))).queueUrl,
     })),
   );
   const ingress = createIngress({
     targets,
     store: new EventStore({ client: options.dynamodb, tableName }),
     queue: sqsQueueSender(options.sqs),
-    secrets: new EnvSecretResolver({ env: { FUZZ_SECRET: SECRET, FUZZ_WHSEC: WHSEC } }),
+    secrets: new EnvSecretResolver({ env: secrets }),
     envelopeKeys: testEnvelopeKeys,
+    publicUrl: PUBLIC_ORIGIN,
   });
+  return withSnsCertificate(keys, async () => {
+    const { counts, failures } = await attack(ingress, schemes, options);
+    const signed = await checkSigned(ingress, schemes, options.signedPerScheme, options.seed);
+    for (const entry of signed) {
+      if (entry.refused > 0)
+        failures.push(`${entry.scheme}: ${entry.refused} provider-signed requests refused`);
+    }
+    return { report: { schemes: schemes.length, ...counts }, signed, failures };
+  });
+}
+
+/** Every mutation of every scheme, `perScheme` requests per scheme in all. */
+async function attack(ingress: IngressHandler, schemes: readonly Scheme[], options: FuzzOptions) {
   const counts = { requests: 0, accepted: 0, serverErrors: 0, crashes: 0, wrongCodes: 0 };
   const failures: string[] = [];
   const mutations = Object.entries(MUTATIONS);
   const runsPerMutation = Math.max(1, Math.ceil(options.perScheme / mutations.length));
 
-  for (const scheme of SCHEMES) {
+  for (const scheme of schemes) {
     for (const [name, mutation] of mutations) {
-      const attacks = fc.string({ minLength: 1, maxLength: 300 }).chain((body) => mutation(scheme, body));
+      const attacks = fc
+        .string({ minLength: 1, maxLength: 300 })
+        .chain((content) => mutation(scheme, content));
       // The last failing request: after shrinking, the smallest one.
       let smallest = '';
       const result = await fc.check(
@@ -308,7 +209,7 @@ export async function runFuzzProof(
           const attack = await pending;
           if (attack === undefined) return true;
           counts.requests += 1;
-          const reply = await answer(ingress, scheme, attack);
+          const reply = await answer(ingress, scheme, attack.delivery);
           const verdict = judge(attack, reply);
           for (const key of verdict) counts[key] += 1;
           if (verdict.length > 0) smallest = describe(attack, reply);
@@ -319,12 +220,7 @@ export async function runFuzzProof(
       if (result.failed) failures.push(`${scheme.name} ${name}: ${smallest}`);
     }
   }
-  const signed = await checkSigned(ingress, options.signedPerScheme, options.seed);
-  for (const entry of signed) {
-    if (entry.refused > 0)
-      failures.push(`${entry.scheme}: ${entry.refused} provider-signed requests refused`);
-  }
-  return { report: { schemes: SCHEMES.length, ...counts }, signed, failures };
+  return { counts, failures };
 }
 
 type Verdict = ('accepted' | 'serverErrors' | 'crashes' | 'wrongCodes')[];
@@ -340,17 +236,18 @@ function judge(attack: Attack, reply: APIGatewayProxyStructuredResultV2 | Error)
 
 function describe(attack: Attack, reply: APIGatewayProxyStructuredResultV2 | Error): string {
   const got = reply instanceof Error ? `threw ${reply.message}` : `${reply.statusCode} ${reply.body}`;
-  const sent = JSON.stringify({ body: attack.body.slice(0, 80), headers: attack.headers });
+  const { body, headers } = attack.delivery;
+  const sent = JSON.stringify({ body: body.slice(0, 400), headers });
   return `expected ${attack.status} ${attack.code}, got ${got}; sent ${sent}`;
 }
 
 async function answer(
-  ingress: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+  ingress: IngressHandler,
   scheme: Scheme,
-  request: Pick<Attack, 'body' | 'headers'>,
+  delivery: Delivery,
 ): Promise<APIGatewayProxyStructuredResultV2 | Error> {
   try {
-    return await ingress(gatewayEvent(scheme.route.path, request.body, request.headers));
+    return await ingress(gatewayEvent(scheme.route.path, delivery.body, delivery.headers));
   } catch (error: unknown) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -358,20 +255,20 @@ async function answer(
 
 /** The converse: bodies the provider's signer signs are accepted (202). */
 async function checkSigned(
-  ingress: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+  ingress: IngressHandler,
+  schemes: readonly Scheme[],
   perScheme: number,
   seed: number | undefined,
 ): Promise<SignedReport[]> {
   const reports: SignedReport[] = [];
-  for (const scheme of SCHEMES) {
+  for (const scheme of schemes) {
     let signed = 0;
     let refusedCount = 0;
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: MAX_BODY_BYTES / 4 }), async (body) => {
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: MAX_BODY_BYTES / 4 }), async (content) => {
         signed += 1;
         // Unique, so that no body is a duplicate of an earlier one.
-        const unique = `${body}#${signed}`;
-        const reply = await answer(ingress, scheme, { body: unique, headers: await scheme.sign(unique) });
+        const reply = await answer(ingress, scheme, await scheme.sign(`${content}#${signed}`));
         if (reply instanceof Error || reply.statusCode !== 202) refusedCount += 1;
       }),
       { numRuns: perScheme, ...(seed !== undefined && { seed }) },
