@@ -9,7 +9,8 @@
  * - SQS: the queue's ARN from its URL. `StartMessageMoveTask` needs the move actions on the source
  *   (the DLQ) and `sqs:SendMessage` on the destination; batch operations are their single actions.
  * - S3: object ARNs; `CopyObject` reads the source and writes the destination.
- * - Secrets Manager: the secret's full ARN, suffix included (a name is looked up first).
+ * - Secrets Manager: the secret's full ARN, suffix included (a name is looked up first), for
+ *   reading it (`GetSecretValue`) and for a handshake storing the key it was handed (`PutSecretValue`).
  * - CloudWatch: `GetMetricData` has no resource-level permissions (`*`).
  */
 import type { AwsService, WireRequest } from './aws-network.js';
@@ -232,6 +233,9 @@ export const OPERATIONS: Readonly<Record<AwsService, Readonly<Record<string, Aut
   secretsmanager: {
     GetSecretValue: (input, arns) => [
       request('secretsmanager:GetSecretValue', arns.secretArn(String(input.SecretId))),
+    ],
+    PutSecretValue: (input, arns) => [
+      request('secretsmanager:PutSecretValue', arns.secretArn(String(input.SecretId))),
     ],
   },
   monitoring: {

@@ -4,8 +4,9 @@
  *
  * - every call, as IAM authorizes it, must be allowed for the role of the function that made it;
  * - the negative matrix: each allowed request of a route's function, moved onto every other route's
- *   resources (queue, DLQ, secret, body prefix, dedupe items), and a list of destructive actions on
- *   the function's own resources, must be denied;
+ *   resources (queue, DLQ, secret, body prefix, dedupe items), writing any other route's secret, and
+ *   a list of destructive actions on the function's own resources, must be denied (but for the one
+ *   write a route needs: the ingress of a route whose handshake stores its key puts its own secret);
  * - the platform: each event source mapping's role may receive, delete, change visibility and get
  *   attributes on its queue, API Gateway may invoke each function it routes to, each function may
  *   write its log group;
@@ -330,21 +331,43 @@ function negativeRequests(
           : own.map((route) => `${bucketArn}/${bodyKeyPrefix(route.route)}rehearsal`),
     };
     for (const { action, on } of DESTRUCTIVE) {
-      for (const resource of resources[on]) add(fn, { action, resource, context: {} });
+      for (const resource of resources[on]) {
+        if (!storesByHandshake(fn, action, resource, routes)) add(fn, { action, resource, context: {} });
+      }
     }
-    // Listing the bucket is no call a route's function makes, so no move above would try it.
-    if (fn.role.kind !== 'admin' && bucketArn !== undefined) {
-      for (const other of routes.values()) {
-        if (other.route === fn.role.route) continue;
+    if (fn.role.kind === 'admin') continue;
+    for (const other of routes.values()) {
+      if (other.route === fn.role.route) continue;
+      // Listing the bucket is no call a route's function makes, so no move above would try it.
+      if (bucketArn !== undefined) {
         add(fn, {
           action: 's3:ListBucket',
           resource: bucketArn,
           context: { 's3:prefix': bodyKeyPrefix(other.route) },
         });
       }
+      // Nor is writing a secret, but for the handshake that stores its own: no other route's.
+      if (other.secretArn !== undefined) {
+        add(fn, { action: 'secretsmanager:PutSecretValue', resource: other.secretArn, context: {} });
+      }
     }
   }
   return [...negatives.values()];
+}
+
+/**
+ * Whether `action` on `resource` is the write the function's route needs: its ingress storing the
+ * key its handshake was handed (`handshakeStoresSecret`) into the route's own secret, nothing else.
+ */
+function storesByHandshake(
+  fn: AssemblyFunction,
+  action: string,
+  resource: string,
+  routes: ReadonlyMap<string, RouteResources>,
+): boolean {
+  if (fn.role.kind !== 'ingress' || action !== 'secretsmanager:PutSecretValue') return false;
+  const route = routes.get(fn.role.route);
+  return route?.handshakeStoresSecret === true && route.secretArn === resource;
 }
 
 function functionsOfAllowed(allowed: readonly { fn: AssemblyFunction }[]): AssemblyFunction[] {

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { handshakeStoresSecret } from '../../shared/config/scheme-needs.js';
+import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
 import type { Assembly, AssemblyFunction } from './assembly.js';
@@ -29,8 +31,13 @@ export interface RehearsalStack {
    * domain name the functions see in their events, so the origin of the URLs they answer with.
    */
   readonly publicUrl: string;
-  /** The value of each secret, by its logical id (route secrets sign the scenario's webhooks). */
+  /**
+   * The value each secret was created with, by its logical id (route secrets sign the scenario's
+   * webhooks; a secret a handshake stores starts as its template's `[]`).
+   */
   readonly secretValues: ReadonlyMap<string, string>;
+  /** What Secrets Manager holds now, by the secret's full ARN: a handshake's `PutSecretValue` shows here. */
+  readonly storedSecrets: ReadonlyMap<string, string>;
   readonly functions: ReadonlyMap<string, FunctionProcess>;
   /** Every AWS call so far, in the order sent. */
   readonly calls: readonly AwsCall[];
@@ -59,7 +66,10 @@ export async function startRehearsalStack(
   try {
     await provisionTemplate(deployment, emulators);
     const secretValues = secretsOf(deployment);
-    const standIns = await startStandIns(deployment, secretValues);
+    const storedSecrets = new Map(
+      [...secretValues].map(([logicalId, value]) => [deployment.ref(logicalId), value]),
+    );
+    const standIns = await startStandIns(storedSecrets);
     undo.push(standIns.stop);
     const functions = new Map<string, FunctionProcess>();
     undo.push(async () => {
@@ -90,6 +100,7 @@ export async function startRehearsalStack(
       url: api.url,
       publicUrl: api.publicUrl,
       secretValues,
+      storedSecrets,
       functions,
       calls,
       stop,
@@ -100,19 +111,27 @@ export async function startRehearsalStack(
   }
 }
 
-/** A value for every secret of the template, in the Standard Webhooks form (which every scheme accepts). */
+/**
+ * The value of every secret of the template: its `SecretString` when the template sets one (a
+ * secret a handshake fills in starts as `[]`, no value), else a random one as `GenerateSecretString`
+ * makes, in the Standard Webhooks form (which every scheme accepts).
+ */
 function secretsOf(deployment: Deployment): Map<string, string> {
   return new Map(
-    deployment
-      .ofType('AWS::SecretsManager::Secret')
-      .map((logicalId) => [logicalId, `whsec_${randomBytes(24).toString('base64')}`]),
+    deployment.ofType('AWS::SecretsManager::Secret').map((logicalId) => {
+      const given = deployment.resource(logicalId).Properties?.SecretString;
+      if (given !== undefined && typeof given !== 'string') {
+        throw new Error(`the SecretString of ${logicalId} is no plain string`);
+      }
+      return [logicalId, given ?? `whsec_${randomBytes(24).toString('base64')}`];
+    }),
   );
 }
 
-async function startStandIns(deployment: Deployment, secretValues: ReadonlyMap<string, string>) {
-  const byArn = new Map([...secretValues].map(([logicalId, value]) => [deployment.ref(logicalId), value]));
+/** The stand-ins; Secrets Manager keeps `secrets` (full ARN → value) and writes puts into it. */
+async function startStandIns(secrets: Map<string, string>) {
   const [secretsManager, cloudWatch, s3]: [StandIn, StandIn, FakeS3] = await Promise.all([
-    startSecretsManager(byArn),
+    startSecretsManager(secrets),
     startCloudWatch(),
     startFakeS3(),
   ]);
@@ -179,6 +198,8 @@ export interface RouteResources {
   readonly queueUrl: string;
   readonly dlqUrl?: string;
   readonly secretArn?: string;
+  /** Whether the route's handshake stores its signing key (`handshakeStoresSecret`): its ingress writes `secretArn`. */
+  readonly handshakeStoresSecret?: boolean;
 }
 
 export function routeResources(
@@ -192,10 +213,14 @@ export function routeResources(
     const known = routes.get(fn.role.route) ?? { route: fn.role.route, queueUrl: env[ENV.queueUrl] ?? '' };
     const dlqUrl = env[ENV.dlqUrl];
     const secretArn = env[ENV.secretArn];
+    const route = env[ENV.route];
     routes.set(fn.role.route, {
       ...known,
       ...(dlqUrl !== undefined && { dlqUrl }),
       ...(secretArn !== undefined && { secretArn }),
+      ...(route !== undefined && {
+        handshakeStoresSecret: handshakeStoresSecret((JSON.parse(route) as ResolvedRoute).verify),
+      }),
     });
   }
   return routes;

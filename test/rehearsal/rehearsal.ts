@@ -3,6 +3,7 @@
  * real bundles, brought up on the emulators by ./rehearsal-stack.ts, driven through the scenario,
  * and every AWS call its functions made judged against the template's IAM by ./checks.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { ENV } from '../../shared/env-names.js';
 import type { Assembly } from './assembly.js';
 import { judge, type RehearsalVerdict } from './checks.js';
@@ -13,7 +14,7 @@ import {
   routeResources,
   startRehearsalStack,
 } from './rehearsal-stack.js';
-import { runScenario, type ScenarioResult } from './scenario.js';
+import { runScenario, type ScenarioResult, type ScenarioRoute } from './scenario.js';
 
 export interface Rehearsal {
   readonly verdict: RehearsalVerdict;
@@ -51,18 +52,27 @@ export function judgeStack(
   });
 }
 
-/** Each route's path, scheme and signing secret, from its ingress function's variables. */
-function scenarioRoutes(stack: RehearsalStack) {
-  return stack.assembly.functions.flatMap((fn) => {
+/**
+ * Each route's path, scheme, secret ARN and signing secret, from its ingress function's variables.
+ * An `asana` route's secret starts without a value (`[]`): its signing secret is the key the
+ * scenario hands over in the route's handshake.
+ */
+function scenarioRoutes(stack: RehearsalStack): ScenarioRoute[] {
+  return stack.assembly.functions.flatMap((fn): ScenarioRoute[] => {
     if (fn.role.kind !== 'ingress') return [];
     const route = JSON.parse(stack.deployment.resolveString(fn.environment[ENV.route])) as {
       path: string;
-      verify: { scheme: 'github' | 'standardWebhooks' };
+      verify: { scheme: ScenarioRoute['scheme'] };
     };
     const secretArn = stack.deployment.resolveString(fn.environment[ENV.secretArn]);
     const secretId = [...stack.secretValues.keys()].find((id) => stack.deployment.ref(id) === secretArn);
-    const secret = secretId === undefined ? undefined : stack.secretValues.get(secretId);
-    if (secret === undefined) throw new Error(`no secret value for ${route.path}`);
-    return [{ path: route.path, scheme: route.verify.scheme, secret }];
+    const stored = secretId === undefined ? undefined : stack.secretValues.get(secretId);
+    if (stored === undefined) throw new Error(`no secret value for ${route.path}`);
+    if (route.verify.scheme !== 'asana') {
+      return [{ path: route.path, scheme: route.verify.scheme, secretArn, secret: stored }];
+    }
+    if (stored !== '[]')
+      throw new Error(`the secret of ${route.path} starts as ${stored}, not [] (no value)`);
+    return [{ path: route.path, scheme: 'asana', secretArn, secret: randomBytes(16).toString('hex') }];
   });
 }

@@ -2,11 +2,15 @@
  * What the rehearsal does with the stack: everything a user and an operator do, over the HTTP API,
  * so that every function makes every kind of AWS call it makes in production. Per route: webhooks
  * signed by the provider's own SDK that are delivered, a duplicate, one that fails until it is
- * dead-lettered, one that dead-letters at once and a body too large to travel inline. Then the admin
+ * dead-lettered, one that dead-letters at once and a body too large to travel inline. An `asana`
+ * route is enrolled first by its handshake, which stores the key it hands over (the one call that
+ * writes a secret), its webhooks are signed with that key, and a second handshake with another key
+ * is refused without changing the stored one. Then the admin
  * API: list (by route, by status), show with the body, replay one, replay in bulk, route status, the
  * DLQ and its redrive. Each step's answer is checked, so the scenario is
  * also an end-to-end test of the bundles.
  */
+import { createHmac } from 'node:crypto';
 import { AdminClient } from '../../shared/cli/admin-client.js';
 import { githubHeaders, standardWebhooksHeaders } from '../helpers/signers.js';
 import type { RehearsalStack } from './rehearsal-stack.js';
@@ -15,12 +19,34 @@ import type { RehearsalStack } from './rehearsal-stack.js';
 const LARGE_BODY_BYTES = 300 * 1024;
 const SETTLE_TIMEOUT_MS = 60_000;
 
-type Scheme = 'github' | 'standardWebhooks';
+type Scheme = 'github' | 'standardWebhooks' | 'asana';
 
-interface ScenarioRoute {
+export interface ScenarioRoute {
   readonly path: string;
   readonly scheme: Scheme;
+  /** The full ARN of the route's secret. */
+  readonly secretArn: string;
+  /** The signing secret: the secret's value, or for `asana` the key its handshake hands over. */
   readonly secret: string;
+}
+
+/** Asana's `X-Hook-Signature`: the hex HMAC-SHA256 of the body with the handed-over key. */
+function asanaHeaders(secret: string, body: string) {
+  return {
+    'content-type': 'application/json',
+    'x-hook-signature': createHmac('sha256', secret).update(body).digest('hex'),
+  };
+}
+
+async function signedHeaders(route: ScenarioRoute, body: string, delivery: string) {
+  switch (route.scheme) {
+    case 'github':
+      return githubHeaders(route.secret, body, delivery);
+    case 'standardWebhooks':
+      return standardWebhooksHeaders(route.secret, body, delivery);
+    case 'asana':
+      return asanaHeaders(route.secret, body);
+  }
 }
 
 interface EventView {
@@ -51,17 +77,23 @@ export async function runScenario(
   const send = async (route: ScenarioRoute, payload: Record<string, unknown>, delivery: string, pad = 0) => {
     webhooks += 1;
     const body = JSON.stringify({ ...payload, padding: 'x'.repeat(pad) });
-    const headers =
-      route.scheme === 'github'
-        ? await githubHeaders(route.secret, body, delivery)
-        : standardWebhooksHeaders(route.secret, body, delivery);
     const response = await fetch(`${stack.url}${route.path.replace(/\/$/, '')}`, {
       method: 'POST',
-      headers,
+      headers: await signedHeaders(route, body, delivery),
       body,
     });
     const reply = (await response.json()) as { id?: string };
     return { status: response.status, id: reply.id ?? '' };
+  };
+  /** Asana's handshake: an unsigned, empty `POST` handing `key` over in `X-Hook-Secret`. */
+  const handshake = async (route: ScenarioRoute, key: string) => {
+    webhooks += 1;
+    const response = await fetch(`${stack.url}${route.path.replace(/\/$/, '')}`, {
+      method: 'POST',
+      headers: { 'x-hook-secret': key },
+    });
+    await response.arrayBuffer();
+    return { status: response.status, echoed: response.headers.get('x-hook-secret') };
   };
   const call = <T>(request: () => Promise<T>) => {
     adminRequests += 1;
@@ -89,6 +121,17 @@ export async function runScenario(
   const large: string[] = [];
   for (const route of routes) {
     const tag = route.path.replace(/\W/g, '');
+    if (route.scheme === 'asana') {
+      const enrolled = await handshake(route, route.secret);
+      check(
+        enrolled.status === 200 && enrolled.echoed === route.secret,
+        `the handshake of ${route.path} got ${enrolled.status} echoing ${enrolled.echoed}`,
+      );
+      check(
+        stack.storedSecrets.get(route.secretArn) === route.secret,
+        `the handshake of ${route.path} did not store the handed-over key`,
+      );
+    }
     const first = await send(route, { outcome: 'ok', n: 1 }, `${tag}-ok-1`);
     check(first.status === 202, `a signed webhook to ${route.path} got ${first.status}`);
     const again = await send(route, { outcome: 'ok', n: 1 }, `${tag}-ok-1`);
@@ -96,6 +139,14 @@ export async function runScenario(
       again.status === 200 && again.id === first.id,
       `the duplicate to ${route.path} got ${again.status}`,
     );
+    if (route.scheme === 'asana') {
+      const rekey = await handshake(route, `${route.secret}-rekeyed`);
+      check(rekey.status === 403, `a second handshake of ${route.path} with another key got ${rekey.status}`);
+      check(
+        stack.storedSecrets.get(route.secretArn) === route.secret,
+        `a refused handshake of ${route.path} changed the stored key`,
+      );
+    }
     const failing = await send(route, { outcome: 'fail' }, `${tag}-fail`);
     const permanent = await send(route, { outcome: 'permanent' }, `${tag}-permanent`);
     check(failing.status === 202 && permanent.status === 202, `webhooks to ${route.path} were refused`);

@@ -18,6 +18,7 @@ import type { AwsCall } from '../../rehearsal/authorization.js';
 import { startFunction } from '../../rehearsal/function-process.js';
 import type { PolicyStatement } from '../../rehearsal/policies.js';
 import { judgeStack, type Rehearsal, rehearse } from '../../rehearsal/rehearsal.js';
+import { routeResources } from '../../rehearsal/rehearsal-stack.js';
 import { Deployment, type Template } from '../../rehearsal/template.js';
 
 const CONFIG = join(import.meta.dirname, '../../fixtures/rehearsal/hookline.config.ts');
@@ -78,7 +79,7 @@ const actionsOf = (statement: PolicyStatement) =>
 describe('the deploy rehearsal', () => {
   it('runs every function from its bundle and finds nothing denied, nothing crossing routes, no unexplained grant', () => {
     expect(rehearsal.verdict.report).toMatchObject({
-      functions: 5,
+      functions: 7,
       denied: 0,
       negativeAllowed: 0,
       unusedGrants: 0,
@@ -89,7 +90,7 @@ describe('the deploy rehearsal', () => {
 
   it('sees each function make the calls its job needs', () => {
     const operations = rehearsal.verdict.operations;
-    for (const route of ['/alpha/', '/beta/']) {
+    for (const route of ['/alpha/', '/beta/', '/asana/']) {
       expect([...(operations.get(`ingress ${route}`) ?? [])]).toEqual(
         expect.arrayContaining([
           'sqs:SendMessage',
@@ -109,6 +110,11 @@ describe('the deploy rehearsal', () => {
         ]),
       );
     }
+    // The Asana handshake stores the key it was handed: the only function that writes a secret.
+    const writers = [...operations]
+      .filter(([, seen]) => seen.has('secretsmanager:PutSecretValue'))
+      .map(([fn]) => fn);
+    expect(writers).toEqual(['ingress /asana/']);
     expect([...(operations.get('admin') ?? [])]).toEqual(
       expect.arrayContaining([
         'dynamodb:Query',
@@ -132,6 +138,50 @@ describe('the deploy rehearsal', () => {
     expect(verdict.denied.map((check) => `${check.fn} ${check.request.action}`)).toContain(
       'ingress /alpha/ sqs:SendMessage',
     );
+  });
+
+  it("fails when the Asana ingress may not store its handshake's key", async () => {
+    const verdict = await judgeChanged((template) => {
+      for (const statement of statementsOf(template, 'ingress /asana/')) {
+        const actions = actionsOf(statement).filter((action) => action !== 'secretsmanager:PutSecretValue');
+        Object.assign(statement, { Action: actions.length === 1 ? actions[0] : actions });
+      }
+    });
+    const asanaSecret = routeResources(rehearsal.stack).get('/asana/')?.secretArn;
+    expect(verdict.denied).toEqual([
+      expect.objectContaining({
+        fn: 'ingress /asana/',
+        request: expect.objectContaining({ action: 'secretsmanager:PutSecretValue', resource: asanaSecret }),
+      }),
+    ]);
+  });
+
+  it('fails when an ingress may write a secret its handshake does not store', async () => {
+    const secret = (route: string) => routeResources(rehearsal.stack).get(route)?.secretArn ?? '';
+    const verdict = await judgeChanged((template) => {
+      statementsOf(template, 'ingress /alpha/').push({
+        Effect: 'Allow',
+        Action: 'secretsmanager:PutSecretValue',
+        Resource: [secret('/alpha/'), secret('/asana/')],
+      });
+      for (const statement of statementsOf(template, 'ingress /asana/')) {
+        if (actionsOf(statement).includes('secretsmanager:PutSecretValue'))
+          Object.assign(statement, { Resource: '*' });
+      }
+    });
+    const allowed = verdict.negativeAllowed
+      .filter((check) => check.request.action === 'secretsmanager:PutSecretValue')
+      .map((check) => `${check.fn} ${check.request.resource}`);
+    expect(allowed).toEqual(
+      expect.arrayContaining([
+        `ingress /alpha/ ${secret('/alpha/')}`,
+        `ingress /alpha/ ${secret('/asana/')}`,
+        `ingress /asana/ ${secret('/alpha/')}`,
+        `ingress /asana/ ${secret('/beta/')}`,
+      ]),
+    );
+    expect(allowed).not.toContain(`ingress /asana/ ${secret('/asana/')}`);
+    expect(verdict.report.denied).toBe(0);
   });
 
   it('fails when a grant points at the wrong ARN', async () => {
