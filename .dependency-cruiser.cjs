@@ -6,7 +6,7 @@ const LAYERS = [
   {
     name: 'leaves',
     path:
-      '^shared/(config/|http/|local-state/|client/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
+      '^shared/(config/|http/|local-state/|client/|metrics/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
       'text[.]ts$|errors[.]ts$|logger[.]ts$|json-log[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
       'aws-client-defaults[.]ts$|payload-path[.]ts$|metric-names[.]ts$)',
   },

@@ -11,11 +11,13 @@ import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
 import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../shared/body-store/env.js';
 import { ADMIN_ROUTE_CONFIGS_VARIABLE } from '../shared/config/deployed-routes.js';
+import { DEFAULT_STACK_NAME } from '../shared/config/stack-name.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
 import { EventHistory } from '../shared/event-store/history.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
+import { emfMetrics } from '../shared/metrics/emf.js';
 import { createReplayer } from '../shared/replay/replay.js';
 import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
 
@@ -40,6 +42,13 @@ const history = new EventHistory({ client: dynamodb, tableName, store });
  */
 const bodyStore = bodyStoreFromEnv();
 
+/** `Replayed` and `Redriven`, as EMF lines on stdout; the namespace as the routes' functions have it. */
+const metrics = emfMetrics({
+  namespace: process.env[ENV.metricsNamespace]?.trim() || DEFAULT_STACK_NAME,
+  service: 'hookline-admin',
+  log: logger,
+});
+
 const admin = createAdminApi({
   targets,
   history,
@@ -50,11 +59,13 @@ const admin = createAdminApi({
     queue: sqsQueueSender(sqs),
     envelopeKeys: deployedEnvelopeKeys(),
     ...(bodyStore !== undefined && { bodyStore }),
+    metrics,
   }),
   sqs,
   queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient(AWS_CLIENT_DEFAULTS) }),
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
+  metrics,
 });
 
 /**

@@ -13,6 +13,8 @@ import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
 import { createIngress } from '../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
+import { emfMetrics } from '../shared/metrics/emf.js';
+import { metricsNamespaceFromEnv } from '../shared/metrics/namespace.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
 import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
 import { SecretsManagerResolver } from '../shared/secrets/secrets-manager-resolver.js';
@@ -49,6 +51,12 @@ const ingress = createIngress({
   envelopeKeys: deployedEnvelopeKeys(),
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
+  // EMF lines on stdout, one per request: CloudWatch Logs makes them metrics (no PutMetricData).
+  metrics: emfMetrics({
+    namespace: metricsNamespaceFromEnv(route, queueUrl),
+    service: 'hookline-ingress',
+    log: logger,
+  }),
 });
 
 /**

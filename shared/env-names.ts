@@ -18,4 +18,9 @@ export const ENV = {
   bodyBucket: 'HOOKLINE_BODY_BUCKET',
   /** JSON of the admin function's queue URL and ARN prefixes (`shared/config/deployed-routes.ts`). */
   adminRoutes: 'HOOKLINE_ADMIN_ROUTES',
+  /**
+   * The CloudWatch namespace of the function's metrics (the config's `metrics.namespace`, else its
+   * `name`); unset: the stack prefix of the route's queue name.
+   */
+  metricsNamespace: 'HOOKLINE_METRICS_NAMESPACE',
 } as const;

@@ -16,6 +16,7 @@ import { errorMessage } from '../errors.js';
 import type { EventHistory } from '../event-store/history.js';
 import { errorResponse } from '../http/response.js';
 import { type Log, silentLog } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Replayer } from '../replay/types.js';
 import { dlqEndpoints } from './dlq-endpoints.js';
 import { toAdminHttpError } from './errors.js';
@@ -54,6 +55,8 @@ export interface AdminDependencies {
    */
   readonly publicUrl?: string;
   readonly log?: Log;
+  /** Where DLQ redrives report `Redriven` (replays report through the replayer's own). @default silent */
+  readonly metrics?: Metrics;
   readonly now?: () => Date;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../dlq/dlq.js';
 import { jsonResponse } from '../http/response.js';
 import type { Log } from '../logger.js';
+import { type Metrics, silentMetrics } from '../metrics/metrics.js';
 import type { AdminRequest, Endpoint } from './endpoint.js';
 import { jsonBody, optionalInteger } from './request.js';
 import { type RouteLookupTarget, requireRouteTarget } from './routes.js';
@@ -31,6 +32,7 @@ interface DlqEndpointDependencies {
   readonly history: DlqDependencies['events'];
   readonly sqs: Pick<SQSClient, 'send'>;
   readonly log: Log;
+  readonly metrics?: Metrics;
 }
 
 export function dlqEndpoints(deps: DlqEndpointDependencies): {
@@ -65,11 +67,15 @@ export function dlqEndpoints(deps: DlqEndpointDependencies): {
         1,
         MAX_REDRIVE_RATE_PER_SECOND,
       );
-      const { taskHandle } = await startRedrive(deps.sqs, {
-        dlqArn: target.dlqArn,
-        sourceArn: target.queueArn,
-        ...(ratePerSecond !== undefined && { ratePerSecond }),
-      });
+      const { taskHandle } = await startRedrive(
+        deps.sqs,
+        {
+          dlqArn: target.dlqArn,
+          sourceArn: target.queueArn,
+          ...(ratePerSecond !== undefined && { ratePerSecond }),
+        },
+        { metrics: deps.metrics ?? silentMetrics, route: target.route.path },
+      );
       deps.log.info('dlq redrive started', { route: target.route.path, ratePerSecond });
       return jsonResponse(202, { route: target.route.path, taskHandle });
     },

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LAMBDA_MAX_PAYLOAD_BYTES, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
+import { alarmsSchema, routeAlarmsSchema } from './alarms.js';
 import { ROUTE_DEFAULTS } from './defaults.js';
 import { intIn, ROUTE_LIMITS } from './route-limits.js';
 import { headerName, positiveInt, seconds } from './schema-fields.js';
@@ -98,6 +99,35 @@ const redact = z
   })
   .refine((rules) => rules.body !== undefined || rules.headers !== undefined, 'name body paths or headers');
 
+/** A CloudWatch namespace: up to 255 characters, not starting with a colon. */
+const metricsNamespace = z
+  .string()
+  .regex(
+    /^[0-9A-Za-z.\-_/#][0-9A-Za-z.\-_/#:]{0,254}$/,
+    'must be 1–255 of A-Z a-z 0-9 . - _ / # : (no leading :)',
+  );
+
+/** The route's metrics (docs/architecture.md, "Metrics"). */
+const routeMetrics = z.strictObject({
+  /**
+   * Event types that get their own `EventType` dimension value; every other type is counted as
+   * `other`. Without it the route's metrics have no `EventType` dimension. At most 20, so the
+   * dimension stays a bounded set.
+   */
+  eventTypes: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(255)
+        .refine((type) => type !== 'other', '"other" is reserved for unlisted types'),
+    )
+    .min(1)
+    .max(20)
+    .refine((types) => new Set(types).size === types.length, 'must not repeat a type')
+    .optional(),
+});
+
 export const routeSchema = z.strictObject({
   /** Webhook path, e.g. `/order/status/`; its queue is named `order_status`. */
   path: z.string(),
@@ -146,10 +176,28 @@ export const routeSchema = z.strictObject({
   redact: redact.optional(),
   /** Only requests from these CIDRs (IPv4/IPv6) are accepted; others get 403. */
   allowedSourceIps: z.array(cidr).min(1).optional(),
+  metrics: routeMetrics.optional(),
+  /**
+   * This route's alarms, over the top-level `alarms` (`shared/config/alarms.ts`): `false` turns one
+   * off, an object overrides its threshold or evaluation periods. @default the top-level settings
+   */
+  alarms: routeAlarmsSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
   /** Used in resource names. @default 'hookline' */
   name: z.string().regex(STACK_NAME_PATTERN, STACK_NAME_RULE).default(DEFAULT_STACK_NAME),
   routes: z.array(routeSchema).min(1, 'at least one route is required'),
+  metrics: z
+    .strictObject({
+      /** The CloudWatch namespace of every metric. @default the config's `name` */
+      namespace: metricsNamespace.optional(),
+    })
+    .optional(),
+  /**
+   * Alarms (`shared/config/alarms.ts`): the SNS topic they notify (created unless `topicArn`), its
+   * e-mail subscriptions, the stack-wide alarms and every route's defaults. Each alarm is on with its
+   * documented default unless set to `false`. @default every alarm on, a topic created, no e-mail
+   */
+  alarms: alarmsSchema.optional(),
 });

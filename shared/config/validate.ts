@@ -34,7 +34,13 @@ export function resolveConfig(input: unknown, source?: string): ResolvedConfig {
   const problems = [...checkPaths(input), ...checkRoutes(input)];
   if (!parsed.success) problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, input)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source);
-  return { name: parsed.data.name, routes: parsed.data.routes.map(toResolvedRoute) };
+  const { name, metrics, alarms } = parsed.data;
+  return {
+    name,
+    routes: parsed.data.routes.map(toResolvedRoute),
+    ...(metrics !== undefined && { metrics }),
+    ...(alarms !== undefined && { alarms }),
+  };
 }
 
 /** Path syntax, duplicates and queue-name collisions; run on the raw input so they show with schema errors. */
@@ -124,6 +130,8 @@ function toResolvedRoute(route: ParsedRoute): ResolvedRoute {
     throttle: route.throttle,
     ...(route.filters !== undefined && { filters: route.filters }),
     ...(route.allowedSourceIps !== undefined && { allowedSourceIps: route.allowedSourceIps }),
+    ...(route.metrics !== undefined && { metrics: route.metrics }),
+    ...(route.alarms !== undefined && { alarms: route.alarms }),
   };
 }
 

@@ -19,6 +19,8 @@ import { HistoryUnavailableError } from '../event-store/state-reads.js';
 import type { AttemptRecord, EventStatus } from '../event-store/types.js';
 import { DLQ_ATTRIBUTES } from '../handler/queue.js';
 import { type Log, silentLog } from '../logger.js';
+import { OPERATION_METRICS } from '../metric-names.js';
+import { count, type Metrics, silentMetrics } from '../metrics/metrics.js';
 
 /** SQS limit: messages per receive and entries per batch call. */
 const SQS_BATCH = 10;
@@ -254,6 +256,12 @@ export class RedriveUnavailableError extends HooklineError<'redrive_unavailable'
   }
 }
 
+/** Where `startRedrive` reports `Redriven`, and for which route. */
+export interface RedriveMetrics {
+  readonly metrics: Metrics;
+  readonly route: string;
+}
+
 /** Which DLQ `startRedrive` empties, where to, and how fast. */
 export interface RedriveInput {
   /** The DLQ the messages leave. */
@@ -273,6 +281,7 @@ export interface RedriveInput {
 export async function startRedrive(
   sqs: Pick<SQSClient, 'send'>,
   input: RedriveInput,
+  metrics: RedriveMetrics = { metrics: silentMetrics, route: '' },
 ): Promise<{ taskHandle: string }> {
   let taskHandle: string | undefined;
   try {
@@ -293,6 +302,8 @@ export async function startRedrive(
   if (taskHandle === undefined || taskHandle === '') {
     throw new RedriveUnavailableError(`StartMessageMoveTask returned no task handle for ${input.dlqArn}`);
   }
+  // One per redrive started: how many messages it moves is known only as the task runs.
+  metrics.metrics.publish([count(OPERATION_METRICS.redriven, { route: metrics.route })]);
   return { taskHandle };
 }
 

@@ -15,6 +15,8 @@ import type { ResolvedRoute } from '../config/types.js';
 import { jsonEnv, requireEnv } from '../env.js';
 import { ENV } from '../env-names.js';
 import { EventStore } from '../event-store/event-store.js';
+import { emfMetrics } from '../metrics/emf.js';
+import { metricsNamespaceFromEnv } from '../metrics/namespace.js';
 import { deployedEnvelopeKeys } from '../secrets/envelope-keys.js';
 import { processBatch, type RuntimeDependencies } from './runtime.js';
 import type { HandlerDefinition, HandlerFunction, HandlerOptions } from './types.js';
@@ -36,7 +38,7 @@ export type HooklineLambdaHandler<TPayload = unknown> = MiddyfiedHandler<
  *
  * Nothing is read from the environment at import: the Lambda path reads `HOOKLINE_ROUTE`,
  * `HOOKLINE_TABLE_NAME`, `HOOKLINE_QUEUE_URL`, `HOOKLINE_DLQ_URL` and (optional, for large bodies)
- * `HOOKLINE_BODY_BUCKET` on its first invocation, so the local stack can import handler modules
+ * `HOOKLINE_BODY_BUCKET` and `HOOKLINE_METRICS_NAMESPACE` on its first invocation, so the local stack can import handler modules
  * without them.
  */
 export function defineHandler<TPayload = unknown>(
@@ -75,5 +77,10 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
     envelopeKeys: deployedEnvelopeKeys(),
     ...(bodyStore !== undefined && { bodyStore }),
     log: logger,
+    metrics: emfMetrics({
+      namespace: metricsNamespaceFromEnv(route, queueUrl),
+      service: 'hookline-handler',
+      log: logger,
+    }),
   };
 }

@@ -28,17 +28,22 @@ export interface HandlerRunScope<TPayload> {
   readonly lambdaContext: Context | undefined;
 }
 
-/** The handler's outcome; never throws (a thrown error is the `failed` or `permanent` result). */
+/**
+ * The handler's outcome; never throws (a thrown error is the `failed` or `permanent` result).
+ * `onEventType` is told the event's type once the event is built (the runtime's metrics).
+ */
 export async function runHandler<TPayload>(
   envelope: Envelope,
   attempt: number,
   scope: HandlerRunScope<TPayload>,
   log: Log,
+  onEventType?: (type: string | undefined) => void,
 ): Promise<HandlerResult> {
   const { definition, deps, lambdaContext } = scope;
   try {
     const rawBody = await readEventBody(envelope, deps.bodyStore);
     const event = buildEvent({ envelope, attempt, expectJson: deps.route.expectJson, rawBody });
+    onEventType?.(event.type);
     const { schema } = definition.options;
     const payload = schema === undefined ? event.payload : await validatePayload(schema, event.payload);
     const context: HandlerContext = {

@@ -20,9 +20,11 @@ import { RouteMismatchError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { LockResult } from '../event-store/lock.js';
 import type { Log } from '../logger.js';
+import { type Metrics, type MetricValue, silentMetrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { lockableEvent, newLockOwner } from './attempt-lock.js';
 import { withLogKeys } from './log.js';
+import { attemptMetrics, deadLetteredWithoutAttempt, duplicateSkipped, sentAtMs } from './metrics.js';
 import { runHandler } from './run-handler.js';
 import {
   deadLetterExhausted,
@@ -54,6 +56,8 @@ export interface RuntimeDependencies {
    */
   readonly bodyStore?: Pick<BodyStore, 'get'>;
   readonly log: Log;
+  /** Where each batch's metrics go, once it is processed (`./metrics.ts`). @default silentMetrics */
+  readonly metrics?: Metrics;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** Jitter source in [0, 1). @default Math.random */
@@ -81,6 +85,8 @@ interface BatchScope<TPayload> {
   readonly seen: Set<string>;
   /** The envelope keys, read once per batch. */
   readonly keys: readonly string[];
+  /** The batch's metrics, published once it is processed. */
+  readonly metrics: MetricValue[];
 }
 
 type AcquiredLock = Extract<LockResult, { acquired: true }>;
@@ -115,12 +121,14 @@ export async function processBatch<TPayload>(
     lambdaContext: invocation.lambdaContext,
     seen: new Set(),
     keys,
+    metrics: [],
   };
   const failed = new Set<string>();
   const concurrency = definition.options.recordConcurrency ?? DEFAULT_RECORD_CONCURRENCY;
   await runInOrder(records, concurrency, async (record) => {
     if (!(await processRecordSafely(record, scope))) failed.add(record.messageId);
   });
+  (deps.metrics ?? silentMetrics).publish(scope.metrics);
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
@@ -177,20 +185,27 @@ async function processRecordSafely<TPayload>(
 async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPayload>): Promise<boolean> {
   const { deps } = scope;
   const route = deps.route.path;
+  const deadLettered = (done: boolean): boolean => {
+    scope.metrics.push(deadLetteredWithoutAttempt(deps.route));
+    return done;
+  };
   const read = readEnvelope(record);
-  if (read instanceof EnvelopeError) return deadLetterUnreadable(record, deps, read);
+  if (read instanceof EnvelopeError) return deadLettered(await deadLetterUnreadable(record, deps, read));
   const untrusted = signatureProblem(read, scope.keys);
-  if (untrusted !== undefined) return deadLetterUnreadable(record, deps, untrusted);
+  if (untrusted !== undefined) return deadLettered(await deadLetterUnreadable(record, deps, untrusted));
 
   const log = withLogKeys(deps.log, { id: read.id, route, messageId: record.messageId });
   const message: MessageScope = { record, deps, now: scope.now, log };
   // Synchronous up to here: see runInOrder.
   if (!claimInBatch(read.id, scope, log)) return true;
   if (read.route !== route) {
-    return deadLetterUnowned(message, 'route_mismatch', `event route ${read.route} is not ${route}`);
+    return deadLettered(
+      await deadLetterUnowned(message, 'route_mismatch', `event route ${read.route} is not ${route}`),
+    );
   }
   const envelope = read.v === 1 ? await fromRecord(read, deps.store) : read;
-  if (envelope instanceof EnvelopeError) return deadLetterUnreadable(record, deps, envelope);
+  if (envelope instanceof EnvelopeError)
+    return deadLettered(await deadLetterUnreadable(record, deps, envelope));
   if (scope.now().getTime() >= scope.deadlineMs) {
     log.warn('no time left in the invocation; left for redelivery');
     return false;
@@ -214,6 +229,7 @@ function readEnvelope(record: SQSRecord): Envelope | EnvelopeError {
 function claimInBatch<TPayload>(id: string, scope: BatchScope<TPayload>, log: Log): boolean {
   if (scope.seen.has(id)) {
     log.info('duplicate in batch skipped');
+    scope.metrics.push(duplicateSkipped(scope.deps.route));
     return false;
   }
   scope.seen.add(id);
@@ -243,14 +259,19 @@ async function takeLock<TPayload>(
     });
   } catch (error: unknown) {
     if (!(error instanceof RouteMismatchError)) throw error;
-    return deadLetterUnowned(message, 'route_mismatch', error.message);
+    const done = await deadLetterUnowned(message, 'route_mismatch', error.message);
+    scope.metrics.push(deadLetteredWithoutAttempt(deps.route));
+    return done;
   }
   if (lock.acquired) return { owner, lock };
   if (lock.reason === 'missing') {
-    return deadLetterUnowned(message, 'event_not_found', `event ${id} has no record`);
+    const done = await deadLetterUnowned(message, 'event_not_found', `event ${id} has no record`);
+    scope.metrics.push(deadLetteredWithoutAttempt(deps.route));
+    return done;
   }
   if (lock.reason === 'done') {
     message.log.info('event already settled; copy dropped', { status: lock.record.status });
+    scope.metrics.push(duplicateSkipped(deps.route));
     return true;
   }
   return lockedElsewhere(message, lock.record.lockOwner, lock.record.lockExpiresAt);
@@ -267,8 +288,11 @@ async function runAttempt<TPayload>(
   // A lapsed attempt the lock took over is in the history already.
   const attempt = (lock.record.attempts ?? []).length + 1;
   const receiveCount = receiveCountOf(record);
-  if (isPastLastAttempt(receiveCount, message.deps.route))
-    return deadLetterExhausted(message, owner, envelope);
+  if (isPastLastAttempt(receiveCount, message.deps.route)) {
+    const done = await deadLetterExhausted(message, owner, envelope);
+    scope.metrics.push(deadLetteredWithoutAttempt(scope.deps.route));
+    return done;
+  }
   log.info('event state', {
     status: 'processing',
     attempt,
@@ -276,9 +300,13 @@ async function runAttempt<TPayload>(
     ...(lock.lapsed !== undefined && { lapsedLockExpiredAt: lock.lapsed.expiredAt }),
   });
 
-  const startedAt = scope.now().toISOString();
+  const startedAtMs = scope.now().getTime();
+  const startedAt = new Date(startedAtMs).toISOString();
   const started = performance.now();
-  const result = await runHandler(envelope, attempt, scope, log);
+  let eventType: string | undefined;
+  const result = await runHandler(envelope, attempt, scope, log, (type) => {
+    eventType = type;
+  });
   const base = {
     attempt,
     startedAt,
@@ -286,7 +314,22 @@ async function runAttempt<TPayload>(
     ...(lock.previousStatus === 'dead_lettered' && { redriven: true }),
   };
   try {
-    return await settleAttempt(message, { owner, base, result, receiveCount, envelope });
+    const done = await settleAttempt(message, { owner, base, result, receiveCount, envelope });
+    scope.metrics.push(
+      ...attemptMetrics({
+        route: scope.deps.route,
+        eventType,
+        result: result.kind,
+        done,
+        attempt,
+        durationMs: base.durationMs,
+        startedAtMs,
+        settledAtMs: scope.now().getTime(),
+        receivedAt: envelope.receivedAt,
+        sentAtMs: sentAtMs(record.attributes),
+      }),
+    );
+    return done;
   } catch (error: unknown) {
     // The lock stays until the deadline; the redelivered message then records this attempt as lapsed.
     log.error('settle failed; left for redelivery', { attempt, ...errorLogFields(error) });

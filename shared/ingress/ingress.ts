@@ -4,9 +4,11 @@ import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { newEventId } from '../ids.js';
 import { type Log, silentLog } from '../logger.js';
+import { type Metrics, silentMetrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
 import { fetchStatus, type UrlGetter } from './handshake-tools.js';
+import { ingressMetrics } from './metrics.js';
 import { IngressPipeline } from './pipeline.js';
 import { dedupe } from './steps/dedupe.js';
 import { enqueue } from './steps/enqueue.js';
@@ -55,6 +57,8 @@ export interface IngressDependencies {
   /** GETs a provider's confirmation link (SNS). @default `fetch`, no redirects, 5 s timeout */
   readonly getUrl?: UrlGetter;
   readonly log?: Log;
+  /** Where each request's metrics go, once it is answered (`./metrics.ts`). @default silentMetrics */
+  readonly metrics?: Metrics;
   readonly now?: () => Date;
   readonly newId?: (now: Date) => string;
 }
@@ -71,6 +75,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
   const log = deps.log ?? silentLog;
   const now = deps.now ?? (() => new Date());
   const handshakes = { secrets, log, now, get: deps.getUrl ?? fetchStatus };
+  const metrics = deps.metrics ?? silentMetrics;
   return IngressPipeline.start()
     .step(receive(deps.publicUrl))
     .step(matchRoute(deps.targets)) // 404
@@ -87,5 +92,5 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503
     .step(enqueue({ queue, envelopeKeys, log })) // 503
-    .finish(reply({ store, log }), log); // 202 queued
+    .finish(reply({ store, log }), log, (outcome) => metrics.publish(ingressMetrics(outcome))); // 202 queued
 }

@@ -3,6 +3,7 @@
  * steps before it put in the context, then answers the request, refuses it (throws an `HttpError`)
  * or adds its findings to the context for the steps after it.
  */
+import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describeError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
@@ -13,18 +14,39 @@ import type { IngressErrorCode } from './http.js';
 /** What the ingress answers, in API Gateway's (HTTP API, payload v2) result shape. */
 export type IngressResult = APIGatewayProxyStructuredResultV2;
 
+/** What an answer was, for the ingress's metrics (`./metrics.ts`); never sent. */
+export type AnswerKind = 'queued' | 'duplicate' | 'filtered' | 'handshake';
+
 /** A step's answer: the request ends here with `result`, and no later step runs. */
 export class Answer {
   readonly result: IngressResult;
+  readonly kind: AnswerKind | undefined;
 
-  constructor(result: IngressResult) {
+  constructor(result: IngressResult, kind?: AnswerKind) {
     this.result = result;
+    this.kind = kind;
   }
 }
 
-export function answer(result: IngressResult): Answer {
-  return new Answer(result);
+export function answer(result: IngressResult, kind?: AnswerKind): Answer {
+  return new Answer(result, kind);
 }
+
+/** How one request ended, as the pipeline's observer sees it. */
+export interface RequestOutcome {
+  readonly result: IngressResult;
+  /** The answering step's kind; undefined for a refusal. */
+  readonly kind: AnswerKind | undefined;
+  /** The refusal: its code, or `internal_error` for anything not an `HttpError`; undefined when answered. */
+  readonly errorCode: string | undefined;
+  /** The context as the last step that ran left it (what earlier steps added). */
+  readonly context: object;
+  /** Milliseconds from the request's arrival to its answer. */
+  readonly durationMs: number;
+}
+
+/** Told of every request's outcome once it is answered; what it throws is ignored. */
+export type OutcomeObserver = (outcome: RequestOutcome) => void;
 
 /**
  * One step: an `Answer`, or what it adds to the context (nothing, for a check that lets the request
@@ -67,27 +89,52 @@ export class IngressPipeline<Context extends object> {
     return new IngressPipeline<Extended<Context, Added>>([...this.steps, { run }]);
   }
 
-  finish(last: Step<Context, never>, log: Log): (event: APIGatewayProxyEventV2) => Promise<IngressResult> {
+  finish(
+    last: Step<Context, never>,
+    log: Log,
+    observe?: OutcomeObserver,
+  ): (event: APIGatewayProxyEventV2) => Promise<IngressResult> {
     const steps = [...this.steps, { run: last }];
     return async (event) => {
+      const started = performance.now();
+      const reached: { context: object } = { context: { event } };
+      let outcome: Omit<RequestOutcome, 'durationMs'>;
       try {
-        return await runSteps(steps, { event });
+        const answered = await runSteps(steps, reached);
+        outcome = {
+          result: answered.result,
+          kind: answered.kind,
+          errorCode: undefined,
+          context: reached.context,
+        };
       } catch (error: unknown) {
-        return refusal(error, log);
+        const code = error instanceof HttpError ? String(error.code) : 'internal_error';
+        outcome = { result: refusal(error, log), kind: undefined, errorCode: code, context: reached.context };
       }
+      if (observe !== undefined)
+        notify(observe, { ...outcome, durationMs: performance.now() - started }, log);
+      return outcome.result;
     };
   }
 }
 
-async function runSteps(steps: readonly HeldStep[], arrival: Arrival): Promise<IngressResult> {
-  let context: object = arrival;
+/** Runs the steps, keeping in `reached` the context as each step leaves it. */
+async function runSteps(steps: readonly HeldStep[], reached: { context: object }): Promise<Answer> {
   for (const step of steps) {
-    const outcome = await step.run(context);
-    if (outcome instanceof Answer) return outcome.result;
-    if (typeof outcome === 'object' && outcome !== null) context = { ...context, ...outcome };
+    const outcome = await step.run(reached.context);
+    if (outcome instanceof Answer) return outcome;
+    if (typeof outcome === 'object' && outcome !== null) reached.context = { ...reached.context, ...outcome };
   }
   // The last step's type (`Step<Context, never>`) makes it answer; this guards the runner itself.
   throw new Error('no ingress step answered the request');
+}
+
+function notify(observe: OutcomeObserver, outcome: RequestOutcome, log: Log): void {
+  try {
+    observe(outcome);
+  } catch (error: unknown) {
+    log.warn('request outcome not observed', { error: describeError(error) });
+  }
 }
 
 /** An `HttpError` as its own answer; anything else is logged and answered 500. */

@@ -19,6 +19,7 @@ import { EventHistory } from '../event-store/history.js';
 import { ADMIN_PATH_PREFIX } from '../http/paths.js';
 import { LOCAL_AWS, type LocalState, localBodyRoot, localStateFile } from '../local-state/state-file.js';
 import { type Log, silentLog } from '../logger.js';
+import { type Metrics, silentMetrics } from '../metrics/metrics.js';
 import { queueSettings } from '../resources.js';
 import type { EnvSecretResolver } from '../secrets/env-resolver.js';
 import { localEnvelopeKeys } from '../secrets/envelope-keys.js';
@@ -69,6 +70,12 @@ export interface DevStackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Structured lines: event state changes, poller and ingress messages. @default silent */
   readonly log?: Log;
+  /**
+   * The metrics of the ingress, the pollers, replays and redrives, made once the config is read
+   * (its namespace): `hookline dev` passes EMF lines (`emfMetrics`), what the Lambda functions
+   * write. @default silentMetrics
+   */
+  readonly metrics?: (config: ResolvedConfig) => Metrics;
   /** Human-readable startup notices (dev defaults in use, missing secrets). */
   readonly notice?: Notice;
   /** How to describe the port settings in "port in use" errors. */
@@ -141,7 +148,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     startup.throwIfAborted();
     const { log, waitSeconds } = settings;
     const stores = openStores(clients.dynamodb, tableName, settings.configFile);
-    const shared = { targets, sqs: clients.sqs, ...stores, envelopeKeys: localEnvelopeKeys(secrets), log };
+    const metrics = settings.metrics(config);
+    const shared = {
+      targets,
+      sqs: clients.sqs,
+      ...stores,
+      envelopeKeys: localEnvelopeKeys(secrets),
+      log,
+      metrics,
+    };
     // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
     startPollers({ ...shared, definitions, waitSeconds }, startup);
     const http = await listen(settings.http, startup);
@@ -175,6 +190,7 @@ interface DevStackSettings {
   readonly envFile: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
+  readonly metrics: (config: ResolvedConfig) => Metrics;
   readonly notice: Notice;
   readonly waitSeconds: number | undefined;
 }
@@ -201,6 +217,7 @@ function devStackSettings(options: DevStackOptions): DevStackSettings {
     envFile: options.envFile,
     env,
     log: options.log ?? silentLog,
+    metrics: options.metrics ?? (() => silentMetrics),
     notice: options.notice ?? (() => {}),
     waitSeconds: options.waitSeconds,
   };

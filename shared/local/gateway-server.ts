@@ -10,6 +10,7 @@ import type { EventHistory } from '../event-store/history.js';
 import { createIngress } from '../ingress/ingress.js';
 import { sqsQueueSender } from '../ingress/sqs-sender.js';
 import type { Log } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { createReplayer } from '../replay/replay.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
@@ -55,19 +56,31 @@ export function localGatewayHandler(parts: {
   readonly envelopeKeys: EnvelopeKeys;
   readonly publicUrl: string;
   readonly log: Log;
+  readonly metrics: Metrics;
 }): HttpApiHandler {
-  const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log } = parts;
+  const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log, metrics } = parts;
   const queue = sqsQueueSender(sqs);
   return localGateway({
-    webhooks: createIngress({ targets, store, queue, secrets, envelopeKeys, bodyStore, publicUrl, log }),
+    webhooks: createIngress({
+      targets,
+      store,
+      queue,
+      secrets,
+      envelopeKeys,
+      bodyStore,
+      publicUrl,
+      log,
+      metrics,
+    }),
     admin: createAdminApi({
       targets,
       history,
-      replayer: createReplayer({ store, history, targets, queue, envelopeKeys, bodyStore }),
+      replayer: createReplayer({ store, history, targets, queue, envelopeKeys, bodyStore, metrics }),
       sqs,
       bodyStore,
       publicUrl,
       log,
+      metrics,
     }),
   });
 }

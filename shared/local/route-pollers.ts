@@ -11,6 +11,7 @@ import { describeError } from '../errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { HandlerDefinition } from '../handler/define-handler.js';
 import type { Log } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { loadHandlerDefinition } from '../worker/handler-module.js';
 import { createPoller, type Poller } from '../worker/poller.js';
@@ -37,12 +38,13 @@ export function startPollers(
     readonly envelopeKeys: EnvelopeKeys;
     readonly bodyStore: DirectoryBodyStore;
     readonly log: Log;
+    readonly metrics: Metrics;
     /** @default the poller's (20 s) */
     readonly waitSeconds: number | undefined;
   },
   startup: Startup,
 ): void {
-  const { sqs, store, envelopeKeys, bodyStore, log, waitSeconds } = parts;
+  const { sqs, store, envelopeKeys, bodyStore, log, metrics, waitSeconds } = parts;
   const pollers: Poller[] = parts.targets.map((target, index) =>
     createPoller({
       route: target.route,
@@ -54,6 +56,7 @@ export function startPollers(
       envelopeKeys,
       bodyStore,
       log,
+      metrics,
       // Like the event source mapping: up to maxConcurrency batches of a route in flight at once.
       concurrency: target.route.maxConcurrency,
       ...(waitSeconds !== undefined && { waitSeconds }),

@@ -13,6 +13,8 @@ import { type BodyReference, serializeEnvelope, toEnvelope } from '../envelope.j
 import { signEnvelope } from '../envelope-signature.js';
 import { EventNotFoundError } from '../event-store/errors.js';
 import type { EventRecord, EventStatus, NewEventRecord } from '../event-store/types.js';
+import { OPERATION_METRICS } from '../metric-names.js';
+import { count, silentMetrics } from '../metrics/metrics.js';
 import {
   ReplayBodyUnavailableError,
   ReplayConflictError,
@@ -59,6 +61,7 @@ export async function replayEvent(context: ReplayContext, id: string): Promise<R
     // The original expired meanwhile; the replay still names it in `replayOf`.
     if (!(error instanceof EventNotFoundError)) throw error;
   }
+  (deps.metrics ?? silentMetrics).publish([count(OPERATION_METRICS.replayed, { route: target.route.path })]);
   return { id: replay.id, replayOf: original.id, status: 'queued' };
 }
 

@@ -8,6 +8,7 @@ import type { EventStore } from '../event-store/event-store.js';
 import type { EventHistory } from '../event-store/history.js';
 import type { EventStatus } from '../event-store/types.js';
 import type { QueueSender } from '../ingress/ingress.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 
 /** A configured route and the queue its events (and their replays) go to. */
@@ -40,6 +41,8 @@ export interface ReplayerDependencies {
   readonly newId?: (now: Date) => string;
   /** Waits between bulk sends; must let `now` advance by `ms`. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where `Replayed` goes, once per replay queued. @default silentMetrics */
+  readonly metrics?: Metrics;
 }
 
 export interface ReplayResult {

@@ -16,6 +16,7 @@ import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
 import { errorLogFields } from '../handler/settle.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { deleteMessages, readQueueArn, receiveMessages } from './sqs-calls.js';
 import { toSqsRecord } from './sqs-records.js';
@@ -40,6 +41,8 @@ export interface PollerOptions {
   /** Where bodies kept outside the envelope (`bodyRef`) are read from; see `RuntimeDependencies`. */
   readonly bodyStore?: Pick<BodyStore, 'get'>;
   readonly log: Log;
+  /** Where each batch's metrics go (the runtime's, as in Lambda). @default silentMetrics */
+  readonly metrics?: Metrics;
   /** Long-poll wait of each receive while idle (0–20). @default 20 */
   readonly waitSeconds?: number;
   /**
@@ -344,6 +347,7 @@ function runtimeDependencies(options: PollerOptions): RuntimeDependencies {
     envelopeKeys: options.envelopeKeys,
     ...(options.bodyStore !== undefined && { bodyStore: options.bodyStore }),
     log: options.log,
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     ...(options.now !== undefined && { now: options.now }),
     ...(options.random !== undefined && { random: options.random }),
   };

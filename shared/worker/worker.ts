@@ -13,6 +13,7 @@ import { HooklineError } from '../errors.js';
 import { EventStore } from '../event-store/event-store.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import { type Log, silentLog } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { WorkerEndpoints } from './endpoints.js';
 import { loadHandlerDefinition } from './handler-module.js';
 import { createPoller, type Poller } from './poller.js';
@@ -47,6 +48,11 @@ export interface WorkerBaseOptions {
   readonly endpoints: WorkerEndpoints;
   /** @default silentLog */
   readonly log?: Log;
+  /**
+   * Where the handler runtime's metrics go: the CLI passes EMF lines (`emfMetrics`), the lines the
+   * Lambda functions write. @default silentMetrics
+   */
+  readonly metrics?: Metrics;
   /** Loads a route's handler; @default loadHandlerDefinition(handlerEntry(configFile, route.handler)) */
   readonly loadDefinition?: (route: ResolvedRoute) => Promise<HandlerDefinition>;
 }
@@ -215,6 +221,7 @@ async function routePoller(
     envelopeKeys: endpoints.envelopeKeys,
     ...(endpoints.bodyStore !== undefined && { bodyStore: endpoints.bodyStore }),
     log: options.log ?? silentLog,
+    ...(options.metrics !== undefined && { metrics: options.metrics }),
     ...tuning,
   });
 }

@@ -22,6 +22,8 @@ import {
   SQS_PORT_ENV,
 } from '../../local/emulator-processes.js';
 import type { Log } from '../../logger.js';
+import { emfMetrics } from '../../metrics/emf.js';
+import { configMetricsNamespace } from '../../metrics/namespace.js';
 import { CliUsageError, type CommandModule, configFileFrom, type OptionValues } from '../command.js';
 
 /** This command's flags, besides `--config` and `--json`. */
@@ -52,6 +54,9 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         sqsPort: settings.sqsPort,
         dynamoDbPort: settings.dynamoDbPort,
         log,
+        // The EMF lines the Lambda functions write, on stdout beside the log lines.
+        metrics: (config) =>
+          emfMetrics({ namespace: configMetricsNamespace(config), service: 'hookline-dev', log }),
         notice: (level, text) => (level === 'warn' ? warn(text) : say(text)),
         portRemedies: {
           http: settings.portFlag === undefined ? 'set PORT or pass --port' : 'pass another --port',

@@ -7,7 +7,7 @@ import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, processMessages } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
-import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
+import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
@@ -29,6 +29,10 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const config = await loadConfig(configFile);
   findRoute(config, routeName); // an unknown route fails before any AWS call
   const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
+  const log = createJsonLog({
+    service: 'hookline-process',
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
   try {
     const result = await processMessages({
       config,
@@ -37,7 +41,8 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       route: routeName,
       count,
       waitSeconds,
-      log: createJsonLog({ service: 'hookline-process', write: (line) => process.stderr.write(`${line}\n`) }),
+      log,
+      metrics: stderrMetrics(config, 'hookline-process', log),
     });
     process.stdout.write(
       values.json === true ? `${JSON.stringify(result)}\n` : `processed ${result.processed}\n`,

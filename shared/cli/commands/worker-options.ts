@@ -1,5 +1,9 @@
 /** Flags shared by `hookline process` and `hookline worker`: where the queues are, integer parsing. */
 import type { ResolvedConfig } from '../../config/types.js';
+import type { Log } from '../../logger.js';
+import { emfMetrics } from '../../metrics/emf.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { configMetricsNamespace } from '../../metrics/namespace.js';
 import type { ResolveEndpointsOptions } from '../../worker/endpoints.js';
 import { CliUsageError, type CommandModule } from '../command.js';
 
@@ -39,4 +43,17 @@ export function integerOption(
     throw new CliUsageError(`${flag} must be a whole number ${range} (got "${String(value)}")`);
   }
   return number;
+}
+
+/**
+ * The EMF metric lines a consumer outside Lambda writes, as the handler function would: on stderr,
+ * beside its log lines, since stdout is the command's own output.
+ */
+export function stderrMetrics(config: ResolvedConfig, service: string, log: Log): Metrics {
+  return emfMetrics({
+    namespace: configMetricsNamespace(config),
+    service,
+    write: (line) => process.stderr.write(`${line}\n`),
+    log,
+  });
 }

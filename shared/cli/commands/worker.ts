@@ -8,7 +8,7 @@ import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, startWorker } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
-import { endpointOptions, endpointsFrom, integerOption } from './worker-options.js';
+import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
@@ -44,6 +44,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       waitSeconds,
       concurrency,
       log,
+      metrics: stderrMetrics(config, 'hookline-worker', log),
       handleSignals: true,
     });
     const forceExit = () => {

@@ -8,6 +8,6 @@ export function filter(log: Log): Step<Received & Routed & Parsed> {
   return ({ request, target, payload }) => {
     if (target.passesFilters({ method: request.method, headers: request.headers, payload })) return undefined;
     log.info('event filtered', { route: target.route.path });
-    return answer(jsonResponse(202, { status: 'filtered' }));
+    return answer(jsonResponse(202, { status: 'filtered' }), 'filtered');
   };
 }

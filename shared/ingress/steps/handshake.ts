@@ -68,11 +68,14 @@ async function runHandshake(
     kind: outcome.kind,
     statusCode: outcome.statusCode,
   });
-  return answer({
-    statusCode: outcome.statusCode,
-    headers: { 'cache-control': 'no-store', ...outcome.headers },
-    body: outcome.body ?? '',
-  });
+  return answer(
+    {
+      statusCode: outcome.statusCode,
+      headers: { 'cache-control': 'no-store', ...outcome.headers },
+      body: outcome.body ?? '',
+    },
+    'handshake',
+  );
 }
 
 function refusalMessage(code: 'invalid_signature' | 'invalid_verify_token' | 'handshake_refused'): string {

@@ -20,6 +20,6 @@ export function reply(deps: ReplyDependencies): Step<Received & Routed & Verifie
     // either way this request's message is on the queue.
     await storeCall(log, () => store.putQueued(record));
     log.info('event queued', { id, route: target.route.path, status: 'queued', scheme: verdict.scheme });
-    return answer(jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) }));
+    return answer(jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) }), 'queued');
   };
 }
