@@ -71,6 +71,11 @@ export interface AdminApiProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The namespace of the routes' custom metrics (`ENV.metricsNamespace`), for the metrics it reports.
+   * @default - not set: the function falls back to its own default
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -128,6 +133,7 @@ export class AdminApi extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.adminRoutes]: stack.toJsonString(prefixes),
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
+        ...(props.metricsNamespace !== undefined && { [ENV.metricsNamespace]: props.metricsNamespace }),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),

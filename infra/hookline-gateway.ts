@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { alarmSettingsProblems, resolveStackAlarms } from '../shared/config/alarms.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import { handshakeStoresSecret, verifySecret } from '../shared/config/scheme-needs.js';
 import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
@@ -15,6 +17,8 @@ import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
 import { BodyBucket } from './body-bucket.js';
+import { AlarmTopic, GatewayDashboard, StackAlarms } from './monitoring.js';
+import { metricsNamespace } from './route-metrics.js';
 import { WebhookRoute } from './webhook-route.js';
 
 /** Stage-wide throttling for requests that match no route-level setting. */
@@ -124,6 +128,23 @@ export class HooklineGateway extends Construct {
    * message older than the change (14 days at most).
    */
   public readonly envelopeKey: secretsmanager.Secret;
+  /**
+   * The CloudWatch namespace of the functions' custom metrics (`config.metrics.namespace`, else
+   * `config.name`), set on every function as `ENV.metricsNamespace`.
+   */
+  public readonly metricsNamespace: string;
+  /**
+   * The SNS topic every alarm notifies (on ALARM and back to OK): `<name>-alarms`, created encrypted
+   * with its own KMS key, or the config's `alarms.topicArn`; with the config's `alarms.email`
+   * subscriptions. Each route's alarms are its `WebhookRoute.alarms`.
+   */
+  public readonly alarmTopic: AlarmTopic;
+  /** The stack-wide alarms: event table throttling and the HTTP API's 5xx. */
+  public readonly stackAlarms: StackAlarms;
+  /** Every alarm of the stack: the stack-wide ones, then each route's. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+  /** The stack's CloudWatch dashboard (named after the config), one row per route. */
+  public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
     super(scope, id);
@@ -134,6 +155,13 @@ export class HooklineGateway extends Construct {
     const enabledRoutes = props.config.routes.filter((route) => route.enabled);
     const projectRoot = props.projectRoot ?? process.cwd();
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.metricsNamespace = metricsNamespace(props.config);
+    const alarmsConfig = props.config.alarms;
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      prefix: props.config.name,
+      ...(alarmsConfig?.topicArn !== undefined && { topicArn: alarmsConfig.topicArn }),
+      ...(alarmsConfig?.email !== undefined && { email: alarmsConfig.email }),
+    });
 
     this.table = this.buildTable(props);
     this.envelopeKey = this.buildEnvelopeKey(props);
@@ -159,7 +187,27 @@ export class HooklineGateway extends Construct {
       entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
       projectRoot,
       logRetention,
+      metricsNamespace: this.metricsNamespace,
     });
+    this.stackAlarms = new StackAlarms(this, 'StackAlarms', {
+      prefix: props.config.name,
+      settings: resolveStackAlarms(alarmsConfig),
+      table: this.table,
+      httpApi: this.httpApi,
+      action: this.alarmTopic.action,
+    });
+    this.alarms = [
+      ...this.stackAlarms.all,
+      ...[...this.routes.values()].flatMap((webhookRoute) => webhookRoute.alarms.all),
+    ];
+    this.dashboard = new GatewayDashboard(this, 'Dashboard', {
+      dashboardName: props.config.name,
+      metricsNamespace: this.metricsNamespace,
+      routes: [...this.routes.values()],
+      table: this.table,
+      httpApi: this.httpApi,
+      alarms: this.alarms,
+    }).dashboard;
     this.throttleRoutes();
     this.addOutputs();
   }
@@ -237,6 +285,9 @@ export class HooklineGateway extends Construct {
         handlerEntry: handlerEntry(configFile, route.handler),
         projectRoot,
         logRetention,
+        metricsNamespace: this.metricsNamespace,
+        ...(props.config.alarms !== undefined && { alarmDefaults: props.config.alarms }),
+        alarmAction: this.alarmTopic.action,
         ...(secretName && sharedSecrets.has(secretName) ? { secret: sharedSecrets.get(secretName) } : {}),
       });
       if (secretName && webhookRoute.secret) sharedSecrets.set(secretName, webhookRoute.secret);
@@ -282,6 +333,10 @@ export class HooklineGateway extends Construct {
       value: this.bodyBucket.bucket.bucketName,
       description: 'Hookline body bucket (request bodies too large to travel inline)',
     }).overrideLogicalId('BodyBucketName');
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'Hookline alarm topic (every alarm notifies it)',
+    }).overrideLogicalId('AlarmTopicArn');
     for (const webhookRoute of this.routes.values()) {
       new CfnOutput(this, `WebhookUrl-${webhookRoute.route.queueName}`, {
         value: `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
@@ -303,6 +358,10 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
   const { config } = props;
   if (!isValidStackName(config.name)) {
     problems.push(`config name "${config.name}" ${STACK_NAME_RULE} (it prefixes resource names)`);
+  }
+  problems.push(...alarmSettingsProblems(config.alarms, 'alarms', true));
+  for (const route of config.routes) {
+    problems.push(...alarmSettingsProblems(route.alarms, `route ${route.path} alarms`, false));
   }
   const enabled = config.routes.filter((route) => route.enabled);
   if (enabled.length === 0) problems.push('no enabled routes: the gateway would have nothing to serve');

@@ -12,6 +12,7 @@ import { ENV } from '../shared/env-names.js';
 import { TABLE_PARTITIONS } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { HooklineFunction } from './hookline-function.js';
+import { routeEnvironmentJson } from './route-environment.js';
 
 export interface RouteHandlerProps {
   /** The route whose events the handler processes (sizing, batching, retry policy). */
@@ -34,6 +35,8 @@ export interface RouteHandlerProps {
    * message arrives before the ingress wrote it. No query, no delete.
    */
   readonly table: dynamodb.ITable;
+  /** The CloudWatch namespace the handler runtime emits its metrics in (`ENV.metricsNamespace`). */
+  readonly metricsNamespace: string;
   /**
    * The claim-check bucket: the handler reads its own route's stored bodies (events whose body was too
    * large to travel inline) and nothing else in it.
@@ -86,10 +89,11 @@ export class RouteHandler extends Construct {
       memorySize: route.memoryMb,
       timeout: Duration.seconds(route.timeoutSeconds),
       environment: {
-        [ENV.route]: JSON.stringify(route),
+        [ENV.route]: routeEnvironmentJson(route),
         [ENV.tableName]: props.table.tableName,
         [ENV.queueUrl]: props.queue.queueUrl,
         [ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
+        [ENV.metricsNamespace]: props.metricsNamespace,
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),

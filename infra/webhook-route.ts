@@ -1,6 +1,7 @@
 import { Annotations, ArnFormat, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +15,7 @@ import {
   SQS_MAX_VISIBILITY_TIMEOUT_SECONDS,
   SQS_QUEUE_NAME_PATTERN,
 } from '../shared/aws-limits.js';
+import { type AlarmSettings, resolveRouteAlarms } from '../shared/config/alarms.js';
 import { routeLimitProblems } from '../shared/config/check-route-limits.js';
 import { normalizePath } from '../shared/config/queue-name.js';
 import {
@@ -32,6 +34,8 @@ import {
 } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { HooklineFunction } from './hookline-function.js';
+import { RouteAlarms } from './route-alarms.js';
+import { routeEnvironmentJson } from './route-environment.js';
 import { RouteHandler } from './route-handler.js';
 
 const HTTP_METHODS: ReadonlySet<string> = new Set(Object.values(apigwv2.HttpMethod));
@@ -84,6 +88,22 @@ export interface WebhookRouteProps {
    * @default - created or imported from `route.verify.secret` (see `WebhookRoute.secret`)
    */
   readonly secret?: secretsmanager.ISecret;
+  /**
+   * The CloudWatch namespace the route's functions emit their metrics in (`ENV.metricsNamespace`),
+   * which its alarms read.
+   * @default - `prefix`
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * The top-level `alarms` of the config, which `route.alarms` overrides (`resolveRouteAlarms`).
+   * @default - every route alarm on with its default (`ALARM_DEFAULTS`)
+   */
+  readonly alarmDefaults?: AlarmSettings;
+  /**
+   * Where the route's alarms notify (the gateway's alarm topic).
+   * @default - the alarms notify nothing
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
 }
 
 /**
@@ -131,6 +151,10 @@ export class WebhookRoute extends Construct {
   public readonly httpRoutes: readonly apigwv2.HttpRoute[];
   /** Their route keys (`POST /order/status`), used for per-route throttling on the stage. */
   public readonly routeKeys: readonly string[];
+  /** The namespace of the route's custom metrics. */
+  public readonly metricsNamespace: string;
+  /** The route's alarms (DLQ not empty, oldest message age, error rate, 5xx, signatures, throttles). */
+  public readonly alarms: RouteAlarms;
 
   constructor(scope: Construct, id: string, props: WebhookRouteProps) {
     super(scope, id);
@@ -138,6 +162,7 @@ export class WebhookRoute extends Construct {
     this.route = route;
     this.settings = queueSettings(route, prefix);
     this.webhookPath = normalizePath(route.path);
+    this.metricsNamespace = props.metricsNamespace ?? prefix;
     const secretReference = verifySecret(route.verify);
 
     const problems = checkWebhookRoute(route, this.settings);
@@ -180,6 +205,18 @@ export class WebhookRoute extends Construct {
     const handler = this.buildHandler(props);
     this.handlerFunction = handler.function;
     this.handlerLogGroup = handler.logGroup;
+
+    this.alarms = new RouteAlarms(this, 'Alarms', {
+      route,
+      prefix,
+      metricsNamespace: this.metricsNamespace,
+      settings: resolveRouteAlarms(props.alarmDefaults, route.alarms),
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      ingressFunction: this.ingressFunction,
+      handlerFunction: this.handlerFunction,
+      ...(props.alarmAction ? { action: props.alarmAction } : {}),
+    });
   }
 
   /** The route's queue and its dead-letter queue, each allowing the other and nothing more. */
@@ -333,9 +370,10 @@ export class WebhookRoute extends Construct {
   /** The ingress function's environment; throws when the route's JSON leaves too little room in it. */
   private ingressEnvironment(props: WebhookRouteProps): Record<string, string> {
     const environment: Record<string, string> = {
-      [ENV.route]: JSON.stringify(this.route),
+      [ENV.route]: routeEnvironmentJson(this.route),
       [ENV.tableName]: props.table.tableName,
       [ENV.queueUrl]: this.queue.queueUrl,
+      [ENV.metricsNamespace]: this.metricsNamespace,
       ...(this.secret ? { [ENV.secretArn]: this.secret.secretArn } : {}),
       ...(this.otherSecrets.length > 0 && {
         [ENV.otherSecretArns]: Stack.of(this).toJsonString(
@@ -394,6 +432,7 @@ export class WebhookRoute extends Construct {
       queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
       table: props.table,
+      metricsNamespace: this.metricsNamespace,
       ...(props.bodyBucket ? { bodyBucket: props.bodyBucket } : {}),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),

@@ -194,11 +194,19 @@ describe('admin API', () => {
       });
     });
 
-    it('gets the table, the body bucket and the queue prefixes in its environment', () => {
+    it('gets the table, the body bucket, the queue prefixes and the metrics namespace in its environment', () => {
       const variables = (adminFunction().Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables).sort()).toEqual(
-        ['NODE_OPTIONS', ENV.tableName, ENV.adminRoutes, ENV.bodyBucket, ENV.envelopeKeyArn].sort(),
+        [
+          'NODE_OPTIONS',
+          ENV.tableName,
+          ENV.adminRoutes,
+          ENV.bodyBucket,
+          ENV.envelopeKeyArn,
+          ENV.metricsNamespace,
+        ].sort(),
       );
+      expect(variables[ENV.metricsNamespace]).toBe(gateway.metricsNamespace);
       expect(variables[ENV.tableName]).toEqual({ Ref: logicalId(stack, gateway.table) });
       expect(variables[ENV.bodyBucket]).toEqual({ Ref: logicalId(stack, gateway.bodyBucket.bucket) });
     });

@@ -208,6 +208,7 @@ describe('HooklineGateway', () => {
               [ENV.tableName]: { Ref: logicalId(stack, gateway.table) },
               [ENV.queueUrl]: { Ref: logicalId(stack, webhookRoute.queue) },
               [ENV.secretArn]: webhookRoute.secret ? Match.anyValue() : Match.absent(),
+              [ENV.metricsNamespace]: PREFIX,
             },
           },
         });

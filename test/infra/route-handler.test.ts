@@ -120,7 +120,7 @@ describe('route handler functions', () => {
       });
     });
 
-    it('gets the route, the table, its queue, its DLQ, the body bucket and the envelope key in its environment, and nothing else', () => {
+    it('gets the route, the table, its queue, its DLQ, the body bucket, the envelope key and the metrics namespace in its environment, and nothing else', () => {
       expect(resources[ids(r).fn]?.Properties.Environment).toEqual({
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
@@ -130,6 +130,7 @@ describe('route handler functions', () => {
           [ENV.queueUrl]: { Ref: ids(r).queue },
           [ENV.dlqUrl]: { Ref: ids(r).dlq },
           [ENV.bodyBucket]: { Ref: ids(r).bodyBucket },
+          [ENV.metricsNamespace]: 'hookline',
         },
       });
     });
