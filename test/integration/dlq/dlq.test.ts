@@ -36,6 +36,7 @@ import {
   requireQueues,
   startIngress,
 } from '../../helpers/ingress-stack.js';
+import { capturedEmf, emfTotal } from '../../helpers/metrics.js';
 import { makeRoute } from '../../helpers/routes.js';
 import { queueDepth } from '../../helpers/sqs-records.js';
 
@@ -321,16 +322,21 @@ describe('startRedrive() and redriveTasks()', () => {
     const { failed } = await fillDlq(routes.redrive);
     const queues = queuesOf(routes.redrive);
 
+    const { metrics, lines } = capturedEmf();
+    const counted = { metrics, route: routes.redrive.path };
+
     // Act
-    const { taskHandle } = await startRedrive(emulators.sqs.client, {
-      dlqArn: queues.dlqArn,
-      sourceArn: queues.queueArn,
-      ratePerSecond: 50,
-    });
+    const { taskHandle } = await startRedrive(
+      emulators.sqs.client,
+      { dlqArn: queues.dlqArn, sourceArn: queues.queueArn, ratePerSecond: 50 },
+      counted,
+    );
     // The emulator moves messages once a second: the first task still runs.
     await expect(
-      startRedrive(emulators.sqs.client, { dlqArn: queues.dlqArn, sourceArn: queues.queueArn }),
+      startRedrive(emulators.sqs.client, { dlqArn: queues.dlqArn, sourceArn: queues.queueArn }, counted),
     ).rejects.toBeInstanceOf(RedriveRunningError);
+    // One Redriven for the task started, none for the one refused.
+    expect(emfTotal(lines, 'Redriven', { Route: routes.redrive.path })).toBe(1);
     await waitForDepth(queues.queueUrl, 5);
 
     // Assert: the messages are back on the source queue, the DLQ is empty.

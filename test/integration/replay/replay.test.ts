@@ -43,6 +43,7 @@ import {
   requireQueues,
   scanEvents,
 } from '../../helpers/ingress-stack.js';
+import { capturedEmf, emfTotal } from '../../helpers/metrics.js';
 import { makeRoute } from '../../helpers/routes.js';
 import { transition } from '../../helpers/transition.js';
 
@@ -271,6 +272,19 @@ describe('createReplayer()', () => {
       expect(envelope?.body).toBeUndefined();
       expect(Buffer.from(decodeBody(envelope ?? {}))).toEqual(bytes);
       expect((await store.getEvent(result.id))?.bodyBase64).toBe(bytes.toString('base64'));
+    });
+
+    it("counts each replay it queues as Replayed, on the replay's route", async () => {
+      const target = nextTarget();
+      const [original] = await seed(target.route.path, ['delivered']);
+      if (original === undefined) throw new Error('seed failed');
+      const { metrics, lines } = capturedEmf();
+
+      await replayer({ metrics }).replayEvent(original.id);
+      await replayer({ metrics }).replayEvent(original.id);
+
+      expect(emfTotal(lines, 'Replayed', { Route: target.route.path })).toBe(2);
+      await drain(target);
     });
 
     describe('of an event whose body is kept in the body store', () => {
