@@ -8,6 +8,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type DevStack, startDevStack } from '../../shared/local/dev-stack.js';
+import { freePort } from './emulators.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -47,4 +49,30 @@ export function writeTempProject(options: {
     writeFileSync(join(folder, 'handlers', file), source);
   }
   return folder;
+}
+
+/** Writes `folder/.env` with one `NAME=value` line per variable (values quoted where needed). */
+export function writeEnvFile(folder: string, variables: Readonly<Record<string, string>>): void {
+  const line = ([name, value]: [string, string]) =>
+    `${name}=${/[\s"'#]/.test(value) ? JSON.stringify(value) : value}`;
+  writeFileSync(join(folder, '.env'), `${Object.entries(variables).map(line).join('\n')}\n`);
+}
+
+/**
+ * The local stack (`startDevStack`, what `npm start` runs) of the project in `folder`: its
+ * `hookline.config.ts` and `.env`, on free ports so it never meets a developer's own stack, polling
+ * every second.
+ */
+export async function startProjectStack(
+  folder: string,
+  configFile = join(folder, 'hookline.config.ts'),
+): Promise<DevStack> {
+  return startDevStack({
+    configFile,
+    port: await freePort(),
+    sqsPort: await freePort(),
+    dynamoDbPort: await freePort(),
+    envFile: join(folder, '.env'),
+    waitSeconds: 1,
+  });
 }

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { type DevStack, startDevStack } from '../../shared/local/dev-stack.js';
+import type { DevStack } from '../../shared/local/dev-stack.js';
 import { isProcessAlive } from '../../shared/local-state/state-file.js';
-import { freePort } from '../helpers/emulators.js';
+import { startProjectStack } from '../helpers/temp-project.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ROUTE_PATH = '/soak/';
@@ -54,14 +54,7 @@ export async function runSoakProof(
   const delay = monitorEventLoopDelay({ resolution: 10 });
   let stack: DevStack | undefined;
   try {
-    stack = await startDevStack({
-      configFile: join(folder, 'hookline.config.ts'),
-      port: await freePort(),
-      sqsPort: await freePort(),
-      dynamoDbPort: await freePort(),
-      envFile: join(folder, '.env'),
-      waitSeconds: 1,
-    });
+    stack = await startProjectStack(folder);
     delay.enable();
     const { ids, errors, samples } = await load(stack, options.seconds, rate);
     const undelivered = await undeliveredAfter(stack, ids, 60_000);

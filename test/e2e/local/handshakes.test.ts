@@ -11,9 +11,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
-import { freePort } from '../../helpers/emulators.js';
-import { repositorySource, writeTempProject } from '../../helpers/temp-project.js';
+import type { DevStack } from '../../../shared/local/dev-stack.js';
+import { repositorySource, startProjectStack, writeTempProject } from '../../helpers/temp-project.js';
 
 const SECRET = 'handshake-route-secret-0123456789';
 const META_TOKEN = 'meta-verify-token';
@@ -95,14 +94,7 @@ export const handler = defineHandler(async () => {});
       '',
     ].join('\n'),
   );
-  stack = await startDevStack({
-    configFile: join(folder, 'hookline.config.ts'),
-    port: await freePort(),
-    sqsPort: await freePort(),
-    dynamoDbPort: await freePort(),
-    envFile: join(folder, '.env'),
-    waitSeconds: 1,
-  });
+  stack = await startProjectStack(folder);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
-import { freePort } from '../../helpers/emulators.js';
+import type { DevStack } from '../../../shared/local/dev-stack.js';
 import { type CliRun, runCli, runCliJson, waitForEventStatus } from '../../helpers/local-cli.js';
+import { startProjectStack, writeEnvFile } from '../../helpers/temp-project.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const ORDERS = '/cli/orders/';
@@ -31,12 +31,7 @@ beforeAll(async () => {
   const source = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
   mkdirSync(join(folder, 'handlers'));
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  writeFileSync(
-    join(folder, '.env'),
-    `${Object.entries(SECRETS)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('\n')}\n`,
-  );
+  writeEnvFile(folder, SECRETS);
   const route = (path: string, verify: string) => `{
       path: '${path}',
       verify: ${verify},
@@ -73,14 +68,7 @@ export const handler = defineHandler(async (event) => {
 });
 `,
   );
-  stack = await startDevStack({
-    configFile,
-    port: await freePort(),
-    sqsPort: await freePort(),
-    dynamoDbPort: await freePort(),
-    envFile: join(folder, '.env'),
-    waitSeconds: 1,
-  });
+  stack = await startProjectStack(folder, configFile);
 }, 120_000);
 
 afterAll(async () => {

@@ -8,11 +8,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../../shared/local/dev-stack.js';
+import type { DevStack } from '../../../shared/local/dev-stack.js';
 import { invokeHandler, loadFixture } from '../../../shared/testing/index.js';
-import { freePort } from '../../helpers/emulators.js';
 import { type CliRun, runCli, runCliJson, waitForEventStatus } from '../../helpers/local-cli.js';
-import { repositorySource, writeTempProject } from '../../helpers/temp-project.js';
+import {
+  repositorySource,
+  startProjectStack,
+  writeEnvFile,
+  writeTempProject,
+} from '../../helpers/temp-project.js';
 
 const SECRETS = {
   TRIGGER_GITHUB_SECRET: 'trigger-github-secret',
@@ -56,20 +60,8 @@ export const handler = defineHandler(async (event) => {
     }),
   });
   configFile = join(folder, 'hookline.config.ts');
-  writeFileSync(
-    join(folder, '.env'),
-    `${Object.entries(SECRETS)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('\n')}\n`,
-  );
-  stack = await startDevStack({
-    configFile,
-    port: await freePort(),
-    sqsPort: await freePort(),
-    dynamoDbPort: await freePort(),
-    envFile: join(folder, '.env'),
-    waitSeconds: 1,
-  });
+  writeEnvFile(folder, SECRETS);
+  stack = await startProjectStack(folder, configFile);
 }, 120_000);
 
 afterAll(async () => {
