@@ -6,6 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createAdminApi } from '../shared/admin/admin-api.js';
+import { CloudWatchStats } from '../shared/admin/cloudwatch-stats.js';
 import { adminRouteTargets } from '../shared/admin/deployed-routes.js';
 import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
 import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
@@ -42,9 +43,13 @@ const history = new EventHistory({ client: dynamodb, tableName, store });
  */
 const bodyStore = bodyStoreFromEnv();
 
+/** The routes' functions' metrics namespace: where `Replayed` and `Redriven` go and `stats` reads. */
+const metricsNamespace = process.env[ENV.metricsNamespace]?.trim() || DEFAULT_STACK_NAME;
+const cloudWatch = new CloudWatchClient(AWS_CLIENT_DEFAULTS);
+
 /** `Replayed` and `Redriven`, as EMF lines on stdout; the namespace as the routes' functions have it. */
 const metrics = emfMetrics({
-  namespace: process.env[ENV.metricsNamespace]?.trim() || DEFAULT_STACK_NAME,
+  namespace: metricsNamespace,
   service: 'hookline-admin',
   log: logger,
 });
@@ -62,7 +67,8 @@ const admin = createAdminApi({
     metrics,
   }),
   sqs,
-  queueAges: new CloudWatchQueueAges({ client: new CloudWatchClient(AWS_CLIENT_DEFAULTS) }),
+  queueAges: new CloudWatchQueueAges({ client: cloudWatch }),
+  stats: new CloudWatchStats({ client: cloudWatch, namespace: metricsNamespace }),
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
   metrics,
@@ -70,7 +76,7 @@ const admin = createAdminApi({
 
 /**
  * Serves one admin API request (`/_hookline/...`, IAM-authorized by API Gateway): event queries,
- * replays, routes and DLQ redrives. Errors are answered as JSON with their status, never thrown.
+ * replays, routes, DLQ redrives and statistics. Errors are answered as JSON with their status, never thrown.
  * The Lambda context is only read by the logger middleware (request id, cold start).
  */
 export function lambdaHandler(

@@ -88,8 +88,8 @@ export interface AdminApiProps {
  * (history, replays), send to and inspect the route queues, read, hide and redrive the DLQs
  * (`StartMessageMoveTask` with the DLQ as source), read the stored bodies and copy them within the
  * body bucket to the route prefixes (a replay's own body; copies only, no uploads), and read
- * CloudWatch metric data (the queues' oldest message ages; `cloudwatch:GetMetricData` on `"*"`, its
- * only form).
+ * CloudWatch metric data (the queues' oldest message ages and the routes' statistics;
+ * `cloudwatch:GetMetricData` on `"*"`, its only form).
  */
 export class AdminApi extends Construct {
   /** The admin function. */
@@ -186,7 +186,8 @@ export class AdminApi extends Construct {
 
   private grantQueueAgeMetric(): void {
     // `GET /_hookline/routes` reads the queues' oldest message ages (a CloudWatch metric, not a queue
-    // attribute). GetMetricData has no resource-level permissions and no condition key that narrows it.
+    // attribute), `GET /_hookline/stats` the routes' own metrics. GetMetricData has no resource-level
+    // permissions and no condition key that narrows it.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
     );
@@ -195,7 +196,8 @@ export class AdminApi extends Construct {
       reason:
         'cloudwatch:GetMetricData supports no resource-level permissions or condition keys, so it can only be ' +
         'granted on Resource "*"; it is the only action on "*", read-only, and used for the SQS ' +
-        'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes.',
+        'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes and the ' +
+        "routes' own metrics summed up by GET /_hookline/stats.",
     });
   }
 

@@ -1,12 +1,12 @@
 /**
- * The admin HTTP API under `/_hookline` (events, replay, queue status, DLQ): what the CLI talks to.
+ * The admin HTTP API under `/_hookline` (events, replay, queue status, DLQ, statistics): what the CLI talks to.
  * Deployed it is its own Lambda behind IAM-authorized routes; locally the dev stack mounts it on
  * its HTTP server for loopback callers only. Every answer is JSON; failures are
  * `{ "error": { "code", "message" } }`, with 503 for outages the caller may retry.
  *
  * This module wires the endpoint groups into the route table and answers for all of them; each
  * group's handlers live in their own module (`event-endpoints.ts`, `replay-endpoint.ts`,
- * `route-status-endpoint.ts`, `dlq-endpoints.ts`).
+ * `route-status-endpoint.ts`, `dlq-endpoints.ts`, `stats-endpoint.ts`).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -17,6 +17,7 @@ import type { EventHistory } from '../event-store/history.js';
 import { errorResponse } from '../http/response.js';
 import { type Log, silentLog } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { StatsSource } from '../metrics/stats.js';
 import type { Replayer } from '../replay/types.js';
 import { dlqEndpoints } from './dlq-endpoints.js';
 import { toAdminHttpError } from './errors.js';
@@ -26,6 +27,7 @@ import { replayEndpoint } from './replay-endpoint.js';
 import { queryFields } from './request.js';
 import { routeStatusEndpoint } from './route-status-endpoint.js';
 import { type AdminRoute, adminRouteTable, findRoute } from './route-table.js';
+import { statsEndpoint } from './stats-endpoint.js';
 
 /** A configured route with its queue and DLQ. */
 export interface AdminRouteTarget {
@@ -50,6 +52,12 @@ export interface AdminDependencies {
    */
   readonly queueAges?: QueueAgeSource;
   /**
+   * Where `GET /_hookline/stats` reads its statistics: CloudWatch deployed, the local stack's
+   * metrics collector locally. A failure is a 503 `metrics_unavailable`.
+   * @default - none: the endpoint answers 501 `stats_unavailable`
+   */
+  readonly stats?: StatsSource;
+  /**
    * Origin of the links in answers (`statusUrl`), e.g. `http://127.0.0.1:3000`.
    * @default `https://` + the request's domain name
    */
@@ -71,6 +79,7 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
     ...replayEndpoint(deps),
     ...routeStatusEndpoint({ ...deps, log }),
     ...dlqEndpoints({ ...deps, log }),
+    ...statsEndpoint(deps),
   });
 
   return async (event) => {

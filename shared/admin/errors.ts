@@ -24,11 +24,16 @@ export type AdminErrorCode =
   | 'event_in_flight'
   | 'body_unavailable'
   | 'redrive_running'
+  | 'stats_unavailable'
   | UnavailableCode
   | 'internal_error';
 
 /** The 503 code for a dependency that failed in a way the caller may retry. */
-export type UnavailableCode = 'store_unavailable' | 'queue_unavailable' | 'body_store_unavailable';
+export type UnavailableCode =
+  | 'store_unavailable'
+  | 'queue_unavailable'
+  | 'body_store_unavailable'
+  | 'metrics_unavailable';
 
 /** 400 `invalid_request` naming the offending field. */
 export function invalidField(field: string, problem: string): HttpError<AdminErrorCode> {
@@ -39,6 +44,7 @@ const UNAVAILABLE_MESSAGES: Record<UnavailableCode, string> = {
   store_unavailable: 'the event table is unavailable; retry later',
   queue_unavailable: 'the queue service is unavailable; retry later',
   body_store_unavailable: 'the body store is unavailable; retry later',
+  metrics_unavailable: 'the metrics service (CloudWatch) is unavailable; retry later',
 };
 
 /** 503 with a retry-later message (the cause is logged, not answered). */

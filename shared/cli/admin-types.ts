@@ -7,6 +7,7 @@ import type { RouteStatus } from '../admin/route-status-endpoint.js';
 import type { DlqMessageInfo, RedriveTask } from '../dlq/dlq.js';
 import type { EventState } from '../event-store/items.js';
 import type { EventStatus } from '../event-store/types.js';
+import type { LatencyStats, RouteStats, StatsReport } from '../metrics/stats.js';
 import type { BulkReplayReport, ReplayResult } from '../replay/types.js';
 
 export type {
@@ -15,9 +16,14 @@ export type {
   EventState,
   EventStatus,
   EventView,
+  LatencyStats,
   RedriveTask,
+  RouteStats,
   RouteStatus,
 };
+
+/** `GET /_hookline/stats`: the report as it is (the contract `hookline stats --json` prints). */
+export type StatsReply = StatsReport;
 
 /** `GET /_hookline/events/{id}` */
 export interface EventReply {

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   replay: () => import('./commands/replay.js'),
   dlq: () => import('./commands/dlq.js'),
   status: () => import('./commands/status.js'),
+  stats: () => import('./commands/stats.js'),
   process: () => import('./commands/process.js'),
   worker: () => import('./commands/worker.js'),
 };
@@ -38,6 +39,9 @@ commands:
   dlq redrive <route> [--rate N] [--wait [--timeout S]]
                                         move them back to the route's queue
   status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age
+  stats [--route R] [--since T] [--until T] [--by event-type]
+                                        per route: received, processed, failed, success rate,
+                                        processing and end-to-end times (since 24h by default)
   process --route R [--count N] [--wait S]
                                         process up to N messages of a route once, print how many
   worker [--route R]...                 consume continuously until SIGINT/SIGTERM

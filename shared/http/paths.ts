@@ -30,6 +30,7 @@ export const ADMIN_ENDPOINTS = {
   listDlq: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/dlq/{route}` },
   redriveStatus: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
   redriveStart: { method: 'POST', path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
+  stats: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/stats` },
 } as const;
 
 /** The name of an admin endpoint (`listEvents`, `redriveStart`…). */

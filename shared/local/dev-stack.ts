@@ -19,6 +19,7 @@ import { EventHistory } from '../event-store/history.js';
 import { ADMIN_PATH_PREFIX } from '../http/paths.js';
 import { LOCAL_AWS, type LocalState, localBodyRoot, localStateFile } from '../local-state/state-file.js';
 import { type Log, silentLog } from '../logger.js';
+import { metricsCollector, teeMetrics } from '../metrics/collector.js';
 import { type Metrics, silentMetrics } from '../metrics/metrics.js';
 import { queueSettings } from '../resources.js';
 import type { EnvSecretResolver } from '../secrets/env-resolver.js';
@@ -73,7 +74,8 @@ export interface DevStackOptions {
   /**
    * The metrics of the ingress, the pollers, replays and redrives, made once the config is read
    * (its namespace): `hookline dev` passes EMF lines (`emfMetrics`), what the Lambda functions
-   * write. @default silentMetrics
+   * write. Whatever it is, the stack also keeps the values for `GET /_hookline/stats`.
+   * @default silentMetrics
    */
   readonly metrics?: (config: ResolvedConfig) => Metrics;
   /** Human-readable startup notices (dev defaults in use, missing secrets). */
@@ -148,7 +150,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     startup.throwIfAborted();
     const { log, waitSeconds } = settings;
     const stores = openStores(clients.dynamodb, tableName, settings.configFile);
-    const metrics = settings.metrics(config);
+    // What `hookline stats` reads: the same values the stack prints (or drops), kept in memory.
+    const collector = metricsCollector();
+    const metrics = teeMetrics(settings.metrics(config), collector);
     const shared = {
       targets,
       sqs: clients.sqs,
@@ -160,7 +164,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
     startPollers({ ...shared, definitions, waitSeconds }, startup);
     const http = await listen(settings.http, startup);
-    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url }));
+    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url, stats: collector }));
     const emulators = [sqsEmulator, dynamoDbLocal] as const;
     const stack = describeStack({ config, settings, url: http.url, stores, targets, tableName, emulators });
     settings.notice('info', `admin API: ${stack.adminUrl} (this machine only)`);

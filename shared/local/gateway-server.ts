@@ -11,6 +11,7 @@ import { createIngress } from '../ingress/ingress.js';
 import { sqsQueueSender } from '../ingress/sqs-sender.js';
 import type { Log } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { StatsSource } from '../metrics/stats.js';
 import { createReplayer } from '../replay/replay.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import type { SecretResolver } from '../secrets/resolver.js';
@@ -57,8 +58,11 @@ export function localGatewayHandler(parts: {
   readonly publicUrl: string;
   readonly log: Log;
   readonly metrics: Metrics;
+  /** What `GET /_hookline/stats` answers from: the stack's metrics collector. */
+  readonly stats: StatsSource;
 }): HttpApiHandler {
-  const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log, metrics } = parts;
+  const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log, metrics, stats } =
+    parts;
   const queue = sqsQueueSender(sqs);
   return localGateway({
     webhooks: createIngress({
@@ -81,6 +85,7 @@ export function localGatewayHandler(parts: {
       publicUrl,
       log,
       metrics,
+      stats,
     }),
   });
 }

@@ -120,6 +120,7 @@ describe('admin API', () => {
           'GET /_hookline/dlq/{route}',
           'GET /_hookline/dlq/{route}/redrive',
           'POST /_hookline/dlq/{route}/redrive',
+          'GET /_hookline/stats',
         ].sort(),
       );
       expect(gateway.adminApi.routeKeys).toHaveLength(ADMIN_ROUTES.length);
