@@ -11,6 +11,7 @@ import type { ResolvedRoute } from '../shared/config/types.js';
 import { jsonEnv, optionalNumberEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
+import { tracingFromEnv } from '../shared/handler/tracing.js';
 import { createIngress } from '../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
 import { emfMetrics } from '../shared/metrics/emf.js';
@@ -30,20 +31,29 @@ const secretTtlSeconds = optionalNumberEnv(ENV.secretTtlSeconds, 300);
 /** Unset (no HOOKLINE_BODY_BUCKET): bodies over the inline limit are refused with 413. */
 const bodyStore = bodyStoreFromEnv();
 
+const SERVICE_NAME = 'hookline-ingress';
+
 const logger = new Logger({
-  serviceName: 'hookline-ingress',
+  serviceName: SERVICE_NAME,
   persistentLogAttributes: { route: route.path },
 });
 
+/**
+ * HOOKLINE_TRACING=true (the route's `tracing`): Powertools Tracer, imported on the first invocation,
+ * captures the SDK clients; the SQS client's trace header becomes the message's `AWSTraceHeader`.
+ */
+export const tracing = tracingFromEnv(SERVICE_NAME);
+const traced = <Client extends object>(client: Client): Client => tracing?.capture(client) ?? client;
+
 const ingress = createIngress({
   targets: [{ route, queueUrl }],
-  store: new EventStore({ client: new DynamoDBClient(AWS_CLIENT_DEFAULTS), tableName }),
-  queue: sqsQueueSender(new SQSClient(AWS_CLIENT_DEFAULTS)),
+  store: new EventStore({ client: traced(new DynamoDBClient(AWS_CLIENT_DEFAULTS)), tableName }),
+  queue: sqsQueueSender(traced(new SQSClient(AWS_CLIENT_DEFAULTS))),
   secrets:
     secretArn === undefined || secretArn === ''
       ? new EnvSecretResolver()
       : new SecretsManagerResolver({
-          client: new SecretsManagerClient(AWS_CLIENT_DEFAULTS),
+          client: traced(new SecretsManagerClient(AWS_CLIENT_DEFAULTS)),
           secretId: secretArn,
           otherSecretIds,
           ttlSeconds: secretTtlSeconds,
@@ -71,5 +81,9 @@ export function lambdaHandler(
   return ingress(event);
 }
 
-/** The ingress function's entry point: `lambdaHandler` with the Powertools logger's Lambda context. */
+/**
+ * The ingress function's entry point: `lambdaHandler` with the Powertools logger's Lambda context,
+ * and Powertools Tracer's `captureLambdaHandler` when tracing.
+ */
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+if (tracing !== undefined) handler.use(tracing.middleware());

@@ -86,6 +86,14 @@ export interface HooklineFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * AWS X-Ray active tracing (`tracing` in the config): `Tracing.ACTIVE`, with the X-Ray write
+   * permissions CDK adds to the role (`xray:PutTraceSegments`, `xray:PutTelemetryRecords` on
+   * Resource "*", acknowledged as `AwsSolutions-IAM5`), and `HOOKLINE_TRACING=true`, which makes the
+   * entry point load Powertools Tracer. Off: none of them.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
    * How the function's work is correlated without X-Ray, completing the `Serverless-LambdaTracing`
    * acknowledgement (e.g. `'requests are correlated instead by the event id ... in structured logs.'`).
    */
@@ -112,9 +120,9 @@ export interface HooklineFunctionProps {
  * log group and nothing else until the caller grants more. No AWS managed policy is attached
  * (AWSLambdaBasicExecutionRole would allow logs on every group).
  *
- * Tracing is off by design, and none of the functions is invoked asynchronously, so both cdk-nag
- * findings (`Serverless-LambdaTracing`, `Serverless-LambdaDLQ`) are acknowledged here with the
- * caller's reasons.
+ * Tracing is off unless the caller turns it on (`tracing`), and none of the functions is invoked
+ * asynchronously, so both cdk-nag findings (`Serverless-LambdaTracing` when tracing is off,
+ * `Serverless-LambdaDLQ`) are acknowledged here with the caller's reasons.
  */
 export class HooklineFunction extends Construct {
   /** The function. */
@@ -127,6 +135,7 @@ export class HooklineFunction extends Construct {
   constructor(scope: Construct, id: string, props: HooklineFunctionProps) {
     super(scope, id);
     const ids = props.ids ?? {};
+    const tracing = props.tracing === true;
 
     this.logGroup = new logs.LogGroup(this, ids.logGroup ?? 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -152,10 +161,12 @@ export class HooklineFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       description: props.description,
+      ...(tracing && { tracing: lambda.Tracing.ACTIVE }),
       environment: {
         ...SOURCE_MAPS_ENVIRONMENT,
         [ENV.envelopeKeyArn]: props.envelopeKey.secretArn,
         ...props.environment,
+        ...(tracing && { [ENV.tracing]: 'true' }),
       },
     });
     // Not `grantRead`: the functions never call DescribeSecret, which it adds.
@@ -167,13 +178,26 @@ export class HooklineFunction extends Construct {
     );
 
     Validations.of(this.function).acknowledge(
-      {
-        id: 'Serverless-LambdaTracing',
-        reason:
-          'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
-          `trace; ${props.correlation}`,
-      },
+      ...(tracing
+        ? []
+        : [
+            {
+              id: 'Serverless-LambdaTracing',
+              reason:
+                'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions) and is billed per ' +
+                `trace, so it is on only for routes with \`tracing\`; ${props.correlation}`,
+            },
+          ]),
       { id: 'Serverless-LambdaDLQ', reason: props.noDeadLetterQueueReason },
     );
+    if (tracing) {
+      // The statement Lambda's active tracing adds (CDK, on `tracing: ACTIVE`).
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          "Active X-Ray tracing (the route's `tracing`): xray:PutTraceSegments and xray:PutTelemetryRecords have " +
+          'no resource-level permissions, so they are granted on Resource "*"; they write trace data only.',
+      });
+    }
   }
 }

@@ -64,7 +64,8 @@ export interface RouteHandlerProps {
  * visibility of and read the attributes of messages on its own queue, send to its own DLQ (permanent
  * failures), get, update and put events' items and condition-check them in transactions on the event
  * table itself (lock, outcome, a state created for a message that overtook the ingress), read its
- * route's bodies in the body bucket, write its own log group.
+ * route's bodies in the body bucket, write its own log group; and, with the route's `tracing`, write
+ * X-Ray trace data (`HooklineFunction`).
  */
 export class RouteHandler extends Construct {
   /** The handler function. */
@@ -98,6 +99,7 @@ export class RouteHandler extends Construct {
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      tracing: route.tracing === true,
       correlation:
         'events are correlated instead by the event id and route in structured logs and the history.',
       noDeadLetterQueueReason:

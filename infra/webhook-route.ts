@@ -304,6 +304,7 @@ export class WebhookRoute extends Construct {
       environment: this.ingressEnvironment(props),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      tracing: route.tracing === true,
       correlation:
         'requests are correlated instead by the event id and API Gateway request id in structured logs.',
       noDeadLetterQueueReason:

@@ -23,4 +23,10 @@ export const ENV = {
    * `name`); unset: the stack prefix of the route's queue name.
    */
   metricsNamespace: 'HOOKLINE_METRICS_NAMESPACE',
+  /**
+   * `true` on a route's ingress and handler functions when the route traces (`tracing` in the config):
+   * the entry points then load Powertools Tracer and capture their AWS SDK clients. Unset: nothing of
+   * X-Ray is loaded.
+   */
+  tracing: 'HOOKLINE_TRACING',
 } as const;

@@ -1,7 +1,7 @@
 /**
  * Structured logs for the local stack and the CLI workers: one JSON object per line (the shape Powertools' Logger writes:
  * `level`, `message`, `timestamp`, `service`, then the attributes), so every event state change is
- * one greppable line: `{"level":"INFO","message":"event state","id":"…","route":"/github/","status":"delivered",…}`.
+ * one greppable line: `{"level":"INFO","message":"event state","eventId":"…","route":"/github/","traceId":"…","status":"delivered",…}`.
  */
 import type { Log } from './logger.js';
 

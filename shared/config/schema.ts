@@ -178,6 +178,11 @@ export const routeSchema = z.strictObject({
   allowedSourceIps: z.array(cidr).min(1).optional(),
   metrics: routeMetrics.optional(),
   /**
+   * AWS X-Ray active tracing for this route's ingress and handler functions, over the top-level
+   * `tracing` (docs/architecture.md, "Tracing"). @default the top-level `tracing`
+   */
+  tracing: z.boolean().optional(),
+  /**
    * This route's alarms, over the top-level `alarms` (`shared/config/alarms.ts`): `false` turns one
    * off, an object overrides its threshold or evaluation periods. @default the top-level settings
    */
@@ -200,4 +205,9 @@ export const configSchema = z.strictObject({
    * documented default unless set to `false`. @default every alarm on, a topic created, no e-mail
    */
   alarms: alarmsSchema.optional(),
+  /**
+   * AWS X-Ray active tracing (Powertools Tracer) for every route's ingress and handler functions;
+   * a route's own `tracing` overrides it. Billed per trace recorded. @default false
+   */
+  tracing: z.boolean().optional(),
 });

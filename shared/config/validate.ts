@@ -34,12 +34,13 @@ export function resolveConfig(input: unknown, source?: string): ResolvedConfig {
   const problems = [...checkPaths(input), ...checkRoutes(input)];
   if (!parsed.success) problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, input)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source);
-  const { name, metrics, alarms } = parsed.data;
+  const { name, metrics, alarms, tracing } = parsed.data;
   return {
     name,
-    routes: parsed.data.routes.map(toResolvedRoute),
+    routes: parsed.data.routes.map((route) => toResolvedRoute(route, tracing)),
     ...(metrics !== undefined && { metrics }),
     ...(alarms !== undefined && { alarms }),
+    ...(tracing !== undefined && { tracing }),
   };
 }
 
@@ -107,8 +108,11 @@ function checkRoute(route: ParsedRoute, index: number): string[] {
   return problems;
 }
 
-/** The parsed route (defaults applied by the schema) with its queue name and `expectJson`. */
-function toResolvedRoute(route: ParsedRoute): ResolvedRoute {
+/**
+ * The parsed route (defaults applied by the schema) with its queue name, `expectJson` and
+ * `tracing` (the route's own, else the config's; only present when on).
+ */
+function toResolvedRoute(route: ParsedRoute, configTracing: boolean | undefined): ResolvedRoute {
   // Listed field by field to keep the order of the route's JSON (the Lambdas' environment) stable.
   return {
     path: route.path,
@@ -131,6 +135,7 @@ function toResolvedRoute(route: ParsedRoute): ResolvedRoute {
     ...(route.filters !== undefined && { filters: route.filters }),
     ...(route.allowedSourceIps !== undefined && { allowedSourceIps: route.allowedSourceIps }),
     ...(route.metrics !== undefined && { metrics: route.metrics }),
+    ...((route.tracing ?? configTracing) === true && { tracing: true }),
     ...(route.alarms !== undefined && { alarms: route.alarms }),
   };
 }

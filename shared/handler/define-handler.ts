@@ -19,6 +19,7 @@ import { emfMetrics } from '../metrics/emf.js';
 import { metricsNamespaceFromEnv } from '../metrics/namespace.js';
 import { deployedEnvelopeKeys } from '../secrets/envelope-keys.js';
 import { processBatch, type RuntimeDependencies } from './runtime.js';
+import { type LambdaTracing, tracingFromEnv } from './tracing.js';
 import type { HandlerDefinition, HandlerFunction, HandlerOptions } from './types.js';
 
 export type { HandlerDefinition } from './types.js';
@@ -39,29 +40,35 @@ export type HooklineLambdaHandler<TPayload = unknown> = MiddyfiedHandler<
  * Nothing is read from the environment at import: the Lambda path reads `HOOKLINE_ROUTE`,
  * `HOOKLINE_TABLE_NAME`, `HOOKLINE_QUEUE_URL`, `HOOKLINE_DLQ_URL` and (optional, for large bodies)
  * `HOOKLINE_BODY_BUCKET` and `HOOKLINE_METRICS_NAMESPACE` on its first invocation, so the local stack can import handler modules
- * without them.
+ * without them. `HOOKLINE_TRACING=true`, read here, adds Powertools Tracer (`./tracing.ts`).
  */
 export function defineHandler<TPayload = unknown>(
   fn: HandlerFunction<TPayload>,
   options: HandlerOptions<TPayload> = {},
 ): HooklineLambdaHandler<TPayload> {
   const definition: HandlerDefinition<TPayload> = Object.freeze({ fn, options });
-  const logger = new Logger({ serviceName: 'hookline-handler' });
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  // HOOKLINE_TRACING (a route with `tracing` on): Powertools Tracer, loaded on the first invocation.
+  const tracing = tracingFromEnv(SERVICE_NAME);
   let deps: RuntimeDependencies | undefined;
 
   const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    deps ??= lambdaDependencies(logger);
+    deps ??= lambdaDependencies(logger, tracing);
     return processBatch(event.Records, definition, deps, { lambdaContext: context });
   };
 
   const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>(lambdaHandler).use(
     injectLambdaContext(logger),
   );
+  if (tracing !== undefined) handler.use(tracing.middleware());
   return Object.assign(handler, { definition });
 }
 
-/** Reads and checks the function's environment once, and builds its clients. */
-function lambdaDependencies(logger: Logger): RuntimeDependencies {
+const SERVICE_NAME = 'hookline-handler';
+
+/** Reads and checks the function's environment once, and builds its clients (captured when tracing). */
+function lambdaDependencies(logger: Logger, tracing: LambdaTracing | undefined): RuntimeDependencies {
+  const traced = <Client extends object>(client: Client): Client => tracing?.capture(client) ?? client;
   const route = jsonEnv<ResolvedRoute>(ENV.route);
   const tableName = requireEnv(ENV.tableName);
   const queueUrl = requireEnv(ENV.queueUrl);
@@ -70,8 +77,8 @@ function lambdaDependencies(logger: Logger): RuntimeDependencies {
   logger.appendPersistentKeys({ route: route.path });
   return {
     route,
-    store: new EventStore({ client: new DynamoDBClient(AWS_CLIENT_DEFAULTS), tableName }),
-    sqs: new SQSClient(AWS_CLIENT_DEFAULTS),
+    store: new EventStore({ client: traced(new DynamoDBClient(AWS_CLIENT_DEFAULTS)), tableName }),
+    sqs: traced(new SQSClient(AWS_CLIENT_DEFAULTS)),
     queueUrl,
     dlqUrl,
     envelopeKeys: deployedEnvelopeKeys(),

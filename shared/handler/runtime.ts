@@ -19,7 +19,7 @@ import { type Envelope, EnvelopeError, parseEnvelope } from '../envelope.js';
 import { RouteMismatchError } from '../event-store/errors.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { LockResult } from '../event-store/lock.js';
-import type { Log } from '../logger.js';
+import { correlationId, type Log } from '../logger.js';
 import { type Metrics, type MetricValue, silentMetrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { lockableEvent, newLockOwner } from './attempt-lock.js';
@@ -164,25 +164,47 @@ async function runInOrder<T>(
   );
 }
 
+/** The log of one record: keyed by its message, then (once its envelope is trusted) by its event. */
+interface RecordLog {
+  log: Log;
+}
+
 /** `processRecord`, with anything it throws logged and the message left for redelivery. */
 async function processRecordSafely<TPayload>(
   record: SQSRecord,
   scope: BatchScope<TPayload>,
 ): Promise<boolean> {
+  const keyed: RecordLog = {
+    log: withLogKeys(scope.deps.log, { route: scope.deps.route.path, messageId: record.messageId }),
+  };
   try {
-    return await processRecord(record, scope);
+    return await processRecord(record, scope, keyed);
   } catch (error: unknown) {
-    scope.deps.log.error('record failed; left for redelivery', {
-      route: scope.deps.route.path,
-      messageId: record.messageId,
-      ...errorLogFields(error),
-    });
+    keyed.log.error('record failed; left for redelivery', errorLogFields(error));
     return false;
   }
 }
 
+/**
+ * The keys of every line about a trusted envelope's event (docs/architecture.md, "Tracing"):
+ * `eventId`, `route`, `traceId` (the X-Ray trace id of the record's `AWSTraceHeader` when the route
+ * traces, else the event id) and the SQS `messageId`.
+ */
+export function eventLogKeys(record: SQSRecord, id: string, route: ResolvedRoute): Record<string, string> {
+  return {
+    eventId: id,
+    route: route.path,
+    traceId: correlationId(route.tracing, record.attributes?.AWSTraceHeader, id),
+    messageId: record.messageId,
+  };
+}
+
 /** True when the message is done with (SQS may delete it); false to have SQS deliver it again. */
-async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPayload>): Promise<boolean> {
+async function processRecord<TPayload>(
+  record: SQSRecord,
+  scope: BatchScope<TPayload>,
+  keyed: RecordLog,
+): Promise<boolean> {
   const { deps } = scope;
   const route = deps.route.path;
   const deadLettered = (done: boolean): boolean => {
@@ -194,7 +216,8 @@ async function processRecord<TPayload>(record: SQSRecord, scope: BatchScope<TPay
   const untrusted = signatureProblem(read, scope.keys);
   if (untrusted !== undefined) return deadLettered(await deadLetterUnreadable(record, deps, untrusted));
 
-  const log = withLogKeys(deps.log, { id: read.id, route, messageId: record.messageId });
+  const log = withLogKeys(deps.log, eventLogKeys(record, read.id, deps.route));
+  keyed.log = log;
   const message: MessageScope = { record, deps, now: scope.now, log };
   // Synchronous up to here: see runInOrder.
   if (!claimInBatch(read.id, scope, log)) return true;

@@ -10,6 +10,6 @@ export function statusUrl(origin: string, id: string): string {
 
 /** 200 for a delivery already accepted as event `id`. */
 export function duplicateAnswer(log: Log, id: string, routePath: string, origin: string): Answer {
-  log.info('duplicate delivery', { id, route: routePath });
+  log.info('duplicate delivery', { eventId: id, route: routePath });
   return answer(jsonResponse(200, { id, duplicate: true, statusUrl: statusUrl(origin, id) }), 'duplicate');
 }

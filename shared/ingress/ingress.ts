@@ -10,6 +10,7 @@ import type { SecretResolver } from '../secrets/resolver.js';
 import { fetchStatus, type UrlGetter } from './handshake-tools.js';
 import { ingressMetrics } from './metrics.js';
 import { IngressPipeline } from './pipeline.js';
+import { RequestLog, requestLogKeys } from './request-log.js';
 import { dedupe } from './steps/dedupe.js';
 import { enqueue } from './steps/enqueue.js';
 import { filter } from './steps/filter.js';
@@ -56,7 +57,16 @@ export interface IngressDependencies {
   readonly publicUrl?: string;
   /** GETs a provider's confirmation link (SNS). @default `fetch`, no redirects, 5 s timeout */
   readonly getUrl?: UrlGetter;
+  /**
+   * Every line carries the request's `route`, `eventId` and `traceId` once known (`./request-log.ts`).
+   * @default silentLog
+   */
   readonly log?: Log;
+  /**
+   * The X-Ray trace header of the current invocation, read for a route that traces: its root is the
+   * `traceId` of the request's log lines. @default `process.env._X_AMZN_TRACE_ID`
+   */
+  readonly traceHeader?: () => string | undefined;
   /** Where each request's metrics go, once it is answered (`./metrics.ts`). @default silentMetrics */
   readonly metrics?: Metrics;
   readonly now?: () => Date;
@@ -72,11 +82,13 @@ export type IngressHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatew
  */
 export function createIngress(deps: IngressDependencies): IngressHandler {
   const { store, queue, secrets, envelopeKeys } = deps;
-  const log = deps.log ?? silentLog;
+  const requestLog = new RequestLog(deps.log ?? silentLog);
+  const { log } = requestLog;
+  const traceHeader = deps.traceHeader ?? (() => process.env._X_AMZN_TRACE_ID);
   const now = deps.now ?? (() => new Date());
   const handshakes = { secrets, log, now, get: deps.getUrl ?? fetchStatus };
   const metrics = deps.metrics ?? silentMetrics;
-  return IngressPipeline.start()
+  const serve = IngressPipeline.start()
     .step(receive(deps.publicUrl))
     .step(matchRoute(deps.targets)) // 404
     .step(checkSourceIp) // 403
@@ -92,5 +104,11 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503
     .step(enqueue({ queue, envelopeKeys, log })) // 503
-    .finish(reply({ store, log }), log, (outcome) => metrics.publish(ingressMetrics(outcome))); // 202 queued
+    .finish(
+      reply({ store, log }), // 202 queued
+      log,
+      (outcome) => metrics.publish(ingressMetrics(outcome)),
+      (context) => requestLog.add(requestLogKeys(context, traceHeader)),
+    );
+  return (event) => requestLog.run(() => serve(event));
 }

@@ -48,6 +48,9 @@ export interface RequestOutcome {
 /** Told of every request's outcome once it is answered; what it throws is ignored. */
 export type OutcomeObserver = (outcome: RequestOutcome) => void;
 
+/** Told of the context as the request starts and after each step that adds to it (log keys). */
+export type ContextObserver = (context: object) => void;
+
 /**
  * One step: an `Answer`, or what it adds to the context (nothing, for a check that lets the request
  * through). A refusal is thrown as an `HttpError` and answered as its status.
@@ -93,6 +96,7 @@ export class IngressPipeline<Context extends object> {
     last: Step<Context, never>,
     log: Log,
     observe?: OutcomeObserver,
+    onContext?: ContextObserver,
   ): (event: APIGatewayProxyEventV2) => Promise<IngressResult> {
     const steps = [...this.steps, { run: last }];
     return async (event) => {
@@ -100,7 +104,8 @@ export class IngressPipeline<Context extends object> {
       const reached: { context: object } = { context: { event } };
       let outcome: Omit<RequestOutcome, 'durationMs'>;
       try {
-        const answered = await runSteps(steps, reached);
+        onContext?.(reached.context);
+        const answered = await runSteps(steps, reached, onContext);
         outcome = {
           result: answered.result,
           kind: answered.kind,
@@ -119,11 +124,18 @@ export class IngressPipeline<Context extends object> {
 }
 
 /** Runs the steps, keeping in `reached` the context as each step leaves it. */
-async function runSteps(steps: readonly HeldStep[], reached: { context: object }): Promise<Answer> {
+async function runSteps(
+  steps: readonly HeldStep[],
+  reached: { context: object },
+  onContext: ContextObserver | undefined,
+): Promise<Answer> {
   for (const step of steps) {
     const outcome = await step.run(reached.context);
     if (outcome instanceof Answer) return outcome;
-    if (typeof outcome === 'object' && outcome !== null) reached.context = { ...reached.context, ...outcome };
+    if (typeof outcome === 'object' && outcome !== null) {
+      reached.context = { ...reached.context, ...outcome };
+      onContext?.(reached.context);
+    }
   }
   // The last step's type (`Step<Context, never>`) makes it answer; this guards the runner itself.
   throw new Error('no ingress step answered the request');

@@ -240,7 +240,7 @@ export class ConsumerPool {
    */
   private readLog(pid: number, line: string): void {
     const counted = line.includes('"level":"WARN"') || line.includes('"level":"ERROR"');
-    if (!counted && !line.includes('"id":"evt_')) return;
+    if (!counted && !line.includes('"eventId":"evt_')) return;
     let entry: LogEntry;
     try {
       entry = JSON.parse(line) as LogEntry;
@@ -252,9 +252,9 @@ export class ConsumerPool {
       const key = `${String(entry.level)} ${message}`;
       this.logCounts.set(key, (this.logCounts.get(key) ?? 0) + 1);
     }
-    if (typeof entry.id !== 'string') return;
+    if (typeof entry.eventId !== 'string') return;
     if (message.startsWith('settle failed')) {
-      this.settleFailureList.push({ id: entry.id, errorName: String(entry.errorName) });
+      this.settleFailureList.push({ id: entry.eventId, errorName: String(entry.errorName) });
     }
     const what =
       message === 'event state'
@@ -267,8 +267,8 @@ export class ConsumerPool {
       what,
       ...(typeof entry.receiveCount === 'number' && { receiveCount: entry.receiveCount }),
     };
-    const trail = this.trails.get(entry.id);
-    if (trail === undefined) this.trails.set(entry.id, [step]);
+    const trail = this.trails.get(entry.eventId);
+    if (trail === undefined) this.trails.set(entry.eventId, [step]);
     else trail.push(step);
   }
 }
@@ -278,7 +278,7 @@ interface LogEntry {
   readonly level?: unknown;
   readonly message?: unknown;
   readonly timestamp?: unknown;
-  readonly id?: unknown;
+  readonly eventId?: unknown;
   readonly status?: unknown;
   readonly attempt?: unknown;
   readonly receiveCount?: unknown;

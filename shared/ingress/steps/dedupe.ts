@@ -62,7 +62,7 @@ async function heldClaim(
   if (existing !== undefined) return duplicateAnswer(deps.log, existing.id, route, context.origin);
   // The earlier attempt stopped before its event was queued (it has no state yet): finish it
   // under the same id.
-  deps.log.info('resuming half-accepted event', { id: holderId, route });
+  deps.log.info('resuming half-accepted event', { eventId: holderId, route });
   return { eventId: holderId, recorded: undefined, resuming: true };
 }
 
@@ -71,6 +71,6 @@ async function discardCopy(deps: DedupeDependencies, copyId: string): Promise<vo
   try {
     await deps.store.deleteRequest(copyId);
   } catch (error: unknown) {
-    deps.log.warn('duplicate request data left to expire', { id: copyId, error: describeError(error) });
+    deps.log.warn('duplicate request data left to expire', { copyId, error: describeError(error) });
   }
 }

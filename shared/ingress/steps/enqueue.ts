@@ -28,7 +28,7 @@ export function enqueue(deps: EnqueueDependencies): Step<Routed & Recorded> {
       return undefined;
     } catch (error: unknown) {
       deps.log.error('enqueue failed', {
-        id: envelope.id,
+        eventId: envelope.id,
         route: envelope.route,
         error: describeError(error),
       });

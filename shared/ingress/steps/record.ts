@@ -60,11 +60,11 @@ async function storeBody(
       body: request.body,
       ...(contentType !== undefined && { contentType }),
     });
-    log.info('body stored', { id, route: route.path, store: ref.store, size: ref.size });
+    log.info('body stored', { eventId: id, route: route.path, store: ref.store, size: ref.size });
     return ref;
   } catch (error: unknown) {
     log.error('body store failed', {
-      id,
+      eventId: id,
       route: route.path,
       size: request.body.length,
       error: describeError(error),

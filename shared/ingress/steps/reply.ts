@@ -19,7 +19,12 @@ export function reply(deps: ReplyDependencies): Step<Received & Routed & Verifie
     // False when the handler took the message before this write, or a concurrent retry queued it:
     // either way this request's message is on the queue.
     await storeCall(log, () => store.putQueued(record));
-    log.info('event queued', { id, route: target.route.path, status: 'queued', scheme: verdict.scheme });
+    log.info('event queued', {
+      eventId: id,
+      route: target.route.path,
+      status: 'queued',
+      scheme: verdict.scheme,
+    });
     return answer(jsonResponse(202, { id, status: 'queued', statusUrl: statusUrl(origin, id) }), 'queued');
   };
 }

@@ -241,7 +241,7 @@ export const handler = defineHandler(async (event) => {
     );
     await dev.waitForLine((line) => line.includes(id) && line.includes('"delivered"'), 10_000);
     const statuses = jsonLines(dev.stdout)
-      .filter((entry) => entry.id === id && typeof entry.status === 'string')
+      .filter((entry) => entry.eventId === id && typeof entry.status === 'string')
       .map((entry) => entry.status);
     expect(statuses).toEqual(expect.arrayContaining(['queued', 'processing', 'delivered']));
 

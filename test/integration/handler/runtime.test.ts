@@ -79,7 +79,12 @@ const routes = {
   lambda: githubRoute('lambda'),
   lambdaLarge: githubRoute('lambda-large', { maxBodyBytes: 1024 * 1024 }),
   example: githubRoute('example'),
+  traced: githubRoute('traced', { tracing: true }),
 };
+
+/** The X-Ray trace header of the ingress's invocation, as Lambda sets `_X_AMZN_TRACE_ID` (traced route). */
+const TRACE_ID = '1-67891233-abcdef012345678912345678';
+const TRACE_HEADER = `Root=${TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1`;
 
 const BODY_BUCKET = 'hookline-bodies';
 
@@ -87,6 +92,8 @@ let emulators: Emulators;
 let ingress: IngressUnderTest;
 let s3: FakeS3;
 let s3Client: S3Client;
+/** Every line the ingress wrote. */
+const ingressLog = captureLog();
 
 beforeAll(async () => {
   emulators = await connectEmulators();
@@ -94,7 +101,11 @@ beforeAll(async () => {
   s3Client = new S3Client({ ...awsTestCredentials, endpoint: s3.endpoint, forcePathStyle: true });
   ingress = await startIngress(emulators, Object.values(routes), {
     secrets: { GITHUB_WEBHOOK_SECRET: SECRET },
-    override: () => ({ bodyStore: new S3BodyStore({ client: s3Client, bucket: BODY_BUCKET }) }),
+    override: () => ({
+      bodyStore: new S3BodyStore({ client: s3Client, bucket: BODY_BUCKET }),
+      log: ingressLog,
+      traceHeader: () => TRACE_HEADER,
+    }),
   });
 });
 
@@ -207,7 +218,10 @@ describe('processBatch()', () => {
 
     const response = await runBatch(
       records,
-      definitionOf((event) => void seen.push(event)),
+      definitionOf((event, context) => {
+        seen.push(event);
+        context.log.info('handled');
+      }),
       deps,
     );
 
@@ -223,9 +237,58 @@ describe('processBatch()', () => {
     expect(await depth(routes.success)).toEqual({ visible: 0, inFlight: 0 });
     const states = log.lines.filter((line) => line.message === 'event state').map((line) => line.attributes);
     expect(states).toEqual([
-      expect.objectContaining({ id, route: '/success/', status: 'processing', attempt: 1 }),
-      expect.objectContaining({ id, route: '/success/', status: 'delivered', attempt: 1 }),
+      expect.objectContaining({ eventId: id, route: '/success/', status: 'processing', attempt: 1 }),
+      expect.objectContaining({ eventId: id, route: '/success/', status: 'delivered', attempt: 1 }),
     ]);
+    // Every line of the event carries its id, route and (tracing off) the event id as `traceId`,
+    // the handler's own lines too.
+    const keys = { eventId: id, route: '/success/', traceId: id, messageId: records[0]?.messageId };
+    expect(log.lines.map((line) => line.message)).toEqual(['event state', 'handled', 'event state']);
+    for (const line of log.lines) expect(line.attributes).toMatchObject(keys);
+    expect(log.lines[1]?.attributes).toMatchObject({ attempt: 1 });
+    // The ingress's lines of the same event carry the same keys.
+    const accepted = ingressLog.lines.filter((line) => line.attributes.eventId === id);
+    expect(accepted.map((line) => line.message)).toEqual(['event queued']);
+    expect(accepted[0]?.attributes).toMatchObject({ eventId: id, route: '/success/', traceId: id });
+  });
+
+  it('joins the ingress and handler lines of a traced route on the X-Ray trace id of AWSTraceHeader', async () => {
+    const id = await post(routes.traced, { ref: 'refs/heads/traced' });
+    const { deps, log } = depsFor(routes.traced);
+    // SQS sets AWSTraceHeader from the trace header of the ingress's SendMessage call; the local
+    // SQS emulator does not, so the record gets it as the event source mapping would hand it over.
+    const records = (await receive(routes.traced)).map((received) => ({
+      ...received,
+      attributes: { ...received.attributes, AWSTraceHeader: TRACE_HEADER },
+    }));
+
+    const response = await runBatch(
+      records,
+      definitionOf((_event, context) => context.log.info('handled')),
+      deps,
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    const keys = { eventId: id, route: '/traced/', traceId: TRACE_ID };
+    expect(log.lines.map((line) => line.message)).toEqual(['event state', 'handled', 'event state']);
+    for (const line of log.lines) expect(line.attributes).toMatchObject(keys);
+    const accepted = ingressLog.lines.filter((line) => line.attributes.eventId === id);
+    expect(accepted.map((line) => line.message)).toEqual(['event queued']);
+    expect(accepted[0]?.attributes).toMatchObject(keys);
+  });
+
+  it('uses the event id as traceId on a traced route whose record has no AWSTraceHeader', async () => {
+    const id = await post(routes.traced, { ref: 'refs/heads/untraced' });
+    const { deps, log } = depsFor(routes.traced);
+
+    await runBatch(
+      await receive(routes.traced),
+      definitionOf(() => {}),
+      deps,
+    );
+
+    expect(log.lines.length).toBeGreaterThan(0);
+    for (const line of log.lines) expect(line.attributes).toMatchObject({ eventId: id, traceId: id });
   });
 
   it('delivers an event whose message arrives before ingress has written its state', async () => {

@@ -757,6 +757,41 @@ describe('resolveConfig()', () => {
   });
 });
 
+describe('resolveConfig() tracing', () => {
+  const tracingOf = (input: unknown) => resolveConfig(input).routes.map((resolved) => resolved.tracing);
+
+  it('is off by default: the resolved route has no tracing field', () => {
+    expect(resolveRoute()).not.toHaveProperty('tracing');
+    expect(resolveConfig(config(route()))).not.toHaveProperty('tracing');
+  });
+
+  it('turns on for every route with the top-level tracing', () => {
+    const input = { ...config(route(), route({ path: '/other/' })), tracing: true };
+
+    expect(tracingOf(input)).toEqual([true, true]);
+    expect(resolveConfig(input).tracing).toBe(true);
+  });
+
+  it('lets a route override the top-level tracing either way', () => {
+    expect(
+      tracingOf({ ...config(route(), route({ path: '/off/', tracing: false })), tracing: true }),
+    ).toEqual([true, undefined]);
+    expect(tracingOf(config(route(), route({ path: '/on/', tracing: true })))).toEqual([undefined, true]);
+    expect(tracingOf({ ...config(route({ tracing: true })), tracing: false })).toEqual([true]);
+  });
+
+  it('rejects a tracing that is not a boolean, at the top level and on a route', () => {
+    const problems = problemsOf({ ...config(route({ tracing: 'yes' })), tracing: 1 });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^tracing: .*boolean/),
+        expect.stringMatching(/^routes\[0\]\.tracing: .*boolean/),
+      ]),
+    );
+  });
+});
+
 describe('pathToQueueName()', () => {
   it.each([
     ['/order/status/', 'order_status'],

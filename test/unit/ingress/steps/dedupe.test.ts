@@ -131,7 +131,11 @@ describe('dedupe()', () => {
         ['getEvent', 'evt_first'],
       ]);
       expect(entries).toEqual([
-        { level: 'info', message: 'duplicate delivery', attributes: { id: 'evt_first', route: '/orders/' } },
+        {
+          level: 'info',
+          message: 'duplicate delivery',
+          attributes: { eventId: 'evt_first', route: '/orders/' },
+        },
       ]);
     },
   );
@@ -158,7 +162,7 @@ describe('dedupe()', () => {
       {
         level: 'info',
         message: 'resuming half-accepted event',
-        attributes: { id: 'evt_first', route: '/orders/' },
+        attributes: { eventId: 'evt_first', route: '/orders/' },
       },
     ]);
   });
@@ -180,7 +184,7 @@ describe('dedupe()', () => {
     expect(entries[0]).toEqual({
       level: 'warn',
       message: 'duplicate request data left to expire',
-      attributes: { id: 'evt_1', error: 'TimeoutError: connect ECONNREFUSED 127.0.0.1:1' },
+      attributes: { copyId: 'evt_1', error: 'TimeoutError: connect ECONNREFUSED 127.0.0.1:1' },
     });
   });
 

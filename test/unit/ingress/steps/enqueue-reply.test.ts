@@ -57,7 +57,7 @@ describe('enqueue()', () => {
         level: 'error',
         message: 'enqueue failed',
         attributes: {
-          id: 'evt_1',
+          eventId: 'evt_1',
           route: '/orders/',
           error: 'TimeoutError: connect ECONNREFUSED 127.0.0.1:1',
         },
@@ -87,7 +87,7 @@ describe('reply()', () => {
       {
         level: 'info',
         message: 'event queued',
-        attributes: { id: 'evt_1', route: '/orders/', status: 'queued', scheme: 'none' },
+        attributes: { eventId: 'evt_1', route: '/orders/', status: 'queued', scheme: 'none' },
       },
     ]);
   });

@@ -73,7 +73,7 @@ describe('record()', () => {
       {
         level: 'info',
         message: 'body stored',
-        attributes: { id: 'evt_1', route: '/orders/', store: 's3', size: 15 },
+        attributes: { eventId: 'evt_1', route: '/orders/', store: 's3', size: 15 },
       },
     ]);
   });
@@ -123,7 +123,7 @@ describe('record()', () => {
         level: 'error',
         message: 'body store failed',
         attributes: {
-          id: 'evt_1',
+          eventId: 'evt_1',
           route: '/orders/',
           size: request.body.length,
           error: 'TimeoutError: connect ECONNREFUSED 127.0.0.1:1',
