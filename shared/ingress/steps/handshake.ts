@@ -3,11 +3,12 @@
  * before the method check and verification (GET challenges, unsigned requests), `handshake` after
  * verification for those the provider signs. A handshake is answered here and never stored.
  */
+import type { VerifyScheme } from '../../config/types.js';
 import { HttpError } from '../../http/errors.js';
 import type { Log } from '../../logger.js';
 import type { SecretResolver } from '../../secrets/resolver.js';
 import { schemeOf } from '../../verify/registry.js';
-import type { Handshake, HandshakeOutcome } from '../../verify/scheme.js';
+import type { Handshake, HandshakeOutcome, SchemeDefinition } from '../../verify/scheme.js';
 import type { Parsed, Received, Routed, Verified } from '../context.js';
 import { handshakeTools, type UrlGetter } from '../handshake-tools.js';
 import type { IngressErrorCode } from '../http.js';
@@ -31,13 +32,11 @@ export function handshake(deps: HandshakeDependencies): Step<Received & Routed &
   return (context) => runHandshake(deps, context, context.payload, (scheme) => scheme.handshake);
 }
 
-type AnyHandshake = Handshake<Routed['target']['route']['verify']['scheme']>;
-
 async function runHandshake(
   deps: HandshakeDependencies,
   { request, origin, target }: Received & Routed,
   payload: unknown,
-  pick: (scheme: ReturnType<typeof schemeOf>) => AnyHandshake | undefined,
+  pick: (scheme: SchemeDefinition<VerifyScheme>) => Handshake<VerifyScheme> | undefined,
 ): Promise<Answer | undefined> {
   const options = target.route.verify;
   const run = pick(schemeOf(options));
