@@ -260,7 +260,8 @@ describe('handshakes through the local stack', () => {
     const bad = await call('/discord/', {
       headers: {
         'content-type': 'application/json',
-        'x-signature-ed25519': `${signature.slice(0, -2)}00`,
+        // One bit of R flipped (the last byte, S's top, is often 00 already).
+        'x-signature-ed25519': `${(Number.parseInt(signature.slice(0, 2), 16) ^ 1).toString(16).padStart(2, '0')}${signature.slice(2)}`,
         'x-signature-timestamp': timestamp,
       },
       body,
