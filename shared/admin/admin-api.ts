@@ -25,7 +25,7 @@ import { eventEndpoints } from './event-endpoints.js';
 import type { QueueAgeSource } from './queue-age.js';
 import { replayEndpoint } from './replay-endpoint.js';
 import { queryFields } from './request.js';
-import { routeStatusEndpoint } from './route-status-endpoint.js';
+import { type RouteCircuitSource, routeStatusEndpoint } from './route-status-endpoint.js';
 import { type AdminRoute, adminRouteTable, findRoute } from './route-table.js';
 import { statsEndpoint } from './stats-endpoint.js';
 
@@ -57,6 +57,11 @@ export interface AdminDependencies {
    * @default - none: the endpoint answers 501 `stats_unavailable`
    */
   readonly stats?: StatsSource;
+  /**
+   * Each route consumer's circuit breaker for `GET /_hookline/routes`: the local stack's pollers.
+   * @default - none: routes are reported without `circuit`
+   */
+  readonly circuits?: RouteCircuitSource;
   /**
    * Origin of the links in answers (`statusUrl`), e.g. `http://127.0.0.1:3000`.
    * @default `https://` + the request's domain name

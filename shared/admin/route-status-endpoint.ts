@@ -16,6 +16,25 @@ interface StatusTarget extends RouteLookupTarget {
   readonly dlqUrl: string;
 }
 
+/**
+ * A route consumer's circuit breaker, as the consumers outside Lambda (the local stack's pollers)
+ * keep it (`shared/worker/circuit-breaker.ts`).
+ */
+export interface RouteCircuit {
+  readonly state: 'closed' | 'open' | 'half-open';
+  /** Failed handler attempts in a row. */
+  readonly failures: number;
+  /** The cool-down in force (doubled after each failed probe). */
+  readonly coolDownSeconds: number;
+  /** When the circuit last opened (ISO 8601), while it is not closed. */
+  readonly openedAt?: string;
+  /** When the open circuit becomes half-open (ISO 8601), while it is open. */
+  readonly halfOpensAt?: string;
+}
+
+/** Where a route's circuit state is read: the route path → its circuit, undefined for none. */
+export type RouteCircuitSource = (route: string) => RouteCircuit | undefined;
+
 /** What the route status endpoint reads. */
 interface RouteStatusDependencies {
   readonly targets: readonly StatusTarget[];
@@ -23,6 +42,8 @@ interface RouteStatusDependencies {
   readonly sqs: Pick<SQSClient, 'send'>;
   /** @default - no source: routes are reported without ages */
   readonly queueAges?: QueueAgeSource;
+  /** @default - none: routes are reported without `circuit` (deployed, until the breaker is there) */
+  readonly circuits?: RouteCircuitSource;
   readonly log: Log;
 }
 
@@ -50,6 +71,11 @@ export interface RouteStatus {
   readonly dlqOldestMessageAgeSeconds?: number;
   /** Events by status received in the last 24 hours (with `counts=1`). */
   readonly counts?: Record<EventStatus, number>;
+  /**
+   * The route's circuit breaker, for a route with a `circuitBreaker` whose consumer reports it: the
+   * local stack's poller. Absent deployed (for now) and for routes without a breaker.
+   */
+  readonly circuit?: RouteCircuit;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,6 +108,7 @@ export function routeStatusEndpoint(deps: RouteStatusDependencies): { readonly r
         deps.targets.map(async (target) => ({
           ...(await queueStatus(deps, target, withCounts ? now : undefined)),
           ...queueAgesOf(target, await ages),
+          ...circuitOf(deps.circuits, target),
         })),
       );
       return jsonResponse(200, { routes: statuses });
@@ -130,6 +157,15 @@ function queueAgesOf(
     ...(oldest !== undefined && { oldestMessageAgeSeconds: oldest }),
     ...(dlqOldest !== undefined && { dlqOldestMessageAgeSeconds: dlqOldest }),
   };
+}
+
+/** The target's circuit, as a `RouteStatus` field, when the source has one. */
+function circuitOf(
+  circuits: RouteCircuitSource | undefined,
+  target: StatusTarget,
+): Pick<RouteStatus, 'circuit'> {
+  const circuit = circuits?.(target.route.path);
+  return circuit === undefined ? {} : { circuit };
 }
 
 async function queueAttributes(

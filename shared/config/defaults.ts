@@ -13,3 +13,6 @@ export const ROUTE_DEFAULTS = {
   retentionDays: 30,
   throttle: { rateLimit: 100, burstLimit: 200 },
 } as const;
+
+/** What a route's `circuitBreaker` block gets for the fields it leaves out (the block itself is opt-in). */
+export const CIRCUIT_BREAKER_DEFAULTS = { consecutiveFailures: 5, coolDownSeconds: 30 } as const;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { LAMBDA_MAX_PAYLOAD_BYTES, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
 import { alarmsSchema, routeAlarmsSchema } from './alarms.js';
-import { ROUTE_DEFAULTS } from './defaults.js';
+import { CIRCUIT_BREAKER_DEFAULTS, ROUTE_DEFAULTS } from './defaults.js';
 import { intIn, ROUTE_LIMITS } from './route-limits.js';
 import { headerName, positiveInt, seconds } from './schema-fields.js';
 import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN, STACK_NAME_RULE } from './stack-name.js';
@@ -128,6 +128,24 @@ const routeMetrics = z.strictObject({
     .optional(),
 });
 
+/**
+ * The route's circuit breaker (`shared/worker/circuit-breaker.ts`): after `consecutiveFailures`
+ * failed handler attempts in a row the route's consumer pauses, so events wait in the queue instead
+ * of spending their attempts while the downstream is down; after `coolDownSeconds` one probe message
+ * is taken, and its delivery closes the circuit again (its failure doubles the cool-down, up to 10×).
+ */
+const circuitBreaker = z.strictObject({
+  /** Failed attempts in a row (a `PermanentError` does not count) that open the circuit. @default 5 */
+  consecutiveFailures: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(CIRCUIT_BREAKER_DEFAULTS.consecutiveFailures),
+  /** How long the consumer stays paused before a probe. @default 30 */
+  coolDownSeconds: seconds(1, 3600).default(CIRCUIT_BREAKER_DEFAULTS.coolDownSeconds),
+});
+
 export const routeSchema = z.strictObject({
   /** Webhook path, e.g. `/order/status/`; its queue is named `order_status`. */
   path: z.string(),
@@ -187,6 +205,14 @@ export const routeSchema = z.strictObject({
    * off, an object overrides its threshold or evaluation periods. @default the top-level settings
    */
   alarms: routeAlarmsSchema.optional(),
+  /**
+   * Pause the route's consumer while its handler keeps failing (`circuitBreaker` above). Opt-in:
+   * without it there is no breaker, because a breaker changes when events reach the DLQ (a paused
+   * route keeps them in its queue for as long as the downstream is down, instead of dead-lettering
+   * them once their attempts are spent), which is a behaviour a route must choose.
+   * @default no breaker
+   */
+  circuitBreaker: circuitBreaker.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -137,6 +137,7 @@ function toResolvedRoute(route: ParsedRoute, configTracing: boolean | undefined)
     ...(route.metrics !== undefined && { metrics: route.metrics }),
     ...((route.tracing ?? configTracing) === true && { tracing: true }),
     ...(route.alarms !== undefined && { alarms: route.alarms }),
+    ...(route.circuitBreaker !== undefined && { circuitBreaker: route.circuitBreaker }),
   };
 }
 

@@ -25,7 +25,7 @@ import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { lockableEvent, newLockOwner } from './attempt-lock.js';
 import { withLogKeys } from './log.js';
 import { attemptMetrics, deadLetteredWithoutAttempt, duplicateSkipped, sentAtMs } from './metrics.js';
-import { runHandler } from './run-handler.js';
+import { type HandlerResult, runHandler } from './run-handler.js';
 import {
   deadLetterExhausted,
   deadLetterUnowned,
@@ -73,6 +73,12 @@ export interface InvocationOptions {
    * @default now + the Lambda context's remaining time, else now + route.timeoutSeconds
    */
   readonly deadlineMs?: number;
+  /**
+   * Called with how each handler attempt of the batch ended, once the attempt is settled (recorded,
+   * the message steered): a consumer's circuit breaker counts them. Not called for messages that
+   * ran no attempt, nor for an attempt whose settle failed. A throwing observer is ignored.
+   */
+  readonly onAttempt?: (outcome: HandlerResult['kind']) => void;
 }
 
 interface BatchScope<TPayload> {
@@ -87,6 +93,7 @@ interface BatchScope<TPayload> {
   readonly keys: readonly string[];
   /** The batch's metrics, published once it is processed. */
   readonly metrics: MetricValue[];
+  readonly onAttempt: ((outcome: HandlerResult['kind']) => void) | undefined;
 }
 
 type AcquiredLock = Extract<LockResult, { acquired: true }>;
@@ -122,6 +129,7 @@ export async function processBatch<TPayload>(
     seen: new Set(),
     keys,
     metrics: [],
+    onAttempt: invocation.onAttempt,
   };
   const failed = new Set<string>();
   const concurrency = definition.options.recordConcurrency ?? DEFAULT_RECORD_CONCURRENCY;
@@ -352,11 +360,20 @@ async function runAttempt<TPayload>(
         sentAtMs: sentAtMs(record.attributes),
       }),
     );
+    observeAttempt(scope, result.kind);
     return done;
   } catch (error: unknown) {
     // The lock stays until the deadline; the redelivered message then records this attempt as lapsed.
     log.error('settle failed; left for redelivery', { attempt, ...errorLogFields(error) });
     return false;
+  }
+}
+
+function observeAttempt<TPayload>(scope: BatchScope<TPayload>, outcome: HandlerResult['kind']): void {
+  try {
+    scope.onAttempt?.(outcome);
+  } catch {
+    // An observer never changes how a message is settled.
   }
 }
 

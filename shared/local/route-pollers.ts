@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AdminRouteTarget } from '../admin/admin-api.js';
+import type { RouteCircuitSource } from '../admin/route-status-endpoint.js';
 import type { DirectoryBodyStore } from '../body-store/directory-body-store.js';
 import { handlerEntry } from '../config/load.js';
 import type { ResolvedRoute } from '../config/types.js';
@@ -27,7 +28,8 @@ export async function loadDefinitions(
 
 /**
  * Starts one poller per target (`definitions` in the same order) and registers stopping them:
- * on stop, in-flight batches finish before the clients and emulators go.
+ * on stop, in-flight batches finish before the clients and emulators go. Returns where each
+ * route's circuit breaker state is read (the admin API's `GET /_hookline/routes`).
  */
 export function startPollers(
   parts: {
@@ -43,7 +45,7 @@ export function startPollers(
     readonly waitSeconds: number | undefined;
   },
   startup: Startup,
-): void {
+): RouteCircuitSource {
   const { sqs, store, envelopeKeys, bodyStore, log, metrics, waitSeconds } = parts;
   const pollers: Poller[] = parts.targets.map((target, index) =>
     createPoller({
@@ -64,6 +66,8 @@ export function startPollers(
   );
   for (const poller of pollers) poller.start();
   startup.onCleanup(() => stopPollers(pollers, log));
+  const byRoute = new Map(parts.targets.map((target, index) => [target.route.path, at(pollers, index)]));
+  return (route) => byRoute.get(route)?.stats().circuit;
 }
 
 async function stopPollers(pollers: readonly Poller[], log: Log): Promise<void> {

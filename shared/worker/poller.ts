@@ -5,6 +5,10 @@
  * handler runtime (`processBatch`) the Lambda runs, then every message not reported in
  * `batchItemFailures` deleted. Visibility and redrive are left to SQS: the poller never changes a
  * message's visibility (the runtime does, for backoff).
+ *
+ * A route with a `circuitBreaker` gets one per poller (`./circuit-breaker.ts`), fed with every
+ * settled handler attempt: while it is open no loop receives, so the events wait in the queue
+ * without spending receives (attempts); half-open, one loop takes a probe batch of one message.
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -18,6 +22,12 @@ import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
+import {
+  type AttemptOutcome,
+  CircuitBreaker,
+  type CircuitChange,
+  type CircuitSnapshot,
+} from './circuit-breaker.js';
 import { deleteMessages, readQueueArn, receiveMessages } from './sqs-calls.js';
 import { toSqsRecord } from './sqs-records.js';
 
@@ -28,6 +38,8 @@ const ERROR_BACKOFF_INITIAL_MS = 500;
 const ERROR_BACKOFF_MAX_MS = 20_000;
 /** Slack added to the longest legitimate iteration before `isAlive()` reports a stuck loop. */
 const LIVENESS_SLACK_MS = 10_000;
+/** Longest pause of a loop while the circuit is open, so that it beats (`isAlive`) and checks again. */
+const CIRCUIT_WAIT_MAX_MS = 1000;
 
 export interface PollerOptions {
   readonly route: ResolvedRoute;
@@ -55,6 +67,8 @@ export interface PollerOptions {
   /** Passed to the runtime (tests). */
   readonly now?: () => Date;
   readonly random?: () => number;
+  /** The circuit breaker's clock, in epoch milliseconds (tests). @default Date.now */
+  readonly clock?: () => number;
 }
 
 export interface RunOnceOptions {
@@ -81,6 +95,8 @@ export interface PollerStats {
   readonly failed: number;
   /** Batches whose processing threw (every message left for SQS to redeliver). */
   readonly batchErrors: number;
+  /** The route's circuit breaker, when it has one. */
+  readonly circuit?: CircuitSnapshot;
 }
 
 export interface Poller {
@@ -122,6 +138,7 @@ class RoutePoller {
   private readonly deps: RuntimeDependencies;
   /** Longest healthy iteration: an idle long poll, a batching window, a batch at its deadline. */
   private readonly livenessMs: number;
+  private readonly breaker: CircuitBreaker | undefined;
 
   private queueArn: Promise<string> | undefined;
   private processed = 0;
@@ -145,6 +162,13 @@ class RoutePoller {
     this.deps = runtimeDependencies(options);
     this.livenessMs =
       (this.waitSeconds + route.maxBatchingWindowSeconds + route.timeoutSeconds) * 1000 + LIVENESS_SLACK_MS;
+    this.breaker =
+      route.circuitBreaker === undefined
+        ? undefined
+        : new CircuitBreaker(route.circuitBreaker, {
+            ...(options.clock !== undefined && { now: options.clock }),
+            onChange: (change) => this.logCircuit(change),
+          });
   }
 
   async runOnce(once: RunOnceOptions = {}): Promise<number> {
@@ -152,11 +176,21 @@ class RoutePoller {
     let wait = clampWait(once.waitSeconds ?? 1);
     let count = 0;
     while (count < maxMessages) {
-      const batch = await this.receiveVisible(Math.min(this.route.batchSize, maxMessages - count), wait);
+      const permit = this.breaker?.permit() ?? { kind: 'receive' };
+      if (permit.kind === 'wait') break; // open: nothing is taken
+      const probe = permit.kind === 'probe';
+      const want = probe ? 1 : Math.min(this.route.batchSize, maxMessages - count);
+      const batch = await this.receiveVisible(want, wait).catch((error: unknown) => {
+        if (probe) this.breaker?.probeSettled(undefined);
+        throw error;
+      });
       wait = 0;
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        if (probe) this.breaker?.probeSettled(undefined);
+        break;
+      }
       const before = this.processed;
-      await this.handle(batch);
+      await this.handle(batch, probe);
       if (this.processed === before) break; // the batch threw: leave the rest for later
       count += batch.length;
     }
@@ -199,7 +233,12 @@ class RoutePoller {
   }
 
   stats(): PollerStats {
-    return { processed: this.processed, failed: this.failed, batchErrors: this.batchErrors };
+    return {
+      processed: this.processed,
+      failed: this.failed,
+      batchErrors: this.batchErrors,
+      ...(this.breaker !== undefined && { circuit: this.breaker.snapshot() }),
+    };
   }
 
   /** One receive loop: gather a batch, handle it, back off after a failing iteration. */
@@ -211,9 +250,15 @@ class RoutePoller {
         this.beats[index] = Date.now();
         const { signal } = this.controller;
         try {
-          const messages = await this.gather(signal);
+          const permit = this.breaker?.permit() ?? { kind: 'receive' };
+          if (permit.kind === 'wait') {
+            await sleep(Math.min(permit.ms, CIRCUIT_WAIT_MAX_MS), signal);
+            continue;
+          }
+          const probe = permit.kind === 'probe';
+          const messages = await (probe ? this.receiveProbe(signal) : this.gather(signal));
           this.beats[index] = Date.now();
-          if (messages.length > 0) await this.handle(messages);
+          if (messages.length > 0) await this.handle(messages, probe);
           backoffMs = ERROR_BACKOFF_INITIAL_MS;
         } catch (error: unknown) {
           if (this.stopping) break;
@@ -265,15 +310,43 @@ class RoutePoller {
     return batch;
   }
 
+  /**
+   * The half-open circuit's probe batch: one message, no batching window. A receive that brings
+   * none (or fails) gives the probe back.
+   */
+  private async receiveProbe(signal: AbortSignal): Promise<Message[]> {
+    let messages: Message[] = [];
+    try {
+      messages = await this.receive(1, this.waitSeconds, signal);
+    } finally {
+      if (messages.length === 0) this.breaker?.probeSettled(undefined);
+    }
+    return messages;
+  }
+
   /** One ReceiveMessage; resolves [] when aborted by `stop()`. */
   private receive(max: number, wait: number, signal?: AbortSignal): Promise<Message[]> {
     return receiveMessages(this.options.sqs, this.options.queueUrl, max, wait, signal);
   }
 
-  /** Runs one batch through the runtime and deletes what succeeded. Never throws. */
-  private async handle(messages: Message[]): Promise<void> {
+  /**
+   * Runs one batch through the runtime and deletes what succeeded. Never throws. Every settled
+   * attempt goes to the circuit breaker, except a `probe` batch's: its one attempt (or none)
+   * settles the probe.
+   */
+  private async handle(messages: Message[], probe = false): Promise<void> {
     const started = Date.now();
-    const response = await this.runBatch(messages);
+    let probeOutcome: AttemptOutcome | undefined;
+    const onAttempt = (outcome: AttemptOutcome): void => {
+      if (probe) probeOutcome = outcome;
+      else this.breaker?.record(outcome);
+    };
+    let response: SQSBatchResponse | undefined;
+    try {
+      response = await this.runBatch(messages, onAttempt);
+    } finally {
+      if (probe) this.breaker?.probeSettled(probeOutcome);
+    }
     if (response === undefined) return;
     this.processed += messages.length;
     const failures = failedMessageIds(messages, response, this.log, this.route.path);
@@ -288,12 +361,16 @@ class RoutePoller {
   }
 
   /** The runtime's response, or undefined (logged, counted) when the batch threw. */
-  private async runBatch(messages: Message[]): Promise<SQSBatchResponse | undefined> {
+  private async runBatch(
+    messages: Message[],
+    onAttempt: (outcome: AttemptOutcome) => void,
+  ): Promise<SQSBatchResponse | undefined> {
     try {
       const source = { queueArn: await this.sourceArn() };
       const records = messages.map((message) => toSqsRecord(message, source));
       return await processBatch(records, this.options.definition, this.deps, {
         deadlineMs: (this.options.now?.() ?? new Date()).getTime() + this.route.timeoutSeconds * 1000,
+        ...(this.breaker !== undefined && { onAttempt }),
       });
     } catch (error: unknown) {
       this.batchErrors += 1;
@@ -317,6 +394,18 @@ class RoutePoller {
         ...errorLogFields(error),
       });
     }
+  }
+
+  /** The `circuit …` log line of a state change. */
+  private logCircuit(change: CircuitChange): void {
+    const fields = {
+      route: this.route.path,
+      failures: change.failures,
+      coolDownSeconds: change.coolDownSeconds,
+    };
+    if (change.state === 'open') this.log.warn('circuit opened', fields);
+    else if (change.state === 'half-open') this.log.info('circuit half-open', fields);
+    else this.log.info('circuit closed', fields);
   }
 
   private report(batch: BatchReport): void {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type DevStack, startDevStack } from '../../shared/local/dev-stack.js';
+import { type DevStack, type DevStackOptions, startDevStack } from '../../shared/local/dev-stack.js';
 import { freePort } from './emulators.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,13 +61,15 @@ export function writeEnvFile(folder: string, variables: Readonly<Record<string, 
 /**
  * The local stack (`startDevStack`, what `npm start` runs) of the project in `folder`: its
  * `hookline.config.ts` and `.env`, on free ports so it never meets a developer's own stack, polling
- * every second.
+ * every second. `options` adds to (or overrides) those settings, e.g. a `log`.
  */
 export async function startProjectStack(
   folder: string,
   configFile = join(folder, 'hookline.config.ts'),
+  options: Pick<DevStackOptions, 'log'> = {},
 ): Promise<DevStack> {
   return startDevStack({
+    ...options,
     configFile,
     port: await freePort(),
     sqsPort: await freePort(),

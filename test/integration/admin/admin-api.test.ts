@@ -682,6 +682,33 @@ describe('GET /_hookline/routes', () => {
       expect(byRoute.get('/stats/')).not.toHaveProperty('dlqOldestMessageAgeSeconds');
     });
 
+    it("reports each route's circuit breaker from the circuit source, leaving routes without one", async () => {
+      // Arrange
+      const circuit = {
+        state: 'open',
+        failures: 3,
+        coolDownSeconds: 4,
+        openedAt: '2026-12-07T10:00:00.000Z',
+        halfOpensAt: '2026-12-07T10:00:04.000Z',
+      } as const;
+      const api = createAdminApi({
+        targets,
+        history,
+        replayer: replayerWith(),
+        sqs: emulators.sqs.client,
+        circuits: (route) => (route === '/orders/' ? circuit : undefined),
+        log,
+      });
+
+      // Act
+      const { status, byRoute } = await routesReply(api);
+
+      // Assert
+      expect(status).toBe(200);
+      expect(byRoute.get('/orders/')).toMatchObject({ queueName: 'orders', circuit });
+      expect(byRoute.get('/stats/')).not.toHaveProperty('circuit');
+    });
+
     it('still answers 200 with the depths, without ages, when the source fails, and logs a warning', async () => {
       // Arrange
       warnings.length = 0;

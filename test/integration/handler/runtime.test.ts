@@ -712,8 +712,16 @@ describe('processBatch()', () => {
         }),
     );
 
-    const response = await runBatch(records, definition, depsFor(routes.mixed).deps);
+    const outcomes: string[] = [];
+    const response = await runBatch(records, definition, depsFor(routes.mixed).deps, {
+      onAttempt: (outcome) => {
+        outcomes.push(outcome);
+        throw new Error('an observer failure changes nothing');
+      },
+    });
 
+    // Every settled attempt is reported to the observer (a consumer's circuit breaker).
+    expect(outcomes.sort()).toEqual(['delivered', 'failed', 'ignored', 'permanent']);
     const failedRecord = records.find((item) => JSON.parse(item.body).id === ids.fail);
     expect(records).toHaveLength(4);
     expect(failures(response)).toEqual([failedRecord?.messageId]);

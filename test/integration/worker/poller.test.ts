@@ -240,6 +240,69 @@ describe('createPoller()', () => {
     expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 2, inFlight: 2 });
   });
 
+  it('stops receiving while its circuit is open, then probes one message after the cool-down', async () => {
+    // Arrange: every attempt fails while `down`; failed messages are visible again at once.
+    let down = true;
+    let clockMs = 1_000_000;
+    const lines: { message: string; fields: Record<string, unknown> }[] = [];
+    const log: Log = {
+      ...silentLog,
+      info: (message, ...attributes) => lines.push({ message, fields: Object.assign({}, ...attributes) }),
+      warn: (message, ...attributes) => lines.push({ message, fields: Object.assign({}, ...attributes) }),
+    };
+    const h = await harness(
+      testRoute({
+        retry: { maxAttempts: 5, initialDelaySeconds: 0, multiplier: 2, maxDelaySeconds: 0 },
+        circuitBreaker: { consecutiveFailures: 2, coolDownSeconds: 5 },
+      }),
+      () => {
+        if (down) throw new Error('downstream unavailable');
+      },
+    );
+    const ids = await h.send({ n: 1 }, { n: 2 }, { n: 3 });
+    const poller = h.poller({ log, clock: () => clockMs });
+    const circuitLog = () => lines.filter((line) => line.message.startsWith('circuit '));
+
+    // Act / Assert: failures open the circuit; while open nothing is received.
+    await until(async () => {
+      await poller.runOnce({ maxMessages: 10, waitSeconds: 1 });
+      return poller.stats().circuit?.state === 'open';
+    });
+    expect(circuitLog()).toEqual([
+      { message: 'circuit opened', fields: { route: h.route.path, failures: 2, coolDownSeconds: 5 } },
+    ]);
+    const batchesWhenOpened = h.batches.length;
+    expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
+    clockMs += 4_999;
+    expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
+    expect(h.batches).toHaveLength(batchesWhenOpened);
+
+    // A failed probe (one message) opens it again for twice the cool-down.
+    clockMs += 1;
+    expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 1 })).toBe(1);
+    expect(h.batches.at(-1)?.size).toBe(1);
+    expect(poller.stats().circuit).toMatchObject({ state: 'open', coolDownSeconds: 10 });
+    clockMs += 9_999;
+    expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
+
+    // A delivered probe closes it; the rest of the queue follows.
+    down = false;
+    clockMs += 1;
+    await until(async () => {
+      await poller.runOnce({ maxMessages: 10, waitSeconds: 1 });
+      const events = await Promise.all(ids.map((id) => h.ingress.store.getEvent(id)));
+      return events.every((event) => event?.status === 'delivered');
+    });
+    expect(circuitLog().map((line) => line.message)).toEqual([
+      'circuit opened',
+      'circuit half-open',
+      'circuit opened',
+      'circuit half-open',
+      'circuit closed',
+    ]);
+    expect(poller.stats().circuit).toEqual({ state: 'closed', failures: 0, coolDownSeconds: 5 });
+  });
+
   it('stops promptly during an idle long poll', async () => {
     // Arrange: a 20 s long poll on an empty queue.
     const h = await harness(testRoute(), () => {});

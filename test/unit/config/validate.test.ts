@@ -840,3 +840,41 @@ describe('ROUTE_PATH_PATTERN', () => {
     },
   );
 });
+
+describe('resolveConfig() circuitBreaker', () => {
+  it('is opt-in: without the block the resolved route has no breaker', () => {
+    expect(resolveRoute()).not.toHaveProperty('circuitBreaker');
+  });
+
+  it('fills in the defaults of an empty block', () => {
+    expect(resolveRoute({ circuitBreaker: {} }).circuitBreaker).toEqual({
+      consecutiveFailures: 5,
+      coolDownSeconds: 30,
+    });
+  });
+
+  it('keeps the values given', () => {
+    expect(
+      resolveRoute({ circuitBreaker: { consecutiveFailures: 1000, coolDownSeconds: 1 } }).circuitBreaker,
+    ).toEqual({ consecutiveFailures: 1000, coolDownSeconds: 1 });
+    expect(
+      resolveRoute({ circuitBreaker: { consecutiveFailures: 1, coolDownSeconds: 3600 } }).circuitBreaker,
+    ).toEqual({ consecutiveFailures: 1, coolDownSeconds: 3600 });
+  });
+
+  it('rejects values out of bounds, fractions and unknown fields', () => {
+    expect(
+      problemsOf(config(route({ circuitBreaker: { consecutiveFailures: 0, coolDownSeconds: 3601 } }))),
+    ).toEqual([
+      'routes[0].circuitBreaker.consecutiveFailures: Too small: expected number to be >=1',
+      'routes[0].circuitBreaker.coolDownSeconds: Too big: expected number to be <=3600',
+    ]);
+    expect(problemsOf(config(route({ circuitBreaker: { consecutiveFailures: 1001 } })))).toEqual([
+      'routes[0].circuitBreaker.consecutiveFailures: Too big: expected number to be <=1000',
+    ]);
+    expect(problemsOf(config(route({ circuitBreaker: { coolDownSeconds: 1.5 } })))).toHaveLength(1);
+    expect(problemsOf(config(route({ circuitBreaker: { window: 60 } })))).toEqual([
+      'routes[0].circuitBreaker.window: unknown field',
+    ]);
+  });
+});
