@@ -178,6 +178,12 @@ export class WebhookRoute extends Construct {
         `${route.path} accepts requests without verifying a signature (verify.scheme "none")`,
       );
     }
+    if (route.circuitBreaker !== undefined) {
+      Annotations.of(this).addWarningV2(
+        'hookline:circuit-breaker-not-deployed',
+        `${route.path} has a circuitBreaker, which pauses the local stack's and hookline worker's consumers only: its event source mapping is not paused yet`,
+      );
+    }
 
     const { queue, deadLetterQueue } = this.buildQueues();
     this.queue = queue;
