@@ -18,33 +18,11 @@ import {
 import { makeRoute } from '../../helpers/routes.js';
 import { githubHeaders } from '../../helpers/signers.js';
 
-const powertools = vi.hoisted(() => ({
-  imports: 0,
-  services: [] as string[],
-  captured: [] as string[],
-  hooks: [] as string[],
-}));
-
-vi.mock('@aws-lambda-powertools/tracer', () => {
-  powertools.imports += 1;
-  return {
-    Tracer: class {
-      constructor(options: { serviceName: string }) {
-        powertools.services.push(options.serviceName);
-      }
-      captureAWSv3Client<T extends object>(client: T): T {
-        powertools.captured.push(client.constructor.name);
-        return client;
-      }
-    },
-  };
-});
-vi.mock('@aws-lambda-powertools/tracer/middleware', () => ({
-  captureLambdaHandler: () => ({
-    before: () => void powertools.hooks.push('before'),
-    after: () => void powertools.hooks.push('after'),
-  }),
-}));
+// X-Ray cannot run here: the Tracer modules are replaced by a stand-in that records what it saw.
+const standIn = await vi.hoisted(() => import('../../helpers/tracer-stand-in.js'));
+const { tracerSeen, resetTracerSeen } = standIn;
+vi.mock('@aws-lambda-powertools/tracer', () => standIn.tracerModule());
+vi.mock('@aws-lambda-powertools/tracer/middleware', () => standIn.tracerMiddlewareModule());
 
 const SECRET = 'lambda-tracing-secret';
 const TRACE_ID = '1-67891233-abcdef012345678912345678';
@@ -75,10 +53,7 @@ afterAll(() => {
 
 beforeEach(() => {
   vi.resetModules();
-  powertools.imports = 0;
-  powertools.services.length = 0;
-  powertools.captured.length = 0;
-  powertools.hooks.length = 0;
+  resetTracerSeen();
 });
 
 afterEach(() => {
@@ -169,7 +144,7 @@ describe('functions/ingress and HOOKLINE_TRACING', () => {
     const { statusCode, id, lines } = await post();
 
     expect(statusCode).toBe(202);
-    expect(powertools.imports).toBe(0);
+    expect(tracerSeen.imports).toBe(0);
     const queued = lines.find((line) => line.message === 'event queued');
     expect(queued).toMatchObject({ eventId: id, route: '/lambda/traced/', traceId: id });
   });
@@ -184,9 +159,12 @@ describe('functions/ingress and HOOKLINE_TRACING', () => {
     const second = await post();
 
     expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
-    expect(powertools.services).toEqual(['hookline-ingress']);
-    expect(powertools.captured).toEqual(['DynamoDBClient', 'SQSClient']);
-    expect(powertools.hooks).toEqual(['before', 'after', 'before', 'after']);
+    expect(tracerSeen.services).toEqual(['hookline-ingress']);
+    expect(tracerSeen.captured.map((client) => client.constructor.name)).toEqual([
+      'DynamoDBClient',
+      'SQSClient',
+    ]);
+    expect(tracerSeen.hooks).toEqual(['before', 'after', 'before', 'after']);
     const queued = first.lines.find((line) => line.message === 'event queued');
     expect(queued).toMatchObject({ eventId: first.id, route: '/lambda/traced/', traceId: TRACE_ID });
   });

@@ -5,35 +5,11 @@ import { LambdaTracing, type LoadedTracer, tracingFromEnv } from '../../../share
 import { TEST_ENVELOPE_KEY } from '../../helpers/envelope-keys.js';
 import { makeRoute } from '../../helpers/routes.js';
 
-/** What the stand-in for Powertools Tracer saw: X-Ray cannot run here, so the module is replaced. */
-const powertools = vi.hoisted(() => ({
-  imports: 0,
-  services: [] as string[],
-  captured: [] as object[],
-  hooks: [] as string[],
-}));
-
-vi.mock('@aws-lambda-powertools/tracer', () => {
-  powertools.imports += 1;
-  return {
-    Tracer: class {
-      constructor(options: { serviceName: string }) {
-        powertools.services.push(options.serviceName);
-      }
-      captureAWSv3Client<T extends object>(client: T): T {
-        powertools.captured.push(client);
-        return client;
-      }
-    },
-  };
-});
-vi.mock('@aws-lambda-powertools/tracer/middleware', () => ({
-  captureLambdaHandler: () => ({
-    before: () => void powertools.hooks.push('before'),
-    after: () => void powertools.hooks.push('after'),
-    onError: () => void powertools.hooks.push('onError'),
-  }),
-}));
+// X-Ray cannot run here: the Tracer modules are replaced by a stand-in that records what it saw.
+const standIn = await vi.hoisted(() => import('../../helpers/tracer-stand-in.js'));
+const { tracerSeen, resetTracerSeen } = standIn;
+vi.mock('@aws-lambda-powertools/tracer', () => standIn.tracerModule());
+vi.mock('@aws-lambda-powertools/tracer/middleware', () => standIn.tracerMiddlewareModule());
 
 const lambdaContext = {
   functionName: 'handler',
@@ -119,10 +95,7 @@ describe('defineHandler() and HOOKLINE_TRACING', () => {
 
   beforeEach(() => {
     vi.resetModules();
-    powertools.imports = 0;
-    powertools.services.length = 0;
-    powertools.captured.length = 0;
-    powertools.hooks.length = 0;
+    resetTracerSeen();
     process.env = {
       ...saved,
       [ENV.route]: JSON.stringify(route),
@@ -151,8 +124,8 @@ describe('defineHandler() and HOOKLINE_TRACING', () => {
 
     expect(await invokeEmptyBatch()).toEqual({ batchItemFailures: [] });
 
-    expect(powertools.imports).toBe(0);
-    expect(powertools.services).toEqual([]);
+    expect(tracerSeen.imports).toBe(0);
+    expect(tracerSeen.services).toEqual([]);
   });
 
   it('with HOOKLINE_TRACING=true wraps the invocation with captureLambdaHandler and captures the DynamoDB and SQS clients', async () => {
@@ -161,9 +134,9 @@ describe('defineHandler() and HOOKLINE_TRACING', () => {
     expect(await invokeEmptyBatch()).toEqual({ batchItemFailures: [] });
     await invokeEmptyBatch();
 
-    expect(powertools.services).toEqual(['hookline-handler', 'hookline-handler']);
-    expect(powertools.hooks).toEqual(['before', 'after', 'before', 'after']);
-    const clients = powertools.captured.map((client) => client.constructor.name);
+    expect(tracerSeen.services).toEqual(['hookline-handler', 'hookline-handler']);
+    expect(tracerSeen.hooks).toEqual(['before', 'after', 'before', 'after']);
+    const clients = tracerSeen.captured.map((client) => client.constructor.name);
     expect(clients).toEqual(['DynamoDBClient', 'SQSClient', 'DynamoDBClient', 'SQSClient']);
   });
 });
