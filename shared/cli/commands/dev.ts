@@ -12,7 +12,6 @@
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../../errors.js';
-import { createJsonLog } from '../../json-log.js';
 import { DEFAULT_HTTP_PORT, type DevStack, startDevStack } from '../../local/dev-stack.js';
 import {
   DEFAULT_DYNAMODB_PORT,
@@ -25,12 +24,14 @@ import type { Log } from '../../logger.js';
 import { emfMetrics } from '../../metrics/emf.js';
 import { configMetricsNamespace } from '../../metrics/namespace.js';
 import { CliUsageError, type CommandModule, configFileFrom, type OptionValues } from '../command.js';
+import { createLocalLogger } from '../local-logger.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
   port: { type: 'string' },
 } as const satisfies CommandModule['options'];
 
+const SERVICE_NAME = 'hookline-dev';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** After a clean stop, exit even if a handler module left a socket or timer open. */
 const EXIT_GRACE_MS = 2_000;
@@ -38,7 +39,7 @@ const EXIT_GRACE_MS = 2_000;
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const settings = devSettings(values, positionals);
-  const log = createJsonLog();
+  const log = createLocalLogger({ serviceName: SERVICE_NAME, destination: process.stdout });
   const { say, warn } = notices(settings.json, log);
 
   // Signals are handled from the start: a Ctrl+C during startup must still stop the emulators.
@@ -56,7 +57,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         log,
         // The EMF lines the Lambda functions write, on stdout beside the log lines.
         metrics: (config) =>
-          emfMetrics({ namespace: configMetricsNamespace(config), service: 'hookline-dev', log }),
+          emfMetrics({ namespace: configMetricsNamespace(config), service: SERVICE_NAME, log }),
         notice: (level, text) => (level === 'warn' ? warn(text) : say(text)),
         portRemedies: {
           http: settings.portFlag === undefined ? 'set PORT or pass --port' : 'pass another --port',

@@ -3,10 +3,10 @@
  * (LeanMQ `process_messages`) with the same handler runtime as the Lambda, prints how many.
  */
 import { loadConfig } from '../../config/load.js';
-import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, processMessages } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import { createLocalLogger } from '../local-logger.js';
 import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
@@ -16,6 +16,8 @@ export const options = {
   wait: { type: 'string' },
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
+
+const SERVICE_NAME = 'hookline-process';
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
@@ -29,10 +31,8 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const config = await loadConfig(configFile);
   findRoute(config, routeName); // an unknown route fails before any AWS call
   const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
-  const log = createJsonLog({
-    service: 'hookline-process',
-    write: (line) => process.stderr.write(`${line}\n`),
-  });
+  // Log lines on stderr: stdout carries the command's own output.
+  const log = createLocalLogger({ serviceName: SERVICE_NAME, destination: process.stderr });
   try {
     const result = await processMessages({
       config,
@@ -42,7 +42,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       count,
       waitSeconds,
       log,
-      metrics: stderrMetrics(config, 'hookline-process', log),
+      metrics: stderrMetrics(config, SERVICE_NAME, log),
     });
     process.stdout.write(
       values.json === true ? `${JSON.stringify(result)}\n` : `processed ${result.processed}\n`,

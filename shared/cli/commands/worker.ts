@@ -4,10 +4,10 @@
  * exits 0. A second signal exits at once (1).
  */
 import { loadConfig } from '../../config/load.js';
-import { createJsonLog } from '../../json-log.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, startWorker } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import { createLocalLogger } from '../local-logger.js';
 import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
@@ -17,6 +17,8 @@ export const options = {
   concurrency: { type: 'string' },
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
+
+const SERVICE_NAME = 'hookline-worker';
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
@@ -31,10 +33,8 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const config = await loadConfig(configFile);
   for (const name of routes) findRoute(config, name);
   const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
-  const log = createJsonLog({
-    service: 'hookline-worker',
-    write: (line) => process.stderr.write(`${line}\n`),
-  });
+  // Log lines on stderr: stdout carries the command's own output.
+  const log = createLocalLogger({ serviceName: SERVICE_NAME, destination: process.stderr });
   try {
     const worker = await startWorker({
       config,
@@ -44,7 +44,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       waitSeconds,
       concurrency,
       log,
-      metrics: stderrMetrics(config, 'hookline-worker', log),
+      metrics: stderrMetrics(config, SERVICE_NAME, log),
       handleSignals: true,
     });
     const forceExit = () => {
