@@ -7,12 +7,12 @@ const LAYERS = [
     name: 'leaves',
     path:
       '^shared/(config/|http/|local-state/|client/|metrics/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
-      'text[.]ts$|errors[.]ts$|logger[.]ts$|json-log[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
+      'text[.]ts$|errors[.]ts$|logger[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
       'aws-client-defaults[.]ts$|payload-path[.]ts$|metric-names[.]ts$)',
   },
   { name: 'verify', path: '^shared/(verify|secrets)/' },
   { name: 'event store', path: '^shared/(event-store|body-store)/' },
-  { name: 'ingress and handler runtime', path: '^shared/(ingress|handler|fixtures)/' },
+  { name: 'ingress and handler runtime', path: '^shared/(ingress|handler|fixtures|circuit)/' },
   { name: 'replay and dlq', path: '^shared/(replay|dlq)/' },
   { name: 'admin', path: '^shared/admin/' },
   { name: 'worker and local stack', path: '^shared/(worker|local|testing)/' },

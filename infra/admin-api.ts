@@ -4,6 +4,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,6 +20,7 @@ import { ENV } from '../shared/env-names.js';
 import { ADMIN_ENDPOINTS, ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE, type QueueSettings } from '../shared/resources.js';
 import { type BodyBucket, routeBodyPrefix } from './body-bucket.js';
+import { acknowledgeProbeSchedules, circuitScheduleArn } from './circuit-schedules.js';
 import { HooklineFunction } from './hookline-function.js';
 
 /**
@@ -42,6 +44,8 @@ export interface AdminApiRoute {
   readonly deadLetterQueue: sqs.IQueue;
   /** The queues' fixed names (`queueSettings`). */
   readonly settings: Pick<QueueSettings, 'queueName' | 'dlqName'>;
+  /** The mapping feeding its handler: disabled and enabled by `hookline route pause|resume`. */
+  readonly eventSource: lambda.IEventSourceMapping;
 }
 
 export interface AdminApiProps {
@@ -53,6 +57,8 @@ export interface AdminApiProps {
   readonly envelopeKey: secretsmanager.ISecret;
   /** The deployed routes, with their queues. */
   readonly routes: readonly AdminApiRoute[];
+  /** The stack's schedule group for the circuits' probes: a pause or resume cancels a pending one. */
+  readonly circuitScheduleGroup: string;
   /** Entry file of the admin Lambda (exports `handler`). */
   readonly entry: string;
   /**
@@ -134,6 +140,7 @@ export class AdminApi extends Construct {
         [ENV.adminRoutes]: stack.toJsonString(prefixes),
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
         ...(props.metricsNamespace !== undefined && { [ENV.metricsNamespace]: props.metricsNamespace }),
+        [ENV.circuit]: JSON.stringify({ group: props.circuitScheduleGroup }),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
@@ -150,6 +157,7 @@ export class AdminApi extends Construct {
     this.grantTable(props.table);
     this.grantQueues(props.routes);
     this.grantQueueAgeMetric();
+    this.grantConsumerControl(props);
     if (props.bodyBucket) this.grantBodies(props.bodyBucket, props.routes);
 
     this.httpRoutes = this.buildRoutes(props.httpApi);
@@ -194,10 +202,11 @@ export class AdminApi extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'cloudwatch:GetMetricData supports no resource-level permissions or condition keys, so it can only be ' +
-        'granted on Resource "*"; it is the only action on "*", read-only, and used for the SQS ' +
-        'ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes and the ' +
-        "routes' own metrics summed up by GET /_hookline/stats.",
+        'cloudwatch:GetMetricData and lambda:ListEventSourceMappings support no resource-level permissions, so ' +
+        'they can only be granted on Resource "*"; they are the only actions on "*", both read-only: the first ' +
+        'for the SQS ApproximateAgeOfOldestMessage metric of the route queues shown by GET /_hookline/routes ' +
+        "and the routes' own metrics summed up by GET /_hookline/stats, the second to find a route's event " +
+        'source mapping by its queue for hookline route pause|resume.',
     });
   }
 
@@ -251,6 +260,33 @@ export class AdminApi extends Construct {
    * Item reads and writes on the table (history, replays: put the new event, mark it queued, link it
    * to the original, delete one whose send failed) and queries of the listing indexes, each index named (no `index/*`).
    */
+  /**
+   * `hookline route pause|resume`: switch each route's event source mapping (found by its queue: a
+   * mapping's id is known only once deployed) and cancel a circuit's pending probe.
+   */
+  private grantConsumerControl(props: AdminApiProps): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:UpdateEventSourceMapping'],
+        resources: props.routes.map(({ eventSource }) => eventSource.eventSourceMappingArn),
+      }),
+    );
+    const breakers = props.routes.filter(({ route }) => route.circuitBreaker !== undefined);
+    if (breakers.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['scheduler:DeleteSchedule'],
+          resources: breakers.map(({ route }) => circuitScheduleArn(this, props.circuitScheduleGroup, route)),
+        }),
+      );
+      for (const { route } of breakers)
+        acknowledgeProbeSchedules(this.role, props.circuitScheduleGroup, route);
+    }
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:ListEventSourceMappings'], resources: ['*'] }),
+    );
+  }
+
   private grantTable(table: dynamodb.ITable): void {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -5,9 +5,11 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { alarmSettingsProblems, resolveStackAlarms } from '../shared/config/alarms.js';
+import { circuitScheduleGroup } from '../shared/config/circuit-schedules.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import { handshakeStoresSecret, verifySecret } from '../shared/config/scheme-needs.js';
 import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
@@ -178,6 +180,13 @@ export class HooklineGateway extends Construct {
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.stage = this.buildStage(props);
     this.routes = this.buildRoutes(props, enabledRoutes, projectRoot, logRetention);
+    if (enabledRoutes.some((route) => route.circuitBreaker !== undefined)) {
+      // Where the handlers schedule their circuits' probes; deleting the stack deletes pending ones.
+      new scheduler.ScheduleGroup(this, 'CircuitSchedules', {
+        scheduleGroupName: circuitScheduleGroup(props.config.name),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
     this.adminApi = new AdminApi(this, 'Admin', {
       httpApi: this.httpApi,
       table: this.table,
@@ -188,6 +197,7 @@ export class HooklineGateway extends Construct {
       projectRoot,
       logRetention,
       metricsNamespace: this.metricsNamespace,
+      circuitScheduleGroup: circuitScheduleGroup(props.config.name),
     });
     this.stackAlarms = new StackAlarms(this, 'StackAlarms', {
       prefix: props.config.name,

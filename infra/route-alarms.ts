@@ -4,7 +4,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResolvedAlarm, ResolvedRouteAlarms } from '../shared/config/alarms.js';
 import type { ResolvedRoute } from '../shared/config/types.js';
-import { INGRESS_METRICS } from '../shared/metric-names.js';
+import { CIRCUIT_METRICS, INGRESS_METRICS } from '../shared/metric-names.js';
 import { METRIC_PERIOD, QUEUE_METRIC_PERIOD, RouteMetrics } from './route-metrics.js';
 
 export interface RouteAlarmsProps {
@@ -30,7 +30,8 @@ export interface RouteAlarmsProps {
 /**
  * A route's alarms, each on when its setting is not `false` (`shared/config/alarms.ts` documents the
  * defaults): DLQ not empty, oldest message age, handler error rate, ingress 5xx, rejected-signature
- * spike, and throttles of the ingress and of the handler function.
+ * spike, throttles of the ingress and of the handler function, and (with a `circuitBreaker`) the
+ * circuit opening.
  *
  * Per-route alarms, each notifying the topic itself, rather than one composite alarm per route or
  * stack: a notification then names the route and the failure (and its description says what to do:
@@ -58,6 +59,8 @@ export class RouteAlarms extends Construct {
   public readonly ingressThrottles?: cloudwatch.Alarm;
   /** The handler function was throttled (AWS/Lambda `Throttles`). */
   public readonly handlerThrottles?: cloudwatch.Alarm;
+  /** The route's circuit breaker opened (`CircuitOpened`); routes with a `circuitBreaker` only. */
+  public readonly circuitOpened?: cloudwatch.Alarm;
   /** Every alarm above that is on. */
   public readonly all: readonly cloudwatch.Alarm[];
 
@@ -135,6 +138,17 @@ export class RouteAlarms extends Construct {
         throttles(props.handlerFunction),
         `The handler function of ${route.path} was throttled: messages wait on the queue longer. ` +
           'Raise the account concurrency limit or lower other functions’ use of it.',
+      );
+    }
+    if (route.circuitBreaker !== undefined) {
+      this.circuitOpened = add(
+        'CircuitOpened',
+        settings.circuitOpened,
+        metrics.sum(CIRCUIT_METRICS.opened).with({ period: QUEUE_METRIC_PERIOD }),
+        `The circuit breaker of ${route.path} opened: its handler kept failing, so its event source mapping ` +
+          'is disabled and events wait in the queue (none is dead-lettered meanwhile). A probe runs after the ' +
+          'cool-down. Fix the downstream or the handler; `hookline status` shows the circuit, ' +
+          '`hookline route resume` closes it at once.',
       );
     }
     this.all = all;

@@ -1,4 +1,4 @@
-import { Duration, Names, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import type { ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { TABLE_PARTITIONS } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
+import { acknowledgeProbeSchedules, circuitScheduleArn } from './circuit-schedules.js';
 import { HooklineFunction } from './hookline-function.js';
 import { routeEnvironmentJson } from './route-environment.js';
 
@@ -53,6 +54,12 @@ export interface RouteHandlerProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The stack's schedule group for the circuits' probes (`circuitScheduleGroup`); required when the
+   * route has a `circuitBreaker`.
+   * @default - none
+   */
+  readonly circuitScheduleGroup?: string;
 }
 
 /**
@@ -113,6 +120,7 @@ export class RouteHandler extends Construct {
 
     this.eventSource = this.consumeQueue(props);
     this.grantStores(props);
+    if (route.circuitBreaker !== undefined) this.breakCircuit(props);
   }
 
   /** The event source mapping from the route's queue, with partial batch failures. */
@@ -179,10 +187,77 @@ export class RouteHandler extends Construct {
         },
       }),
     );
+    if (props.route.circuitBreaker !== undefined) {
+      // Its route's circuit item: read per batch (at most every few seconds), written when it changes.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': [TABLE_PARTITIONS.circuit(props.route.path)],
+            },
+          },
+        }),
+      );
+    }
 
     if (props.bodyBucket) {
       props.bodyBucket.grantReadBodies(this.role, props.route);
       acknowledgeRouteBodies(this.role, props.bodyBucket, props.route, 'reads');
     }
+  }
+
+  /**
+   * The deployed circuit breaker (`shared/circuit/deployed-breaker.ts`): the handler disables its own
+   * event source mapping and schedules, in the stack's schedule group under its route's name prefix,
+   * the probe that EventBridge Scheduler runs with a role of its own: re-enabling that mapping.
+   */
+  private breakCircuit(props: RouteHandlerProps): void {
+    const group = props.circuitScheduleGroup;
+    if (group === undefined)
+      throw new Error(`${props.route.path} has a circuitBreaker but no schedule group`);
+    const stack = Stack.of(this);
+    const mappingArn = this.eventSource.eventSourceMappingArn;
+
+    const schedulerRole = new iam.Role(this, 'ProbeSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `Hookline: re-enables the event source mapping of ${props.route.path} after its circuit's cool-down`,
+    });
+    schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:UpdateEventSourceMapping'], resources: [mappingArn] }),
+    );
+
+    this.function.addEnvironment(ENV.circuit, stack.toJsonString({ group, roleArn: schedulerRole.roleArn }));
+    // A policy of its own: in the role's default policy the mapping's ARN would make the function
+    // depend on its own mapping.
+    const policy = new iam.Policy(this, 'CircuitPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:UpdateEventSourceMapping'], resources: [mappingArn] }),
+        new iam.PolicyStatement({
+          actions: ['scheduler:CreateSchedule'],
+          resources: [circuitScheduleArn(this, group, props.route)],
+        }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [schedulerRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
+      ],
+    });
+    acknowledgeProbeSchedules(policy, group, props.route);
+    // The mapping's id cannot reach the function (a cycle), so it is looked up by queue, once.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:ListEventSourceMappings'], resources: ['*'] }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'lambda:ListEventSourceMappings supports no resource-level permissions: it is read-only, and the ' +
+        "circuit breaker calls it once per instance, when it first opens the circuit, to find its own mapping's id.",
+    });
   }
 }

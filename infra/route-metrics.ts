@@ -1,7 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
-import { INGRESS_METRICS, METRIC_DIMENSIONS, RUNTIME_METRICS } from '../shared/metric-names.js';
+import {
+  type CIRCUIT_METRICS,
+  INGRESS_METRICS,
+  METRIC_DIMENSIONS,
+  RUNTIME_METRICS,
+} from '../shared/metric-names.js';
 
 /** Period of the alarms and graphs on the functions' own metrics. */
 export const METRIC_PERIOD = Duration.minutes(5);
@@ -18,7 +23,8 @@ export function metricsNamespace(config: Pick<ResolvedConfig, 'name' | 'metrics'
 
 type MetricName =
   | (typeof INGRESS_METRICS)[keyof typeof INGRESS_METRICS]
-  | (typeof RUNTIME_METRICS)[keyof typeof RUNTIME_METRICS];
+  | (typeof RUNTIME_METRICS)[keyof typeof RUNTIME_METRICS]
+  | (typeof CIRCUIT_METRICS)[keyof typeof CIRCUIT_METRICS];
 
 /**
  * A route's custom metrics (`shared/metric-names.ts`) as the ingress and handler runtime emit them:

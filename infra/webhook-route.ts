@@ -4,6 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -17,6 +18,7 @@ import {
 } from '../shared/aws-limits.js';
 import { type AlarmSettings, resolveRouteAlarms } from '../shared/config/alarms.js';
 import { routeLimitProblems } from '../shared/config/check-route-limits.js';
+import { circuitScheduleGroup } from '../shared/config/circuit-schedules.js';
 import { normalizePath } from '../shared/config/queue-name.js';
 import {
   challengeMethods,
@@ -137,6 +139,8 @@ export class WebhookRoute extends Construct {
   public readonly handlerFunction: nodejs.NodejsFunction;
   /** The handler function's log group. */
   public readonly handlerLogGroup: logs.LogGroup;
+  /** The SQS event source mapping feeding the handler (switched off while the route is paused). */
+  public readonly eventSource: lambda.EventSourceMapping;
   /**
    * The verification secret, when the route's scheme uses one (every scheme but `none`, and `jwt`
    * only with a shared secret). Its Secrets Manager name is `route.verify.secret.name` (the same
@@ -178,12 +182,6 @@ export class WebhookRoute extends Construct {
         `${route.path} accepts requests without verifying a signature (verify.scheme "none")`,
       );
     }
-    if (route.circuitBreaker !== undefined) {
-      Annotations.of(this).addWarningV2(
-        'hookline:circuit-breaker-not-deployed',
-        `${route.path} has a circuitBreaker, which pauses the local stack's and hookline worker's consumers only: its event source mapping is not paused yet`,
-      );
-    }
 
     const { queue, deadLetterQueue } = this.buildQueues();
     this.queue = queue;
@@ -211,6 +209,7 @@ export class WebhookRoute extends Construct {
     const handler = this.buildHandler(props);
     this.handlerFunction = handler.function;
     this.handlerLogGroup = handler.logGroup;
+    this.eventSource = handler.eventSource;
 
     this.alarms = new RouteAlarms(this, 'Alarms', {
       route,
@@ -443,6 +442,9 @@ export class WebhookRoute extends Construct {
       ...(props.bodyBucket ? { bodyBucket: props.bodyBucket } : {}),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(this.route.circuitBreaker !== undefined && {
+        circuitScheduleGroup: circuitScheduleGroup(props.prefix),
+      }),
     });
   }
 }

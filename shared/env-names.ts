@@ -29,4 +29,10 @@ export const ENV = {
    * X-Ray is loaded.
    */
   tracing: 'HOOKLINE_TRACING',
+  /**
+   * JSON of `CircuitSchedule` (`shared/circuit/event-source-switch.ts`) on the handler of a route with
+   * a `circuitBreaker` and on the admin function: where the probe that re-enables an open circuit's
+   * event source mapping is scheduled. Unset on a handler: its breaker is off.
+   */
+  circuit: 'HOOKLINE_CIRCUIT',
 } as const;

@@ -43,3 +43,9 @@ export const OPERATION_METRICS = {
   replayed: 'Replayed',
   redriven: 'Redriven',
 } as const;
+
+/** What a route's circuit breaker emits, per route (deployed: the handler that opened it; locally: the poller). */
+export const CIRCUIT_METRICS = {
+  /** The circuit opened (or a failed probe opened it again): the route's consumer is paused. */
+  opened: 'CircuitOpened',
+} as const;

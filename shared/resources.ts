@@ -36,11 +36,13 @@ export const EVENT_TABLE = {
 
 /**
  * The partition keys of the event table's items: an event's items are `EVENT#<id>`, a route's dedupe
- * claims `DEDUPE#<route>#<key>`. IAM narrows each function to its own with `dynamodb:LeadingKeys`.
+ * claims `DEDUPE#<route>#<key>`, a route's circuit `CIRCUIT#<route>`. IAM narrows each function to
+ * its own with `dynamodb:LeadingKeys`.
  */
 export const TABLE_PARTITIONS = {
   event: (id: string) => `EVENT#${id}`,
   dedupe: (route: string, key: string) => `DEDUPE#${route}#${key}`,
+  circuit: (route: string) => `CIRCUIT#${route}`,
 } as const;
 
 /** Statuses listed by the `byRouteStatus` index; other statuses are found through `byRoute`. */

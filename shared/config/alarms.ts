@@ -24,6 +24,8 @@ export const ALARM_DEFAULTS = {
   rejectedSignatures: { threshold: 10, evaluationPeriods: 1 },
   /** Lambda throttles of the route's ingress and of its handler (one alarm each, sum over 5 min). */
   throttles: { threshold: 0, evaluationPeriods: 1 },
+  /** Times the route's circuit breaker opened (`CircuitOpened`, sum over 1 min); routes with a `circuitBreaker` only. */
+  circuitOpened: { threshold: 0, evaluationPeriods: 1 },
   /** Throttled reads and writes on the event table (one alarm each, sum over 5 min); top level only. */
   tableThrottles: { threshold: 0, evaluationPeriods: 1 },
   /** 5xx answers of the HTTP API, every route and the admin API (sum over 5 min); top level only. */
@@ -96,6 +98,13 @@ const routeAlarmFields = {
    * @default { threshold: 0, evaluationPeriods: 1 }
    */
   throttles: alarmSetting(count).optional(),
+  /**
+   * The route's circuit breaker opened more than `threshold` times in 1 min (`CircuitOpened`): its
+   * handler kept failing, so its consumer is paused and events wait in the queue. Only on routes
+   * with a `circuitBreaker`.
+   * @default { threshold: 0, evaluationPeriods: 1 }
+   */
+  circuitOpened: alarmSetting(count).optional(),
 };
 
 /** Per-route `alarms`: overrides of the top-level settings for this route. */

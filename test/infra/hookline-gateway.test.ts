@@ -626,20 +626,6 @@ describe('HooklineGateway', () => {
         Match.stringLikeRegexp('without verifying a signature'),
       );
     });
-
-    it('warns that a circuit breaker does not pause a deployed route yet', () => {
-      const guarded = makeRoute({
-        path: '/guarded/',
-        circuitBreaker: { consecutiveFailures: 3, coolDownSeconds: 30 },
-      });
-      const { stack: guardedStack } = buildStack({ config: makeConfig([guarded]) });
-
-      Annotations.fromStack(guardedStack).hasWarning(
-        `/hookline/Gateway/Route-${guarded.queueName}`,
-        Match.stringLikeRegexp('event source mapping is not paused yet'),
-      );
-      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('circuitBreaker'));
-    });
   });
 
   describe('synth-time checks', () => {
