@@ -2,6 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -11,6 +13,9 @@ import { adminRouteTargets } from '../shared/admin/deployed-routes.js';
 import { CloudWatchQueueAges } from '../shared/admin/queue-age.js';
 import { AWS_CLIENT_DEFAULTS } from '../shared/aws-client-defaults.js';
 import { bodyStoreFromEnv } from '../shared/body-store/env.js';
+import { CircuitRecords } from '../shared/circuit/circuit-record.js';
+import { type CircuitSchedule, EventSourceSwitch } from '../shared/circuit/event-source-switch.js';
+import { deployedRouteConsumers } from '../shared/circuit/route-consumers.js';
 import { ADMIN_ROUTE_CONFIGS_VARIABLE } from '../shared/config/deployed-routes.js';
 import { DEFAULT_STACK_NAME } from '../shared/config/stack-name.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
@@ -54,6 +59,22 @@ const metrics = emfMetrics({
   log: logger,
 });
 
+/** `hookline route pause|resume`: the routes' circuit items and event source mappings. */
+const lambda = new LambdaClient(AWS_CLIENT_DEFAULTS);
+const scheduler = new SchedulerClient(AWS_CLIENT_DEFAULTS);
+const circuitSchedule = jsonEnv<CircuitSchedule>(ENV.circuit);
+const switches = new Map<string, EventSourceSwitch>();
+const consumers = deployedRouteConsumers({
+  records: new CircuitRecords({ client: dynamodb, tableName }),
+  switchOf: (queueArn) => {
+    const known = switches.get(queueArn);
+    if (known !== undefined) return known;
+    const created = new EventSourceSwitch({ lambda, scheduler, queueArn, schedule: circuitSchedule });
+    switches.set(queueArn, created);
+    return created;
+  },
+});
+
 const admin = createAdminApi({
   targets,
   history,
@@ -69,6 +90,7 @@ const admin = createAdminApi({
   sqs,
   queueAges: new CloudWatchQueueAges({ client: cloudWatch }),
   stats: new CloudWatchStats({ client: cloudWatch, namespace: metricsNamespace }),
+  consumers,
   ...(bodyStore !== undefined && { bodyStore }),
   log: logger,
   metrics,
@@ -76,7 +98,7 @@ const admin = createAdminApi({
 
 /**
  * Serves one admin API request (`/_hookline/...`, IAM-authorized by API Gateway): event queries,
- * replays, routes, DLQ redrives and statistics. Errors are answered as JSON with their status, never thrown.
+ * replays, routes (status, pause, resume), DLQ redrives and statistics. Errors are answered as JSON with their status, never thrown.
  * The Lambda context is only read by the logger middleware (request id, cold start).
  */
 export function lambdaHandler(
