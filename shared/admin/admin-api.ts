@@ -1,19 +1,22 @@
 /**
- * The admin HTTP API under `/_hookline` (events, replay, queue status, DLQ, statistics): what the CLI talks to.
+ * The admin HTTP API under `/_hookline` (events, replay, queue status, pausing and resuming route
+ * consumers, DLQ, statistics): what the CLI talks to.
  * Deployed it is its own Lambda behind IAM-authorized routes; locally the dev stack mounts it on
  * its HTTP server for loopback callers only. Every answer is JSON; failures are
  * `{ "error": { "code", "message" } }`, with 503 for outages the caller may retry.
  *
  * This module wires the endpoint groups into the route table and answers for all of them; each
  * group's handlers live in their own module (`event-endpoints.ts`, `replay-endpoint.ts`,
- * `route-status-endpoint.ts`, `dlq-endpoints.ts`, `stats-endpoint.ts`).
+ * `route-status-endpoint.ts`, `route-consumer-endpoints.ts`, `dlq-endpoints.ts`, `stats-endpoint.ts`).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { BodyStore } from '../body-store/body-store.js';
+import type { RouteConsumers } from '../circuit/route-consumers.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { EventHistory } from '../event-store/history.js';
+import { HttpError } from '../http/errors.js';
 import { errorResponse } from '../http/response.js';
 import { type Log, silentLog } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -25,7 +28,8 @@ import { eventEndpoints } from './event-endpoints.js';
 import type { QueueAgeSource } from './queue-age.js';
 import { replayEndpoint } from './replay-endpoint.js';
 import { queryFields } from './request.js';
-import { type RouteCircuitSource, routeStatusEndpoint } from './route-status-endpoint.js';
+import { routeConsumerEndpoints } from './route-consumer-endpoints.js';
+import { routeStatusEndpoint } from './route-status-endpoint.js';
 import { type AdminRoute, adminRouteTable, findRoute } from './route-table.js';
 import { statsEndpoint } from './stats-endpoint.js';
 
@@ -58,10 +62,13 @@ export interface AdminDependencies {
    */
   readonly stats?: StatsSource;
   /**
-   * Each route consumer's circuit breaker for `GET /_hookline/routes`: the local stack's pollers.
-   * @default - none: routes are reported without `circuit`
+   * The routes' consumers: each one's `circuit` in `GET /_hookline/routes` (a failed read leaves it
+   * out, with a warning), and `POST /_hookline/routes/{route}/pause|resume` (a failure is a 503
+   * `consumer_unavailable`). Deployed, the circuit items and event source mappings; locally, the
+   * pollers.
+   * @default - none: routes are reported without `circuit`, pause and resume answer 501 `pause_unsupported`
    */
-  readonly circuits?: RouteCircuitSource;
+  readonly consumers?: RouteConsumers;
   /**
    * Origin of the links in answers (`statusUrl`), e.g. `http://127.0.0.1:3000`.
    * @default `https://` + the request's domain name
@@ -83,6 +90,7 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
     ...eventEndpoints(deps),
     ...replayEndpoint(deps),
     ...routeStatusEndpoint({ ...deps, log }),
+    ...routeConsumerEndpoints(deps),
     ...dlqEndpoints({ ...deps, log }),
     ...statsEndpoint(deps),
   });
@@ -101,7 +109,8 @@ export function createAdminApi(deps: AdminDependencies): AdminApiHandler {
           method,
           path: event.rawPath,
           code: failure.code,
-          error: errorMessage(error),
+          // A 503 answered for an AWS failure wraps it: the log shows what failed.
+          error: errorMessage(error instanceof HttpError && error.cause !== undefined ? error.cause : error),
         });
       }
       return errorResponse(failure);

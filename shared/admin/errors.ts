@@ -25,6 +25,7 @@ export type AdminErrorCode =
   | 'body_unavailable'
   | 'redrive_running'
   | 'stats_unavailable'
+  | 'pause_unsupported'
   | UnavailableCode
   | 'internal_error';
 
@@ -33,7 +34,8 @@ export type UnavailableCode =
   | 'store_unavailable'
   | 'queue_unavailable'
   | 'body_store_unavailable'
-  | 'metrics_unavailable';
+  | 'metrics_unavailable'
+  | 'consumer_unavailable';
 
 /** 400 `invalid_request` naming the offending field. */
 export function invalidField(field: string, problem: string): HttpError<AdminErrorCode> {
@@ -45,11 +47,23 @@ const UNAVAILABLE_MESSAGES: Record<UnavailableCode, string> = {
   queue_unavailable: 'the queue service is unavailable; retry later',
   body_store_unavailable: 'the body store is unavailable; retry later',
   metrics_unavailable: 'the metrics service (CloudWatch) is unavailable; retry later',
+  consumer_unavailable: "the route's consumer could not be read or changed; retry later",
 };
 
 /** 503 with a retry-later message (the cause is logged, not answered). */
-function unavailable(code: UnavailableCode): HttpError<AdminErrorCode> {
-  return new HttpError<AdminErrorCode>(503, code, UNAVAILABLE_MESSAGES[code]);
+function unavailable(code: UnavailableCode, cause?: unknown): HttpError<AdminErrorCode> {
+  return new HttpError<AdminErrorCode>(503, code, UNAVAILABLE_MESSAGES[code], {
+    ...(cause !== undefined && { cause }),
+  });
+}
+
+/**
+ * What a failure of the route consumers' port becomes: an AWS call that failed (the circuit item,
+ * the event source mapping, the probe's schedule) is 503 `consumer_unavailable` whichever service
+ * it was; anything else is left to `toAdminHttpError`.
+ */
+export function consumerFailure(error: unknown): unknown {
+  return isAwsCallError(error) ? unavailable('consumer_unavailable', error) : error;
 }
 
 /**

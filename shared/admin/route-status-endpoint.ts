@@ -1,5 +1,9 @@
-/** `GET /_hookline/routes`: every route's queue depths, oldest message ages and (`counts=1`) events by status. */
+/**
+ * `GET /_hookline/routes`: every route's queue depths, oldest message ages, consumer circuit and
+ * (`counts=1`) events by status.
+ */
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
+import type { RouteCircuit, RouteConsumers } from '../circuit/route-consumers.js';
 import { errorMessage } from '../errors.js';
 import type { EventHistory } from '../event-store/history.js';
 import type { EventStatus } from '../event-store/types.js';
@@ -11,29 +15,11 @@ import type { QueueAgeSource } from './queue-age.js';
 import { optionalBoolean } from './request.js';
 import { deployedQueueName, type RouteLookupTarget } from './routes.js';
 
-/** A route with the URLs of its queue and DLQ. */
+/** A route with the URLs of its queue and DLQ and its queue's ARN (its consumer's key). */
 interface StatusTarget extends RouteLookupTarget {
+  readonly queueArn: string;
   readonly dlqUrl: string;
 }
-
-/**
- * A route consumer's circuit breaker, as the consumers outside Lambda (the local stack's pollers)
- * keep it (`shared/worker/circuit-breaker.ts`).
- */
-export interface RouteCircuit {
-  readonly state: 'closed' | 'open' | 'half-open';
-  /** Failed handler attempts in a row. */
-  readonly failures: number;
-  /** The cool-down in force (doubled after each failed probe). */
-  readonly coolDownSeconds: number;
-  /** When the circuit last opened (ISO 8601), while it is not closed. */
-  readonly openedAt?: string;
-  /** When the open circuit becomes half-open (ISO 8601), while it is open. */
-  readonly halfOpensAt?: string;
-}
-
-/** Where a route's circuit state is read: the route path → its circuit, undefined for none. */
-export type RouteCircuitSource = (route: string) => RouteCircuit | undefined;
 
 /** What the route status endpoint reads. */
 interface RouteStatusDependencies {
@@ -42,8 +28,8 @@ interface RouteStatusDependencies {
   readonly sqs: Pick<SQSClient, 'send'>;
   /** @default - no source: routes are reported without ages */
   readonly queueAges?: QueueAgeSource;
-  /** @default - none: routes are reported without `circuit` (deployed, until the breaker is there) */
-  readonly circuits?: RouteCircuitSource;
+  /** @default - none: routes are reported without `circuit` */
+  readonly consumers?: Pick<RouteConsumers, 'circuit'>;
   readonly log: Log;
 }
 
@@ -72,8 +58,9 @@ export interface RouteStatus {
   /** Events by status received in the last 24 hours (with `counts=1`). */
   readonly counts?: Record<EventStatus, number>;
   /**
-   * The route's circuit breaker, for a route with a `circuitBreaker` whose consumer reports it: the
-   * local stack's poller. Absent deployed (for now) and for routes without a breaker.
+   * The route consumer's circuit: its breaker's state for a route with a `circuitBreaker`, or
+   * `paused` while an operator paused it. Absent for a route without a breaker that is not paused,
+   * and when the circuit could not be read.
    */
   readonly circuit?: RouteCircuit;
 }
@@ -105,15 +92,33 @@ export function routeStatusEndpoint(deps: RouteStatusDependencies): { readonly r
       const withCounts = optionalBoolean(query, 'counts') ?? false;
       const ages = oldestMessageAges(); // never rejects: asked alongside the depths
       const statuses = await Promise.all(
-        deps.targets.map(async (target) => ({
-          ...(await queueStatus(deps, target, withCounts ? now : undefined)),
-          ...queueAgesOf(target, await ages),
-          ...circuitOf(deps.circuits, target),
-        })),
+        deps.targets.map(async (target) => {
+          const circuit = circuitOf(target); // never rejects either
+          return {
+            ...(await queueStatus(deps, target, withCounts ? now : undefined)),
+            ...queueAgesOf(target, await ages),
+            ...(await circuit),
+          };
+        }),
       );
       return jsonResponse(200, { routes: statuses });
     },
   };
+
+  /**
+   * The target's circuit, as a `RouteStatus` field, when its consumer has one. A failed read leaves
+   * it out and is logged as a warning, like the ages.
+   */
+  async function circuitOf(target: StatusTarget): Promise<Pick<RouteStatus, 'circuit'>> {
+    if (deps.consumers === undefined) return {};
+    try {
+      const circuit = await deps.consumers.circuit(target);
+      return circuit === undefined ? {} : { circuit };
+    } catch (error: unknown) {
+      deps.log.warn('circuit unavailable', { route: target.route.path, error: errorMessage(error) });
+      return {};
+    }
+  }
 
   return { routeStatus };
 }
@@ -157,15 +162,6 @@ function queueAgesOf(
     ...(oldest !== undefined && { oldestMessageAgeSeconds: oldest }),
     ...(dlqOldest !== undefined && { dlqOldestMessageAgeSeconds: dlqOldest }),
   };
-}
-
-/** The target's circuit, as a `RouteStatus` field, when the source has one. */
-function circuitOf(
-  circuits: RouteCircuitSource | undefined,
-  target: StatusTarget,
-): Pick<RouteStatus, 'circuit'> {
-  const circuit = circuits?.(target.route.path);
-  return circuit === undefined ? {} : { circuit };
 }
 
 async function queueAttributes(

@@ -71,21 +71,32 @@ function matchSegments(
 }
 
 /**
- * The decoded segments after `/_hookline`. A DLQ route given as a path (`%2Forder%2Fstatus%2F`) is
- * one segment; if a proxy already decoded its slashes, everything between `dlq/` and an optional
- * trailing `/redrive` is still taken as the route.
+ * The collections whose next segment is a `{route}`, with the actions that may follow it. A route
+ * may be a path with slashes: see `adminSegments`.
+ */
+const ROUTE_COLLECTIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['dlq', ['redrive']],
+  ['routes', ['pause', 'resume']],
+]);
+
+/**
+ * The decoded segments after `/_hookline`. A route given as a path (`%2Forder%2Fstatus%2F`) is one
+ * segment; if a proxy already decoded its slashes, everything between `dlq/` (or `routes/`) and an
+ * optional trailing action (`/redrive`; `/pause`, `/resume`) is still taken as the route.
  */
 function adminSegments(rawPath: string): string[] {
   if (!isAdminPath(rawPath)) return [];
   let rest = rawPath.slice(ADMIN_PATH_PREFIX.length + 1);
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
-  if (rest.startsWith('dlq/')) {
-    const route = rest.slice('dlq/'.length);
-    return route.endsWith('/redrive')
-      ? ['dlq', decodeSegment(route.slice(0, -'/redrive'.length)), 'redrive']
-      : ['dlq', decodeSegment(route)];
-  }
-  return rest.split('/').map(decodeSegment);
+  const slash = rest.indexOf('/');
+  const collection = rest.slice(0, slash);
+  const actions = slash < 0 ? undefined : ROUTE_COLLECTIONS.get(collection);
+  if (actions === undefined) return rest.split('/').map(decodeSegment);
+  const route = rest.slice(slash + 1);
+  const action = actions.find((name) => route.endsWith(`/${name}`));
+  return action === undefined
+    ? [collection, decodeSegment(route)]
+    : [collection, decodeSegment(route.slice(0, -(action.length + 1))), action];
 }
 
 function decodeSegment(segment: string): string {

@@ -4,6 +4,7 @@
  */
 import type { EventView } from '../admin/event-endpoints.js';
 import type { RouteStatus } from '../admin/route-status-endpoint.js';
+import type { RouteCircuit } from '../circuit/route-consumers.js';
 import type { DlqMessageInfo, RedriveTask } from '../dlq/dlq.js';
 import type { EventState } from '../event-store/items.js';
 import type { EventStatus } from '../event-store/types.js';
@@ -18,6 +19,7 @@ export type {
   EventView,
   LatencyStats,
   RedriveTask,
+  RouteCircuit,
   RouteStats,
   RouteStatus,
 };
@@ -49,6 +51,12 @@ export interface BulkReplayReply {
 /** `GET /_hookline/routes` */
 export interface RoutesReply {
   readonly routes: RouteStatus[];
+}
+
+/** `POST /_hookline/routes/{route}/pause` and `…/resume` */
+export interface RouteConsumerReply {
+  readonly route: string;
+  readonly circuit: RouteCircuit;
 }
 
 /** `GET /_hookline/dlq/{route}` */

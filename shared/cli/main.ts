@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   events: () => import('./commands/events.js'),
   replay: () => import('./commands/replay.js'),
   dlq: () => import('./commands/dlq.js'),
+  route: () => import('./commands/route.js'),
   status: () => import('./commands/status.js'),
   stats: () => import('./commands/stats.js'),
   process: () => import('./commands/process.js'),
@@ -38,7 +39,10 @@ commands:
   dlq list <route> [--max N]            messages in a route's dead-letter queue
   dlq redrive <route> [--rate N] [--wait [--timeout S]]
                                         move them back to the route's queue
-  status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age
+  route pause <route>                   stop the route's consumer: its events wait in the queue
+  route resume <route>                  start it again, its circuit closed
+  status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age,
+                                        circuit (closed, open, half-open, paused)
   stats [--route R] [--since T] [--until T] [--by event-type]
                                         per route: received, processed, failed, success rate,
                                         processing and end-to-end times (since 24h by default)

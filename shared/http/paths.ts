@@ -27,6 +27,8 @@ export const ADMIN_ENDPOINTS = {
   getEvent: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/events/{id}` },
   replay: { method: 'POST', path: `${ADMIN_PATH_PREFIX}/replay` },
   routeStatus: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/routes` },
+  routePause: { method: 'POST', path: `${ADMIN_PATH_PREFIX}/routes/{route}/pause` },
+  routeResume: { method: 'POST', path: `${ADMIN_PATH_PREFIX}/routes/{route}/resume` },
   listDlq: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/dlq/{route}` },
   redriveStatus: { method: 'GET', path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },
   redriveStart: { method: 'POST', path: `${ADMIN_PATH_PREFIX}/dlq/{route}/redrive` },

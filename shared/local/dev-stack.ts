@@ -162,9 +162,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       metrics,
     };
     // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
-    const circuits = startPollers({ ...shared, definitions, waitSeconds }, startup);
+    const consumers = startPollers({ ...shared, definitions, waitSeconds }, startup);
     const http = await listen(settings.http, startup);
-    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url, stats: collector, circuits }));
+    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url, stats: collector, consumers }));
     const emulators = [sqsEmulator, dynamoDbLocal] as const;
     const stack = describeStack({ config, settings, url: http.url, stores, targets, tableName, emulators });
     settings.notice('info', `admin API: ${stack.adminUrl} (this machine only)`);

@@ -4,8 +4,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AdminRouteTarget, createAdminApi } from '../admin/admin-api.js';
-import type { RouteCircuitSource } from '../admin/route-status-endpoint.js';
 import type { DirectoryBodyStore } from '../body-store/directory-body-store.js';
+import type { RouteConsumers } from '../circuit/route-consumers.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventHistory } from '../event-store/history.js';
 import { createIngress } from '../ingress/ingress.js';
@@ -61,8 +61,8 @@ export function localGatewayHandler(parts: {
   readonly metrics: Metrics;
   /** What `GET /_hookline/stats` answers from: the stack's metrics collector. */
   readonly stats: StatsSource;
-  /** What `GET /_hookline/routes` reports as each route's `circuit`: the pollers' breakers. */
-  readonly circuits?: RouteCircuitSource;
+  /** The routes' consumers (the pollers): each route's `circuit` in `GET /_hookline/routes`, pause and resume. */
+  readonly consumers?: RouteConsumers;
 }): HttpApiHandler {
   const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log, metrics, stats } =
     parts;
@@ -89,7 +89,7 @@ export function localGatewayHandler(parts: {
       log,
       metrics,
       stats,
-      ...(parts.circuits !== undefined && { circuits: parts.circuits }),
+      ...(parts.consumers !== undefined && { consumers: parts.consumers }),
     }),
   });
 }

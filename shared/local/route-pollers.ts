@@ -4,8 +4,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AdminRouteTarget } from '../admin/admin-api.js';
-import type { RouteCircuitSource } from '../admin/route-status-endpoint.js';
 import type { DirectoryBodyStore } from '../body-store/directory-body-store.js';
+import type { RouteConsumers } from '../circuit/route-consumers.js';
 import { handlerEntry } from '../config/load.js';
 import type { ResolvedRoute } from '../config/types.js';
 import { describeError } from '../errors.js';
@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
 import { loadHandlerDefinition } from '../worker/handler-module.js';
 import { createPoller, type Poller } from '../worker/poller.js';
+import { pollerConsumers } from './poller-consumers.js';
 import type { Startup } from './startup.js';
 
 /** Each route's handler definition, in route order (handler paths are relative to the config file). */
@@ -28,8 +29,8 @@ export async function loadDefinitions(
 
 /**
  * Starts one poller per target (`definitions` in the same order) and registers stopping them:
- * on stop, in-flight batches finish before the clients and emulators go. Returns where each
- * route's circuit breaker state is read (the admin API's `GET /_hookline/routes`).
+ * on stop, in-flight batches finish before the clients and emulators go. Returns the routes'
+ * consumers: their circuits, paused and resumed by the admin API.
  */
 export function startPollers(
   parts: {
@@ -45,7 +46,7 @@ export function startPollers(
     readonly waitSeconds: number | undefined;
   },
   startup: Startup,
-): RouteCircuitSource {
+): RouteConsumers {
   const { sqs, store, envelopeKeys, bodyStore, log, metrics, waitSeconds } = parts;
   const pollers: Poller[] = parts.targets.map((target, index) =>
     createPoller({
@@ -66,8 +67,9 @@ export function startPollers(
   );
   for (const poller of pollers) poller.start();
   startup.onCleanup(() => stopPollers(pollers, log));
-  const byRoute = new Map(parts.targets.map((target, index) => [target.route.path, at(pollers, index)]));
-  return (route) => byRoute.get(route)?.stats().circuit;
+  return pollerConsumers(
+    new Map(parts.targets.map((target, index) => [target.route.path, at(pollers, index)])),
+  );
 }
 
 async function stopPollers(pollers: readonly Poller[], log: Log): Promise<void> {

@@ -16,15 +16,13 @@
  * Outcomes of batches received while the circuit was closed and settled after it opened do not
  * change it: only the probe decides once it is open.
  */
+import { nextCoolDown } from '../circuit/cool-down.js';
 import type { HandlerResult } from '../handler/run-handler.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /** How a handler attempt ended: the runtime's `HandlerResult` kind. */
 export type AttemptOutcome = HandlerResult['kind'];
-
-/** The longest cool-down, as a multiple of the configured one. */
-export const MAX_COOL_DOWN_FACTOR = 10;
 
 export interface CircuitBreakerSettings {
   /** Failed attempts in a row that open the circuit (≥ 1). */
@@ -141,16 +139,25 @@ export class CircuitBreaker {
     if (this.current !== 'half-open') return;
     if (outcome === 'failed') {
       this.failures += 1;
-      this.coolDownSeconds = Math.min(
-        this.coolDownSeconds * 2,
-        this.settings.coolDownSeconds * MAX_COOL_DOWN_FACTOR,
-      );
+      this.coolDownSeconds = nextCoolDown(this.coolDownSeconds, this.settings.coolDownSeconds);
       this.open();
     } else if (outcome === 'delivered' || outcome === 'ignored') {
       this.failures = 0;
       this.coolDownSeconds = this.settings.coolDownSeconds;
       this.change('closed');
     }
+  }
+
+  /**
+   * Closes the circuit whatever its state, with no failures and the configured cool-down (an
+   * operator's resume). A probe still out settles nothing when it comes back.
+   */
+  reset(): void {
+    const wasClosed = this.current === 'closed';
+    this.probeOut = false;
+    this.failures = 0;
+    this.coolDownSeconds = this.settings.coolDownSeconds;
+    if (!wasClosed) this.change('closed');
   }
 
   private open(): void {

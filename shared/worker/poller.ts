@@ -9,6 +9,11 @@
  * A route with a `circuitBreaker` gets one per poller (`./circuit-breaker.ts`), fed with every
  * settled handler attempt: while it is open no loop receives, so the events wait in the queue
  * without spending receives (attempts); half-open, one loop takes a probe batch of one message.
+ *
+ * An operator can pause any route's poller (`pause()`, the local stack's `hookline route pause`):
+ * like a disabled event source mapping, it takes nothing until `resume()`, which also closes its
+ * circuit. A pause never aborts a long poll: SQS (and the emulator) may still hand the messages
+ * of an abandoned one to nobody, hiding them for the visibility timeout and spending a receive.
  */
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
@@ -40,6 +45,8 @@ const ERROR_BACKOFF_MAX_MS = 20_000;
 const LIVENESS_SLACK_MS = 10_000;
 /** Longest pause of a loop while the circuit is open, so that it beats (`isAlive`) and checks again. */
 const CIRCUIT_WAIT_MAX_MS = 1000;
+/** How often a paused loop beats and checks for a resume. */
+const PAUSED_CHECK_MS = 200;
 
 export interface PollerOptions {
   readonly route: ResolvedRoute;
@@ -67,7 +74,7 @@ export interface PollerOptions {
   /** Passed to the runtime (tests). */
   readonly now?: () => Date;
   readonly random?: () => number;
-  /** The circuit breaker's clock, in epoch milliseconds (tests). @default Date.now */
+  /** The circuit breaker's and the pause's clock, in epoch milliseconds (tests). @default Date.now */
   readonly clock?: () => number;
 }
 
@@ -97,6 +104,8 @@ export interface PollerStats {
   readonly batchErrors: number;
   /** The route's circuit breaker, when it has one. */
   readonly circuit?: CircuitSnapshot;
+  /** When the poller was paused (ISO 8601), while it is. */
+  readonly pausedAt?: string;
 }
 
 export interface Poller {
@@ -113,6 +122,15 @@ export interface Poller {
   stop(): Promise<void>;
   /** True while the loop runs and its last iteration is recent (a stuck handler makes it false). */
   isAlive(): boolean;
+  /**
+   * Takes no more messages until `resume()`; the loops keep beating, so `isAlive()` stays true,
+   * and the events wait in the queue. Resolves once no receive is under way: a long poll already
+   * waiting is not cut short (its messages, and a batch being handled, are delivered), so this
+   * takes up to `waitSeconds`. A poller paused again keeps its first `pausedAt`.
+   */
+  pause(): Promise<void>;
+  /** Takes messages again, its circuit breaker (if any) closed. */
+  resume(): void;
   stats(): PollerStats;
 }
 
@@ -123,6 +141,8 @@ export function createPoller(options: PollerOptions): Poller {
     start: () => poller.start(),
     stop: () => poller.stop(),
     isAlive: () => poller.isAlive(),
+    pause: () => poller.pause(),
+    resume: () => poller.resume(),
     stats: () => poller.stats(),
   };
 }
@@ -139,12 +159,18 @@ class RoutePoller {
   /** Longest healthy iteration: an idle long poll, a batching window, a batch at its deadline. */
   private readonly livenessMs: number;
   private readonly breaker: CircuitBreaker | undefined;
+  private readonly clock: () => number;
 
   private queueArn: Promise<string> | undefined;
   private processed = 0;
   private failed = 0;
   private batchErrors = 0;
   private stopping = false;
+  /** Epoch milliseconds of the pause, while paused. */
+  private pausedAtMs: number | undefined;
+  /** ReceiveMessage calls under way, and who waits for there to be none (a pause). */
+  private receiving = 0;
+  private receivesDone: (() => void)[] = [];
   private controller = new AbortController();
   private loops: Promise<void>[] = [];
   /** Loops currently running (one that died unexpectedly makes the poller not alive). */
@@ -162,11 +188,12 @@ class RoutePoller {
     this.deps = runtimeDependencies(options);
     this.livenessMs =
       (this.waitSeconds + route.maxBatchingWindowSeconds + route.timeoutSeconds) * 1000 + LIVENESS_SLACK_MS;
+    this.clock = options.clock ?? Date.now;
     this.breaker =
       route.circuitBreaker === undefined
         ? undefined
         : new CircuitBreaker(route.circuitBreaker, {
-            ...(options.clock !== undefined && { now: options.clock }),
+            now: this.clock,
             onChange: (change) => this.logCircuit(change),
           });
   }
@@ -175,7 +202,7 @@ class RoutePoller {
     const maxMessages = Math.max(0, Math.floor(once.maxMessages ?? this.route.batchSize));
     let wait = clampWait(once.waitSeconds ?? 1);
     let count = 0;
-    while (count < maxMessages) {
+    while (count < maxMessages && this.pausedAtMs === undefined) {
       const permit = this.breaker?.permit() ?? { kind: 'receive' };
       if (permit.kind === 'wait') break; // open: nothing is taken
       const probe = permit.kind === 'probe';
@@ -232,12 +259,27 @@ class RoutePoller {
     );
   }
 
+  async pause(): Promise<void> {
+    this.pausedAtMs ??= this.clock();
+    this.log.info('consumer paused', { route: this.route.path });
+    if (this.receiving > 0) await new Promise<void>((done) => this.receivesDone.push(done));
+  }
+
+  resume(): void {
+    this.pausedAtMs = undefined;
+    // A pause still waiting for a receive to end is over: the receives go on.
+    for (const done of this.receivesDone.splice(0)) done();
+    this.breaker?.reset();
+    this.log.info('consumer resumed', { route: this.route.path });
+  }
+
   stats(): PollerStats {
     return {
       processed: this.processed,
       failed: this.failed,
       batchErrors: this.batchErrors,
       ...(this.breaker !== undefined && { circuit: this.breaker.snapshot() }),
+      ...(this.pausedAtMs !== undefined && { pausedAt: new Date(this.pausedAtMs).toISOString() }),
     };
   }
 
@@ -250,6 +292,10 @@ class RoutePoller {
         this.beats[index] = Date.now();
         const { signal } = this.controller;
         try {
+          if (this.pausedAtMs !== undefined) {
+            await sleep(PAUSED_CHECK_MS, signal);
+            continue;
+          }
           const permit = this.breaker?.permit() ?? { kind: 'receive' };
           if (permit.kind === 'wait') {
             await sleep(Math.min(permit.ms, CIRCUIT_WAIT_MAX_MS), signal);
@@ -280,7 +326,7 @@ class RoutePoller {
   private async receiveVisible(want: number, wait: number): Promise<Message[]> {
     const batch: Message[] = [];
     let nextWait = wait;
-    while (batch.length < want) {
+    while (batch.length < want && this.pausedAtMs === undefined) {
       const more = await this.receive(Math.min(this.receiveSize, want - batch.length), nextWait);
       nextWait = 0;
       if (more.length === 0) break;
@@ -291,14 +337,14 @@ class RoutePoller {
 
   /**
    * The event source mapping's batch: a long poll for the first messages, then more receives until
-   * `batchSize` messages or the batching window (from the first message) has passed.
+   * `batchSize` messages or the batching window (from the first message) has passed, or a pause.
    */
   private async gather(signal: AbortSignal): Promise<Message[]> {
     const { batchSize, maxBatchingWindowSeconds } = this.route;
     const batch = await this.receive(this.receiveSize, this.waitSeconds, signal);
     if (batch.length === 0) return batch;
     const windowEnds = Date.now() + maxBatchingWindowSeconds * 1000;
-    while (batch.length < batchSize && !signal.aborted) {
+    while (batch.length < batchSize && !signal.aborted && this.pausedAtMs === undefined) {
       const remainingMs = windowEnds - Date.now();
       if (remainingMs <= 0) break;
       const wait = Math.min(SQS_MAX_WAIT_SECONDS, Math.floor(remainingMs / 1000));
@@ -325,8 +371,14 @@ class RoutePoller {
   }
 
   /** One ReceiveMessage; resolves [] when aborted by `stop()`. */
-  private receive(max: number, wait: number, signal?: AbortSignal): Promise<Message[]> {
-    return receiveMessages(this.options.sqs, this.options.queueUrl, max, wait, signal);
+  private async receive(max: number, wait: number, signal?: AbortSignal): Promise<Message[]> {
+    this.receiving += 1;
+    try {
+      return await receiveMessages(this.options.sqs, this.options.queueUrl, max, wait, signal);
+    } finally {
+      this.receiving -= 1;
+      if (this.receiving === 0) for (const done of this.receivesDone.splice(0)) done();
+    }
   }
 
   /**

@@ -117,6 +117,8 @@ describe('admin API', () => {
           'GET /_hookline/events/{id}',
           'POST /_hookline/replay',
           'GET /_hookline/routes',
+          'POST /_hookline/routes/{route}/pause',
+          'POST /_hookline/routes/{route}/resume',
           'GET /_hookline/dlq/{route}',
           'GET /_hookline/dlq/{route}/redrive',
           'POST /_hookline/dlq/{route}/redrive',
@@ -205,9 +207,11 @@ describe('admin API', () => {
           ENV.bodyBucket,
           ENV.envelopeKeyArn,
           ENV.metricsNamespace,
+          ENV.circuit,
         ].sort(),
       );
       expect(variables[ENV.metricsNamespace]).toBe(gateway.metricsNamespace);
+      expect(JSON.parse(String(variables[ENV.circuit]))).toEqual({ group: 'hookline-circuits' });
       expect(variables[ENV.tableName]).toEqual({ Ref: logicalId(stack, gateway.table) });
       expect(variables[ENV.bodyBucket]).toEqual({ Ref: logicalId(stack, gateway.bodyBucket.bucket) });
     });
@@ -264,11 +268,32 @@ describe('admin API', () => {
       });
     });
 
-    it('names every action, and a "*" resource only for cloudwatch:GetMetricData', () => {
+    it('names every action, and a "*" resource only for the two read-only actions that support no other', () => {
       const actions = adminStatements().flatMap((s) => [s.Action].flat());
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
       const onEverything = adminStatements().filter((s) => [s.Resource].flat().includes('*'));
-      expect(onEverything).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }]);
+      expect(onEverything).toEqual([
+        { Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+        { Effect: 'Allow', Action: 'lambda:ListEventSourceMappings', Resource: '*' },
+      ]);
+    });
+
+    it("switches each route's own event source mapping and nothing else of Lambda", () => {
+      const mappings = [...gateway.routes.values()].map((route) => ({
+        'Fn::Join': expect.arrayContaining([
+          expect.arrayContaining([{ Ref: logicalId(stack, route.eventSource) }]),
+        ]),
+      }));
+      expect(resourcesFor('lambda:UpdateEventSourceMapping')).toEqual(mappings);
+      const lambdaActions = adminStatements()
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith('lambda:'));
+      expect(lambdaActions.sort()).toEqual([
+        'lambda:ListEventSourceMappings',
+        'lambda:UpdateEventSourceMapping',
+      ]);
+      // No route here has a circuit breaker: no probe schedule to cancel.
+      expect(resourcesFor('scheduler:DeleteSchedule')).toEqual([]);
     });
 
     it('reads CloudWatch metric data (the queues’ oldest message ages) and nothing else of CloudWatch', () => {

@@ -1,7 +1,8 @@
 /**
  * `hookline status [--counts]`: per route, the depths of its queue (messages queued, in flight,
- * delayed) and DLQ and its oldest message's age, from `GET /_hookline/routes`; `--counts` adds a
- * column per event status with the route's events received in the last 24 hours.
+ * delayed) and DLQ, its oldest message's age and its consumer's circuit, from
+ * `GET /_hookline/routes`; `--counts` adds a column per event status with the route's events
+ * received in the last 24 hours.
  */
 import { EVENT_STATUSES } from '../../event-store/transitions.js';
 import type { RoutesReply } from '../admin-types.js';
@@ -40,6 +41,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         { header: 'DELAYED', align: 'right' },
         { header: 'DLQ', align: 'right' },
         { header: 'OLDEST', align: 'right' },
+        'CIRCUIT',
         ...(withCounts
           ? EVENT_STATUSES.map((status) => ({ header: status.toUpperCase(), align: 'right' as const }))
           : []),
@@ -52,6 +54,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         route.delayed,
         route.dlqDepth,
         formatAge(route.oldestMessageAgeSeconds),
+        route.circuit?.state,
         ...(withCounts ? EVENT_STATUSES.map((status) => route.counts?.[status] ?? 0) : []),
       ]),
     ),

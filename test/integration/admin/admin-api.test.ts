@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ResourceConflictException } from '@aws-sdk/client-lambda';
 import {
   DeleteMessageCommand,
   ReceiveMessageCommand,
@@ -18,6 +20,7 @@ import { toAdminHttpError } from '../../../shared/admin/errors.js';
 import { MAX_SHOWN_BODY_BYTES } from '../../../shared/admin/event-endpoints.js';
 import type { QueueAgeSource } from '../../../shared/admin/queue-age.js';
 import { DirectoryBodyStore } from '../../../shared/body-store/directory-body-store.js';
+import type { ConsumerRoute, RouteCircuit, RouteConsumers } from '../../../shared/circuit/route-consumers.js';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
@@ -190,6 +193,45 @@ function fakeEvent(method: string, rawPath: string, sourceIp = '127.0.0.1'): API
     },
     isBase64Encoded: false,
   };
+}
+
+/** A log that keeps its lines. */
+function recordingLog() {
+  const lines: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (message: string, ...attributes: Record<string, unknown>[]) => {
+      lines.push({ level, message, attributes: Object.assign({}, ...attributes) });
+    };
+  return { lines, log: { info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
+/**
+ * A stand-in for the routes' consumers: records every call (with the route and queue ARN it was
+ * given) and answers `circuits[path]`, or throws what `fail` gives for the call.
+ */
+function recordingConsumers(
+  options: {
+    readonly circuits?: Readonly<Record<string, RouteCircuit>>;
+    readonly fail?: (call: string, target: ConsumerRoute) => unknown;
+  } = {},
+) {
+  const calls: { call: string; route: string; queueArn: string }[] = [];
+  const answer = (call: string, target: ConsumerRoute, circuit: RouteCircuit | undefined) => {
+    calls.push({ call, route: target.route.path, queueArn: target.queueArn });
+    const failure = options.fail?.(call, target);
+    if (failure !== undefined) throw failure;
+    return circuit;
+  };
+  const consumers: RouteConsumers = {
+    circuit: async (target) => answer('circuit', target, options.circuits?.[target.route.path]),
+    pause: async (target) =>
+      answer('pause', target, { state: 'paused', pausedAt: '2026-12-07T10:00:00.000Z' }) ?? {
+        state: 'paused',
+      },
+    resume: async (target) => answer('resume', target, { state: 'closed' }) ?? { state: 'closed' },
+  };
+  return { consumers, calls };
 }
 
 // --- tests ---------------------------------------------------------------------------------
@@ -682,33 +724,6 @@ describe('GET /_hookline/routes', () => {
       expect(byRoute.get('/stats/')).not.toHaveProperty('dlqOldestMessageAgeSeconds');
     });
 
-    it("reports each route's circuit breaker from the circuit source, leaving routes without one", async () => {
-      // Arrange
-      const circuit = {
-        state: 'open',
-        failures: 3,
-        coolDownSeconds: 4,
-        openedAt: '2026-12-07T10:00:00.000Z',
-        halfOpensAt: '2026-12-07T10:00:04.000Z',
-      } as const;
-      const api = createAdminApi({
-        targets,
-        history,
-        replayer: replayerWith(),
-        sqs: emulators.sqs.client,
-        circuits: (route) => (route === '/orders/' ? circuit : undefined),
-        log,
-      });
-
-      // Act
-      const { status, byRoute } = await routesReply(api);
-
-      // Assert
-      expect(status).toBe(200);
-      expect(byRoute.get('/orders/')).toMatchObject({ queueName: 'orders', circuit });
-      expect(byRoute.get('/stats/')).not.toHaveProperty('circuit');
-    });
-
     it('still answers 200 with the depths, without ages, when the source fails, and logs a warning', async () => {
       // Arrange
       warnings.length = 0;
@@ -742,6 +757,195 @@ describe('GET /_hookline/routes', () => {
 
   it('answers 400 for counts that is not a boolean', async () => {
     expectError(await call('GET', '/_hookline/routes?counts=maybe'), 400, 'invalid_request', /^counts:/);
+  });
+
+  describe("with the routes' consumers", () => {
+    const open = {
+      state: 'open',
+      failures: 3,
+      coolDownSeconds: 4,
+      openedAt: '2026-12-07T10:00:00.000Z',
+      halfOpensAt: '2026-12-07T10:00:04.000Z',
+    } as const;
+
+    async function routesOf(consumers: RouteConsumers, log = recordingLog().log) {
+      const api = createAdminApi({
+        targets,
+        history,
+        replayer: replayerWith(),
+        sqs: emulators.sqs.client,
+        consumers,
+        log,
+      });
+      const reply = await api(fakeEvent('GET', '/_hookline/routes'));
+      const json = JSON.parse(reply.body ?? '{}') as { routes: Record<string, unknown>[] };
+      return { status: reply.statusCode, byRoute: new Map(json.routes.map((entry) => [entry.route, entry])) };
+    }
+
+    it("reports each route's circuit as its consumer gives it, leaving routes without one", async () => {
+      // Arrange
+      const paused = { state: 'paused', pausedAt: '2026-12-07T11:00:00.000Z' } as const;
+      const { consumers, calls } = recordingConsumers({ circuits: { '/orders/': open, '/dead/': paused } });
+
+      // Act
+      const { status, byRoute } = await routesOf(consumers);
+
+      // Assert
+      expect(status).toBe(200);
+      expect(byRoute.get('/orders/')).toMatchObject({ queueName: 'orders', circuit: open });
+      expect(byRoute.get('/dead/')).toMatchObject({ circuit: paused });
+      expect(byRoute.get('/stats/')).not.toHaveProperty('circuit');
+      expect(calls).toEqual(
+        targets.map((target) => ({ call: 'circuit', route: target.route.path, queueArn: target.queueArn })),
+      );
+    });
+
+    it('still answers 200, without the circuits it could not read, and logs a warning for each', async () => {
+      // Arrange
+      const { lines, log } = recordingLog();
+      const { consumers } = recordingConsumers({
+        circuits: { '/orders/': open, '/stats/': open },
+        fail: (call, target) =>
+          call === 'circuit' && target.route.path === '/orders/'
+            ? new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} })
+            : undefined,
+      });
+
+      // Act
+      const { status, byRoute } = await routesOf(consumers, log);
+
+      // Assert
+      expect(status).toBe(200);
+      expect(byRoute.size).toBe(targets.length);
+      expect(byRoute.get('/orders/')).not.toHaveProperty('circuit');
+      expect(byRoute.get('/orders/')).toMatchObject({ queued: expect.any(Number) });
+      expect(byRoute.get('/stats/')).toMatchObject({ circuit: open });
+      expect(lines).toEqual([
+        {
+          level: 'warn',
+          message: 'circuit unavailable',
+          attributes: { route: '/orders/', error: 'Rate exceeded' },
+        },
+      ]);
+    });
+  });
+});
+
+describe('POST /_hookline/routes/{route}/pause|resume', () => {
+  function adminWith(consumers: RouteConsumers, log = recordingLog().log) {
+    return createAdminApi({
+      targets,
+      history,
+      replayer: replayerWith(),
+      sqs: emulators.sqs.client,
+      consumers,
+      log,
+    });
+  }
+
+  async function send(api: ReturnType<typeof createAdminApi>, method: string, path: string) {
+    const reply = await api(fakeEvent(method, path));
+    return { status: reply.statusCode, headers: reply.headers, json: JSON.parse(reply.body ?? '{}') };
+  }
+
+  it("pauses the route's consumer and answers the route with its circuit", async () => {
+    // Arrange
+    const { consumers, calls } = recordingConsumers();
+
+    // Act
+    const reply = await send(adminWith(consumers), 'POST', '/_hookline/routes/orders/pause');
+
+    // Assert
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({
+      route: '/orders/',
+      circuit: { state: 'paused', pausedAt: '2026-12-07T10:00:00.000Z' },
+    });
+    expect(calls).toEqual([{ call: 'pause', route: '/orders/', queueArn: queuesOf(routes.orders).queueArn }]);
+  });
+
+  it.each([
+    ['its queue name', 'shop_events'],
+    ['its deployed queue name', 'DEPLOYED'],
+    ['its URL-encoded path', encodeURIComponent('/shop/events/')],
+    ['its path, slashes decoded by a proxy', '/shop/events/'],
+  ])('resumes a route named by %s', async (_, name) => {
+    // Arrange
+    const { consumers, calls } = recordingConsumers();
+    const route = name === 'DEPLOYED' ? (queuesOf(routes.shop).queueUrl.split('/').at(-1) ?? '') : name;
+
+    // Act
+    const reply = await send(adminWith(consumers), 'POST', `/_hookline/routes/${route}/resume`);
+
+    // Assert
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ route: '/shop/events/', circuit: { state: 'closed' } });
+    expect(calls.map((entry) => [entry.call, entry.route])).toEqual([['resume', '/shop/events/']]);
+  });
+
+  it('answers 404 route_not_found for a route the config does not have, steering nothing', async () => {
+    const { consumers, calls } = recordingConsumers();
+
+    const reply = await send(adminWith(consumers), 'POST', '/_hookline/routes/nowhere/pause');
+
+    expect(reply.status).toBe(404);
+    expect(reply.json.error).toMatchObject({
+      code: 'route_not_found',
+      message: expect.stringMatching(/^no configured route "nowhere"; routes: orders \(\/orders\/\)/),
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it.each(['pause', 'resume'])('answers 501 pause_unsupported to %s without consumers', async (action) => {
+    expectError(await call('POST', `/_hookline/routes/orders/${action}`), 501, 'pause_unsupported');
+  });
+
+  it('answers 405 with Allow: POST for a GET', async () => {
+    const reply = await call('GET', '/_hookline/routes/orders/pause');
+
+    expectError(reply, 405, 'method_not_allowed');
+    expect(reply.headers.get('allow')).toBe('POST');
+  });
+
+  it.each([
+    ['Lambda', new ResourceConflictException({ message: 'mapping is being updated', $metadata: {} })],
+    ['DynamoDB', new ProvisionedThroughputExceededException({ message: 'Rate exceeded', $metadata: {} })],
+  ])('answers 503 consumer_unavailable when %s fails, logging the cause', async (_, failure) => {
+    // Arrange
+    const { lines, log } = recordingLog();
+    const { consumers } = recordingConsumers({ fail: () => failure });
+
+    // Act
+    const paused = await send(adminWith(consumers, log), 'POST', '/_hookline/routes/orders/pause');
+    const resumed = await send(adminWith(consumers, log), 'POST', '/_hookline/routes/orders/resume');
+
+    // Assert
+    for (const reply of [paused, resumed]) {
+      expect(reply.status).toBe(503);
+      expect(reply.json.error).toEqual({
+        code: 'consumer_unavailable',
+        message: "the route's consumer could not be read or changed; retry later",
+      });
+    }
+    expect(lines[0]).toEqual({
+      level: 'error',
+      message: 'admin request failed',
+      attributes: {
+        method: 'POST',
+        path: '/_hookline/routes/orders/pause',
+        code: 'consumer_unavailable',
+        error: failure.message,
+      },
+    });
+  });
+
+  it('answers 500 internal_error for a failure that is no AWS call (a bug), exposing nothing', async () => {
+    const { consumers } = recordingConsumers({ fail: () => new TypeError('cannot read x of undefined') });
+
+    const reply = await send(adminWith(consumers), 'POST', '/_hookline/routes/orders/pause');
+
+    expect(reply.status).toBe(500);
+    expect(reply.json.error).toEqual({ code: 'internal_error', message: 'internal error' });
   });
 });
 

@@ -233,9 +233,37 @@ function adminApi(method: string, url: URL, body: string, response: ServerRespon
           delayed: 0,
           dlqDepth: 2,
           oldestMessageAgeSeconds: 754,
+          circuit: { state: 'open', failures: 5, coolDownSeconds: 30, openedAt: '2025-03-01T12:00:00.000Z' },
           ...(url.searchParams.get('counts') === '1' && { counts }),
         },
       ],
+    });
+  }
+  const steer = /^\/_hookline\/routes\/([^/]+)\/(pause|resume)$/.exec(url.pathname);
+  if (method === 'POST' && steer !== null) {
+    const [, name, action] = steer;
+    if (name === 'order_flaky') {
+      return json(response, 503, {
+        error: {
+          code: 'consumer_unavailable',
+          message: "the route's consumer could not be read or changed; retry later",
+        },
+      });
+    }
+    if (name !== route.queueName) {
+      return json(response, 404, {
+        error: {
+          code: 'route_not_found',
+          message: `no configured route "${name}"; routes: order_status (/order/status/)`,
+        },
+      });
+    }
+    return json(response, 200, {
+      route: route.route,
+      circuit:
+        action === 'pause'
+          ? { state: 'paused', pausedAt: '2025-03-01T12:00:00.000Z' }
+          : { state: 'closed', failures: 0, coolDownSeconds: 30 },
     });
   }
   if (url.pathname === '/_hookline/dlq/order_status/redrive') {
@@ -477,8 +505,40 @@ describe('hookline <command> --stack NAME', () => {
   it('prints the status table', async () => {
     const run = await cli(['status', '--stack', 'hookline-test', '--region', 'eu-west-1']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/ROUTE\s+QUEUE\s+QUEUED\s+IN FLIGHT\s+DELAYED\s+DLQ\s+OLDEST/);
-    expect(run.stdout).toMatch(/\/order\/status\/\s+order_status\s+3\s+1\s+0\s+2\s+12m 34s/);
+    expect(run.stdout).toMatch(/ROUTE\s+QUEUE\s+QUEUED\s+IN FLIGHT\s+DELAYED\s+DLQ\s+OLDEST\s+CIRCUIT\n/);
+    expect(run.stdout).toMatch(/\/order\/status\/\s+order_status\s+3\s+1\s+0\s+2\s+12m 34s\s+open\n/);
+  });
+
+  it('pauses a route with a signed POST, naming the command that resumes it on the same stack', async () => {
+    const run = await cli(['route', 'pause', '/order/status/', '--stack', 'hookline-test']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'paused /order/status/: its events wait in the queue until "hookline route resume /order/status/ --stack hookline-test"\n',
+    );
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      url: '/_hookline/routes/order_status/pause',
+      verdict: 'signed',
+      body: '{}',
+    });
+  });
+
+  it('resumes a route and prints the reply as it is with --json', async () => {
+    const run = await cli(['route', 'resume', 'order_status', '--stack', 'hookline-test', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      route: '/order/status/',
+      circuit: { state: 'closed', failures: 0, coolDownSeconds: 30 },
+    });
+  });
+
+  it('exits 1 with the API message when the route consumer cannot be changed (503)', async () => {
+    const run = await cli(['route', 'pause', '/order/flaky/', '--stack', 'hookline-test']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe("hookline: the route's consumer could not be read or changed; retry later\n");
   });
 
   it('signs query strings (events list with a route path and a relative time)', async () => {
@@ -564,9 +624,9 @@ describe('hookline <command> --stack NAME', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /OLDEST\s+RECEIVED\s+QUEUED\s+PROCESSING\s+RETRYING\s+DELIVERED\s+DEAD_LETTERED\s+IGNORED\n/,
+      /OLDEST\s+CIRCUIT\s+RECEIVED\s+QUEUED\s+PROCESSING\s+RETRYING\s+DELIVERED\s+DEAD_LETTERED\s+IGNORED\n/,
     );
-    expect(run.stdout).toMatch(/12m 34s\s+1\s+2\s+3\s+4\s+5\s+6\s+7\n/);
+    expect(run.stdout).toMatch(/12m 34s\s+open\s+1\s+2\s+3\s+4\s+5\s+6\s+7\n/);
   });
 
   it('lists every route of the config without asking the gateway for its routes (events list)', async () => {

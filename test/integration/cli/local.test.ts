@@ -1,6 +1,6 @@
 /**
  * The operator commands against the whole local stack: `startDevStack` runs in this process with a
- * temporary project, and `hookline send|events|replay|dlq|status` run as child processes
+ * temporary project, and `hookline send|events|replay|dlq|route|status` run as child processes
  * (`node shared/cli/hookline.mjs ... --config <project>`), finding the stack through its state file.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -271,12 +271,87 @@ describe('the local admin API (real HTTP)', () => {
   });
 });
 
+describe('hookline route pause|resume (local stack)', () => {
+  const PAUSED = '/cli/hmac/';
+
+  it('pauses a route, shows it paused in status, and resumes it', async () => {
+    try {
+      const paused = await cli(['route', 'pause', PAUSED]);
+      expect(paused.stderr).toBe('');
+      expect(paused.code).toBe(0);
+      expect(paused.stdout).toBe(
+        `paused ${PAUSED}: its events wait in the queue until "hookline route resume ${PAUSED}"\n`,
+      );
+
+      const table = await cli(['status']);
+      expect(table.stdout).toMatch(/^\/cli\/hmac\/\s+cli_hmac\s+\d+\s+\d+\s+\d+\s+\d+\s+-\s+paused$/m);
+      expect(table.stdout).toMatch(/^\/cli\/orders\/\s+.*\s+-\s+-$/m);
+      const status = await cliJson<{ routes: { route: string; circuit?: unknown }[] }>(['status']);
+      expect(status.routes.find((route) => route.route === PAUSED)?.circuit).toEqual({
+        state: 'paused',
+        pausedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/),
+      });
+
+      const resumed = await cli(['route', 'resume', 'cli_hmac']);
+      expect(resumed.stderr).toBe('');
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toBe(
+        `resumed ${PAUSED}: circuit closed, its queued events are delivered again\n`,
+      );
+      const after = await cliJson<{ routes: { route: string; circuit?: unknown }[] }>(['status']);
+      expect(after.routes.find((route) => route.route === PAUSED)).not.toHaveProperty('circuit');
+    } finally {
+      await cli(['route', 'resume', PAUSED]);
+    }
+  });
+
+  it('prints the route and its circuit with --json', async () => {
+    try {
+      const paused = await cliJson<unknown>(['route', 'pause', 'cli_hmac']);
+      expect(paused).toEqual({
+        route: PAUSED,
+        circuit: { state: 'paused', pausedAt: expect.stringMatching(/Z$/) },
+      });
+      // Pausing again keeps the first pause.
+      expect(await cliJson<unknown>(['route', 'pause', PAUSED])).toEqual(paused);
+    } finally {
+      expect(await cliJson<unknown>(['route', 'resume', PAUSED])).toEqual({
+        route: PAUSED,
+        circuit: { state: 'closed' },
+      });
+    }
+  });
+
+  it('exits 1 naming the configured routes for an unknown route', async () => {
+    const run = await cli(['route', 'pause', '/nope/']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'hookline: no configured route "nope"; routes: cli_orders (/cli/orders/), cli_github (/cli/github/), ' +
+        'cli_stripe (/cli/stripe/), cli_hmac (/cli/hmac/), cli_open (/cli/open/)\n',
+    );
+  });
+
+  it.each([
+    [[], /^hookline: usage: hookline route pause\|resume <route>\n/],
+    [['stop', ORDERS], /^hookline: unknown route action "stop" \(pause, resume\)\n/],
+    [['pause'], /^hookline: usage: hookline route pause <route>\n/],
+    [['resume', ORDERS, 'extra'], /^hookline: unexpected argument "extra"\n/],
+    [['pause', ORDERS, '--rate', '1'], /^hookline: Unknown option '--rate'/],
+  ])('exits 2 on usage errors: route %j', async (args, message) => {
+    const run = await cli(['route', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
 describe('hookline status (local stack)', () => {
   it('prints one row per route, and the same as JSON', async () => {
     const table = await cli(['status']);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/^ROUTE\s+QUEUE\s+QUEUED\s+IN FLIGHT\s+DELAYED\s+DLQ\s+OLDEST$/m);
-    expect(table.stdout).toMatch(/^\/cli\/orders\/\s+cli_orders\s+\d+\s+\d+\s+\d+\s+\d+\s+-$/m);
+    expect(table.stdout).toMatch(/^ROUTE\s+QUEUE\s+QUEUED\s+IN FLIGHT\s+DELAYED\s+DLQ\s+OLDEST\s+CIRCUIT$/m);
+    // No breaker and not paused: no circuit.
+    expect(table.stdout).toMatch(/^\/cli\/orders\/\s+cli_orders\s+\d+\s+\d+\s+\d+\s+\d+\s+-\s+-$/m);
 
     const json = await cliJson<{ routes: { route: string; queueName: string; dlqDepth: number }[] }>([
       'status',

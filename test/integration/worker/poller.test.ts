@@ -303,6 +303,111 @@ describe('createPoller()', () => {
     expect(poller.stats().circuit).toEqual({ state: 'closed', failures: 0, coolDownSeconds: 5 });
   });
 
+  describe('pause() and resume()', () => {
+    it('takes nothing while paused, still alive, and delivers everything once resumed', async () => {
+      // Arrange
+      const lines: string[] = [];
+      const log: Log = { ...silentLog, info: (message) => lines.push(message) };
+      const h = await harness(testRoute(), () => {});
+      const poller = h.poller({ log, concurrency: 2, clock: () => Date.parse('2026-12-07T10:00:00.000Z') });
+      poller.start();
+
+      // Act: paused, then events arrive.
+      await poller.pause();
+      const ids = await h.send({ n: 1 }, { n: 2 }, { n: 3 });
+      const control = await harness(testRoute(), () => {});
+      const [controlId] = await control.send({ n: 0 });
+      control.poller().start();
+      await until(
+        async () => (await control.ingress.store.getEvent(controlId ?? ''))?.status === 'delivered',
+      );
+
+      // Assert: none received, the loops alive, the pause in the stats.
+      expect(h.batches).toEqual([]);
+      expect(await queueCounts(emulators.sqs.client, h.queueUrl)).toEqual({ total: 3, inFlight: 0 });
+      expect(poller.isAlive()).toBe(true);
+      expect(poller.stats()).toMatchObject({ processed: 0, pausedAt: '2026-12-07T10:00:00.000Z' });
+      expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
+
+      // Act: resumed.
+      poller.resume();
+
+      // Assert
+      await until(async () => {
+        const events = await Promise.all(ids.map((id) => h.ingress.store.getEvent(id)));
+        return events.every((event) => event?.status === 'delivered');
+      });
+      expect(poller.stats()).not.toHaveProperty('pausedAt');
+      expect(lines.filter((line) => line.startsWith('consumer '))).toEqual([
+        'consumer paused',
+        'consumer resumed',
+      ]);
+    });
+
+    it('resolves once the long poll under way has returned, delivering what it brought', async () => {
+      // Arrange: both loops in a long poll of an empty queue.
+      const h = await harness(testRoute(), () => {});
+      const poller = h.poller({ waitSeconds: 2, concurrency: 2 });
+      poller.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // Act: an event arrives during the pause's wait, another after it.
+      let paused = false;
+      const pausing = poller.pause().then(() => {
+        paused = true;
+      });
+      const [during] = await h.send({ n: 1 });
+      await pausing;
+      const [after] = await h.send({ n: 2 });
+
+      // Assert
+      expect(paused).toBe(true);
+      await until(async () => (await h.ingress.store.getEvent(during ?? ''))?.status === 'delivered');
+      expect((await h.ingress.store.getEvent(after ?? ''))?.status).toBe('queued');
+      expect(h.batches.map((batch) => batch.size)).toEqual([1]);
+    });
+
+    it('closes an open circuit on resume, with the configured cool-down', async () => {
+      // Arrange: the circuit open after two failed attempts.
+      const lines: string[] = [];
+      const log: Log = {
+        ...silentLog,
+        info: (message) => lines.push(message),
+        warn: (message) => lines.push(message),
+      };
+      const h = await harness(
+        testRoute({
+          retry: { maxAttempts: 5, initialDelaySeconds: 0, multiplier: 2, maxDelaySeconds: 0 },
+          circuitBreaker: { consecutiveFailures: 2, coolDownSeconds: 300 },
+        }),
+        () => {
+          throw new Error('downstream unavailable');
+        },
+      );
+      await h.send({ n: 1 }, { n: 2 });
+      const poller = h.poller({ log });
+      await until(async () => {
+        await poller.runOnce({ maxMessages: 10, waitSeconds: 1 });
+        return poller.stats().circuit?.state === 'open';
+      });
+
+      // Act
+      await poller.pause();
+      const whilePaused = poller.stats();
+      poller.resume();
+
+      // Assert
+      expect(whilePaused).toMatchObject({ circuit: { state: 'open' }, pausedAt: expect.any(String) });
+      expect(poller.stats().circuit).toEqual({ state: 'closed', failures: 0, coolDownSeconds: 300 });
+      expect(lines.filter((line) => !line.startsWith('event '))).toEqual([
+        'circuit opened',
+        'consumer paused',
+        'circuit closed',
+        'consumer resumed',
+      ]);
+    });
+  });
+
   it('stops promptly during an idle long poll', async () => {
     // Arrange: a 20 s long poll on an empty queue.
     const h = await harness(testRoute(), () => {});

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CircuitBreaker,
-  type CircuitChange,
-  MAX_COOL_DOWN_FACTOR,
-} from '../../../shared/worker/circuit-breaker.js';
+import { MAX_COOL_DOWN_FACTOR } from '../../../shared/circuit/cool-down.js';
+import { CircuitBreaker, type CircuitChange } from '../../../shared/worker/circuit-breaker.js';
 
 /** A breaker on a hand-moved clock, with its state changes recorded. */
 function breaker(consecutiveFailures = 3, coolDownSeconds = 2) {
@@ -175,6 +172,49 @@ describe('CircuitBreaker', () => {
     expect(circuit.state()).toBe('half-open');
     expect(circuit.permit()).toEqual({ kind: 'probe' });
     expect(changes.map((change) => change.state)).toEqual(['open', 'half-open']);
+  });
+
+  describe('reset()', () => {
+    it('closes an open circuit at once, with no failures and the configured cool-down', () => {
+      const { circuit, changes, advance, open } = breaker(3, 2);
+      open();
+      advance(2000);
+      circuit.permit();
+      circuit.probeSettled('failed');
+      expect(circuit.snapshot()).toMatchObject({ state: 'open', failures: 4, coolDownSeconds: 4 });
+
+      circuit.reset();
+
+      expect(circuit.snapshot()).toEqual({ state: 'closed', failures: 0, coolDownSeconds: 2 });
+      expect(changes.at(-1)).toEqual({ state: 'closed', failures: 0, coolDownSeconds: 2 });
+      expect(circuit.permit()).toEqual({ kind: 'receive' });
+    });
+
+    it('lets a probe that was out settle nothing', () => {
+      const { circuit, advance, open } = breaker(3, 2);
+      open();
+      advance(2000);
+      expect(circuit.permit()).toEqual({ kind: 'probe' });
+
+      circuit.reset();
+      circuit.probeSettled('failed');
+
+      expect(circuit.state()).toBe('closed');
+      expect(circuit.snapshot().failures).toBe(0);
+    });
+
+    it('clears the count of a closed circuit without reporting a change', () => {
+      const { circuit, changes } = breaker(3, 2);
+      circuit.record('failed');
+      circuit.record('failed');
+
+      circuit.reset();
+      circuit.record('failed');
+      circuit.record('failed');
+
+      expect(circuit.state()).toBe('closed');
+      expect(changes).toEqual([]);
+    });
   });
 
   it('survives a throwing listener and clamps nonsense settings', () => {
