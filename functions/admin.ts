@@ -66,6 +66,7 @@ const circuitSchedule = jsonEnv<CircuitSchedule>(ENV.circuit);
 const switches = new Map<string, EventSourceSwitch>();
 const consumers = deployedRouteConsumers({
   records: new CircuitRecords({ client: dynamodb, tableName }),
+  log: logger,
   switchOf: (queueArn) => {
     const known = switches.get(queueArn);
     if (known !== undefined) return known;

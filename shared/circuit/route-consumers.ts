@@ -3,6 +3,7 @@
  * the admin API): its circuit, and pausing or resuming it. Deployed, that is the route's circuit item
  * and its event source mapping; the local stack implements the same port over its pollers.
  */
+import { type Log, silentLog } from '../logger.js';
 import type { CircuitRecord, CircuitRecords } from './circuit-record.js';
 import type { EventSourceSwitch } from './event-source-switch.js';
 
@@ -44,6 +45,8 @@ export interface RouteConsumers {
 
 export interface DeployedRouteConsumersOptions {
   readonly records: Pick<CircuitRecords, 'read' | 'set'>;
+  /** Where each pause and resume is logged (`consumer paused`, `consumer resumed`, with the route). @default silentLog */
+  readonly log?: Log;
   /** The switch of the route's event source mapping on `queueArn`. */
   readonly switchOf: (queueArn: string) => Pick<EventSourceSwitch, 'disable' | 'enable' | 'cancelProbe'>;
   /** @default () => new Date() */
@@ -53,6 +56,7 @@ export interface DeployedRouteConsumersOptions {
 /** The deployed routes' consumers: circuit items and event source mappings. */
 export function deployedRouteConsumers(options: DeployedRouteConsumersOptions): RouteConsumers {
   const now = options.now ?? (() => new Date());
+  const log = options.log ?? silentLog;
   const cancelPendingProbe = async (target: ConsumerRoute, before: CircuitRecord | undefined) => {
     if (before?.scheduleName !== undefined)
       await options.switchOf(target.queueArn).cancelProbe(before.scheduleName);
@@ -67,12 +71,14 @@ export function deployedRouteConsumers(options: DeployedRouteConsumersOptions): 
       const before = await options.records.set(target.route.path, 'paused');
       await cancelPendingProbe(target, before);
       await options.switchOf(target.queueArn).disable();
+      log.info('consumer paused', { route: target.route.path, circuitBefore: before?.state ?? 'closed' });
       return { state: 'paused', pausedAt: now().toISOString() };
     },
     async resume(target) {
       const before = await options.records.set(target.route.path, 'closed');
       await cancelPendingProbe(target, before);
       await options.switchOf(target.queueArn).enable(target.route.batchSize);
+      log.info('consumer resumed', { route: target.route.path, circuitBefore: before?.state ?? 'closed' });
       return closedCircuit(target);
     },
   };

@@ -17,12 +17,9 @@
  * change it: only the probe decides once it is open.
  */
 import { nextCoolDown } from '../circuit/cool-down.js';
-import type { HandlerResult } from '../handler/run-handler.js';
+import type { AttemptOutcome } from '../circuit/deployed-breaker.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
-
-/** How a handler attempt ended: the runtime's `HandlerResult` kind. */
-export type AttemptOutcome = HandlerResult['kind'];
 
 export interface CircuitBreakerSettings {
   /** Failed attempts in a row that open the circuit (≥ 1). */

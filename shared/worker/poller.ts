@@ -19,20 +19,17 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { SQS_MAX_MESSAGES_PER_RECEIVE, SQS_MAX_WAIT_SECONDS } from '../aws-limits.js';
 import type { BodyStore } from '../body-store/body-store.js';
+import type { AttemptOutcome } from '../circuit/deployed-breaker.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { processBatch, type RuntimeDependencies } from '../handler/runtime.js';
 import { errorLogFields } from '../handler/settle.js';
 import type { HandlerDefinition } from '../handler/types.js';
 import type { Log } from '../logger.js';
-import type { Metrics } from '../metrics/metrics.js';
+import { CIRCUIT_METRICS } from '../metric-names.js';
+import { count, type Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
-import {
-  type AttemptOutcome,
-  CircuitBreaker,
-  type CircuitChange,
-  type CircuitSnapshot,
-} from './circuit-breaker.js';
+import { CircuitBreaker, type CircuitChange, type CircuitSnapshot } from './circuit-breaker.js';
 import { deleteMessages, readQueueArn, receiveMessages } from './sqs-calls.js';
 import { toSqsRecord } from './sqs-records.js';
 
@@ -455,8 +452,10 @@ class RoutePoller {
       failures: change.failures,
       coolDownSeconds: change.coolDownSeconds,
     };
-    if (change.state === 'open') this.log.warn('circuit opened', fields);
-    else if (change.state === 'half-open') this.log.info('circuit half-open', fields);
+    if (change.state === 'open') {
+      this.log.warn('circuit opened', fields);
+      this.options.metrics?.publish([count(CIRCUIT_METRICS.opened, { route: this.route.path })]);
+    } else if (change.state === 'half-open') this.log.info('circuit half-open', fields);
     else this.log.info('circuit closed', fields);
   }
 

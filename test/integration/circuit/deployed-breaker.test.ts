@@ -348,8 +348,8 @@ describe('deployed circuit breaker', () => {
 
 describe('deployed route consumers', () => {
   it('pauses (cancelling a pending probe) and resumes with the route’s batch size', async () => {
-    const { route, records, consumer, breaker } = setup();
-    const consumers = deployedRouteConsumers({ records, switchOf: () => consumer, now });
+    const { route, records, consumer, breaker, log } = setup();
+    const consumers = deployedRouteConsumers({ records, switchOf: () => consumer, now, log });
     const target = { route, queueArn: 'arn:aws:sqs:eu-west-1:123456789012:hookline-breaker' };
     expect(await consumers.circuit(target)).toEqual({
       state: 'closed',
@@ -373,6 +373,10 @@ describe('deployed route consumers', () => {
     });
     expect(consumer.calls.at(-1)).toBe(`enable ${route.batchSize}`);
     expect((await records.read(route.path))?.state).toBe('closed');
+    expect(log.lines.filter((line) => line.message.startsWith('consumer '))).toEqual([
+      { level: 'info', message: 'consumer paused', fields: { route: route.path, circuitBefore: 'open' } },
+      { level: 'info', message: 'consumer resumed', fields: { route: route.path, circuitBefore: 'paused' } },
+    ]);
   });
 
   it('reports a half-open circuit once its probe time has passed, and no circuit for a route without a breaker never paused', () => {

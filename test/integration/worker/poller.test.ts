@@ -14,6 +14,7 @@ import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { defineHandler } from '../../../shared/handler/define-handler.js';
 import type { HandlerFunction } from '../../../shared/handler/types.js';
 import { type Log, silentLog } from '../../../shared/logger.js';
+import type { MetricValue } from '../../../shared/metrics/metrics.js';
 import {
   type BatchReport,
   createPoller,
@@ -260,8 +261,14 @@ describe('createPoller()', () => {
       },
     );
     const ids = await h.send({ n: 1 }, { n: 2 }, { n: 3 });
-    const poller = h.poller({ log, clock: () => clockMs });
+    const published: MetricValue[] = [];
+    const poller = h.poller({
+      log,
+      clock: () => clockMs,
+      metrics: { publish: (values) => published.push(...values) },
+    });
     const circuitLog = () => lines.filter((line) => line.message.startsWith('circuit '));
+    const circuitOpenings = () => published.filter((value) => value.name === 'CircuitOpened');
 
     // Act / Assert: failures open the circuit; while open nothing is received.
     await until(async () => {
@@ -270,6 +277,9 @@ describe('createPoller()', () => {
     });
     expect(circuitLog()).toEqual([
       { message: 'circuit opened', fields: { route: h.route.path, failures: 2, coolDownSeconds: 5 } },
+    ]);
+    expect(circuitOpenings()).toEqual([
+      { name: 'CircuitOpened', unit: 'Count', value: 1, dimensions: { route: h.route.path } },
     ]);
     const batchesWhenOpened = h.batches.length;
     expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
@@ -282,6 +292,7 @@ describe('createPoller()', () => {
     expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 1 })).toBe(1);
     expect(h.batches.at(-1)?.size).toBe(1);
     expect(poller.stats().circuit).toMatchObject({ state: 'open', coolDownSeconds: 10 });
+    expect(circuitOpenings()).toHaveLength(2);
     clockMs += 9_999;
     expect(await poller.runOnce({ maxMessages: 10, waitSeconds: 0 })).toBe(0);
 
