@@ -10,10 +10,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { alarmSettingsProblems, resolveStackAlarms } from '../shared/config/alarms.js';
 import { circuitScheduleGroup } from '../shared/config/circuit-schedules.js';
+import { TABLE_DEFAULTS } from '../shared/config/defaults.js';
 import { DEFAULT_CONFIG_FILE, handlerEntry } from '../shared/config/load.js';
 import { handshakeStoresSecret, verifySecret } from '../shared/config/scheme-needs.js';
 import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.js';
-import type { ResolvedConfig, ResolvedRoute } from '../shared/config/types.js';
+import { tableCapacityProblems } from '../shared/config/table-capacity.js';
+import type {
+  CapacityScaling,
+  ProvisionedTable,
+  ResolvedConfig,
+  ResolvedRoute,
+} from '../shared/config/types.js';
 import { isReservedPath } from '../shared/config/validate.js';
 import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE } from '../shared/resources.js';
@@ -52,7 +59,10 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 
 /** Props of `HooklineGateway`. */
 export interface HooklineGatewayProps {
-  /** The resolved config: `name` prefixes resource names; one `WebhookRoute` per enabled route. */
+  /**
+   * The resolved config: `name` prefixes resource names; one `WebhookRoute` per enabled route;
+   * `table` sets the event table's capacity mode (on-demand unless it says provisioned).
+   */
   readonly config: ResolvedConfig;
   /**
    * The project directory: the ingress entry and `package-lock.json` are looked up there.
@@ -222,11 +232,22 @@ export class HooklineGateway extends Construct {
     this.addOutputs();
   }
 
+  /**
+   * The event table, on-demand unless `config.table` says provisioned: then the table and each index
+   * start at the minimum capacity and auto scale alike.
+   */
   private buildTable(props: HooklineGatewayProps): dynamodb.Table {
+    const capacity = props.config.table ?? { billing: TABLE_DEFAULTS.billing };
+    const provisioned = capacity.billing === 'provisioned' ? capacity : undefined;
+    const initialCapacity = provisioned && {
+      readCapacity: provisioned.read.min,
+      writeCapacity: provisioned.write.min,
+    };
     const table = new dynamodb.Table(this, 'EventTable', {
       partitionKey: { name: EVENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: EVENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...initialCapacity,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: EVENT_TABLE.ttlAttribute,
       // AWS-managed key: a customer-managed key would also need kms grants on every function role.
@@ -239,8 +260,10 @@ export class HooklineGateway extends Construct {
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
         projectionType: dynamodb.ProjectionType[index.projection],
+        ...initialCapacity,
       });
     }
+    if (provisioned) autoScaleTable(table, provisioned);
     return table;
   }
 
@@ -356,6 +379,27 @@ export class HooklineGateway extends Construct {
   }
 }
 
+/**
+ * Target tracking of the reads and writes of the table and of each index, all with the same bounds:
+ * an index short of write capacity would throttle the table's writes as well.
+ */
+function autoScaleTable(table: dynamodb.Table, capacity: ProvisionedTable): void {
+  const scale = (
+    enable: (bounds: dynamodb.EnableScalingProps) => dynamodb.IScalableTableAttribute,
+    scaling: CapacityScaling,
+  ): void => {
+    enable({ minCapacity: scaling.min, maxCapacity: scaling.max }).scaleOnUtilization({
+      targetUtilizationPercent: scaling.targetUtilization,
+    });
+  };
+  scale((bounds) => table.autoScaleReadCapacity(bounds), capacity.read);
+  scale((bounds) => table.autoScaleWriteCapacity(bounds), capacity.write);
+  for (const { name } of Object.values(EVENT_TABLE.indexes)) {
+    scale((bounds) => table.autoScaleGlobalSecondaryIndexReadCapacity(name, bounds), capacity.read);
+    scale((bounds) => table.autoScaleGlobalSecondaryIndexWriteCapacity(name, bounds), capacity.write);
+  }
+}
+
 /** The stack output id of a route's webhook URL: `/order/status/` → `WebhookUrlOrderStatus`. */
 function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): string {
   const words = route.queueName.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0);
@@ -370,6 +414,7 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
     problems.push(`config name "${config.name}" ${STACK_NAME_RULE} (it prefixes resource names)`);
   }
   problems.push(...alarmSettingsProblems(config.alarms, 'alarms', true));
+  problems.push(...tableCapacityProblems(config.table, 'table'));
   for (const route of config.routes) {
     problems.push(...alarmSettingsProblems(route.alarms, `route ${route.path} alarms`, false));
   }

@@ -16,3 +16,14 @@ export const ROUTE_DEFAULTS = {
 
 /** What a route's `circuitBreaker` block gets for the fields it leaves out (the block itself is opt-in). */
 export const CIRCUIT_BREAKER_DEFAULTS = { consecutiveFailures: 5, coolDownSeconds: 30 } as const;
+
+/**
+ * The event table's capacity when the config has no `table`, and what a `provisioned` table's `read`
+ * and `write` get for the fields they leave out (`shared/config/table-capacity.ts`). The minimum is
+ * DynamoDB's own default provisioned capacity; the maximum lets one route at its default throttle
+ * (100 events/s) write up to 7 units per event at 70 % utilization: raise it to your peak.
+ */
+export const TABLE_DEFAULTS = {
+  billing: 'onDemand',
+  scaling: { min: 5, max: 1000, targetUtilization: 70 },
+} as const;

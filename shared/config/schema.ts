@@ -9,6 +9,7 @@ import { CIRCUIT_BREAKER_DEFAULTS, ROUTE_DEFAULTS } from './defaults.js';
 import { intIn, ROUTE_LIMITS } from './route-limits.js';
 import { headerName, positiveInt, seconds } from './schema-fields.js';
 import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN, STACK_NAME_RULE } from './stack-name.js';
+import { tableSchema } from './table-capacity.js';
 import { verifySchema } from './verify-schema.js';
 
 /** Upper-cased, and typed as text in the resolved route: the ingress compares them with request methods. */
@@ -236,4 +237,11 @@ export const configSchema = z.strictObject({
    * a route's own `tracing` overrides it. Billed per trace recorded. @default false
    */
   tracing: z.boolean().optional(),
+  /**
+   * How the event table pays for its reads and writes (`shared/config/table-capacity.ts`):
+   * `{ billing: 'onDemand' }`, or `{ billing: 'provisioned', read, write }` with auto scaling of the
+   * table and its indexes between `min` and `max` at `targetUtilization` percent.
+   * @default { billing: 'onDemand' }
+   */
+  table: tableSchema.optional(),
 });

@@ -51,6 +51,14 @@ export type SecretReference = GithubVerifyConfig['secret'];
 
 export type FilterConfig = NonNullable<ResolvedRoute['filters']>;
 
+/** The event table's capacity mode as written (`shared/config/table-capacity.ts`). */
+export type TableConfig = NonNullable<HooklineConfig['table']>;
+/** The event table's capacity mode with every default of a provisioned table applied. */
+export type ResolvedTable = NonNullable<ResolvedConfig['table']>;
+export type ProvisionedTable = Extract<ResolvedTable, { readonly billing: 'provisioned' }>;
+/** Auto scaling of the reads or the writes of the table and its indexes. */
+export type CapacityScaling = ProvisionedTable['read'];
+
 /** Typed identity helper for `hookline.config.ts`. */
 export function defineConfig(config: HooklineConfig): HooklineConfig {
   return config;
