@@ -8,24 +8,19 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevStack } from '../../../shared/local/dev-stack.js';
-import type { Log } from '../../../shared/logger.js';
 import {
-  repositorySource,
-  startProjectStack,
-  writeEnvFile,
-  writeTempProject,
-} from '../../helpers/temp-project.js';
+  DOWNSTREAM_FLAG,
+  flakyHandlerSource,
+  keptLog,
+  postOrder,
+  waitFor as waitForLogged,
+} from '../../helpers/flaky-stack.js';
+import { startProjectStack, writeEnvFile, writeTempProject } from '../../helpers/temp-project.js';
 
 const ROUTE_PATH = '/breaker/orders/';
 const QUEUE_NAME = 'breaker_orders';
 const EVENTS = 10;
 const MAX_ATTEMPTS = 5;
-
-interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
 
 interface EventView {
   readonly status: string;
@@ -35,16 +30,9 @@ interface EventView {
 describe('circuit breaker on the local stack', () => {
   let folder: string;
   let stack: DevStack | undefined;
-  const lines: LogLine[] = [];
-  const log: Log = {
-    info: (message, ...attributes) =>
-      lines.push({ level: 'info', message, fields: Object.assign({}, ...attributes) }),
-    warn: (message, ...attributes) =>
-      lines.push({ level: 'warn', message, fields: Object.assign({}, ...attributes) }),
-    error: (message, ...attributes) =>
-      lines.push({ level: 'error', message, fields: Object.assign({}, ...attributes) }),
-  };
-  const flag = () => join(folder, 'downstream-down');
+  const log = keptLog();
+  const { lines } = log;
+  const flag = () => join(folder, DOWNSTREAM_FLAG);
   const circuitLines = () => lines.filter((line) => line.message.startsWith('circuit '));
 
   beforeAll(async () => {
@@ -60,15 +48,7 @@ describe('circuit breaker on the local stack', () => {
     circuitBreaker: { consecutiveFailures: 3, coolDownSeconds: 2 },
   }],
 }`,
-      handlers: (projectFolder) => ({
-        'orders.ts': `import { existsSync } from 'node:fs';
-import { defineHandler } from ${repositorySource('shared/handler/index.ts')};
-const flag = ${JSON.stringify(join(projectFolder, 'downstream-down'))};
-export const handler = defineHandler(async () => {
-  if (existsSync(flag)) throw new Error('downstream is down');
-});
-`,
-      }),
+      handlers: (projectFolder) => ({ 'orders.ts': flakyHandlerSource(projectFolder) }),
     });
     writeEnvFile(folder, {});
     writeFileSync(flag(), 'down\n');
@@ -90,33 +70,8 @@ export const handler = defineHandler(async () => {
     return (await admin<{ event: EventView }>(`/events/${id}`)).event;
   }
 
-  async function send(order: number): Promise<string> {
-    const response = await fetch(`${stack?.url}${ROUTE_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ order }),
-    });
-    const reply = (await response.json()) as { id: string };
-    expect(response.status, JSON.stringify(reply)).toBe(202);
-    return reply.id;
-  }
-
-  async function waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 30_000,
-  ): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > until) {
-        const seen = lines.map((line) => `${line.message} ${JSON.stringify(line.fields)}`).join('\n');
-        throw new Error(`timed out waiting for ${what}; log:\n${seen}`);
-      }
-      await new Promise((wake) => setTimeout(wake, 100));
-    }
-  }
+  const send = (order: number) => postOrder(`${stack?.url}${ROUTE_PATH}`, order);
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined>) => waitForLogged(what, probe, lines);
 
   it('keeps events in the queue while the handler is down, then delivers them all', async () => {
     const ids = await Promise.all(Array.from({ length: EVENTS }, (_, order) => send(order)));

@@ -9,25 +9,21 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevStack } from '../../../shared/local/dev-stack.js';
-import type { Log } from '../../../shared/logger.js';
-import { runCli, runCliJson } from '../../helpers/local-cli.js';
 import {
-  repositorySource,
-  startProjectStack,
-  writeEnvFile,
-  writeTempProject,
-} from '../../helpers/temp-project.js';
+  DOWNSTREAM_FLAG,
+  flakyHandlerSource,
+  keptLog,
+  postOrder,
+  waitFor as waitForLogged,
+} from '../../helpers/flaky-stack.js';
+import { runCli, runCliJson } from '../../helpers/local-cli.js';
+import { startProjectStack, writeEnvFile, writeTempProject } from '../../helpers/temp-project.js';
 
 const PLAIN = '/pause/plain/';
 const CONTROL = '/pause/control/';
 const BREAKER = '/pause/breaker/';
 /** Long enough that only a resume can close the breaker's circuit within the test. */
 const COOL_DOWN_SECONDS = 300;
-
-interface LogLine {
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
-}
 
 interface RouteView {
   readonly route: string;
@@ -41,11 +37,9 @@ describe('pausing and resuming route consumers on the local stack', () => {
   let folder: string;
   let configFile: string;
   let stack: DevStack | undefined;
-  const lines: LogLine[] = [];
-  const keep = (message: string, ...attributes: Record<string, unknown>[]) =>
-    void lines.push({ message, fields: Object.assign({}, ...attributes) });
-  const log: Log = { info: keep, warn: keep, error: keep };
-  const flag = () => join(folder, 'downstream-down');
+  const log = keptLog();
+  const { lines } = log;
+  const flag = () => join(folder, DOWNSTREAM_FLAG);
 
   beforeAll(async () => {
     const route = (path: string, extra = '') => `{
@@ -65,15 +59,7 @@ describe('pausing and resuming route consumers on the local stack', () => {
     ${route(BREAKER, `\n    circuitBreaker: { consecutiveFailures: 2, coolDownSeconds: ${COOL_DOWN_SECONDS} },`)},
   ],
 }`,
-      handlers: (projectFolder) => ({
-        'flaky.ts': `import { existsSync } from 'node:fs';
-import { defineHandler } from ${repositorySource('shared/handler/index.ts')};
-const flag = ${JSON.stringify(join(projectFolder, 'downstream-down'))};
-export const handler = defineHandler(async () => {
-  if (existsSync(flag)) throw new Error('downstream is down');
-});
-`,
-      }),
+      handlers: (projectFolder) => ({ 'flaky.ts': flakyHandlerSource(projectFolder) }),
     });
     configFile = join(folder, 'hookline.config.ts');
     writeEnvFile(folder, {});
@@ -88,16 +74,7 @@ export const handler = defineHandler(async () => {
   const cli = (args: readonly string[]) => runCli(args, { folder, configFile });
   const cliJson = <T>(args: readonly string[]) => runCliJson<T>(args, { folder, configFile });
 
-  async function send(path: string, order: number): Promise<string> {
-    const response = await fetch(`${stack?.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ order }),
-    });
-    const reply = (await response.json()) as { id: string };
-    expect(response.status, JSON.stringify(reply)).toBe(202);
-    return reply.id;
-  }
+  const send = (path: string, order: number) => postOrder(`${stack?.url}${path}`, order);
 
   async function statusOf(id: string): Promise<string> {
     const response = await fetch(`${stack?.adminUrl}/events/${id}`);
@@ -112,22 +89,7 @@ export const handler = defineHandler(async () => {
     return view;
   }
 
-  async function waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 30_000,
-  ): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > until) {
-        const seen = lines.map((line) => `${line.message} ${JSON.stringify(line.fields)}`).join('\n');
-        throw new Error(`timed out waiting for ${what}; log:\n${seen}`);
-      }
-      await new Promise((wake) => setTimeout(wake, 100));
-    }
-  }
+  const waitFor = <T>(what: string, probe: () => Promise<T | undefined>) => waitForLogged(what, probe, lines);
 
   const allDelivered = (ids: readonly string[]) => async () => {
     const statuses = await Promise.all(ids.map(statusOf));
@@ -140,7 +102,7 @@ export const handler = defineHandler(async () => {
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
     expect(lines.filter((line) => line.message === 'consumer paused')).toEqual([
-      { message: 'consumer paused', fields: { route: PLAIN } },
+      { level: 'info', message: 'consumer paused', fields: { route: PLAIN } },
     ]);
 
     // Act: events for the paused route and for another one, sent together.
@@ -168,7 +130,7 @@ export const handler = defineHandler(async () => {
     expect(await waitFor('the paused route’s events delivered', allDelivered(ids))).toHaveLength(5);
     expect(await routeView(PLAIN)).not.toHaveProperty('circuit');
     expect(lines.filter((line) => line.message === 'consumer resumed')).toEqual([
-      { message: 'consumer resumed', fields: { route: PLAIN } },
+      { level: 'info', message: 'consumer resumed', fields: { route: PLAIN } },
     ]);
   }, 60_000);
 

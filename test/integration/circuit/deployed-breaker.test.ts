@@ -16,8 +16,8 @@ import {
 import { circuitOf, deployedRouteConsumers } from '../../../shared/circuit/route-consumers.js';
 import { circuitSchedulePrefix } from '../../../shared/config/circuit-schedules.js';
 import { createEventTable } from '../../../shared/local/create-table.js';
-import type { Log } from '../../../shared/logger.js';
 import type { MetricValue } from '../../../shared/metrics/metrics.js';
+import { keptLog } from '../../helpers/flaky-stack.js';
 import { connectDynamoDb, type EmulatorConnection, uniqueName } from '../../helpers/shared-emulators.js';
 
 const TABLE = uniqueName('circuit');
@@ -102,18 +102,6 @@ function countingClient(): { client: Pick<DynamoDBClient, 'send'>; counts: Map<s
   };
 }
 
-function recordingLog(): Log & {
-  lines: { level: string; message: string; fields: Record<string, unknown> }[];
-} {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const push =
-    (level: string) =>
-    (message: string, ...attributes: Record<string, unknown>[]) => {
-      lines.push({ level, message, fields: Object.assign({}, ...attributes) });
-    };
-  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
-}
-
 /** A fresh route (its own circuit item) with `instances` handler instances sharing it. */
 function setup(options: { consecutiveFailures?: number; instances?: number } = {}) {
   routeCounter += 1;
@@ -125,7 +113,7 @@ function setup(options: { consecutiveFailures?: number; instances?: number } = {
   const counting = countingClient();
   const records = new CircuitRecords({ client: counting.client, tableName: TABLE, now });
   const consumer = new RecordingConsumer();
-  const log = recordingLog();
+  const log = keptLog();
   const metrics: MetricValue[] = [];
   const breakers = Array.from(
     { length: options.instances ?? 1 },
@@ -322,7 +310,7 @@ describe('deployed circuit breaker', () => {
   });
 
   it('never throws: a circuit item it cannot read is logged', async () => {
-    const log = recordingLog();
+    const log = keptLog();
     const breaker = new DeployedCircuitBreaker({
       route: {
         path: '/missing/',
