@@ -34,6 +34,8 @@ export interface CallCapacity {
   readonly units: number;
   /** Of `units`, those consumed maintaining global secondary indexes. */
   readonly indexUnits: number;
+  /** `indexUnits` by index name (indexes DynamoDB reported). */
+  readonly indexes: Readonly<Record<string, number>>;
   /** Computed from item sizes (a failed conditional write), not returned by DynamoDB. */
   readonly estimated: boolean;
 }
@@ -150,7 +152,11 @@ export class AwsCallCounter {
       .sort((a, b) => a.service.localeCompare(b.service) || b.calls - a.calls);
   }
 
-  private record(observed: ObservedCall): void {
+  /**
+   * Counts one call: the clients' middleware calls it, and so may a source that sees calls elsewhere
+   * (aws-proxy.ts, on the wire), with the request and response bodies as `input` and `output`.
+   */
+  record(observed: ObservedCall): void {
     const capacity = observed.service === 'DynamoDB' ? capacityOf(observed) : undefined;
     const call = capacity === undefined ? observed : { ...observed, capacity };
     const count = this.countFor(call.service, call.operation);
@@ -235,7 +241,7 @@ function capacityOf(call: ObservedCall): CallCapacity | undefined {
   if (kind === undefined) return undefined;
   if (call.error !== undefined) {
     if (kind !== 'write' || errorName(call.error) !== 'ConditionalCheckFailedException') return undefined;
-    return { kind, units: failedWriteUnits(call), indexUnits: 0, estimated: true };
+    return { kind, units: failedWriteUnits(call), indexUnits: 0, indexes: {}, estimated: true };
   }
   const consumed = call.output?.ConsumedCapacity as
     | ConsumedCapacity
@@ -244,13 +250,16 @@ function capacityOf(call: ObservedCall): CallCapacity | undefined {
   if (consumed === undefined) return undefined;
   let units = 0;
   let indexUnits = 0;
+  const indexes: Record<string, number> = {};
   const list = (Array.isArray(consumed) ? consumed : [consumed]) as readonly ConsumedCapacity[];
   for (const capacity of list) {
     units += unitsOf(capacity, kind);
-    for (const index of Object.values(capacity.GlobalSecondaryIndexes ?? {}))
+    for (const [name, index] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
       indexUnits += unitsOf(index, kind);
+      indexes[name] = (indexes[name] ?? 0) + unitsOf(index, kind);
+    }
   }
-  return { kind, units, indexUnits, estimated: false };
+  return { kind, units, indexUnits, indexes, estimated: false };
 }
 
 function unitsOf(units: Units, kind: 'write' | 'read'): number {
@@ -285,7 +294,7 @@ const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /**
  * An item's size by DynamoDB's documented rules: attribute names in UTF-8 bytes plus values:
- * strings in UTF-8 bytes, binaries in bytes, numbers about one byte per two significant digits
+ * strings in UTF-8 bytes, binaries in raw bytes (base64 text, as on the wire, decoded), numbers about one byte per two significant digits
  * plus one, booleans and nulls one byte, lists and maps 3 bytes plus one byte per element plus
  * their contents, sets the sum of their elements.
  */
@@ -296,11 +305,12 @@ export function itemBytes(item: DynamoDbItem): number {
 function valueBytes(value: AttributeValueLike): number {
   if (typeof value.S === 'string') return utf8(value.S);
   if (typeof value.N === 'string') return numberBytes(value.N);
-  if (value.B instanceof Uint8Array) return value.B.byteLength;
+  if (value.B !== undefined) return binaryBytes(value.B);
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (Array.isArray(value.SS)) return (value.SS as string[]).reduce((sum, s) => sum + utf8(s), 0);
   if (Array.isArray(value.NS)) return (value.NS as string[]).reduce((sum, n) => sum + numberBytes(n), 0);
-  if (Array.isArray(value.BS)) return (value.BS as Uint8Array[]).reduce((sum, b) => sum + b.byteLength, 0);
+  if (Array.isArray(value.BS))
+    return (value.BS as unknown[]).reduce<number>((sum, b) => sum + binaryBytes(b), 0);
   if (Array.isArray(value.L)) {
     const list = value.L as AttributeValueLike[];
     return 3 + list.reduce((sum, element) => sum + 1 + valueBytes(element), 0);
@@ -310,6 +320,11 @@ function valueBytes(value: AttributeValueLike): number {
     return 3 + entries.reduce((sum, [name, element]) => sum + 1 + utf8(name) + valueBytes(element), 0);
   }
   return 0;
+}
+
+function binaryBytes(value: unknown): number {
+  if (value instanceof Uint8Array) return value.byteLength;
+  return typeof value === 'string' ? Buffer.from(value, 'base64').byteLength : 0;
 }
 
 function numberBytes(text: string): number {
