@@ -12,15 +12,24 @@
  * - Secrets Manager: the secret's full ARN, suffix included (a name is looked up first), for
  *   reading it (`GetSecretValue`) and for a handshake storing the key it was handed (`PutSecretValue`).
  * - CloudWatch: `GetMetricData` has no resource-level permissions (`*`).
+ * - Lambda: `ListEventSourceMappings` has no resource-level permissions (`*`);
+ *   `UpdateEventSourceMapping` is on the mapping's ARN, with `lambda:FunctionArn` the function it
+ *   feeds.
+ * - Scheduler: a schedule's ARN names its group (`default` when none is given); `CreateSchedule`
+ *   also passes the target's role to Scheduler (`iam:PassRole` with `iam:PassedToService`).
  */
 import type { AwsService, WireRequest } from './aws-network.js';
+import { restOperationOf } from './rest-operations.js';
 
 /** One call as it went out: who made it and what it asked. */
 export interface AwsCall {
   /** The function the call is attributed to (`ingress /orders/`, ...). */
   readonly fn: string;
-  /** Who sent it for the function: the function's own code, or Lambda's event source mapping. */
-  readonly via: 'function' | 'event source mapping';
+  /**
+   * Who sent it: the function's own code, Lambda's event source mapping (with the function's role),
+   * or Scheduler running a schedule's target (with the schedule's role; `fn` names that role).
+   */
+  readonly via: 'function' | 'event source mapping' | 'scheduler';
   readonly service: AwsService;
   readonly operation: string;
   readonly input: Readonly<Record<string, unknown>>;
@@ -39,6 +48,8 @@ export interface ArnContext {
   readonly account: string;
   /** The full ARN of a secret given by name. */
   secretArn(nameOrArn: string): string;
+  /** The ARN of the function the event source mapping `uuid` feeds; undefined for no mapping of the stack. */
+  mappingFunctionArn?(uuid: string): string | undefined;
 }
 
 type Input = Readonly<Record<string, unknown>>;
@@ -48,9 +59,19 @@ class UnmappedOperationError extends Error {
   override name = 'UnmappedOperationError';
 }
 
-/** The wire request as a call: its operation and input (an S3 request's from its method and path). */
+/**
+ * The wire request as a call: its operation and input (an S3 or REST-JSON request's from its method
+ * and path).
+ */
 export function callOf(fn: string, via: AwsCall['via'], request: WireRequest): AwsCall {
   if (request.service === 's3') return { fn, via, service: 's3', ...s3Operation(request) };
+  if (request.service === 'lambda' || request.service === 'scheduler') {
+    const rest = restOperationOf(request.service, request.method, request.path, request.body);
+    if (rest === undefined) {
+      throw new UnmappedOperationError(`${request.service} ${request.method} ${request.path}`);
+    }
+    return { fn, via, service: request.service, ...rest };
+  }
   const target = request.headers['x-amz-target'] ?? '';
   const operation = target.slice(target.lastIndexOf('.') + 1);
   if (operation === '') throw new UnmappedOperationError(`${request.service} request without X-Amz-Target`);
@@ -182,6 +203,34 @@ const copyObject: Authorize = (input) => [
   }),
 ];
 
+// --- Lambda and Scheduler ---
+
+const updateEventSourceMapping: Authorize = (input, arns) => {
+  const uuid = String(input.UUID);
+  const functionArn = arns.mappingFunctionArn?.(uuid);
+  return [
+    request(
+      'lambda:UpdateEventSourceMapping',
+      `arn:aws:lambda:${arns.region}:${arns.account}:event-source-mapping:${uuid}`,
+      functionArn === undefined ? {} : { 'lambda:FunctionArn': functionArn },
+    ),
+  ];
+};
+
+function scheduleArn(input: Input, arns: ArnContext): string {
+  const group = typeof input.GroupName === 'string' ? input.GroupName : 'default';
+  return `arn:aws:scheduler:${arns.region}:${arns.account}:schedule/${group}/${String(input.Name)}`;
+}
+
+const createSchedule: Authorize = (input, arns) => {
+  const role = (input.Target as { RoleArn?: unknown } | undefined)?.RoleArn;
+  if (typeof role !== 'string') throw new Error(`CreateSchedule ${String(input.Name)} names no target role`);
+  return [
+    request('scheduler:CreateSchedule', scheduleArn(input, arns)),
+    request('iam:PassRole', role, { 'iam:PassedToService': 'scheduler.amazonaws.com' }),
+  ];
+};
+
 /** Each operation a Hookline function may call, and what IAM checks for it. */
 export const OPERATIONS: Readonly<Record<AwsService, Readonly<Record<string, Authorize>>>> = {
   sqs: {
@@ -240,6 +289,14 @@ export const OPERATIONS: Readonly<Record<AwsService, Readonly<Record<string, Aut
   },
   monitoring: {
     GetMetricData: () => [request('cloudwatch:GetMetricData', '*')],
+  },
+  lambda: {
+    ListEventSourceMappings: () => [request('lambda:ListEventSourceMappings', '*')],
+    UpdateEventSourceMapping: updateEventSourceMapping,
+  },
+  scheduler: {
+    CreateSchedule: createSchedule,
+    DeleteSchedule: (input, arns) => [request('scheduler:DeleteSchedule', scheduleArn(input, arns))],
   },
 };
 

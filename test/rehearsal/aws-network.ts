@@ -1,9 +1,10 @@
 /**
  * The network a rehearsed function sees: its Node HTTP client is wrapped before its bundle loads, so
  * the requests the bundled AWS SDK makes to the real endpoints (`https://sqs.<region>.amazonaws.com`,
- * `https://<bucket>.s3.<region>.amazonaws.com/<key>`, ...) are each recorded as the wire request AWS
- * would authorize, then carried to the local stand-in for that service over plain HTTP. A request
- * to any other host fails, as it would from a Lambda function without internet access.
+ * `https://<bucket>.s3.<region>.amazonaws.com/<key>`, `https://lambda.<region>.amazonaws.com/...`,
+ * ...) are each recorded as the wire request AWS would authorize, then carried to the local stand-in
+ * for that service over plain HTTP. A request to any other host fails, as it would from a Lambda
+ * function without internet access.
  *
  * Recording on the wire rather than with SDK middleware: the clients are built inside the bundle,
  * out of reach of anything installed from outside, and the wire request is what IAM authorizes.
@@ -13,7 +14,7 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 
 /** The AWS services the functions call, by the first label of their endpoint host. */
-export type AwsService = 'sqs' | 'dynamodb' | 's3' | 'secretsmanager' | 'monitoring';
+export type AwsService = 'sqs' | 'dynamodb' | 's3' | 'secretsmanager' | 'monitoring' | 'lambda' | 'scheduler';
 
 /** Where each service's stand-in listens (`http://127.0.0.1:<port>`). */
 export type ServiceEndpoints = Readonly<Record<AwsService, string>>;
@@ -27,12 +28,12 @@ export interface WireRequest {
   /** Path and query, as sent. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** The body as text, for the JSON and CBOR protocols' operations (S3 bodies are left out). */
+  /** The body as text, for the JSON, REST-JSON and CBOR protocols' operations (S3 bodies are left out). */
   readonly body: string;
 }
 
 const AWS_HOST =
-  /^(?:(?<bucket>[a-z0-9.-]+)\.)?(?<service>sqs|dynamodb|s3|secretsmanager|monitoring)\.[a-z0-9-]+\.amazonaws\.com$/;
+  /^(?:(?<bucket>[a-z0-9.-]+)\.)?(?<service>sqs|dynamodb|s3|secretsmanager|monitoring|lambda|scheduler)\.[a-z0-9-]+\.amazonaws\.com$/;
 
 /** The service an AWS host belongs to, and the bucket of a virtual-hosted S3 address. */
 export function serviceOfHost(host: string): { service: AwsService; bucket?: string } | undefined {

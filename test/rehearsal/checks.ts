@@ -2,21 +2,26 @@
  * The rehearsal's verdicts, from the recorded calls and the template alone (so a changed template
  * can be judged against the same calls):
  *
- * - every call, as IAM authorizes it, must be allowed for the role of the function that made it;
- * - the negative matrix: each allowed request of a route's function, moved onto every other route's
- *   resources (queue, DLQ, secret, body prefix, dedupe items), writing any other route's secret, and
- *   a list of destructive actions on the function's own resources, must be denied (but for the one
- *   write a route needs: the ingress of a route whose handshake stores its key puts its own secret);
+ * - every call, as IAM authorizes it, must be allowed for the role of the principal that made it: a
+ *   function's execution role, or the role Scheduler runs a route's probe with (./principals.ts);
+ * - the negative matrix (./negative-matrix.ts) must be denied;
  * - the platform: each event source mapping's role may receive, delete, change visibility and get
  *   attributes on its queue, API Gateway may invoke each function it routes to, each function may
- *   write its log group;
+ *   write its log group, Scheduler may assume each probe role (and no other account's Scheduler);
  * - every grant of a role is used by one of those, or listed in `GRANT_REASONS` with why it stays.
  */
-import { bodyKeyPrefix } from '../../shared/resources.js';
 import type { AssemblyFunction } from './assembly.js';
-import { type AuthorizationRequest, type AwsCall, authorizationOf, queueArn } from './authorization.js';
-import { type Decision, type PolicyStatement, simulate, type TemplatePermissions } from './policies.js';
-import type { RouteResources } from './rehearsal-stack.js';
+import { type AuthorizationRequest, type AwsCall, authorizationOf } from './authorization.js';
+import { negativeRequests, type PrincipalRequest } from './negative-matrix.js';
+import {
+  type Decision,
+  type PolicyDocument,
+  type PolicyStatement,
+  simulate,
+  type TemplatePermissions,
+} from './policies.js';
+import { type Principal, type ServiceRole, schedulerRoles } from './principals.js';
+import type { RouteResources } from './route-resources.js';
 
 /**
  * Grants the scenario cannot reach that stay, by `<function kind> <action>`, with why: each serves a
@@ -79,13 +84,15 @@ export async function judge(options: {
   readonly calls: readonly AwsCall[];
 }): Promise<RehearsalVerdict> {
   const { permissions, functions, routes, calls } = options;
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const serviceRoles = schedulerRoles(permissions.deployment, functions);
+  const principals: readonly Principal[] = [...functions, ...serviceRoles];
+  const byName = new Map(principals.map((principal) => [principal.name, principal]));
   const arns = arnContext(permissions);
-  const requested = new Map<string, { fn: AssemblyFunction; request: AuthorizationRequest }>();
+  const requested = new Map<string, PrincipalRequest>();
   const operations = new Map<string, Set<string>>();
   for (const call of calls) {
     const fn = byName.get(call.fn);
-    if (fn === undefined) throw new Error(`a call by ${call.fn}, which is no function of the template`);
+    if (fn === undefined) throw new Error(`a call by ${call.fn}, which is no principal of the template`);
     operations.set(call.fn, (operations.get(call.fn) ?? new Set()).add(`${call.service}:${call.operation}`));
     for (const request of authorizationOf(call, arns))
       requested.set(keyOf(fn.name, request), { fn, request });
@@ -95,21 +102,23 @@ export async function judge(options: {
 
   const checks = await decideAll(permissions, [...requested.values()]);
   const apiChecks = await apiGatewayChecks(permissions, functions);
+  const trust = await assumeRoleChecks(permissions, serviceRoles);
   const negatives = await decideAll(
     permissions,
-    negativeRequests(permissions, [...requested.values()], routes),
+    negativeRequests(permissions.deployment, principals, [...requested.values()], routes),
   );
-  const allChecks = [...checks, ...apiChecks];
+  const allChecks = [...checks, ...apiChecks, ...trust.allowed];
   const denied = allChecks.filter((check) => check.decision !== 'Allowed');
-  const negativeAllowed = negatives.filter((check) => check.decision === 'Allowed');
-  const unused = unusedGrants(permissions, functions, [...requested.values()]);
+  const negativeChecks = [...negatives, ...trust.denied];
+  const negativeAllowed = negativeChecks.filter((check) => check.decision === 'Allowed');
+  const unused = unusedGrants(permissions, principals, [...requested.values()]);
   return {
     report: {
       functions: functions.length,
       calls: calls.length,
       checks: allChecks.length,
       denied: denied.length,
-      negativeChecks: negatives.length,
+      negativeChecks: negativeChecks.length,
       negativeAllowed: negativeAllowed.length,
       unusedGrants: unused.filter((grant) => grant.reason === undefined).length,
     },
@@ -127,6 +136,7 @@ function keyOf(fn: string, request: AuthorizationRequest): string {
 function arnContext(permissions: TemplatePermissions) {
   const { deployment } = permissions;
   const secrets = deployment.ofType('AWS::SecretsManager::Secret').map((id) => deployment.ref(id));
+  const mappings = deployment.ofType('AWS::Lambda::EventSourceMapping');
   return {
     region: deployment.region,
     account: deployment.account,
@@ -136,12 +146,18 @@ function arnContext(permissions: TemplatePermissions) {
       if (found === undefined) throw new Error(`no secret named ${nameOrArn} in the template`);
       return found;
     },
+    mappingFunctionArn(uuid: string): string | undefined {
+      const mapping = mappings.find((id) => deployment.ref(id) === uuid);
+      if (mapping === undefined) return undefined;
+      const fn = (deployment.resource(mapping).Properties?.FunctionName as { Ref?: string } | undefined)?.Ref;
+      return fn === undefined ? undefined : deployment.arn(fn);
+    },
   };
 }
 
 async function decideAll(
   permissions: TemplatePermissions,
-  requests: readonly { fn: AssemblyFunction; request: AuthorizationRequest }[],
+  requests: readonly PrincipalRequest[],
 ): Promise<Check[]> {
   return Promise.all(
     requests.map(async ({ fn, request }) => ({
@@ -156,9 +172,9 @@ async function decideAll(
 function platformRequests(
   permissions: TemplatePermissions,
   functions: readonly AssemblyFunction[],
-): { fn: AssemblyFunction; request: AuthorizationRequest }[] {
+): PrincipalRequest[] {
   const { deployment } = permissions;
-  const requests: { fn: AssemblyFunction; request: AuthorizationRequest }[] = [];
+  const requests: PrincipalRequest[] = [];
   for (const logicalId of deployment.ofType('AWS::Lambda::EventSourceMapping')) {
     const props = deployment.resource(logicalId).Properties ?? {};
     const fn = functions.find(
@@ -245,152 +261,44 @@ async function apiGatewayChecks(
   return checks;
 }
 
-// --- The negative matrix ---
-
-/** The strings that make a request one route's: replaced by another route's, they name its resources. */
-function routeMarkers(route: RouteResources, bucketArn: string | undefined): string[] {
-  return [
-    queueArn(route.queueUrl),
-    ...(route.dlqUrl === undefined ? [] : [queueArn(route.dlqUrl)]),
-    ...(route.secretArn === undefined ? [] : [route.secretArn]),
-    ...(bucketArn === undefined ? [] : [`${bucketArn}/${bodyKeyPrefix(route.route)}`]),
-    `DEDUPE#${route.route}#`,
-  ];
-}
-
-/** Destructive actions no function may take, on the resources it works with. */
-const DESTRUCTIVE: readonly {
-  readonly action: string;
-  readonly on: 'queue' | 'table' | 'secret' | 'bucket' | 'objects';
-}[] = [
-  { action: 'sqs:DeleteQueue', on: 'queue' },
-  { action: 'sqs:PurgeQueue', on: 'queue' },
-  { action: 'sqs:SetQueueAttributes', on: 'queue' },
-  { action: 'sqs:AddPermission', on: 'queue' },
-  { action: 'dynamodb:DeleteTable', on: 'table' },
-  { action: 'dynamodb:UpdateTable', on: 'table' },
-  { action: 'dynamodb:Scan', on: 'table' },
-  { action: 'dynamodb:BatchWriteItem', on: 'table' },
-  { action: 'dynamodb:UpdateTimeToLive', on: 'table' },
-  { action: 'secretsmanager:PutSecretValue', on: 'secret' },
-  { action: 'secretsmanager:DeleteSecret', on: 'secret' },
-  { action: 'secretsmanager:UpdateSecret', on: 'secret' },
-  { action: 'secretsmanager:PutResourcePolicy', on: 'secret' },
-  { action: 's3:DeleteBucket', on: 'bucket' },
-  { action: 's3:PutBucketPolicy', on: 'bucket' },
-  { action: 's3:PutLifecycleConfiguration', on: 'bucket' },
-  { action: 's3:DeleteObject', on: 'objects' },
-];
-
-function negativeRequests(
-  permissions: TemplatePermissions,
-  allowed: readonly { fn: AssemblyFunction; request: AuthorizationRequest }[],
-  routes: ReadonlyMap<string, RouteResources>,
-): { fn: AssemblyFunction; request: AuthorizationRequest }[] {
-  const { deployment } = permissions;
-  const bucket = deployment.ofType('AWS::S3::Bucket').find((id) => !id.includes('AccessLog'));
-  const bucketArn = bucket === undefined ? undefined : deployment.arn(bucket);
-  const negatives = new Map<string, { fn: AssemblyFunction; request: AuthorizationRequest }>();
-  const add = (fn: AssemblyFunction, request: AuthorizationRequest) =>
-    negatives.set(keyOf(fn.name, request), { fn, request });
-  for (const { fn, request } of allowed) {
-    if (fn.role.kind === 'admin') continue; // The admin function serves every route by design.
-    const own = routes.get(fn.role.route);
-    if (own === undefined) continue;
-    const ownMarkers = routeMarkers(own, bucketArn);
-    for (const other of routes.values()) {
-      if (other.route === own.route) continue;
-      const otherMarkers = routeMarkers(other, bucketArn);
-      const moved = moveRequest(request, ownMarkers, otherMarkers);
-      if (moved !== undefined) add(fn, moved);
-    }
-  }
-  const table = deployment.ofType('AWS::DynamoDB::Table').map((id) => deployment.arn(id));
-  const envelopeKey = deployment
-    .ofType('AWS::SecretsManager::Secret')
-    .filter((id) => id.includes('EnvelopeKey'));
-  for (const fn of functionsOfAllowed(allowed)) {
-    const own =
-      fn.role.kind === 'admin'
-        ? [...routes.values()]
-        : [routes.get(fn.role.route)].filter((route) => route !== undefined);
-    const resources = {
-      queue: own.flatMap((route) => [
-        queueArn(route.queueUrl),
-        ...(route.dlqUrl ? [queueArn(route.dlqUrl)] : []),
-      ]),
-      table,
-      secret: [
-        ...own.flatMap((route) => (route.secretArn ? [route.secretArn] : [])),
-        ...envelopeKey.map((id) => deployment.ref(id)),
-      ],
-      bucket: bucketArn === undefined ? [] : [bucketArn],
-      objects:
-        bucketArn === undefined
-          ? []
-          : own.map((route) => `${bucketArn}/${bodyKeyPrefix(route.route)}rehearsal`),
-    };
-    for (const { action, on } of DESTRUCTIVE) {
-      for (const resource of resources[on]) {
-        if (!storesByHandshake(fn, action, resource, routes)) add(fn, { action, resource, context: {} });
-      }
-    }
-    if (fn.role.kind === 'admin') continue;
-    for (const other of routes.values()) {
-      if (other.route === fn.role.route) continue;
-      // Listing the bucket is no call a route's function makes, so no move above would try it.
-      if (bucketArn !== undefined) {
-        add(fn, {
-          action: 's3:ListBucket',
-          resource: bucketArn,
-          context: { 's3:prefix': bodyKeyPrefix(other.route) },
-        });
-      }
-      // Nor is writing a secret, but for the handshake that stores its own: no other route's.
-      if (other.secretArn !== undefined) {
-        add(fn, { action: 'secretsmanager:PutSecretValue', resource: other.secretArn, context: {} });
-      }
-    }
-  }
-  return [...negatives.values()];
-}
-
 /**
- * Whether `action` on `resource` is the write the function's route needs: its ingress storing the
- * key its handshake was handed (`handshakeStoresSecret`) into the route's own secret, nothing else.
+ * Scheduler assuming each probe role, under the role's trust policy, for this account's schedules
+ * (allowed) and for another account's (denied: `aws:SourceAccount` guards against the confused deputy).
  */
-function storesByHandshake(
-  fn: AssemblyFunction,
-  action: string,
-  resource: string,
-  routes: ReadonlyMap<string, RouteResources>,
-): boolean {
-  if (fn.role.kind !== 'ingress' || action !== 'secretsmanager:PutSecretValue') return false;
-  const route = routes.get(fn.role.route);
-  return route?.handshakeStoresSecret === true && route.secretArn === resource;
+async function assumeRoleChecks(
+  permissions: TemplatePermissions,
+  roles: readonly ServiceRole[],
+): Promise<{ allowed: Check[]; denied: Check[] }> {
+  const { deployment } = permissions;
+  const allowed: Check[] = [];
+  const denied: Check[] = [];
+  for (const role of roles) {
+    const trust = deployment.resolve(
+      deployment.resource(role.roleLogicalId).Properties?.AssumeRolePolicyDocument,
+    ) as PolicyDocument;
+    const assume = async (sourceAccount: string): Promise<Check> => {
+      const request: AuthorizationRequest = {
+        action: 'sts:AssumeRole',
+        resource: role.roleArn,
+        context: { 'aws:SourceAccount': sourceAccount },
+      };
+      const decision = await simulate({
+        principal: role.service,
+        identityPolicies: [],
+        resourcePolicy: trust,
+        request,
+        account: deployment.account,
+      });
+      return { fn: `${role.service} → ${role.name}`, request, decision };
+    };
+    allowed.push(await assume(deployment.account));
+    denied.push(await assume(OTHER_ACCOUNT));
+  }
+  return { allowed, denied };
 }
 
-function functionsOfAllowed(allowed: readonly { fn: AssemblyFunction }[]): AssemblyFunction[] {
-  return [...new Map(allowed.map(({ fn }) => [fn.logicalId, fn])).values()];
-}
-
-/** `request` with each of `from` replaced by the same-position string of `to`; undefined when unchanged. */
-function moveRequest(
-  request: AuthorizationRequest,
-  from: readonly string[],
-  to: readonly string[],
-): AuthorizationRequest | undefined {
-  const move = (value: string) =>
-    from.reduce((text, marker, index) => text.split(marker).join(to[index] ?? marker), value);
-  const context = Object.fromEntries(
-    Object.entries(request.context).map(([key, value]) => [
-      key,
-      Array.isArray(value) ? value.map(move) : move(value),
-    ]),
-  );
-  const moved = { action: request.action, resource: move(request.resource), context };
-  return JSON.stringify(moved) === JSON.stringify(request) ? undefined : moved;
-}
+/** An account that is not the stack's. */
+const OTHER_ACCOUNT = '210987654321';
 
 // --- Unused grants ---
 
@@ -407,12 +315,12 @@ const list = (value: string | readonly string[] | undefined): readonly string[] 
 
 function unusedGrants(
   permissions: TemplatePermissions,
-  functions: readonly AssemblyFunction[],
-  used: readonly { fn: AssemblyFunction; request: AuthorizationRequest }[],
+  principals: readonly Principal[],
+  used: readonly PrincipalRequest[],
 ): UnusedGrant[] {
   const unused: UnusedGrant[] = [];
-  for (const fn of functions) {
-    const mine = used.filter((entry) => entry.fn.logicalId === fn.logicalId).map((entry) => entry.request);
+  for (const fn of principals) {
+    const mine = used.filter((entry) => entry.fn.name === fn.name).map((entry) => entry.request);
     for (const { policy } of permissions.identityPolicies(fn.roleLogicalId)) {
       for (const statement of policy.Statement.filter((candidate) => candidate.Effect === 'Allow')) {
         for (const action of list(statement.Action)) {

@@ -27,6 +27,8 @@ export interface FunctionProcess {
   invoke(event: unknown): Promise<unknown>;
   /** The function's recent output (its structured logs), for failures. */
   output(): string;
+  /** Every line the function wrote so far (its logs and metric lines), in order. */
+  lines(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,8 @@ export interface FunctionProcess {
  */
 export async function startFunction(options: {
   readonly fn: AssemblyFunction;
+  /** The function's name once deployed (`AWS_LAMBDA_FUNCTION_NAME`). */
+  readonly functionName: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly region: string;
   readonly credentials: SessionCredentials;
@@ -49,12 +53,9 @@ export async function startFunction(options: {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - OUTPUT_LINES));
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  child.stdout?.on('data', lineSplitter(lines));
+  child.stderr?.on('data', lineSplitter(lines));
+  const recent = () => lines.slice(-OUTPUT_LINES).join('\n');
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<void>((resolve, reject) => {
@@ -74,7 +75,7 @@ export async function startFunction(options: {
       }
     });
     child.once('exit', (code, signal) => {
-      const error = new Error(`${fn.name} exited (${signal ?? code}); its output:\n${lines.join('\n')}`);
+      const error = new Error(`${fn.name} exited (${signal ?? code}); its output:\n${recent()}`);
       reject(error);
       for (const waiting of pending.values()) waiting.reject(error);
       pending.clear();
@@ -106,8 +107,19 @@ export async function startFunction(options: {
         child.send(message);
       });
     },
-    output: () => lines.join('\n'),
+    output: recent,
+    lines: () => lines,
     stop: () => stopChild(child),
+  };
+}
+
+/** Appends each complete line of a stream's chunks to `lines` (a chunk may end mid-line). */
+function lineSplitter(lines: string[]): (chunk: Buffer) => void {
+  let partial = '';
+  return (chunk) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts.filter(Boolean));
   };
 }
 
@@ -125,6 +137,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** The template's variables plus those the Lambda runtime sets; nothing of this process's own. */
 function lambdaEnvironment(options: {
   readonly fn: AssemblyFunction;
+  readonly functionName: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly region: string;
   readonly credentials: SessionCredentials;
@@ -136,7 +149,7 @@ function lambdaEnvironment(options: {
     AWS_DEFAULT_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+    AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',

@@ -1,22 +1,9 @@
 /**
- * What AWS itself does between the rehearsed functions, read from the template: the HTTP API (each
- * `AWS::ApiGatewayV2::Route` invokes its integration's function, with the route key and path
- * parameters API Gateway adds) and the SQS event source mappings (receive a batch, invoke the
- * function, delete what it did not report failed). The mappings' SQS calls are recorded too: Lambda
- * makes them with the function's execution role.
+ * What AWS itself does in front of the rehearsed functions, read from the template: the HTTP API
+ * (each `AWS::ApiGatewayV2::Route` invokes its integration's function, with the route key and path
+ * parameters API Gateway adds). The SQS event source mappings are in ./event-source-mappings.ts.
  */
-import {
-  DeleteMessageBatchCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  SQSBatchResponse,
-  SQSRecord,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type HttpApiHandler, serveHttpApi } from '../../shared/local/http-adapter.js';
 import type { FunctionProcess } from './function-process.js';
 import type { Deployment } from './template.js';
@@ -90,100 +77,4 @@ export async function serveTemplateApi(
   };
   const served = await serveHttpApi(handler);
   return { url: served.url, publicUrl, close: () => served.close() };
-}
-
-/** One event source mapping, polling until stopped. */
-export interface EventSourceMapping {
-  readonly functionLogicalId: string;
-  readonly queueUrl: string;
-  stop(): Promise<void>;
-}
-
-export function startEventSourceMappings(
-  deployment: Deployment,
-  functions: ReadonlyMap<string, FunctionProcess>,
-  sqsFor: (functionLogicalId: string) => SQSClient,
-): EventSourceMapping[] {
-  return deployment.ofType('AWS::Lambda::EventSourceMapping').map((logicalId) => {
-    const props = deployment.resource(logicalId).Properties ?? {};
-    const queueArn = deployment.resolveString(props.EventSourceArn);
-    const queueLogicalId = deployment.ofType('AWS::SQS::Queue').find((id) => deployment.arn(id) === queueArn);
-    const functionLogicalId = (props.FunctionName as { Ref?: string }).Ref;
-    const target = functionLogicalId === undefined ? undefined : functions.get(functionLogicalId);
-    if (queueLogicalId === undefined || functionLogicalId === undefined || target === undefined) {
-      throw new Error(`event source mapping ${logicalId} names no queue or function of the template`);
-    }
-    const queueUrl = deployment.ref(queueLogicalId);
-    const batchSize = Number(props.BatchSize ?? 10);
-    const sqs = sqsFor(functionLogicalId);
-    let running = true;
-    const loop = (async () => {
-      while (running) await pollOnce(sqs, queueUrl, queueArn, batchSize, target);
-    })();
-    return {
-      functionLogicalId,
-      queueUrl,
-      async stop() {
-        running = false;
-        await loop;
-      },
-    };
-  });
-}
-
-async function pollOnce(
-  sqs: SQSClient,
-  queueUrl: string,
-  queueArn: string,
-  batchSize: number,
-  target: FunctionProcess,
-): Promise<void> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: batchSize,
-      WaitTimeSeconds: 1,
-      // The emulator answers ApproximateReceiveCount to the older AttributeNames only.
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-      MessageAttributeNames: ['All'],
-    }),
-  );
-  if (Messages.length === 0) return;
-  const records = Messages.map((message) => sqsRecord(message, queueArn));
-  let failed: Set<string>;
-  try {
-    const response = (await target.invoke({ Records: records })) as SQSBatchResponse | undefined;
-    failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
-  } catch {
-    return; // A failed invocation leaves the whole batch to become visible again.
-  }
-  const done = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
-  if (done.length === 0) return;
-  await sqs.send(
-    new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
-    }),
-  );
-}
-
-function sqsRecord(message: Message, queueArn: string): SQSRecord {
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'AIDAREHEARSAL',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: queueArn.split(':')[3] ?? '',
-  };
 }

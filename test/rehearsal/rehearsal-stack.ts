@@ -2,24 +2,28 @@
  * A synthesized stack brought up as `cdk deploy` would leave it, on this machine: its queues and
  * table created in the emulators from the template, every function started from its own bundle
  * with the template's environment (resolved to this deployment's names), the HTTP API and the
- * event source mappings of the template between them, and recorded answers for Secrets Manager and
- * CloudWatch. Every AWS call a function makes is kept, attributed to it.
+ * event source mappings of the template between them, Lambda's API for those mappings, Scheduler
+ * for the circuits' probes, and recorded answers for Secrets Manager and CloudWatch. Every AWS call
+ * a function makes is kept, attributed to it; so is every call Scheduler makes with a role of the
+ * stack, attributed to that role.
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { handshakeStoresSecret } from '../../shared/config/scheme-needs.js';
-import type { ResolvedRoute } from '../../shared/config/types.js';
-import { ENV } from '../../shared/env-names.js';
 import { type FakeS3, startFakeS3 } from '../helpers/fake-s3.js';
-import type { Assembly, AssemblyFunction } from './assembly.js';
+import type { Assembly } from './assembly.js';
 import { type AwsCall, callOf } from './authorization.js';
 import type { ServiceEndpoints } from './aws-network.js';
+import { type EventSourceMapping, startEventSourceMappings } from './event-source-mappings.js';
 import { type FunctionProcess, type SessionCredentials, startFunction } from './function-process.js';
-import { type EventSourceMapping, serveTemplateApi, startEventSourceMappings } from './platform-stand-ins.js';
+import { startLambdaControlPlane } from './lambda-control-plane.js';
+import { serveTemplateApi } from './platform-stand-ins.js';
+import { schedulerRoles } from './principals.js';
 import { provisionTemplate } from './provision.js';
+import { type SchedulerStandIn, startScheduler } from './scheduler-stand-in.js';
 import { type StandIn, startCloudWatch, startSecretsManager } from './stand-ins.js';
 import { Deployment } from './template.js';
+import { universalTargetRunner } from './universal-target.js';
 
 export interface RehearsalStack {
   readonly assembly: Assembly;
@@ -39,6 +43,10 @@ export interface RehearsalStack {
   /** What Secrets Manager holds now, by the secret's full ARN: a handshake's `PutSecretValue` shows here. */
   readonly storedSecrets: ReadonlyMap<string, string>;
   readonly functions: ReadonlyMap<string, FunctionProcess>;
+  /** The event source mappings, as Lambda runs them: enabled or not, their batch size, their changes. */
+  readonly mappings: readonly EventSourceMapping[];
+  /** Scheduler's schedules: every one created, and what became of it. */
+  readonly schedules: Pick<SchedulerStandIn, 'history' | 'existing'>;
   /** Every AWS call so far, in the order sent. */
   readonly calls: readonly AwsCall[];
   stop(): Promise<void>;
@@ -69,7 +77,18 @@ export async function startRehearsalStack(
     const storedSecrets = new Map(
       [...secretValues].map(([logicalId, value]) => [deployment.ref(logicalId), value]),
     );
-    const standIns = await startStandIns(storedSecrets);
+    const mappings: EventSourceMapping[] = [];
+    const standIns = await startStandIns(storedSecrets, deployment, {
+      mappings: () => mappings,
+      emulators,
+      record: (call) => calls.push(call),
+      functions: assembly.functions.map((fn) => ({
+        name: deployment.ref(fn.logicalId),
+        arn: deployment.arn(fn.logicalId),
+      })),
+      principalOf: (roleArn) =>
+        schedulerRoles(deployment, assembly.functions).find((role) => role.roleArn === roleArn)?.name,
+    });
     undo.push(standIns.stop);
     const functions = new Map<string, FunctionProcess>();
     undo.push(async () => {
@@ -79,7 +98,8 @@ export async function startRehearsalStack(
       assembly.functions.map((fn) =>
         startFunction({
           fn,
-          environment: resolvedEnvironment(deployment, fn),
+          functionName: deployment.ref(fn.logicalId),
+          environment: deployment.resolveStrings(fn.environment),
           region: emulators.region,
           credentials: emulators.credentials,
           endpoints: standIns.endpoints(emulators),
@@ -90,7 +110,7 @@ export async function startRehearsalStack(
     for (const fn of started) functions.set(fn.fn.logicalId, fn);
     const api = await serveTemplateApi(deployment, functions);
     undo.push(api.close);
-    const mappings = startMappings(deployment, functions, emulators, calls);
+    mappings.push(...startMappings(deployment, functions, emulators, calls));
     undo.push(async () => {
       await Promise.all(mappings.map((mapping) => mapping.stop()));
     });
@@ -102,6 +122,8 @@ export async function startRehearsalStack(
       secretValues,
       storedSecrets,
       functions,
+      mappings,
+      schedules: standIns.scheduler,
       calls,
       stop,
     };
@@ -128,32 +150,63 @@ function secretsOf(deployment: Deployment): Map<string, string> {
   );
 }
 
-/** The stand-ins; Secrets Manager keeps `secrets` (full ARN → value) and writes puts into it. */
-async function startStandIns(secrets: Map<string, string>) {
-  const [secretsManager, cloudWatch, s3]: [StandIn, StandIn, FakeS3] = await Promise.all([
+/** What the Lambda and Scheduler stand-ins need of the stack. */
+interface ControlPlaneOptions {
+  /** The mappings, once they run. */
+  readonly mappings: () => readonly EventSourceMapping[];
+  readonly emulators: RehearsalEmulators;
+  readonly record: (call: AwsCall) => void;
+  /** Every function's deployed name and ARN. */
+  readonly functions: readonly { readonly name: string; readonly arn: string }[];
+  /** The principal of a role Scheduler assumes. */
+  readonly principalOf: (roleArn: string) => string | undefined;
+}
+
+/**
+ * The stand-ins; Secrets Manager keeps `secrets` (full ARN → value) and writes puts into it, and
+ * Scheduler runs its targets against the Lambda stand-in.
+ */
+async function startStandIns(
+  secrets: Map<string, string>,
+  deployment: Deployment,
+  options: ControlPlaneOptions,
+) {
+  const [secretsManager, cloudWatch, s3, lambda]: [StandIn, StandIn, FakeS3, StandIn] = await Promise.all([
     startSecretsManager(secrets),
     startCloudWatch(),
     startFakeS3(),
+    startLambdaControlPlane(options.mappings, options.functions),
   ]);
+  const runTarget = universalTargetRunner({
+    lambdaEndpoint: lambda.endpoint,
+    region: options.emulators.region,
+    credentials: options.emulators.credentials,
+    principalOf: options.principalOf,
+    record: options.record,
+  });
+  const scheduler = await startScheduler({
+    region: deployment.region,
+    account: deployment.account,
+    groups: deployment.ofType('AWS::Scheduler::ScheduleGroup').map((id) => deployment.ref(id)),
+    runTarget,
+  });
   return {
+    scheduler,
     endpoints: (emulators: RehearsalEmulators): ServiceEndpoints => ({
       sqs: emulators.sqsEndpoint,
       dynamodb: emulators.dynamoDbEndpoint,
       s3: s3.endpoint,
       secretsmanager: secretsManager.endpoint,
       monitoring: cloudWatch.endpoint,
+      lambda: lambda.endpoint,
+      scheduler: scheduler.endpoint,
     }),
     async stop() {
-      await Promise.all([secretsManager.stop(), cloudWatch.stop(), s3.stop()]);
+      await scheduler.stop();
+      runTarget.destroy();
+      await Promise.all([secretsManager.stop(), cloudWatch.stop(), s3.stop(), lambda.stop()]);
     },
   };
-}
-
-/** The function's variables as Lambda would set them once CloudFormation has resolved them. */
-function resolvedEnvironment(deployment: Deployment, fn: AssemblyFunction): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(fn.environment).map(([name, value]) => [name, deployment.resolveString(value)]),
-  );
 }
 
 /**
@@ -190,38 +243,4 @@ function startMappings(
     );
     return client;
   });
-}
-
-/** The route's resources in this deployment, from its functions' variables. */
-export interface RouteResources {
-  readonly route: string;
-  readonly queueUrl: string;
-  readonly dlqUrl?: string;
-  readonly secretArn?: string;
-  /** Whether the route's handshake stores its signing key (`handshakeStoresSecret`): its ingress writes `secretArn`. */
-  readonly handshakeStoresSecret?: boolean;
-}
-
-export function routeResources(
-  stack: Pick<RehearsalStack, 'assembly' | 'deployment'>,
-): Map<string, RouteResources> {
-  const routes = new Map<string, RouteResources>();
-  for (const fn of stack.assembly.functions) {
-    if (fn.role.kind === 'admin') continue;
-    // The ingress names the route's secret, the handler its DLQ; both name its queue.
-    const env = resolvedEnvironment(stack.deployment, fn);
-    const known = routes.get(fn.role.route) ?? { route: fn.role.route, queueUrl: env[ENV.queueUrl] ?? '' };
-    const dlqUrl = env[ENV.dlqUrl];
-    const secretArn = env[ENV.secretArn];
-    const route = env[ENV.route];
-    routes.set(fn.role.route, {
-      ...known,
-      ...(dlqUrl !== undefined && { dlqUrl }),
-      ...(secretArn !== undefined && { secretArn }),
-      ...(route !== undefined && {
-        handshakeStoresSecret: handshakeStoresSecret((JSON.parse(route) as ResolvedRoute).verify),
-      }),
-    });
-  }
-  return routes;
 }

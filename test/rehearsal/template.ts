@@ -4,6 +4,7 @@
  * intrinsic functions the template uses (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`) resolve to
  * them. A value the resolver does not know how to make concrete is an error, never a guess.
  */
+import { createHash } from 'node:crypto';
 
 export const REHEARSAL_ACCOUNT = '123456789012';
 export const REHEARSAL_REGION = 'us-east-1';
@@ -31,6 +32,18 @@ function suffix(logicalId: string, length: number): string {
   let hash = 0;
   for (const char of logicalId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return hash.toString(36).toUpperCase().padStart(length, 'X').slice(-length);
+}
+
+/** A UUID as Lambda gives an event source mapping: stable per stack and logical id. */
+function mappingUuid(stackName: string, logicalId: string): string {
+  const hex = createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    `4${hex.slice(13, 16)}`,
+    `a${hex.slice(17, 20)}`,
+    hex.slice(20, 32),
+  ].join('-');
 }
 
 /** Resolves a template's values in one stack of one account and region. */
@@ -92,6 +105,13 @@ export class Deployment {
     const resolved = this.resolve(value);
     if (typeof resolved !== 'string') throw new Error(`expected a string, got ${JSON.stringify(resolved)}`);
     return resolved;
+  }
+
+  /** Each value of `values` resolved to a string (a function's variables, as Lambda gets them). */
+  resolveStrings(values: Readonly<Record<string, unknown>>): Record<string, string> {
+    return Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, this.resolveString(value)]),
+    );
   }
 
   #intrinsic(name: string, argument: unknown): unknown {
@@ -184,6 +204,18 @@ export class Deployment {
       case 'AWS::Lambda::Function': {
         const name = named('FunctionName');
         return { ref: name, attributes: { Arn: `arn:aws:lambda:${region}:${account}:function:${name}` } };
+      }
+      case 'AWS::Lambda::EventSourceMapping': {
+        const uuid = mappingUuid(this.stackName, logicalId);
+        const arn = `arn:aws:lambda:${region}:${account}:event-source-mapping:${uuid}`;
+        return { ref: uuid, attributes: { Id: uuid, EventSourceMappingArn: arn } };
+      }
+      case 'AWS::Scheduler::ScheduleGroup': {
+        const name = named('Name');
+        return {
+          ref: name,
+          attributes: { Arn: `arn:aws:scheduler:${region}:${account}:schedule-group/${name}` },
+        };
       }
       case 'AWS::ApiGatewayV2::Api': {
         const id = suffix(logicalId, 10).toLowerCase();
