@@ -221,8 +221,18 @@ export class RouteHandler extends Construct {
     const mappingArn = this.eventSource.eventSourceMappingArn;
 
     const schedulerRole = new iam.Role(this, 'ProbeSchedulerRole', {
+      // Only Scheduler, for schedules of this stack's group (the confused-deputy guard AWS advises).
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: group,
+            }),
+          },
+        },
       }),
       description: `Hookline: re-enables the event source mapping of ${props.route.path} after its circuit's cool-down`,
     });

@@ -136,10 +136,12 @@ export class DeployedCircuitBreaker {
     try {
       await consumer.disable();
     } catch (error: unknown) {
-      await records.close(route.path, circuit.openedAt);
       log.error('circuit not opened: the event source mapping could not be disabled', {
         error: errorMessage(error),
       });
+      // After a failed probe the mapping runs batches of one: give it its batch size back.
+      if (from !== undefined) await consumer.enable(route.batchSize);
+      await records.close(route.path, circuit.openedAt);
       return;
     }
     try {
@@ -159,12 +161,17 @@ export class DeployedCircuitBreaker {
     });
   }
 
-  /** The probe was delivered: closes the circuit and restores the batch size, if this instance wins. */
+  /**
+   * The probe was delivered: restores the batch size, then closes the circuit if this instance wins.
+   * In that order, so a failed update leaves the circuit half-open and the next delivery tries again
+   * (several instances may restore it: the same update twice).
+   */
   private async close(record: CircuitRecord): Promise<void> {
     const { route, records, consumer, log } = this.deps;
-    if (record.openedAt === undefined || !(await records.close(route.path, record.openedAt))) return;
-    this.lastRead = undefined;
+    if (record.openedAt === undefined) return;
     await consumer.enable(route.batchSize);
+    if (!(await records.close(route.path, record.openedAt))) return;
+    this.lastRead = undefined;
     log.info('circuit closed', { circuit: 'closed', openedAt: record.openedAt });
   }
 }

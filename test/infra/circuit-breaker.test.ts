@@ -147,7 +147,10 @@ describe('deployed circuit breaker', () => {
 
   it('lets Scheduler’s role, assumed only by Scheduler for this account, re-enable the guarded mapping and nothing else', () => {
     const role = resource(schedulerRoleId());
-    expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+    const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
+    expect(trust).toContain('aws:SourceAccount');
+    expect(trust).toContain('aws:SourceArn');
+    expect(trust).toContain(':schedule-group/hookline-circuits');
     const policies = Object.values(resources).filter(
       (r) =>
         r.Type === 'AWS::IAM::Policy' &&

@@ -262,8 +262,9 @@ async function apiGatewayChecks(
 }
 
 /**
- * Scheduler assuming each probe role, under the role's trust policy, for this account's schedules
- * (allowed) and for another account's (denied: `aws:SourceAccount` guards against the confused deputy).
+ * Scheduler assuming each probe role, under the role's trust policy, for its own schedule
+ * group (allowed), and for another account's or another group's (denied: `aws:SourceAccount` and
+ * `aws:SourceArn` guard against the confused deputy).
  */
 async function assumeRoleChecks(
   permissions: TemplatePermissions,
@@ -276,11 +277,14 @@ async function assumeRoleChecks(
     const trust = deployment.resolve(
       deployment.resource(role.roleLogicalId).Properties?.AssumeRolePolicyDocument,
     ) as PolicyDocument;
-    const assume = async (sourceAccount: string): Promise<Check> => {
+    const assume = async (sourceAccount: string, group = scheduleGroup(deployment)): Promise<Check> => {
       const request: AuthorizationRequest = {
         action: 'sts:AssumeRole',
         resource: role.roleArn,
-        context: { 'aws:SourceAccount': sourceAccount },
+        context: {
+          'aws:SourceAccount': sourceAccount,
+          'aws:SourceArn': `arn:aws:scheduler:${deployment.region}:${sourceAccount}:schedule-group/${group}`,
+        },
       };
       const decision = await simulate({
         principal: role.service,
@@ -293,8 +297,17 @@ async function assumeRoleChecks(
     };
     allowed.push(await assume(deployment.account));
     denied.push(await assume(OTHER_ACCOUNT));
+    denied.push(await assume(deployment.account, 'another-group'));
   }
   return { allowed, denied };
+}
+
+/** The name of the template's schedule group: where the probes' schedules are created. */
+function scheduleGroup(deployment: TemplatePermissions['deployment']): string {
+  const [group] = deployment.ofType('AWS::Scheduler::ScheduleGroup');
+  const name = group === undefined ? undefined : deployment.resource(group).Properties?.Name;
+  if (typeof name !== 'string') throw new Error('the template has no named schedule group');
+  return name;
 }
 
 /** An account that is not the stack's. */

@@ -53,7 +53,7 @@ class RecordingConsumer {
   enabled = true;
   batchSize = 10;
   readonly schedules = new Map<string, Date>();
-  failOn: 'disable' | 'scheduleProbe' | undefined;
+  failOn: 'disable' | 'enable' | 'scheduleProbe' | undefined;
 
   async disable(): Promise<void> {
     this.calls.push('disable');
@@ -63,6 +63,7 @@ class RecordingConsumer {
 
   async enable(batchSize: number): Promise<void> {
     this.calls.push(`enable ${batchSize}`);
+    if (this.failOn === 'enable') throw new Error('ResourceInUseException: the mapping is updating');
     this.enabled = true;
     this.batchSize = batchSize;
   }
@@ -255,6 +256,36 @@ describe('deployed circuit breaker', () => {
     }
     expect((await records.read(route.path))?.failures).toBe(8);
     expect(metrics).toHaveLength(6);
+  });
+
+  it('keeps the circuit half-open when the batch size cannot be restored, and closes it on the next delivery', async () => {
+    const { route, records, consumer, log, breaker } = setup();
+    await breaker.observe(failures(3));
+    clockMs += COOL_DOWN * 1000;
+    consumer.fireProbe();
+    consumer.failOn = 'enable';
+    await breaker.observe(['delivered']);
+    expect((await records.read(route.path))?.state).toBe('open');
+    expect(consumer.batchSize).toBe(1);
+    expect(log.lines.at(-1)).toMatchObject({ level: 'error', message: 'circuit breaker failed' });
+
+    consumer.failOn = undefined;
+    clockMs += 1_000;
+    await breaker.observe(['delivered']);
+    expect(consumer.batchSize).toBe(route.batchSize);
+    expect((await records.read(route.path))?.state).toBe('closed');
+  });
+
+  it('gives the mapping its batch size back when a failed probe cannot disable it again', async () => {
+    const { route, records, consumer, breaker } = setup();
+    await breaker.observe(failures(3));
+    clockMs += COOL_DOWN * 1000;
+    consumer.fireProbe();
+    consumer.failOn = 'disable';
+    await breaker.observe(['failed']);
+    expect(consumer.enabled).toBe(true);
+    expect(consumer.batchSize).toBe(route.batchSize);
+    expect((await records.read(route.path))?.state).toBe('closed');
   });
 
   it('decides nothing on a probe that ran no attempt', async () => {

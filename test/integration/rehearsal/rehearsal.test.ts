@@ -497,14 +497,26 @@ describe('the judge of the circuit breaker', () => {
     expect(verdict.report.denied).toBe(0);
   });
 
-  it("finds the probe role assumable by another account's Scheduler without its source-account condition", async () => {
+  it("finds the probe role assumable by another account's or another group's Scheduler without its source conditions", async () => {
     const verdict = await judgeChanged((template) => {
       const role = template.Resources[roleOf(`scheduler ${BREAKER}`)];
       const trust = role?.Properties?.AssumeRolePolicyDocument as { Statement: { Condition?: unknown }[] };
       for (const statement of trust.Statement) delete statement.Condition;
     });
-    expect(verdict.negativeAllowed.map(described)).toEqual([
-      `scheduler.amazonaws.com → scheduler ${BREAKER} sts:AssumeRole on ${route(BREAKER).schedulerRoleArn}`,
+    const assumed = `scheduler.amazonaws.com → scheduler ${BREAKER} sts:AssumeRole on ${route(BREAKER).schedulerRoleArn}`;
+    expect(verdict.negativeAllowed.map(described)).toEqual([assumed, assumed]);
+  });
+
+  it('finds the probe role assumable for another schedule group without its source-ARN condition', async () => {
+    const verdict = await judgeChanged((template) => {
+      const role = template.Resources[roleOf(`scheduler ${BREAKER}`)];
+      const trust = role?.Properties?.AssumeRolePolicyDocument as {
+        Statement: { Condition?: Record<string, unknown> }[];
+      };
+      for (const statement of trust.Statement) delete statement.Condition?.ArnEquals;
+    });
+    expect(verdict.negativeAllowed.map((check) => JSON.stringify(check.request.context))).toEqual([
+      expect.stringContaining('schedule-group/another-group'),
     ]);
   });
 
