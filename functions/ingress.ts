@@ -19,8 +19,12 @@ import { metricsNamespaceFromEnv } from '../shared/metrics/namespace.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
 import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
 import { SecretsManagerResolver } from '../shared/secrets/secrets-manager-resolver.js';
+import { schemeNamed } from '../shared/verify/registry.js';
 
 const route = jsonEnv<ResolvedRoute>(ENV.route);
+// The bundle holds the verifier of the scheme it was built for only: another route's scheme fails
+// the cold start here rather than every request.
+schemeNamed(route.verify.scheme);
 const tableName = requireEnv(ENV.tableName);
 const queueUrl = requireEnv(ENV.queueUrl);
 const secretArn = process.env[ENV.secretArn];

@@ -13,6 +13,7 @@ import { ENV } from '../shared/env-names.js';
  * admin function), so what is measured for one bundle holds for all of them.
  */
 const BUNDLING: nodejs.BundlingOptions = {
+  // Also what folds away the branches a `define` makes dead (shared/verify/registry.ts, tracing.ts).
   minify: true,
   sourceMap: true,
   // Stack traces need names and positions, not the sources: the map loads at every cold start
@@ -30,7 +31,26 @@ const BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,
 };
 
-/** Turns the bundles' source maps on in Lambda (`BUNDLING.sourceMap`). */
+/**
+ * The identifier shared/handler/tracing.ts reads at build time: `false` leaves Powertools Tracer and
+ * the X-Ray SDK out of the bundle of a function without tracing.
+ */
+export const BUNDLED_TRACING_IDENTIFIER = 'HOOKLINE_BUNDLED_TRACING';
+
+/**
+ * The identifier shared/verify/registry.ts finds its one scheme in: a route's ingress and handler are
+ * bundled with it defined as the route's scheme name, so each holds that scheme and no other.
+ */
+export const BUNDLED_SCHEME_IDENTIFIER = 'HOOKLINE_BUNDLED_SCHEME';
+
+/** The `define` that leaves every scheme but `route`'s out of a bundle. */
+export function bundledScheme(route: {
+  readonly verify: { readonly scheme: string };
+}): Record<string, string> {
+  return { [BUNDLED_SCHEME_IDENTIFIER]: JSON.stringify(route.verify.scheme) };
+}
+
+/** Turns the bundles' source maps on in Lambda (`BUNDLING.sourceMap`), unless `sourceMapsAtRuntime` is false. */
 const SOURCE_MAPS_ENVIRONMENT: Readonly<Record<string, string>> = {
   NODE_OPTIONS: '--enable-source-maps',
 };
@@ -65,10 +85,17 @@ export interface HooklineFunctionProps {
    */
   readonly envelopeKey: secretsmanager.ISecret;
   /**
-   * Environment variables, added to `NODE_OPTIONS=--enable-source-maps`.
+   * Environment variables, added to `NODE_OPTIONS=--enable-source-maps` (see `sourceMapsAtRuntime`).
    * @default - `NODE_OPTIONS` only
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Whether Node maps stack traces through the bundle's source map (`NODE_OPTIONS=--enable-source-maps`),
+   * which it then reads at every cold start. The map is in the code package either way, to map a
+   * stack trace by hand.
+   * @default true
+   */
+  readonly sourceMapsAtRuntime?: boolean;
   /**
    * Identifiers esbuild replaces with the given code at build time (`define`): configuration
    * that belongs in the bundle rather than in Lambda's 4 KB of environment.
@@ -89,7 +116,7 @@ export interface HooklineFunctionProps {
    * AWS X-Ray active tracing (`tracing` in the config): `Tracing.ACTIVE`, with the X-Ray write
    * permissions CDK adds to the role (`xray:PutTraceSegments`, `xray:PutTelemetryRecords` on
    * Resource "*", acknowledged as `AwsSolutions-IAM5`), and `HOOKLINE_TRACING=true`, which makes the
-   * entry point load Powertools Tracer. Off: none of them.
+   * entry point load Powertools Tracer. Off: none of them, and the bundle leaves the Tracer out.
    * @default false
    */
   readonly tracing?: boolean;
@@ -149,7 +176,10 @@ export class HooklineFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, ids.function ?? 'Function', {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      bundling: props.define ? { ...BUNDLING, define: { ...props.define } } : BUNDLING,
+      bundling: {
+        ...BUNDLING,
+        define: { ...props.define, [BUNDLED_TRACING_IDENTIFIER]: JSON.stringify(tracing) },
+      },
       // Without a project root CDK finds the nearest lock file above the working directory.
       ...(props.projectRoot
         ? { projectRoot: props.projectRoot, depsLockFilePath: join(props.projectRoot, 'package-lock.json') }
@@ -163,7 +193,7 @@ export class HooklineFunction extends Construct {
       description: props.description,
       ...(tracing && { tracing: lambda.Tracing.ACTIVE }),
       environment: {
-        ...SOURCE_MAPS_ENVIRONMENT,
+        ...(props.sourceMapsAtRuntime !== false && SOURCE_MAPS_ENVIRONMENT),
         [ENV.envelopeKeyArn]: props.envelopeKey.secretArn,
         ...props.environment,
         ...(tracing && { [ENV.tracing]: 'true' }),

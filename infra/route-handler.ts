@@ -12,7 +12,7 @@ import { ENV } from '../shared/env-names.js';
 import { TABLE_PARTITIONS } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { acknowledgeProbeSchedules, circuitScheduleArn } from './circuit-schedules.js';
-import { HooklineFunction } from './hookline-function.js';
+import { bundledScheme, HooklineFunction } from './hookline-function.js';
 import { routeEnvironmentJson } from './route-environment.js';
 
 export interface RouteHandlerProps {
@@ -96,6 +96,8 @@ export class RouteHandler extends Construct {
       description: `Hookline handler for ${route.path}`,
       memorySize: route.memoryMb,
       timeout: Duration.seconds(route.timeoutSeconds),
+      // The runtime reads its event types through the scheme registry: this route's scheme only.
+      define: bundledScheme(route),
       environment: {
         [ENV.route]: routeEnvironmentJson(route),
         [ENV.tableName]: props.table.tableName,

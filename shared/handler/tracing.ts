@@ -5,10 +5,11 @@
  * call is a subsegment and carries the trace header (SQS turns it into the message's
  * `AWSTraceHeader`, which links the handler's trace to the ingress's). The Tracer, and the X-Ray SDK
  * under it, is imported on the first invocation, and only then: with tracing off nothing of X-Ray is
- * loaded.
+ * loaded, and a function bundled with tracing off does not hold it.
  */
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
+import { EnvironmentError } from '../env.js';
 import { ENV } from '../env-names.js';
 
 /** What the entry points use of a loaded Tracer. */
@@ -21,14 +22,38 @@ export interface LoadedTracer {
 /** Loads Powertools Tracer for `serviceName`: the one place it is imported. */
 export type TracerLoader = (serviceName: string) => Promise<LoadedTracer>;
 
-const loadPowertoolsTracer: TracerLoader = async (serviceName) => {
-  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
-    import('@aws-lambda-powertools/tracer'),
-    import('@aws-lambda-powertools/tracer/middleware'),
-  ]);
-  const tracer = new Tracer({ serviceName });
-  return { tracer, middleware: captureLambdaHandler(tracer) as MiddlewareObj };
-};
+/**
+ * Whether the function is bundled with its route's tracing on (esbuild `define`,
+ * infra/hookline-function.ts); not defined outside a function's bundle.
+ */
+declare const HOOKLINE_BUNDLED_TRACING: boolean;
+
+/**
+ * Powertools Tracer's loader, or undefined in a bundle built with tracing off: the dynamic imports
+ * are then folded away, and the Tracer and the X-Ray SDK under it (about 120 KiB that every cold
+ * start would otherwise parse) are left out of the bundle.
+ */
+const loadPowertoolsTracer: TracerLoader | undefined =
+  typeof HOOKLINE_BUNDLED_TRACING === 'undefined' || HOOKLINE_BUNDLED_TRACING
+    ? async (serviceName) => {
+        const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+          import('@aws-lambda-powertools/tracer'),
+          import('@aws-lambda-powertools/tracer/middleware'),
+        ]);
+        const tracer = new Tracer({ serviceName });
+        return { tracer, middleware: captureLambdaHandler(tracer) as MiddlewareObj };
+      }
+    : undefined;
+
+function bundledTracerLoader(): TracerLoader {
+  if (loadPowertoolsTracer === undefined) {
+    throw new EnvironmentError(
+      `${ENV.tracing} is true, but this function was bundled without tracing: deploy it with its route's ` +
+        '`tracing` on',
+    );
+  }
+  return loadPowertoolsTracer;
+}
 
 /** A Tracer loaded on the first invocation, and the clients it captures then. */
 export class LambdaTracing {
@@ -38,7 +63,8 @@ export class LambdaTracing {
   private current: LoadedTracer | undefined;
   private readonly waiting: object[] = [];
 
-  constructor(serviceName: string, load: TracerLoader = loadPowertoolsTracer) {
+  /** Throws at cold start when no `load` is given and the function was bundled without tracing. */
+  constructor(serviceName: string, load: TracerLoader = bundledTracerLoader()) {
     this.serviceName = serviceName;
     this.load = load;
   }

@@ -192,7 +192,7 @@ describe('HooklineGateway', () => {
         }
       });
 
-      it('has an arm64 nodejs24.x ingress function with explicit sizing and its environment', () => {
+      it('has an arm64 nodejs24.x ingress function with explicit sizing and its environment, source maps off at run time', () => {
         const webhookRoute = route(r);
         template.hasResourceProperties('AWS::Lambda::Function', {
           Runtime: 'nodejs24.x',
@@ -203,7 +203,7 @@ describe('HooklineGateway', () => {
           LoggingConfig: { LogGroup: { Ref: logicalId(stack, webhookRoute.ingressLogGroup) } },
           Environment: {
             Variables: {
-              NODE_OPTIONS: '--enable-source-maps',
+              NODE_OPTIONS: Match.absent(),
               [ENV.route]: JSON.stringify(r),
               [ENV.tableName]: { Ref: logicalId(stack, gateway.table) },
               [ENV.queueUrl]: { Ref: logicalId(stack, webhookRoute.queue) },
