@@ -95,11 +95,12 @@ describe('route handler functions', () => {
     return found[0]?.Properties as Record<string, unknown>;
   };
 
+  // Bundles every function for real: on a loaded machine that takes longer than the default hook timeout.
   beforeAll(() => {
     ({ stack, gateway } = buildStack({}, new App()));
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Resources;
-  });
+  }, 180_000);
 
   it('adds one handler function and one event source mapping per route', () => {
     // An ingress and a handler per route, plus the admin function.

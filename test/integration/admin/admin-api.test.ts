@@ -974,10 +974,15 @@ describe('/_hookline/dlq/{route}', () => {
 
   it('lists the DLQ by queue name or path, redrives it (202, then 409 while running) and reports the task', async () => {
     const ids = await deadLetter(routes.dead, 2);
-    const { queueUrl } = queuesOf(routes.dead);
+    const { queueUrl, dlqUrl } = queuesOf(routes.dead);
 
     const listed = await call('GET', '/_hookline/dlq/dead');
     const byPath = await call('GET', `/_hookline/dlq/${encodeURIComponent('/dead/')}?max=1`);
+    // Listing hides messages for a moment: the task counts only the visible ones when it starts.
+    const listedUntil = Date.now() + 10_000;
+    while ((await queueDepth(emulators.sqs.client, dlqUrl)).visible < 2 && Date.now() < listedUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const started = await call('POST', '/_hookline/dlq/dead/redrive', { ratePerSecond: 10 });
     const again = await call('POST', `/_hookline/dlq/${encodeURIComponent('/dead/')}/redrive`);
     const deadline = Date.now() + 10_000;

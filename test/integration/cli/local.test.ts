@@ -303,7 +303,7 @@ describe('hookline route pause|resume (local stack)', () => {
     } finally {
       await cli(['route', 'resume', PAUSED]);
     }
-  });
+  }, 90_000);
 
   it('prints the route and its circuit with --json', async () => {
     try {
@@ -320,7 +320,7 @@ describe('hookline route pause|resume (local stack)', () => {
         circuit: { state: 'closed' },
       });
     }
-  });
+  }, 90_000);
 
   it('exits 1 naming the configured routes for an unknown route', async () => {
     const run = await cli(['route', 'pause', '/nope/']);
