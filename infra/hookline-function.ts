@@ -12,7 +12,7 @@ import { ENV } from '../shared/env-names.js';
  * esbuild settings shared by every Hookline function (the ingress, each route's handler and the
  * admin function), so what is measured for one bundle holds for all of them.
  */
-const BUNDLING: nodejs.BundlingOptions = {
+export const BUNDLING: nodejs.BundlingOptions = {
   // Also what folds away the branches a `define` makes dead (shared/verify/registry.ts, tracing.ts).
   minify: true,
   sourceMap: true,
@@ -51,7 +51,7 @@ export function bundledScheme(route: {
 }
 
 /** Turns the bundles' source maps on in Lambda (`BUNDLING.sourceMap`), unless `sourceMapsAtRuntime` is false. */
-const SOURCE_MAPS_ENVIRONMENT: Readonly<Record<string, string>> = {
+export const SOURCE_MAPS_ENVIRONMENT: Readonly<Record<string, string>> = {
   NODE_OPTIONS: '--enable-source-maps',
 };
 

@@ -43,8 +43,8 @@ import { RouteHandler } from './route-handler.js';
 const HTTP_METHODS: ReadonlySet<string> = new Set(Object.values(apigwv2.HttpMethod));
 
 /** The ingress function's fixed sizing: it verifies, records and enqueues, it never runs user code. */
-const INGRESS_MEMORY_MB = 256;
-const INGRESS_TIMEOUT = Duration.seconds(10);
+export const INGRESS_MEMORY_MB = 256;
+export const INGRESS_TIMEOUT = Duration.seconds(10);
 
 export interface WebhookRouteProps {
   /** The route, with every default applied (`resolveConfig`). */

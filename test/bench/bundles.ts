@@ -1,41 +1,105 @@
 /**
- * Bundles a Lambda entry the way the stack does (infra/hookline-function.ts `BUNDLING`: esbuild,
- * minified ESM with source maps and the AWS SDK inside), into `.bench/`, so what the bench runs and
- * measures is what would be deployed. The cloud bundle targets node24; this Node may be older, and
- * esbuild may emit syntax it cannot run, so the target never goes above this Node's major.
+ * Bundles a Lambda entry the way the stack does (infra/hookline-function.ts: `BUNDLING`, as CDK's
+ * NodejsFunction hands it to esbuild, and the `define`s every `HooklineFunction` gets), into
+ * `.bench/`, so what the bench runs and measures is what would be deployed. The cloud bundle targets
+ * node24; this Node may be older, and esbuild may emit syntax it cannot run, so the target never goes
+ * above this Node's major.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { BUNDLED_TRACING_IDENTIFIER, BUNDLING, bundledScheme } from '../../infra/hookline-function.js';
+import type { ResolvedRoute } from '../../shared/config/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIR = join(ROOT, '.bench');
 /** This run's bundles: a folder per bench process, so two benches at once never overwrite each other's. */
 export const OUT_DIR = join(BENCH_DIR, `run-${process.pid}`);
 
-/** What CDK's NodejsFunction bundles for (runtime NODEJS_24_X). */
-export const CLOUD_TARGET = 'node24';
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-export const TARGET = NODE_MAJOR < 24 ? `node${NODE_MAJOR}` : CLOUD_TARGET;
+/** The `BundlingOptions` keys `esbuildOptions` translates; any other stops the bench. */
+const TRANSLATED_KEYS: ReadonlySet<string> = new Set([
+  'minify',
+  'sourceMap',
+  'sourcesContent',
+  'format',
+  'mainFields',
+  'target',
+  'banner',
+  'externalModules',
+  'define',
+  // Where esbuild runs (Docker or not), not what it builds.
+  'forceDockerBundling',
+]);
 
-/** infra/hookline-function.ts `BUNDLING` as esbuild options. */
+/**
+ * CDK `BundlingOptions` as the esbuild options NodejsFunction passes for them (aws-lambda-nodejs
+ * `Bundling`: `--bundle --platform=node`, then one flag per option set), with CDK's defaults for the
+ * ones left out. Throws on an option it does not translate, so the bench never bundles otherwise
+ * than the stack without saying so.
+ */
+export function esbuildOptions(bundling: nodejs.BundlingOptions): BuildOptions {
+  const untranslated = Object.keys(bundling).filter((key) => !TRANSLATED_KEYS.has(key));
+  if (untranslated.length > 0) {
+    throw new Error(
+      `test/bench/bundles.ts does not translate the bundling option(s) ${untranslated.join(', ')} of ` +
+        'infra/hookline-function.ts: add them to esbuildOptions()',
+    );
+  }
+  return {
+    bundle: true,
+    platform: 'node',
+    format: bundling.format === nodejs.OutputFormat.ESM ? 'esm' : 'cjs',
+    // NODEJS_24_X's target when none is given.
+    target: bundling.target ?? 'node24',
+    minify: bundling.minify ?? false,
+    sourcemap: bundling.sourceMap ?? false,
+    sourcesContent: bundling.sourcesContent ?? true,
+    ...(bundling.mainFields !== undefined && { mainFields: [...bundling.mainFields] }),
+    ...(bundling.banner !== undefined && { banner: { js: bundling.banner } }),
+    // CDK leaves the runtime's AWS SDK v3 out unless told otherwise.
+    external: [...(bundling.externalModules ?? ['@aws-sdk/*'])],
+    define: { ...bundling.define },
+  };
+}
+
+const DEPLOYED_OPTIONS = esbuildOptions(BUNDLING);
+
+/** What CDK's NodejsFunction bundles for (`BUNDLING.target`, runtime NODEJS_24_X). */
+export const CLOUD_TARGET = String(DEPLOYED_OPTIONS.target);
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const CLOUD_MAJOR = Number(/^node(\d+)$/.exec(CLOUD_TARGET)?.[1] ?? Number.NaN);
+export const TARGET = NODE_MAJOR < CLOUD_MAJOR ? `node${NODE_MAJOR}` : CLOUD_TARGET;
+
+/** infra/hookline-function.ts `BUNDLING` as esbuild options, for this Node, with a metafile. */
 export const BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
+  ...DEPLOYED_OPTIONS,
   target: TARGET,
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  external: [],
   metafile: true,
   logLevel: 'warning',
   absWorkingDir: ROOT,
 } as const satisfies BuildOptions;
+
+/**
+ * The `define`s infra/hookline-function.ts bundles a `HooklineFunction` with: the caller's, and
+ * whether the function traces (`BUNDLED_TRACING_IDENTIFIER`).
+ */
+export function functionDefine(
+  tracing: boolean,
+  define: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...define, [BUNDLED_TRACING_IDENTIFIER]: JSON.stringify(tracing) };
+}
+
+/**
+ * A route's ingress and handler (infra/webhook-route.ts, infra/route-handler.ts): its scheme
+ * (`bundledScheme`) and its tracing.
+ */
+export function routeDefine(route: ResolvedRoute): Record<string, string> {
+  return functionDefine(route.tracing === true, bundledScheme(route));
+}
 
 /** Creates this run's folder and removes those of bench processes no longer running (and older files). */
 export function prepareOutDir(): void {
@@ -64,14 +128,26 @@ export interface Bundle {
   readonly metafile: Metafile;
 }
 
-/** Bundles `entry` (a file, or source text resolved from the repository root) into `.bench/<name>.mjs`. */
-export async function bundle(name: string, entry: string | { readonly contents: string }): Promise<Bundle> {
+/**
+ * Bundles `entry` (a file, or source text resolved from the repository root) into `.bench/<name>.mjs`,
+ * with `define` (`functionDefine`, `routeDefine` for a Hookline function; none for the peers).
+ */
+export async function bundle(
+  name: string,
+  entry: string | { readonly contents: string },
+  define: Readonly<Record<string, string>> = {},
+): Promise<Bundle> {
   const file = join(OUT_DIR, `${name}.mjs`);
   const input: BuildOptions =
     typeof entry === 'string'
       ? { entryPoints: [entry] }
       : { stdin: { contents: entry.contents, resolveDir: ROOT, sourcefile: `${name}.ts`, loader: 'ts' } };
-  const { metafile } = await build({ ...BUNDLE_OPTIONS, ...input, outfile: file });
+  const { metafile } = await build({
+    ...BUNDLE_OPTIONS,
+    ...input,
+    define: { ...BUNDLE_OPTIONS.define, ...define },
+    outfile: file,
+  });
   if (metafile === undefined) throw new Error('esbuild returned no metafile');
   return { file, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).byteLength, metafile };
 }

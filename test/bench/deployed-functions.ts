@@ -1,33 +1,63 @@
 /**
  * A route's two Lambda functions as the stack deploys them, each bundled like the stack bundles it
- * and run in its own process (function-host.ts) with the environment the stack gives it: the ingress
- * (functions/ingress.ts) and the route's handler module (through `defineHandler`). Their AWS calls
- * go through the recording proxy to the emulators; Secrets Manager (the route's secret and the
- * envelope key, both named by ARN as deployed) is answered by the proxy.
+ * (for the route: its scheme and tracing as `define`s) and run in its own process (function-host.ts)
+ * with the environment the stack gives it: the ingress (functions/ingress.ts, without source maps at
+ * run time) and the route's handler module (through `defineHandler`, with them). Their AWS calls go
+ * through the recording proxy to the emulators; Secrets Manager (the route's secret and the envelope
+ * key, both named by ARN as deployed) is answered by the proxy.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SOURCE_MAPS_ENVIRONMENT } from '../../infra/hookline-function.js';
 import { routeEnvironmentJson } from '../../infra/route-environment.js';
+import { INGRESS_MEMORY_MB, INGRESS_TIMEOUT } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
 import { createRouteQueues, type RouteQueues } from '../../shared/local/create-queues.js';
 import { createEventTable } from '../../shared/local/create-table.js';
 import { queueSettings } from '../../shared/resources.js';
 import { type AwsProxy, startAwsProxy } from './aws-proxy.js';
-import { ROOT } from './bundles.js';
+import { type Bundle, bundle, ROOT, routeDefine } from './bundles.js';
 import { FunctionHost } from './function-host.js';
 import { functionName, type LambdaContextFields, lambdaContext, lambdaEnvironment } from './lambda-env.js';
 
-/** The ingress function's memory and timeout (infra/webhook-route.ts `INGRESS_MEMORY_MB`, `INGRESS_TIMEOUT`). */
-export const INGRESS_MEMORY_MB = 256;
-const INGRESS_TIMEOUT_MS = 10_000;
+export { INGRESS_MEMORY_MB };
+export const INGRESS_TIMEOUT_MS = INGRESS_TIMEOUT.toMilliseconds();
 export const INGRESS_ENTRY = join(ROOT, 'functions/ingress.ts');
 
+/**
+ * Whether the ingress reads its source map at run time: infra/webhook-route.ts gives it
+ * `sourceMapsAtRuntime: false` (a literal there, so mirrored here); handler and admin keep the default.
+ */
+export const INGRESS_SOURCE_MAPS_AT_RUNTIME = false;
+export const HANDLER_SOURCE_MAPS_AT_RUNTIME = true;
+
+/** `NODE_OPTIONS` as infra/hookline-function.ts sets it for a function's `sourceMapsAtRuntime`. */
+export function sourceMapsEnvironment(sourceMapsAtRuntime: boolean): Readonly<Record<string, string>> {
+  return sourceMapsAtRuntime ? SOURCE_MAPS_ENVIRONMENT : {};
+}
+
 const ACCOUNT_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret';
-/** What infra/hookline-function.ts sets `NODE_OPTIONS` to on every function. */
-export const SOURCE_MAPS = '--enable-source-maps';
+
+/**
+ * The route's ingress bundled as infra/webhook-route.ts bundles it: functions/ingress.ts with the
+ * route's `define`s, so it holds the route's scheme only (and the Tracer only with `tracing`).
+ */
+export function bundleIngress(route: ResolvedRoute): Promise<Bundle> {
+  return bundle(`ingress-${routeBundleSuffix(route)}`, INGRESS_ENTRY, routeDefine(route));
+}
+
+/** `entry` bundled as infra/route-handler.ts bundles the route's handler module. */
+export function bundleHandler(route: ResolvedRoute, name: string, entry: string): Promise<Bundle> {
+  return bundle(`${name}-${routeBundleSuffix(route)}`, entry, routeDefine(route));
+}
+
+/** What tells a route's bundles apart: the `define`s it gets. */
+export function routeBundleSuffix(route: ResolvedRoute): string {
+  return `${route.verify.scheme}${route.tracing === true ? '-tracing' : ''}`;
+}
 
 /** A secret ARN as Secrets Manager makes them (name, then a random suffix). */
 export function secretArn(name: string): string {
@@ -104,37 +134,63 @@ export interface IngressSettings {
 }
 
 /**
- * The ingress's environment as infra/webhook-route.ts and infra/hookline-function.ts set it, but for
- * `NODE_OPTIONS` (`--enable-source-maps`), which the caller decides: source maps are measured on
- * and off.
+ * What infra/hookline-function.ts adds to every function's own `environment`: `NODE_OPTIONS` (source
+ * maps) unless `sourceMapsAtRuntime` is false, the envelope key's ARN, and HOOKLINE_TRACING with
+ * tracing; and a PATH.
  */
-export function ingressEnvironment(settings: IngressSettings): Record<string, string> {
+function hooklineFunctionEnvironment(
+  fn: { readonly sourceMapsAtRuntime: boolean; readonly tracing: boolean; readonly envelopeKeyArn: string },
+  environment: Readonly<Record<string, string>>,
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    [ENV.envelopeKeyArn]: settings.envelopeKeyArn,
-    [ENV.route]: routeEnvironmentJson(settings.route),
-    [ENV.tableName]: settings.tableName,
-    [ENV.queueUrl]: settings.queueUrl,
-    [ENV.metricsNamespace]: settings.stackName,
-    [ENV.secretArn]: settings.secretArn,
-    [ENV.bodyBucket]: `${settings.stackName}-bodybucket-${randomBytes(4).toString('hex')}`,
+    ...sourceMapsEnvironment(fn.sourceMapsAtRuntime),
+    [ENV.envelopeKeyArn]: fn.envelopeKeyArn,
+    ...environment,
+    ...(fn.tracing && { [ENV.tracing]: 'true' }),
   };
 }
 
-/** The handler's environment as infra/route-handler.ts sets it. */
+/**
+ * The ingress's environment as infra/webhook-route.ts and infra/hookline-function.ts set it: no
+ * `NODE_OPTIONS` (`sourceMapsAtRuntime: false`).
+ */
+export function ingressEnvironment(settings: IngressSettings): Record<string, string> {
+  return hooklineFunctionEnvironment(
+    {
+      sourceMapsAtRuntime: INGRESS_SOURCE_MAPS_AT_RUNTIME,
+      tracing: settings.route.tracing === true,
+      envelopeKeyArn: settings.envelopeKeyArn,
+    },
+    {
+      [ENV.route]: routeEnvironmentJson(settings.route),
+      [ENV.tableName]: settings.tableName,
+      [ENV.queueUrl]: settings.queueUrl,
+      [ENV.metricsNamespace]: settings.stackName,
+      [ENV.secretArn]: settings.secretArn,
+      [ENV.bodyBucket]: `${settings.stackName}-bodybucket-${randomBytes(4).toString('hex')}`,
+    },
+  );
+}
+
+/** The handler's environment as infra/route-handler.ts and infra/hookline-function.ts set it. */
 export function handlerEnvironment(deployment: RouteDeployment): Record<string, string> {
   const { route, tableName, queues, proxy } = deployment;
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    NODE_OPTIONS: SOURCE_MAPS,
-    [ENV.envelopeKeyArn]: deployment.envelopeKeyArn,
-    [ENV.route]: routeEnvironmentJson(route),
-    [ENV.tableName]: tableName,
-    [ENV.queueUrl]: proxy.queueUrl(queues.queueUrl),
-    [ENV.dlqUrl]: proxy.queueUrl(queues.dlqUrl),
-    [ENV.metricsNamespace]: deployment.stackName,
-    [ENV.bodyBucket]: `${deployment.stackName}-bodybucket-${randomBytes(4).toString('hex')}`,
-  };
+  return hooklineFunctionEnvironment(
+    {
+      sourceMapsAtRuntime: HANDLER_SOURCE_MAPS_AT_RUNTIME,
+      tracing: route.tracing === true,
+      envelopeKeyArn: deployment.envelopeKeyArn,
+    },
+    {
+      [ENV.route]: routeEnvironmentJson(route),
+      [ENV.tableName]: tableName,
+      [ENV.queueUrl]: proxy.queueUrl(queues.queueUrl),
+      [ENV.dlqUrl]: proxy.queueUrl(queues.dlqUrl),
+      [ENV.metricsNamespace]: deployment.stackName,
+      [ENV.bodyBucket]: `${deployment.stackName}-bodybucket-${randomBytes(4).toString('hex')}`,
+    },
+  );
 }
 
 /** A function started in its host, with the context each of its invocations gets. */
@@ -176,13 +232,10 @@ export function startIngress(deployment: RouteDeployment, bundleFile: string): P
   return startFunction({
     name: 'Ingress',
     bundleFile,
-    env: {
-      ...ingressEnvironment({
-        ...deployment,
-        queueUrl: deployment.proxy.queueUrl(deployment.queues.queueUrl),
-      }),
-      NODE_OPTIONS: SOURCE_MAPS,
-    },
+    env: ingressEnvironment({
+      ...deployment,
+      queueUrl: deployment.proxy.queueUrl(deployment.queues.queueUrl),
+    }),
     proxy: deployment.proxy,
     memoryMb: INGRESS_MEMORY_MB,
     timeoutMs: INGRESS_TIMEOUT_MS,

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { standardWebhooksHeaders } from '../helpers/signers.js';
 import { realisticBody } from './bodies.js';
-import { bundle } from './bundles.js';
 import {
+  bundleHandler,
+  bundleIngress,
   deployRoute,
   type EmulatorAccess,
-  INGRESS_ENTRY,
   type RunningFunction,
   startHandler,
   startIngress,
@@ -67,8 +67,8 @@ export async function probeDeployedFunctions(options: {
   const running: RunningFunction[] = [];
   try {
     const [ingressBundle, handlerBundle] = await Promise.all([
-      bundle('ingress', INGRESS_ENTRY),
-      bundle('bench-handler', HANDLER),
+      bundleIngress(route),
+      bundleHandler(route, 'bench-handler', HANDLER),
     ]);
     const ingress = await startIngress(deployment, ingressBundle.file);
     running.push(ingress);

@@ -1,17 +1,25 @@
 /**
- * The ingress Lambda's bundle as deployed: its size and what it is made of, whether each route's
- * bundle holds only its scheme's verifier, and its cold import next to an SDK-only baseline bundled
- * the same way (fixtures/sdk-baseline.ts: the SDK clients the ingress constructs, nothing else), in
- * fresh Node processes, with source maps on (as deployed: `NODE_OPTIONS=--enable-source-maps`) and off.
+ * The ingress Lambda's bundle as deployed, one per route (infra/webhook-route.ts bundles
+ * functions/ingress.ts with the route's scheme and tracing as `define`s): its size and what it is made
+ * of, whether each route's bundle holds only its scheme's verifier, and its cold import next to an
+ * SDK-only baseline bundled the same way (fixtures/sdk-baseline.ts: the SDK clients the ingress
+ * constructs, nothing else), in fresh Node processes, as deployed (no source maps at run time) and
+ * with `NODE_OPTIONS=--enable-source-maps`, to show what they would add.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
+import {
+  BUNDLED_SCHEME_IDENTIFIER,
+  BUNDLED_TRACING_IDENTIFIER,
+  SOURCE_MAPS_ENVIRONMENT,
+} from '../../infra/hookline-function.js';
 import { loadConfig } from '../../shared/config/load.js';
-import type { ResolvedRoute } from '../../shared/config/types.js';
+import type { ResolvedConfig, ResolvedRoute } from '../../shared/config/types.js';
 import { queueSettings } from '../../shared/resources.js';
+import { schemeModules } from '../helpers/scheme-modules.js';
 import {
   type Bundle,
   bundle,
@@ -23,26 +31,30 @@ import {
   TARGET,
 } from './bundles.js';
 import {
-  INGRESS_ENTRY,
+  bundleIngress,
   INGRESS_MEMORY_MB,
+  INGRESS_SOURCE_MAPS_AT_RUNTIME,
   ingressEnvironment,
-  SOURCE_MAPS,
+  routeBundleSuffix,
   secretArn,
+  sourceMapsEnvironment,
 } from './deployed-functions.js';
 import { functionName, lambdaEnvironment } from './lambda-env.js';
 import type { BenchSection } from './run.js';
 import { fixed, formatBytes, formatTable, summarize, verdict } from './stats.js';
-import { allVerifiers, schemeModules, verifierScope } from './verifier-scope.js';
+import { allVerifiers, verifierScope } from './verifier-scope.js';
 
 const BASELINE_ENTRY = fileURLToPath(new URL('./fixtures/sdk-baseline.ts', import.meta.url));
-const CONFIG_FILES = [
-  join(ROOT, 'hookline.config.ts'),
-  fileURLToPath(new URL('./fixtures/hookline.config.ts', import.meta.url)),
-];
+const PROJECT_CONFIG = join(ROOT, 'hookline.config.ts');
+/** The bench's gateway: its route's ingress is the one cold-imported. */
+const BENCH_CONFIG = fileURLToPath(new URL('./fixtures/hookline.config.ts', import.meta.url));
 /** Fresh processes per variant (variants alternate), after one discarded warm-up round. */
 const RUNS = 31;
 const IMPORT_RATIO_TARGET = 1.25;
 const CHILD_TIMEOUT_MS = 30_000;
+const SOURCE_MAPS_OPTION = Object.entries(SOURCE_MAPS_ENVIRONMENT)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
 
 /** Runs in each fresh process: times the import of the bundle whose file URL is argv[2]. */
 const CHILD_SCRIPT = `
@@ -60,12 +72,20 @@ interface Variant {
   readonly sourceMaps: boolean;
 }
 
-/** Alternated in this order; the deployed setting (source maps on) is what the target compares. */
+const mapsLabel = (sourceMaps: boolean) => `source maps ${sourceMaps ? 'on' : 'off'}`;
+/** As the ingress runs (`INGRESS_SOURCE_MAPS_AT_RUNTIME`): what the target compares. */
+const DEPLOYED_MAPS = INGRESS_SOURCE_MAPS_AT_RUNTIME;
+
+/** Alternated in this order: both bundles as the ingress is deployed, then with source maps the other way. */
 const VARIANTS: readonly Variant[] = [
-  { label: 'SDK-only baseline, source maps on', bundle: 'baseline', sourceMaps: true },
-  { label: 'ingress as deployed, source maps on', bundle: 'ingress', sourceMaps: true },
-  { label: 'SDK-only baseline, source maps off', bundle: 'baseline', sourceMaps: false },
-  { label: 'ingress, source maps off', bundle: 'ingress', sourceMaps: false },
+  { label: `SDK-only baseline, ${mapsLabel(DEPLOYED_MAPS)}`, bundle: 'baseline', sourceMaps: DEPLOYED_MAPS },
+  { label: `ingress as deployed, ${mapsLabel(DEPLOYED_MAPS)}`, bundle: 'ingress', sourceMaps: DEPLOYED_MAPS },
+  {
+    label: `SDK-only baseline, ${mapsLabel(!DEPLOYED_MAPS)}`,
+    bundle: 'baseline',
+    sourceMaps: !DEPLOYED_MAPS,
+  },
+  { label: `ingress, ${mapsLabel(!DEPLOYED_MAPS)}`, bundle: 'ingress', sourceMaps: !DEPLOYED_MAPS },
 ];
 
 interface ColdRun {
@@ -73,20 +93,40 @@ interface ColdRun {
   readonly wallMs: number;
 }
 
+/** Each route's ingress bundle, built once for each set of `define`s (routes of one scheme share it). */
+class RouteIngresses {
+  private readonly built = new Map<string, Promise<Bundle>>();
+
+  of(route: ResolvedRoute): Promise<Bundle> {
+    const key = routeBundleSuffix(route);
+    const found = this.built.get(key);
+    if (found !== undefined) return found;
+    const building = bundleIngress(route);
+    this.built.set(key, building);
+    return building;
+  }
+}
+
 export const ingressBundleSection: BenchSection = {
   title: 'ingress bundle: size, verifiers per route, cold import vs the SDK alone',
   async run(print, figures) {
+    const [project, bench] = await Promise.all([loadConfig(PROJECT_CONFIG), loadConfig(BENCH_CONFIG)]);
+    const benchRoute = bench.routes[0];
+    if (benchRoute === undefined) throw new Error('the bench config has no route');
+    const ingresses = new RouteIngresses();
     const [ingress, baseline] = await Promise.all([
-      bundle('ingress', INGRESS_ENTRY),
+      ingresses.of(benchRoute),
       bundle('sdk-baseline', BASELINE_ENTRY),
     ]);
     print(
       `esbuild ${TARGET}, ESM, minified, source maps without sources, every module bundled (infra/hookline-function.ts ` +
-        `BUNDLING)${TARGET === CLOUD_TARGET ? '' : ` (the stack targets ${CLOUD_TARGET}; this Node is ${process.version})`}`,
+        `BUNDLING)${TARGET === CLOUD_TARGET ? '' : ` (the stack targets ${CLOUD_TARGET}; this Node is ${process.version})`}; ` +
+        `each route's ingress bundled for it, as infra/webhook-route.ts does: defines ${BUNDLED_SCHEME_IDENTIFIER} ` +
+        `(the route's scheme) and ${BUNDLED_TRACING_IDENTIFIER} (its tracing)`,
     );
     const sizeRows: string[][] = [['<bundle', 'bytes', 'gzip', '<file']];
     for (const [label, built] of [
-      ['ingress (as deployed)', ingress],
+      [`ingress for ${benchRoute.path} (${describeDefines(benchRoute)}), as deployed`, ingress],
       ['SDK-only baseline', baseline],
     ] as const) {
       sizeRows.push([
@@ -98,13 +138,13 @@ export const ingressBundleSection: BenchSection = {
     }
     for (const line of formatTable(sizeRows)) print(line);
     print('');
-    printComposition(print, ingress.metafile);
+    printComposition(print, `ingress bundle for ${benchRoute.path}`, ingress.metafile);
 
     print('');
-    await printVerifierScopes(print, ingress);
+    await printVerifierScopes(print, [...project.routes, ...bench.routes], ingresses);
 
     print('');
-    const runs = coldImports(ingress, baseline, await coldImportEnvironment());
+    const runs = coldImports(ingress, baseline, coldImportEnvironment(bench, benchRoute));
     const stats = new Map(
       VARIANTS.map((variant) => [variant, summarize((runs.get(variant) ?? []).map((run) => run.importMs))]),
     );
@@ -113,7 +153,8 @@ export const ingressBundleSection: BenchSection = {
     );
     print(
       `cold import: ${RUNS} fresh \`node\` processes per row, rows alternating, after one discarded round; import = ` +
-        'performance.now() around `await import(bundle)` with the deployed environment, wall = spawn to exit',
+        'performance.now() around `await import(bundle)` with the deployed environment, wall = spawn to exit; ' +
+        `source maps on = ${SOURCE_MAPS_OPTION}`,
     );
     const rows: string[][] = [['<variant', 'import min', 'median', 'max', 'wall median']];
     for (const variant of VARIANTS) {
@@ -132,33 +173,41 @@ export const ingressBundleSection: BenchSection = {
     const medianOf = (which: Variant['bundle'], sourceMaps: boolean) =>
       stats.get(VARIANTS.find((v) => v.bundle === which && v.sourceMaps === sourceMaps) as Variant)?.median ??
       Number.NaN;
-    const deployedRatio = medianOf('ingress', true) / medianOf('baseline', true);
-    const offRatio = medianOf('ingress', false) / medianOf('baseline', false);
+    const deployedRatio = medianOf('ingress', DEPLOYED_MAPS) / medianOf('baseline', DEPLOYED_MAPS);
+    const withMapsRatio = medianOf('ingress', true) / medianOf('baseline', true);
     const mapsCost = medianOf('ingress', true) - medianOf('ingress', false);
     print(
-      `source maps (--enable-source-maps, NODE_OPTIONS on every function): +${fixed(mapsCost)} ms on the ingress's ` +
-        `cold import (${fixed(medianOf('ingress', false))} → ${fixed(medianOf('ingress', true))} ms median), ` +
-        `+${fixed(medianOf('baseline', true) - medianOf('baseline', false))} ms on the baseline; ratio with them off ` +
-        `${fixed(offRatio, 2)}×. What they buy: stack traces in the logs name the source files and lines.`,
+      `source maps at run time (${SOURCE_MAPS_OPTION}: the handler and admin functions have it, the ingress ` +
+        `${INGRESS_SOURCE_MAPS_AT_RUNTIME ? 'too' : 'not'}): +${fixed(mapsCost)} ms on the ingress's cold import ` +
+        `(${fixed(medianOf('ingress', false))} → ${fixed(medianOf('ingress', true))} ms median), ` +
+        `+${fixed(medianOf('baseline', true) - medianOf('baseline', false))} ms on the baseline's; ratio with them on ` +
+        `for both ${fixed(withMapsRatio, 2)}×. What they would buy: stack traces in the logs naming the source ` +
+        'files and lines.',
     );
     figures.coldImportVsSdkBaseline = deployedRatio;
     print('');
     print(
-      `THE FIGURE  cold import, ingress as deployed / SDK-only baseline (medians, source maps on): ${fixed(deployedRatio, 2)}× ` +
-        `(${fixed(medianOf('ingress', true))} ms / ${fixed(medianOf('baseline', true))} ms)   target ≤ ${IMPORT_RATIO_TARGET}×   ` +
+      `THE FIGURE  cold import, ingress as deployed / SDK-only baseline (medians, ${mapsLabel(DEPLOYED_MAPS)} for ` +
+        `both, as the ingress runs): ${fixed(deployedRatio, 2)}× (${fixed(medianOf('ingress', DEPLOYED_MAPS))} ms / ` +
+        `${fixed(medianOf('baseline', DEPLOYED_MAPS))} ms)   target ≤ ${IMPORT_RATIO_TARGET}×   ` +
         `${verdict(deployedRatio, IMPORT_RATIO_TARGET)}`,
     );
   },
 };
 
-function printComposition(print: (line: string) => void, metafile: Metafile): void {
+/** `standardWebhooks, tracing off`: what a route's bundles are built for. */
+function describeDefines(route: ResolvedRoute): string {
+  return `${route.verify.scheme}, tracing ${route.tracing === true ? 'on' : 'off'}`;
+}
+
+function printComposition(print: (line: string) => void, title: string, metafile: Metafile): void {
   const families = new Map<string, number>();
   for (const [input, bytes] of bundledInputs(metafile)) {
     const family = packageFamily(packageOf(input));
     families.set(family, (families.get(family) ?? 0) + bytes);
   }
   const total = [...families.values()].reduce((sum, bytes) => sum + bytes, 0);
-  print('ingress bundle by source (minified bytes in output):');
+  print(`${title} by source (minified bytes in output):`);
   const rows: string[][] = [['<source', 'bytes', 'share']];
   for (const [family, bytes] of [...families].sort((a, b) => b[1] - a[1])) {
     rows.push([family, formatBytes(bytes), `${((bytes / total) * 100).toFixed(1)} %`]);
@@ -177,21 +226,29 @@ function packageFamily(name: string): string {
 }
 
 /**
- * Each route of the project's config and the bench's: does its ingress bundle hold only its scheme's
- * verifier? infra/webhook-route.ts bundles functions/ingress.ts for every route with the same
- * options, so every route's bundle is `ingress`.
+ * Each route of the project's config and the bench's: does its ingress bundle, built for it as
+ * infra/webhook-route.ts builds it, hold only its scheme's verifier?
  */
-async function printVerifierScopes(print: (line: string) => void, ingress: Bundle): Promise<void> {
+async function printVerifierScopes(
+  print: (line: string) => void,
+  routes: readonly ResolvedRoute[],
+  ingresses: RouteIngresses,
+): Promise<void> {
   const modules = schemeModules();
-  const everyVerifier = await allVerifiers(modules);
-  const routes: ResolvedRoute[] = [];
-  for (const file of CONFIG_FILES) routes.push(...(await loadConfig(file)).routes);
+  const [everyVerifier, bundles] = await Promise.all([
+    allVerifiers(modules),
+    Promise.all(routes.map((route) => ingresses.of(route))),
+  ]);
   print(
-    'verifiers per route (each route gets functions/ingress.ts bundled the same way): verification code in its ' +
-      "bundle beyond what a bundle of its scheme's module alone holds",
+    "verifiers per route (each route's ingress bundled for it): verification code in its bundle beyond what a " +
+      "bundle of its scheme's module alone holds",
   );
-  const rows: string[][] = [['<route', '<scheme', 'scheme modules', 'not needed', '<largest', 'check']];
-  for (const route of routes) {
+  const rows: string[][] = [
+    ['<route', '<scheme', 'tracing', 'bundle', 'scheme modules', 'not needed', '<largest', 'check'],
+  ];
+  for (const [i, route] of routes.entries()) {
+    const ingress = bundles[i];
+    if (ingress === undefined) throw new Error(`no ingress bundle for ${route.path}`);
     const scope = await verifierScope(ingress, route.verify.scheme, modules, everyVerifier);
     const extraBytes = [...scope.extra.values()].reduce((sum, bytes) => sum + bytes, 0);
     const largest = [...scope.extra]
@@ -202,6 +259,8 @@ async function printVerifierScopes(print: (line: string) => void, ingress: Bundl
     rows.push([
       route.path,
       route.verify.scheme,
+      route.tracing === true ? 'on' : 'off',
+      formatBytes(ingress.bytes),
       String(scope.schemeModules.length),
       formatBytes(extraBytes),
       largest === '' ? '—' : largest,
@@ -212,10 +271,7 @@ async function printVerifierScopes(print: (line: string) => void, ingress: Bundl
 }
 
 /** The deployed ingress's environment (its route's, with ARNs) and Lambda's, for the cold imports. */
-async function coldImportEnvironment(): Promise<Record<string, string>> {
-  const config = await loadConfig(CONFIG_FILES[1]);
-  const route = config.routes[0];
-  if (route === undefined) throw new Error('the bench config has no route');
+function coldImportEnvironment(config: ResolvedConfig, route: ResolvedRoute): Record<string, string> {
   const name = functionName(config.name, 'Ingress');
   return {
     ...lambdaEnvironment({
@@ -234,6 +290,12 @@ async function coldImportEnvironment(): Promise<Record<string, string>> {
   };
 }
 
+/** `env` with source maps turned on or off at run time (`NODE_OPTIONS`), whatever it had. */
+function withSourceMaps(env: Readonly<Record<string, string>>, sourceMaps: boolean): Record<string, string> {
+  const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !(name in SOURCE_MAPS_ENVIRONMENT)));
+  return { ...rest, ...sourceMapsEnvironment(sourceMaps) };
+}
+
 function coldImports(
   ingress: Bundle,
   baseline: Bundle,
@@ -245,21 +307,16 @@ function coldImports(
   for (let round = -1; round < RUNS; round++) {
     for (const variant of VARIANTS) {
       const file = variant.bundle === 'ingress' ? ingress.file : baseline.file;
-      const run = coldImport(child, file, variant.sourceMaps ? [SOURCE_MAPS] : [], env);
+      const run = coldImport(child, file, withSourceMaps(env, variant.sourceMaps));
       if (round >= 0) runs.get(variant)?.push(run);
     }
   }
   return runs;
 }
 
-function coldImport(
-  child: string,
-  bundleFile: string,
-  flags: readonly string[],
-  env: Record<string, string>,
-): ColdRun {
+function coldImport(child: string, bundleFile: string, env: Record<string, string>): ColdRun {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [...flags, child, pathToFileURL(bundleFile).href], {
+  const result = spawnSync(process.execPath, [child, pathToFileURL(bundleFile).href], {
     env,
     encoding: 'utf8',
     timeout: CHILD_TIMEOUT_MS,

@@ -2,9 +2,10 @@
  * Hookline's handler runtime next to what a team would otherwise run: Powertools for AWS Lambda's
  * batch processor with its idempotency utility on DynamoDB (fixtures/powertools-handler.ts). The
  * messages are real ones, accepted by Hookline's deployed ingress onto the route's queue; both
- * functions, bundled as deployed and each in its own process, get the same batches of them
- * (alternating) against the same emulators. Per record: CPU, DynamoDB calls and write units; per
- * batch: p50 and p99.
+ * functions, bundled as deployed (Hookline's for the route: its scheme and tracing as `define`s) and
+ * each in its own process with source maps at run time (as the handler is deployed), get the same
+ * batches of them (alternating) against the same emulators. Per record: CPU, DynamoDB calls and write
+ * units; per batch: p50 and p99.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +19,13 @@ import { realisticBody } from './bodies.js';
 import { bundle } from './bundles.js';
 import { CallLog } from './call-log.js';
 import {
+  bundleHandler,
+  bundleIngress,
   deployRoute,
-  INGRESS_ENTRY,
+  HANDLER_SOURCE_MAPS_AT_RUNTIME,
   type RouteDeployment,
   type RunningFunction,
-  SOURCE_MAPS,
+  sourceMapsEnvironment,
   startFunction,
   startHandler,
   startIngress,
@@ -83,8 +86,8 @@ export const handlerPeerSection: BenchSection = {
       cleanups.push(() => deployment.close());
       const idempotencyTable = await createIdempotencyTable(emulators.dynamodb, `${config.name}-idempotency`);
       const [ingressBundle, hooklineBundle, powertoolsBundle] = await Promise.all([
-        bundle('ingress', INGRESS_ENTRY),
-        bundle('bench-handler', HOOKLINE_HANDLER),
+        bundleIngress(route),
+        bundleHandler(route, 'bench-handler', HOOKLINE_HANDLER),
         bundle('powertools-handler', POWERTOOLS_HANDLER),
       ]);
       const counter = new AwsCallCounter();
@@ -108,7 +111,8 @@ export const handlerPeerSection: BenchSection = {
         bundleFile: powertoolsBundle.file,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
-          NODE_OPTIONS: SOURCE_MAPS,
+          // Run as Hookline's handler runs, so the two differ in their code only.
+          ...sourceMapsEnvironment(HANDLER_SOURCE_MAPS_AT_RUNTIME),
           IDEMPOTENCY_TABLE_NAME: idempotencyTable,
         },
         proxy: deployment.proxy,

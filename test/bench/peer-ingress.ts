@@ -1,7 +1,8 @@
 /**
  * Hookline's ingress next to the ingress a team would write by hand (fixtures/naive-ingress.ts:
  * verify one HMAC, one conditional PutItem, one SendMessage), both bundled like the stack bundles a
- * function and each run in its own process, invoked alternately with the same Standard-Webhooks
+ * function (Hookline's for the route: its scheme and tracing as `define`s) and each run in its own
+ * process as the ingress is deployed (no source maps at run time), invoked alternately with the same Standard-Webhooks
  * requests against the same emulators. Per accepted request: the function's CPU time, and the AWS
  * calls it made before answering 202, with how many of them it waited for one after another.
  */
@@ -17,11 +18,13 @@ import { realisticBody } from './bodies.js';
 import { bundle } from './bundles.js';
 import { CallLog } from './call-log.js';
 import {
+  bundleIngress,
   deployRoute,
-  INGRESS_ENTRY,
   INGRESS_MEMORY_MB,
+  INGRESS_SOURCE_MAPS_AT_RUNTIME,
+  INGRESS_TIMEOUT_MS,
   type RunningFunction,
-  SOURCE_MAPS,
+  sourceMapsEnvironment,
   startFunction,
   startIngress,
 } from './deployed-functions.js';
@@ -73,7 +76,7 @@ export const ingressPeerSection: BenchSection = {
       const naiveTable = await createNaiveTable(emulators.dynamodb, `${config.name}-naive-dedupe`);
       const naiveQueue = await createQueue(emulators.sqs, `${config.name}-naive`);
       const [hooklineBundle, naiveBundle] = await Promise.all([
-        bundle('ingress', INGRESS_ENTRY),
+        bundleIngress(route),
         bundle('naive-ingress', NAIVE_ENTRY),
       ]);
       const counter = new AwsCallCounter();
@@ -86,14 +89,15 @@ export const ingressPeerSection: BenchSection = {
         bundleFile: naiveBundle.file,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
-          NODE_OPTIONS: SOURCE_MAPS,
+          // Run as Hookline's ingress runs, so the two differ in their code only.
+          ...sourceMapsEnvironment(INGRESS_SOURCE_MAPS_AT_RUNTIME),
           TABLE_NAME: naiveTable,
           QUEUE_URL: deployment.proxy.queueUrl(naiveQueue),
           SECRET_ARN: deployment.secretArn,
         },
         proxy: deployment.proxy,
         memoryMb: INGRESS_MEMORY_MB,
-        timeoutMs: 10_000,
+        timeoutMs: INGRESS_TIMEOUT_MS,
       });
       cleanups.push(() => naive.host.close());
       const contenders: readonly Contender[] = [
@@ -122,8 +126,9 @@ export const ingressPeerSection: BenchSection = {
 
       print(
         `${REQUESTS} Standard-Webhooks requests of ${BODY_BYTES} B to each (alternating, one at a time, after ` +
-          `${WARMUP_REQUESTS} warm-up requests each), both bundled as deployed and run in their own Node process ` +
-          `with ${INGRESS_MEMORY_MB} MB Lambda settings; AWS calls through a recording proxy to DynamoDB Local and ` +
+          `${WARMUP_REQUESTS} warm-up requests each), both bundled as deployed (Hookline's for the route's scheme) and ` +
+          `run in their own Node process with ${INGRESS_MEMORY_MB} MB Lambda settings and, as the ingress is ` +
+          'deployed, no source maps at run time; AWS calls through a recording proxy to DynamoDB Local and ' +
           'the SQS emulator. CPU = the function process (user + system) over the invocation; sequential = calls ' +
           'on the path to the 202 that each waited for the previous one to end',
       );

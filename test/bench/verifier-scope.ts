@@ -1,14 +1,11 @@
 /**
- * Whether a route's ingress bundle holds only the verifier its scheme needs: the verification code
- * in the bundle (modules under shared/verify/, and the packages verifiers pull in, e.g. `jose`)
- * against what a bundle of the route's scheme module alone holds. A scheme module is the file under
- * shared/verify/ that exports `<scheme>Scheme`.
+ * Whether a route's ingress bundle (built for the route, `bundleIngress`) holds only the verifier
+ * its scheme needs: the verification code in the bundle (modules under shared/verify/, and the
+ * packages verifiers pull in, e.g. `jose`) against what a bundle of the route's scheme module alone
+ * holds. A scheme module is the file under shared/verify/ that exports `<scheme>Scheme`
+ * (test/helpers/scheme-modules.ts `schemeModules`).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { type Bundle, bundle, bundledInputs, packageOf, ROOT } from './bundles.js';
-
-const VERIFY_DIR = join(ROOT, 'shared/verify');
+import { type Bundle, bundle, bundledInputs, packageOf } from './bundles.js';
 
 export interface VerifierScope {
   readonly scheme: string;
@@ -16,18 +13,6 @@ export interface VerifierScope {
   readonly schemeModules: readonly string[];
   /** Verification code the scheme does not need: module or package → bytes in the bundle. */
   readonly extra: ReadonlyMap<string, number>;
-}
-
-/** Every scheme's module, by scheme name (`standardWebhooks` → `shared/verify/standard-webhooks.ts`). */
-export function schemeModules(): Map<string, string> {
-  const modules = new Map<string, string>();
-  for (const file of readdirSync(VERIFY_DIR).filter((name) => name.endsWith('.ts'))) {
-    const source = readFileSync(join(VERIFY_DIR, file), 'utf8');
-    for (const match of source.matchAll(/export const (\w+)Scheme\b/g)) {
-      if (match[1] !== undefined) modules.set(match[1], relative(ROOT, join(VERIFY_DIR, file)));
-    }
-  }
-  return modules;
 }
 
 /** Bundles every scheme module together: which inputs (modules, packages) verification can pull in. */
