@@ -68,14 +68,12 @@ export function defineHandler<TPayload = unknown>(
       });
     }
     const circuit = await breaker;
-    if (circuit === undefined)
-      return processBatch(event.Records, definition, deps.runtime, { lambdaContext: context });
     const outcomes: AttemptOutcome[] = [];
     const response = await processBatch(event.Records, definition, deps.runtime, {
       lambdaContext: context,
-      onAttempt: (outcome) => outcomes.push(outcome),
+      ...(circuit !== undefined && { onAttempt: (outcome) => outcomes.push(outcome) }),
     });
-    await circuit.observe(outcomes);
+    await circuit?.observe(outcomes);
     return response;
   };
 
