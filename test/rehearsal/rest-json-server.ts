@@ -4,11 +4,9 @@
  * names its type in `X-Amzn-ErrorType`, as the SDK reads it. A request no operation matches gets
  * the protocol's `UnknownOperationException`.
  */
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type RestService, restOperationOf } from './rest-operations.js';
-import type { StandIn } from './stand-ins.js';
+import { listenLocally, type StandIn } from './stand-ins.js';
 
 export interface RestAnswer {
   readonly status: number;
@@ -47,15 +45,5 @@ export async function serveRestJson(
         .end(JSON.stringify(answer.body));
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
+  return listenLocally(server);
 }

@@ -35,6 +35,11 @@ async function serveJsonProtocol(
       response.writeHead(status, { 'content-type': contentType }).end(JSON.stringify(body));
     });
   });
+  return listenLocally(server);
+}
+
+/** `server` listening on a free loopback port, as a stand-in that stops it. */
+export async function listenLocally(server: Server): Promise<StandIn> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
