@@ -71,7 +71,10 @@ const CONTENDED_CORES = 0.1;
 
 const THROUGHPUT_RATIO_TARGET = 0.5;
 const P99_RATIO_TARGET = 2;
-const WRITE_UNITS_TARGET = 3;
+const WRITE_UNITS_TARGET = 4;
+/** One route's traffic the hot-key model extrapolates to, and what one partition key takes. */
+const ROUTE_EVENTS_PER_SECOND = 10_000;
+const HOT_KEY_TARGET = 1000;
 const COST_TARGET_DOLLARS = 3;
 
 interface BodyShape {
@@ -136,6 +139,8 @@ interface DeliveryRun extends LatencyRun {
   readonly batches: BatchStats;
   /** DynamoDB writes by what they did. */
   readonly writesByPurpose: ReadonlyMap<string, WritePurpose>;
+  /** DynamoDB writes by the partition key they landed on: `table pk = …`, `index <name> gsi2pk = …`. */
+  readonly keyWrites: ReadonlyMap<string, number>;
   /** Call durations by `service operation`. */
   readonly callMs: ReadonlyMap<string, readonly number[]>;
   /** Accept response → handler ran, per event: the time spent queued and being processed. */
@@ -170,6 +175,7 @@ class CallObserver {
   private intervals: [number, number][] = [];
   private emptyReceives = 0;
   private writes = new Map<string, WritePurpose>();
+  private keys = new Map<string, number>();
   private callMs = new Map<string, number[]>();
 
   constructor(counter: AwsCallCounter) {
@@ -184,7 +190,12 @@ class CallObserver {
     this.intervals = [];
     this.emptyReceives = 0;
     this.writes = new Map();
+    this.keys = new Map();
     this.callMs = new Map();
+  }
+
+  keyWrites(): ReadonlyMap<string, number> {
+    return new Map(this.keys);
   }
 
   batches(): BatchStats {
@@ -232,6 +243,7 @@ class CallObserver {
       this.deleted += ((call.output.Successful as unknown[] | undefined) ?? []).length;
     }
     if (call.capacity?.kind === 'write') {
+      for (const key of writtenKeys(call)) this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
       const purpose = `${call.operation} ${writePurpose(call)}${call.error === undefined ? '' : ' (condition failed)'}`;
       const entry = this.writes.get(purpose) ?? {
         calls: 0,
@@ -272,14 +284,86 @@ function maxOverlap(intervals: readonly (readonly [number, number])[]): number {
   return most;
 }
 
+/**
+ * The partition keys a write lands on: each item's table key (`pk`), and the status index's key
+ * (`gsi2pk`) when the write sets one and DynamoDB reports index capacity for it. A conditional
+ * write whose condition failed is billed on its key too.
+ */
+function writtenKeys(call: ObservedCall): string[] {
+  type Value = { S?: string };
+  type Part = { Item?: Record<string, Value>; Key?: Record<string, Value> };
+  const parts: Part[] =
+    call.operation === 'TransactWriteItems'
+      ? ((call.input.TransactItems as Record<string, Part>[] | undefined) ?? []).flatMap((entry) =>
+          Object.values(entry),
+        )
+      : [call.input as Part];
+  const keys: string[] = [];
+  for (const part of parts) {
+    const pk = (part.Item ?? part.Key)?.pk?.S;
+    if (pk !== undefined) keys.push(`table pk = ${pk}`);
+  }
+  if ((call.capacity?.indexUnits ?? 0) > 0) {
+    const values = (call.input.ExpressionAttributeValues as Record<string, Value> | undefined) ?? {};
+    const item = call.input.Item as Record<string, Value> | undefined;
+    const indexKey = item?.gsi2pk?.S ?? values[':gsi2pk']?.S;
+    keys.push(`index byRouteStatus gsi2pk = ${indexKey ?? '(entry removed)'}`);
+  }
+  return keys;
+}
+
+/** A key's writes per second with one route at `eventsPerSecond`, by the layout's model. */
+interface KeyRate {
+  /** The key, or its shard family (`… #<shard>` standing for each of the route's shards). */
+  readonly key: string;
+  /** Writes to it (or to its family) per event of the run. */
+  readonly perEvent: number;
+  /** How many keys share those writes evenly: the route's shards for a shard family, else 1. */
+  readonly spread: number;
+  readonly writesPerSecond: number;
+}
+
+/**
+ * The writes each partition key takes with one route at `eventsPerSecond`. A route's state items
+ * (`ROUTE#<tag>#<shard>`) and its status index entries (`ROUTE#<tag>#<status>#<shard>`) are spread
+ * over its shards by a uniform random choice made per event (the shard is in the event id), so a
+ * shard takes 1/`shards` of its family's writes: that expectation is the model, not the few events'
+ * sample (whose busiest shard is noise). Every other key is extrapolated from its own writes: a key
+ * of one event (its dedupe key's item, its request item) sees only that event's writes.
+ */
+function keyRates(
+  keyWrites: ReadonlyMap<string, number>,
+  events: number,
+  shards: number,
+  eventsPerSecond: number,
+): KeyRate[] {
+  const families = new Map<string, { writes: number; spread: number }>();
+  for (const [key, writes] of keyWrites) {
+    const sharded = /^(.* = ROUTE#[0-9A-Z]{8}(?:#[a-z_]+)?)#[0-9A-Z]{2}$/.exec(key);
+    const family = sharded === null ? key : `${sharded[1]}#<shard>`;
+    const entry = families.get(family) ?? { writes: 0, spread: sharded === null ? 1 : shards };
+    entry.writes += writes;
+    families.set(family, entry);
+  }
+  return [...families]
+    .map(([key, { writes, spread }]) => ({
+      key,
+      perEvent: writes / events,
+      spread,
+      writesPerSecond: (writes / events / spread) * eventsPerSecond,
+    }))
+    .sort((a, b) => b.writesPerSecond - a.writesPerSecond || a.key.localeCompare(b.key));
+}
+
 /** What a write does to the event table, from the item or the status it sets. */
 function writePurpose(call: ObservedCall): string {
   type Value = { S?: string };
   const item = call.input.Item as Record<string, Value> | undefined;
   if (item !== undefined) {
-    if (item.sk?.S === 'DEDUPE') return 'dedupe claim';
-    if (item.sk?.S === 'REQUEST') return 'event request data (written once)';
-    return `event record → ${item.status?.S ?? '?'}`;
+    if (item.pk?.S?.startsWith('DEDUPE#')) return 'dedupe claim with the request data';
+    if (item.sk?.S === 'REQUEST') return 'event request data (no dedupe key)';
+    if (item.sk?.S === 'LAYOUT') return 'table layout item';
+    return `event state → ${item.status?.S ?? '?'}`;
   }
   const values = (call.input.ExpressionAttributeValues as Record<string, Value> | undefined) ?? {};
   if (values[':to']?.S !== undefined) {
@@ -393,6 +477,7 @@ async function deliver(
     operations: counter.operations(),
     batches: observer.batches(),
     writesByPurpose: observer.writesByPurpose(),
+    keyWrites: observer.keyWrites(),
     callMs: observer.callDurations(),
     afterAcceptMs: summarize(afterAccept),
   };
@@ -1106,6 +1191,32 @@ export const deliverySection: BenchSection = {
         print(diagnosticLine(diagnostic.run, diagnostic.body, costLines(diagnostic.run, handlerMemoryMb)));
       }
 
+      const rates = keyRates(run.keyWrites, run.n, route.route.shards, ROUTE_EVENTS_PER_SECOND);
+      const busiest = rates[0];
+      const hotKey = busiest?.writesPerSecond ?? 0;
+      const sampled = Math.max(0, ...run.keyWrites.values());
+      print('');
+      print(
+        `hot keys: the partition key of every write of the ${run.n} measured events, scaled to one route at ` +
+          `${ROUTE_EVENTS_PER_SECOND} events/s; a route's shard partitions (${route.route.shards} here) each take ` +
+          `1/${route.route.shards} of their writes (the shard is drawn at random per event and kept in its id); ` +
+          `DynamoDB serves at most ${HOT_KEY_TARGET} write units per second per partition key`,
+      );
+      const keyRows: string[][] = [['<partition key', 'writes/event', 'over keys', 'writes/s at 10k']];
+      for (const rate of rates.slice(0, 6)) {
+        keyRows.push([
+          rate.key,
+          fixed(rate.perEvent, 3),
+          String(rate.spread),
+          fixed(rate.writesPerSecond, 0),
+        ]);
+      }
+      for (const line of formatTable(keyRows)) print(line);
+      print(
+        `(the run's busiest single key took ${sampled} writes, ${fixed((sampled / run.n) * ROUTE_EVENTS_PER_SECOND, 0)}/s ` +
+          `scaled the same way: with ${run.n} events over ${route.route.shards} shards its share is sampling noise, not the model)`,
+      );
+
       const throughputRatio = run.perSecond / rawRun.perSecond;
       const p99Ratio = run.latencyMs.p99 / rawRun.latencyMs.p99;
       const wruPerEvent = writeUnits(run) / run.n;
@@ -1126,6 +1237,10 @@ export const deliverySection: BenchSection = {
       print(
         `             DynamoDB write units per delivered event: ${fixed(wruPerEvent, 2)}   ` +
           `target ≤ ${WRITE_UNITS_TARGET}   ${verdict(wruPerEvent, WRITE_UNITS_TARGET)}`,
+      );
+      print(
+        `             busiest partition key at ${ROUTE_EVENTS_PER_SECOND} events/s on one route: ${fixed(hotKey, 0)} writes/s ` +
+          `(${busiest?.key ?? '—'})   target ≤ ${HOT_KEY_TARGET}/s   ${verdict(hotKey, HOT_KEY_TARGET)}`,
       );
       print(
         `             cost per million events at batch size ${route.route.batchSize} (observed ${fixed(batchSize, 2)}): ` +
@@ -1170,6 +1285,12 @@ export const deliverySection: BenchSection = {
             `(${((writeCost / cost) * 100).toFixed(0)} %); everything else together ${dollars(cost - writeCost)}, ` +
             `which leaves room for ${fixed(Math.max(0, COST_TARGET_DOLLARS - (cost - writeCost)) / (PRICES.dynamoDbWriteRequestUnit * 1_000_000), 2)} ` +
             'WRU/event within the target',
+        );
+      }
+      if (busiest !== undefined && hotKey > HOT_KEY_TARGET) {
+        misses.push(
+          `hot key: ${busiest.key} takes ${fixed(busiest.perEvent, 2)} writes per event of the route over ` +
+            `${busiest.spread} key(s): the route throttles near ${fixed((HOT_KEY_TARGET * busiest.spread) / busiest.perEvent, 0)} events/s`,
         );
       }
       for (const miss of misses) print(`MISS ${miss}`);

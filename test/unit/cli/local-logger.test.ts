@@ -17,7 +17,13 @@ describe('createLocalLogger()', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now: NOW });
     // The level and format must not depend on the developer's shell.
-    for (const name of ['POWERTOOLS_LOG_LEVEL', 'LOG_LEVEL', 'AWS_LAMBDA_LOG_LEVEL', 'POWERTOOLS_DEV']) {
+    for (const name of [
+      'POWERTOOLS_LOG_LEVEL',
+      'LOG_LEVEL',
+      'AWS_LAMBDA_LOG_LEVEL',
+      'POWERTOOLS_DEV',
+      'POWERTOOLS_LOGGER_SAMPLE_RATE',
+    ]) {
       vi.stubEnv(name, '');
     }
   });

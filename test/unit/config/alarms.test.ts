@@ -31,6 +31,7 @@ describe('alarms config', () => {
       ingressErrors: ALARM_DEFAULTS.ingressErrors,
       rejectedSignatures: ALARM_DEFAULTS.rejectedSignatures,
       throttles: ALARM_DEFAULTS.throttles,
+      circuitOpened: ALARM_DEFAULTS.circuitOpened,
     });
     expect(resolveStackAlarms(config.alarms)).toEqual({
       tableThrottles: ALARM_DEFAULTS.tableThrottles,
