@@ -21,7 +21,7 @@ import { DEFAULT_STACK_NAME } from '../shared/config/stack-name.js';
 import { jsonEnv, requireEnv } from '../shared/env.js';
 import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
-import { EventHistory } from '../shared/event-store/history.js';
+import { EventHistory, shardsOfRoutes } from '../shared/event-store/history.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
 import { emfMetrics } from '../shared/metrics/emf.js';
 import { createReplayer } from '../shared/replay/replay.js';
@@ -41,7 +41,12 @@ const logger = new Logger({ serviceName: 'hookline-admin' });
 const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
 const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
 const store = new EventStore({ client: dynamodb, tableName });
-const history = new EventHistory({ client: dynamodb, tableName, store });
+const history = new EventHistory({
+  client: dynamodb,
+  tableName,
+  store,
+  shardsOf: shardsOfRoutes(targets.map((target) => target.route)),
+});
 /**
  * Shows stored bodies (`include=body`) and copies them for replays. Unset (no HOOKLINE_BODY_BUCKET):
  * events whose body is in the bucket are shown without it and cannot be replayed.

@@ -300,6 +300,8 @@ export class AdminApi extends Construct {
           // it has no state (`discardUnqueued()`).
           'dynamodb:ConditionCheckItem',
           'dynamodb:DeleteItem',
+          // The table's layout, described when its layout item is missing (a new table).
+          'dynamodb:DescribeTable',
         ],
         resources: [table.tableArn],
       }),

@@ -23,7 +23,7 @@ import type {
 } from '../shared/config/types.js';
 import { isReservedPath } from '../shared/config/validate.js';
 import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
-import { EVENT_TABLE } from '../shared/resources.js';
+import { EVENT_TABLE, routeTag } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
 import { BodyBucket } from './body-bucket.js';
 import { AlarmTopic, GatewayDashboard, StackAlarms } from './monitoring.js';
@@ -243,7 +243,10 @@ export class HooklineGateway extends Construct {
       readCapacity: provisioned.read.min,
       writeCapacity: provisioned.write.min,
     };
-    const table = new dynamodb.Table(this, 'EventTable', {
+    // The layout version is in the logical id: a stack of another layout gets a table of its own
+    // (the old one is retained, RemovalPolicy permitting) instead of having its indexes changed
+    // under items of the old layout (docs/architecture.md, "Table layout", "Layout version").
+    const table = new dynamodb.Table(this, `EventTableV${EVENT_TABLE.layoutVersion}`, {
       partitionKey: { name: EVENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: EVENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -431,6 +434,7 @@ function checkGatewayProps(props: HooklineGatewayProps): string[] {
     for (const [kind, key] of [
       ['queue name', `queue:${route.queueName}`],
       ['output id', `output:${webhookUrlOutputId(route)}`],
+      ['route tag (the hash its event ids and table keys carry)', `tag:${routeTag(route.path)}`],
     ] as const) {
       const other = seen.get(key);
       if (other !== undefined) problems.push(`routes ${other} and ${route.path} have the same ${kind}`);

@@ -14,6 +14,7 @@ import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { acknowledgeProbeSchedules, circuitScheduleArn } from './circuit-schedules.js';
 import { bundledScheme, HooklineFunction } from './hookline-function.js';
 import { routeEnvironmentJson } from './route-environment.js';
+import { routeTableStatements } from './table-grants.js';
 
 export interface RouteHandlerProps {
   /** The route whose events the handler processes (sizing, batching, retry policy). */
@@ -170,25 +171,17 @@ export class RouteHandler extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
     );
-    // On the table itself, not its indexes (table.grant would add `<table>/index/*`), and on events'
-    // items only (`dynamodb:LeadingKeys`: no dedupe claim). The lock and the outcome are conditional
-    // updates of the event's state item; GetItem reads the state when a condition fails and the
-    // request item before a missing state is created; PutItem and ConditionCheckItem are the
-    // transaction that creates the state, locked, when the message arrives before the ingress wrote it.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:PutItem',
-          'dynamodb:ConditionCheckItem',
-        ],
-        resources: [props.table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TABLE_PARTITIONS.event('*')] },
-        },
-      }),
-    );
+    // On the table itself, not its indexes, and on its route's items only (table layout v2). The
+    // lock and the outcome are conditional updates of the event's state item; GetItem reads the
+    // state when a condition fails. When the message arrives before the ingress wrote the state,
+    // the state is created, locked (PutItem), in a transaction that checks the request item still
+    // holds the event (ConditionCheckItem), read first (GetItem) for its retention and dedupe key.
+    for (const statement of routeTableStatements(props.table, props.route, {
+      states: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+      requests: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+    })) {
+      this.role.addToPrincipalPolicy(statement);
+    }
     if (props.route.circuitBreaker !== undefined) {
       // Its route's circuit item: read per batch (at most every few seconds), written when it changes.
       this.role.addToPrincipalPolicy(

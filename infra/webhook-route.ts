@@ -28,17 +28,13 @@ import {
 } from '../shared/config/scheme-needs.js';
 import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
-import {
-  type QueueSettings,
-  queueSettings,
-  TABLE_PARTITIONS,
-  VISIBILITY_TIMEOUT_FACTOR,
-} from '../shared/resources.js';
+import { type QueueSettings, queueSettings, VISIBILITY_TIMEOUT_FACTOR } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
 import { bundledScheme, HooklineFunction } from './hookline-function.js';
 import { RouteAlarms } from './route-alarms.js';
 import { routeEnvironmentJson } from './route-environment.js';
 import { RouteHandler } from './route-handler.js';
+import { routeTableStatements } from './table-grants.js';
 
 const HTTP_METHODS: ReadonlySet<string> = new Set(Object.values(apigwv2.HttpMethod));
 
@@ -326,31 +322,19 @@ export class WebhookRoute extends Construct {
     ingress.function.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
     );
-    // On the table itself, not on its indexes (table.grant would add `<table>/index/*`): the ingress
-    // puts dedupe claims, request items and `queued` states (PutItem, conditional but for the request
-    // item), reads a claim's holder when the failed put returns none (GetItem) and a duplicate's
-    // event (`getEvent()`: one Query of the event's partition), resumes an event an earlier attempt
-    // left unqueued (a transaction: ConditionCheckItem on its state, PutItem of its request) and
-    // deletes a duplicate's copy of the request data (DeleteItem). It never updates an item. The
-    // items are events' and this route's dedupe claims only (`dynamodb:LeadingKeys`), so it cannot
-    // touch another route's claims.
-    ingress.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
-        ],
-        resources: [props.table.tableArn],
-        conditions: {
-          'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': [TABLE_PARTITIONS.event('*'), TABLE_PARTITIONS.dedupe(route.path, '*')],
-          },
-        },
-      }),
-    );
+    // On the table itself, not on its indexes, and on this route's items only (table layout v2):
+    // its state items, to put an event `queued`, to read a key holder's state (is it a duplicate?)
+    // and to check one still has none when an earlier attempt is resumed (ConditionCheckItem in that
+    // transaction); its request items, to claim a dedupe key with the request data (PutItem), read a
+    // claim a failed put returned without, move a claim after its window and add a large body's
+    // reference or resume an event (UpdateItem), and delete what a delivery that lost a race wrote
+    // (DeleteItem). Never another route's items, never a Query or a Scan.
+    for (const statement of routeTableStatements(props.table, route, {
+      states: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+      requests: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    })) {
+      ingress.function.addToRolePolicy(statement);
+    }
     if (this.secret) {
       ingress.function.addToRolePolicy(
         new iam.PolicyStatement({

@@ -8,7 +8,7 @@
  * JSON.parse resolves differently included, changes that text.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Envelope, EnvelopeV2 } from './envelope.js';
+import type { Envelope, SignedEnvelope } from './envelope.js';
 
 const SIGNATURE_PREFIX = 'hmac-sha256:';
 
@@ -20,11 +20,11 @@ export type EnvelopeSignatureCheck = 'valid' | 'unsigned' | 'forged';
  * signature it carried.
  * @throws RangeError when there is no key.
  */
-export function signEnvelope(envelope: EnvelopeV2, keys: readonly string[]): EnvelopeV2 {
+export function signEnvelope<E extends SignedEnvelope>(envelope: E, keys: readonly string[]): E {
   const [key] = keys;
   if (key === undefined || key === '') throw new RangeError('no envelope key to sign with');
   const { sig: _previous, ...unsigned } = envelope;
-  return { ...unsigned, sig: signatureOf(unsigned, key) };
+  return { ...unsigned, sig: signatureOf(unsigned, key) } as E;
 }
 
 /** Whether `envelope` carries a signature made with any of `keys`, compared in constant time. */
@@ -42,7 +42,7 @@ export function checkEnvelopeSignature(envelope: Envelope, keys: readonly string
   return matched ? 'valid' : 'forged';
 }
 
-function signatureOf(unsigned: Omit<EnvelopeV2, 'sig'>, key: string): string {
+function signatureOf(unsigned: Omit<SignedEnvelope, 'sig'>, key: string): string {
   const mac = createHmac('sha256', key).update(JSON.stringify(unsigned), 'utf8').digest('base64');
   return `${SIGNATURE_PREFIX}${mac}`;
 }

@@ -1,15 +1,19 @@
 /**
  * The message Hookline puts on a route's queue (**contract**, versioned). Handlers, replays and the
  * local stack all read it through `parseEnvelope`, which reads every version so far and rejects the
- * ones it does not know. Version 2 adds the ingress's signature (`envelope-signature.ts`).
+ * ones it does not know. Version 2 adds the ingress's signature (`envelope-signature.ts`); version 3
+ * adds `requestKey`, where the event's request data is kept (table layout v2).
  */
 import { isUtf8 } from 'node:buffer';
 import { HooklineError } from './errors.js';
 
 /** The version this release writes. */
-const ENVELOPE_VERSION = 2;
-/** The versions this release reads: 1 was written, unsigned, before envelopes were signed. */
-const READABLE_VERSIONS: ReadonlySet<unknown> = new Set([1, ENVELOPE_VERSION]);
+const ENVELOPE_VERSION = 3;
+/**
+ * The versions this release reads: 1 was written, unsigned, before envelopes were signed; 2, signed,
+ * before events' request data moved to their dedupe key's item.
+ */
+const READABLE_VERSIONS: ReadonlySet<unknown> = new Set([1, 2, ENVELOPE_VERSION]);
 
 /** The verification verdict made at receipt, so later processing never re-checks timestamps. */
 export interface EnvelopeVerification {
@@ -56,8 +60,9 @@ export interface EnvelopeV1 extends EnvelopeFields {
   readonly v: 1;
 }
 
+/** Signed; written before table layout v2, still read from messages that wait in queues and DLQs. */
 export interface EnvelopeV2 extends EnvelopeFields {
-  readonly v: typeof ENVELOPE_VERSION;
+  readonly v: 2;
   /**
    * The ingress's (or the replay's) HMAC over every other field, `hmac-sha256:<base64>`: the handler
    * runtime runs nothing whose signature does not match. Absent only on a message nobody signed.
@@ -65,7 +70,22 @@ export interface EnvelopeV2 extends EnvelopeFields {
   readonly sig?: string;
 }
 
-export type Envelope = EnvelopeV1 | EnvelopeV2;
+export interface EnvelopeV3 extends EnvelopeFields {
+  readonly v: typeof ENVELOPE_VERSION;
+  /**
+   * The `pk` of the event's request item (table layout v2: its dedupe key's item, or its own), for
+   * a handler that takes the message before the ingress wrote the event's state and creates it.
+   * Opaque to handler code. Signed like every other field.
+   */
+  readonly requestKey?: string;
+  /** As in v2. */
+  readonly sig?: string;
+}
+
+/** The versions the ingress and replays sign (`envelope-signature.ts`). */
+export type SignedEnvelope = EnvelopeV2 | EnvelopeV3;
+
+export type Envelope = EnvelopeV1 | SignedEnvelope;
 
 /**
  * A message the runtime cannot read (`malformed_envelope`, `unsupported_envelope_version`) or may not
@@ -119,9 +139,9 @@ export type EnvelopeSource = Omit<EnvelopeFields, 'query'> & { readonly query?: 
 
 /**
  * The (unsigned) envelope of an event record: copies only the envelope's fields, so nothing else
- * leaks onto the queue.
+ * leaks onto the queue; `requestKey` when the caller knows where the event's request data is.
  */
-export function toEnvelope(record: EnvelopeSource): EnvelopeV2 {
+export function toEnvelope(record: EnvelopeSource, requestKey?: string): EnvelopeV3 {
   return {
     v: ENVELOPE_VERSION,
     id: record.id,
@@ -138,6 +158,7 @@ export function toEnvelope(record: EnvelopeSource): EnvelopeV2 {
     ...(record.sourceIp !== undefined && { sourceIp: record.sourceIp }),
     verification: record.verification,
     ...(record.replayOf !== undefined && { replayOf: record.replayOf }),
+    ...(requestKey !== undefined && { requestKey }),
   };
 }
 
@@ -190,6 +211,9 @@ export function parseEnvelope(text: string): Envelope {
   }
   if (candidate.sig !== undefined && (candidate.v === 1 || typeof candidate.sig !== 'string')) {
     throw new EnvelopeError('malformed_envelope', 'envelope field "sig" must be a string, from v2 on');
+  }
+  if (candidate.requestKey !== undefined && (candidate.v !== 3 || typeof candidate.requestKey !== 'string')) {
+    throw new EnvelopeError('malformed_envelope', 'envelope field "requestKey" must be a string, from v3 on');
   }
   const bodies = ['body', 'bodyBase64', 'bodyRef'].filter((field) => candidate[field] !== undefined);
   if (bodies.length > 1) {

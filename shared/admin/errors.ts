@@ -3,7 +3,7 @@ import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { BodyStoreError } from '../body-store/errors.js';
 import { RedriveRunningError, RedriveUnavailableError } from '../dlq/dlq.js';
-import { EventNotFoundError, InvalidCursorError } from '../event-store/errors.js';
+import { EventNotFoundError, InvalidCursorError, TableLayoutError } from '../event-store/errors.js';
 import { HistoryUnavailableError } from '../event-store/state-reads.js';
 import { HttpError } from '../http/errors.js';
 import {
@@ -26,6 +26,7 @@ export type AdminErrorCode =
   | 'redrive_running'
   | 'stats_unavailable'
   | 'pause_unsupported'
+  | 'table_layout_mismatch'
   | UnavailableCode
   | 'internal_error';
 
@@ -89,6 +90,15 @@ export function toAdminHttpError(error: unknown, fallback: UnavailableCode): Htt
     return new HttpError<AdminErrorCode>(409, 'redrive_running', error.message);
   if (error instanceof BodyStoreError) return unavailable('body_store_unavailable');
   if (error instanceof HistoryUnavailableError) return unavailable('store_unavailable');
+  // Both versions named, not the table: every request is refused until the stack is fixed.
+  if (error instanceof TableLayoutError) {
+    return new HttpError<AdminErrorCode>(
+      503,
+      'table_layout_mismatch',
+      `the event table uses layout v${error.found}; this Hookline needs layout v${error.expected}: ` +
+        'deploy it to a new table, or run the release that wrote it',
+    );
+  }
   if (error instanceof SQSServiceException || error instanceof RedriveUnavailableError)
     return unavailable('queue_unavailable');
   if (error instanceof DynamoDBServiceException) return unavailable('store_unavailable');

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HooklineError } from '../errors.js';
-import { newEventId } from '../ids.js';
+import { newUlid } from '../ids.js';
 
 const SECRET_PREFIX = 'whsec_';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -113,7 +113,7 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
 
 /** A new `webhook-id`: `msg_` and a ULID (sorts by creation time). */
 export function newWebhookId(now: Date = new Date()): string {
-  return `msg_${newEventId(now).slice('evt_'.length)}`;
+  return `msg_${newUlid(now)}`;
 }
 
 /**

@@ -11,6 +11,7 @@ export const ROUTE_DEFAULTS = {
   memoryMb: 512,
   maxBodyBytes: 256 * 1024,
   retentionDays: 30,
+  shards: 32,
   throttle: { rateLimit: 100, burstLimit: 200 },
 } as const;
 

@@ -18,6 +18,7 @@ import {
   SQS_MAX_RECEIVE_COUNT,
   SQS_MIN_RECEIVE_COUNT,
 } from '../aws-limits.js';
+import { MAX_ROUTE_SHARDS } from '../ids.js';
 
 /** An inclusive integer range; `limitOf` names the AWS setting it comes from in synth-time messages. */
 export interface IntRange {
@@ -53,6 +54,8 @@ export const ROUTE_LIMITS = {
   },
   rateLimit: { min: 1, max: API_GATEWAY_MAX_RATE_LIMIT, limitOf: 'API Gateway' },
   burstLimit: { min: 1, max: API_GATEWAY_MAX_BURST_LIMIT, limitOf: 'API Gateway' },
+  /** Partitions of a route's event states: two characters of an event id (`shared/ids.ts`). */
+  shards: { min: 1, max: MAX_ROUTE_SHARDS },
 } as const satisfies Record<string, IntRange>;
 
 /** The schema of an integer within `range`. */

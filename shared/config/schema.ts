@@ -189,6 +189,14 @@ export const routeSchema = z.strictObject({
   expectJson: z.boolean().optional(),
   /** Days to keep the event history and dedupe keys. @default 30 */
   retentionDays: positiveInt(3650).default(ROUTE_DEFAULTS.retentionDays),
+  /**
+   * Partitions the route's event states are spread over (docs/architecture.md, "Table layout"):
+   * each takes at most 1 000 writes a second, and an event writes its state three times, so 32
+   * carry 10 000 events a second. A new event takes one at random; an event keeps its shard (it is
+   * in its id). Raise it freely; lowering it hides the events in the higher shards from listings
+   * (not from lookups by id) until they expire. @default 32
+   */
+  shards: intIn(ROUTE_LIMITS.shards).default(ROUTE_DEFAULTS.shards),
   /** API Gateway throttling for this route. @default { rateLimit: 100, burstLimit: 200 } */
   throttle: throttle.default(() => ({ ...ROUTE_DEFAULTS.throttle })),
   filters: filters.optional(),

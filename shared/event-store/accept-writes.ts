@@ -1,8 +1,10 @@
 /**
- * The writes that accept an event (ingress) or a replay: its request item, then its state as
- * `queued` once its message is on the queue, and the clean-ups of request data nothing will queue.
+ * The writes that accept an event (ingress) or a replay besides its dedupe claim (dedupe.ts): its
+ * request item, then its state as `queued` once its message is on the queue, and the clean-ups of
+ * request data nothing will queue.
  */
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
@@ -10,53 +12,142 @@ import {
   TransactionConflictException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  type Update,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { eventKeys, newStateItem, requestItemOf, splitRecord } from './items.js';
-import { marshallItem } from './marshal.js';
+import {
+  eventKeys,
+  newStateItem,
+  ownedBy,
+  REQUEST_DATA_ATTRIBUTES,
+  requestAttributesOf,
+  requestItemOf,
+  requireStateKey,
+  splitRecord,
+} from './items.js';
+import { marshallItem, toAttributeValue } from './marshal.js';
 import type { EventTable } from './table.js';
 import type { NewEventRecord } from './types.js';
 
 /**
- * Writes a new event's request data (its request item), the first step of accepting it. Until
- * `putQueued()` writes its state the event is `received`: `getEvent()` and every listing leave it
- * out, and a later delivery of it resumes it (`resumeRequest()`).
+ * Writes the request data of a new event without a dedupe key to its own request item
+ * (`REQUEST#<id>`), the first step of accepting it. Until `putQueued()` writes its state the event
+ * is `received`: `getEvent()` and every listing leave it out. Returns the item's `pk`, the event's
+ * `requestKey`.
  */
-export async function putRequest(table: EventTable, record: NewEventRecord): Promise<void> {
-  await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: requestItemOf(record) }));
-}
-
-/**
- * Writes the request data of an event an earlier attempt left `received`, on condition that it
- * still has no state: false when it has one (it was queued meanwhile), and nothing is written.
- */
-export function resumeRequest(table: EventTable, record: NewEventRecord): Promise<boolean> {
-  return unlessQueued(table, record.id, {
-    Put: { TableName: table.tableName, Item: requestItemOf(record) },
-  });
-}
-
-/**
- * Deletes request data written under an id that was never claimed and never sent (a duplicate
- * delivery's copy). Nothing else refers to it.
- */
-export async function deleteRequest(table: EventTable, id: string): Promise<void> {
+export async function putRequest(table: EventTable, record: NewEventRecord): Promise<string> {
+  const key = eventKeys.request(record.id);
   await table.client.send(
-    new DeleteItemCommand({ TableName: table.tableName, Key: marshallItem(eventKeys.request(id)) }),
+    new PutItemCommand({ TableName: table.tableName, Item: requestItemOf(record, key) }),
   );
+  return key.pk;
 }
 
 /**
- * Writes the state item of an event whose request item exists and whose message is on its queue:
- * status `queued`, in the route's listing. False when the event has a state already (its handler
- * took the lock first, or a concurrent delivery queued it), which is left as it is.
+ * Rewrites the request data of event `record.id` in its request item `requestKey` (which holds it:
+ * `ownedBy`) and its retention (`record.expiresAt`), leaving the item's claim as it is. With `unlessQueued`, only while
+ * the event has no state (an earlier attempt left it `received` and this one resumes it): false
+ * when it has one (it was queued meanwhile), and nothing is written. Without it (a large body's
+ * reference added after its upload), false only when the item is not the event's.
  */
-export async function putQueued(table: EventTable, record: NewEventRecord): Promise<boolean> {
+export async function rewriteRequest(
+  table: EventTable,
+  record: NewEventRecord,
+  requestKey: string,
+  options: { readonly unlessQueued: boolean },
+): Promise<boolean> {
+  const update = requestUpdate(table, record, requestKey);
+  if (update === undefined) return false;
+  if (options.unlessQueued) return unlessQueued(table, record.id, { Update: update });
+  try {
+    await table.client.send(new UpdateItemCommand(update));
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * The UpdateItem that sets the record's request data in `requestKey`, removing any other form of it;
+ * undefined when that item cannot hold the event's request data (another event's own item).
+ */
+function requestUpdate(table: EventTable, record: NewEventRecord, requestKey: string): Update | undefined {
+  const { expiresAt, ...data } = requestAttributesOf(record, requestKey);
+  const owned = ownedBy(requestKey, record.id);
+  if (owned === undefined) return undefined;
+  const names: Record<string, string> = { ...owned.names, '#expiresAt': 'expiresAt' };
+  const values: Record<string, AttributeValue> = {
+    ...owned.values,
+    // Never earlier than the item's: a resumed event is received again later, with the same key.
+    ':expiresAt': toAttributeValue(expiresAt, 'expiresAt'),
+  };
+  const sets: string[] = ['#expiresAt = :expiresAt'];
+  const removes: string[] = [];
+  REQUEST_DATA_ATTRIBUTES.forEach((attribute, index) => {
+    names[`#d${index}`] = attribute;
+    if (data[attribute] === undefined) {
+      removes.push(`#d${index}`);
+    } else {
+      values[`:d${index}`] = toAttributeValue(data[attribute], attribute);
+      sets.push(`#d${index} = :d${index}`);
+    }
+  });
+  return {
+    TableName: table.tableName,
+    Key: marshallItem(eventKeys.requestAt(requestKey)),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: owned.condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * Deletes the request item `requestKey` written for event `id` that nothing will queue (a delivery
+ * that lost its dedupe key to a concurrent one). Nothing else refers to it; an item that holds
+ * another event's data is left alone.
+ */
+export async function deleteRequest(table: EventTable, requestKey: string, id: string): Promise<void> {
+  const owned = ownedBy(requestKey, id);
+  if (owned === undefined) return;
+  try {
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: marshallItem(eventKeys.requestAt(requestKey)),
+        ConditionExpression: owned.condition,
+        ExpressionAttributeNames: owned.names,
+        ...(Object.keys(owned.values).length > 0 && { ExpressionAttributeValues: owned.values }),
+      }),
+    );
+  } catch (error: unknown) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Writes the state item of an event whose request item (`requestKey`) exists and whose message is
+ * on its queue: status `queued`, in its route's shard partition. False when the event has a state
+ * already (its handler took the lock first, or a concurrent delivery queued it), which is left as
+ * it is.
+ */
+export async function putQueued(
+  table: EventTable,
+  record: NewEventRecord,
+  requestKey: string,
+): Promise<boolean> {
   try {
     await table.client.send(
       new PutItemCommand({
         TableName: table.tableName,
         Item: marshallItem(
-          newStateItem(splitRecord(record).state, { status: 'queued' }, table.now().toISOString()),
+          newStateItem(
+            splitRecord(record).state,
+            requestKey,
+            { status: 'queued' },
+            table.now().toISOString(),
+          ),
         ),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -71,9 +162,9 @@ export async function putQueued(table: EventTable, record: NewEventRecord): Prom
 }
 
 /**
- * Deletes the request item of an event that never reached its queue, on condition that it has no
- * state: once a handler has taken it (the send went through after all) it is kept. Used for a
- * replay whose send failed, so no request data is left that nothing would ever queue.
+ * Deletes the request item of an event that never reached its queue (a replay whose send failed:
+ * `REQUEST#<id>`), on condition that it has no state: once a handler has taken it (the send went
+ * through after all) it is kept. So no request data is left that nothing would ever queue.
  * @returns whether it was deleted (false when it had a state or was already gone)
  */
 export function discardUnqueued(table: EventTable, id: string): Promise<boolean> {
@@ -98,7 +189,7 @@ async function unlessQueued(table: EventTable, id: string, write: TransactWriteI
           {
             ConditionCheck: {
               TableName: table.tableName,
-              Key: marshallItem(eventKeys.event(id)),
+              Key: marshallItem(requireStateKey(id)),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -115,7 +206,7 @@ async function unlessQueued(table: EventTable, id: string, write: TransactWriteI
 }
 
 /** A transaction cancelled because one of its items failed with `code`. */
-function cancelledBy(error: unknown, code: string): boolean {
+export function cancelledBy(error: unknown, code: string): boolean {
   return (
     error instanceof TransactionCanceledException &&
     (error.CancellationReasons ?? []).some((reason) => reason.Code === code)

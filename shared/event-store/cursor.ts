@@ -1,9 +1,13 @@
 /**
- * The opaque cursor of an event listing: base64url of `{ v: 1, route, status?, order, before }`
- * (newest first) or `{ v: 1, route, status?, order: 'oldest', after }` (oldest first), where
- * `before`/`after` is the index sort key (`<receivedAt>#<id>`) of the last event returned. A cursor
- * only continues the listing it came from (same route, status filter and order).
+ * The opaque cursor of an event listing: base64url of `{ v: 2, route, status?, order, before }`
+ * (newest first) or `{ v: 2, route, status?, order: 'oldest', after }` (oldest first), where
+ * `before`/`after` is the id of the last event returned (or the id prefix of a time, `evt_<time>`).
+ * Ids sort by time across every shard of a route (ULID first, `shared/ids.ts`), so that one
+ * position is where each of the route's shards continues: every shard's next page starts just past
+ * it. A cursor only continues the listing it came from (same route, status filter and order);
+ * cursors of table layout v1 (`v: 1`, positions `<receivedAt>#<id>`) are refused.
  */
+import { EVENT_ID_PREFIX } from '../ids.js';
 import { InvalidCursorError } from './errors.js';
 import { EVENT_STATUSES } from './transitions.js';
 import type { EventStatus } from './types.js';
@@ -19,20 +23,21 @@ interface PositionScope {
 /** Where a newest-first listing stopped: the next page holds only older events. */
 interface NewestFirstPosition extends PositionScope {
   readonly order: 'newest';
-  /** Index sort key of the last event returned. */
+  /** Id of the last event returned (or a time's id prefix). */
   readonly before: string;
 }
 
 /** Where an oldest-first listing stopped: the next page holds only newer events. */
 interface OldestFirstPosition extends PositionScope {
   readonly order: 'oldest';
-  /** Index sort key of the last event returned. */
+  /** Id of the last event returned (or a time's id prefix). */
   readonly after: string;
 }
 
 export type ListingPosition = NewestFirstPosition | OldestFirstPosition;
 
-const CURSOR_VERSION = 1;
+/** 2 since table layout v2: positions are event ids. */
+const CURSOR_VERSION = 2;
 
 /** The cursor text of `position`. */
 export function encodeCursor(position: ListingPosition): string {
@@ -70,7 +75,7 @@ export function decodeCursor(
     throw new InvalidCursorError(`unknown order ${String(written)}`);
   }
   const key = written === 'newest' ? fields.before : fields.after;
-  if (typeof fields.route !== 'string' || typeof key !== 'string' || key === '') {
+  if (typeof fields.route !== 'string' || typeof key !== 'string' || !key.startsWith(EVENT_ID_PREFIX)) {
     throw new InvalidCursorError('not a listing cursor');
   }
   if (fields.status !== undefined && !EVENT_STATUSES.includes(fields.status as EventStatus)) {

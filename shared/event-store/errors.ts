@@ -6,7 +6,8 @@ export type EventStoreErrorCode =
   | 'event_not_found'
   | 'route_mismatch'
   | 'lock_lost'
-  | 'invalid_cursor';
+  | 'invalid_cursor'
+  | 'table_layout_mismatch';
 
 /** Base class of the event store's own errors; SDK errors (throttling, network) pass through as they are. */
 export class EventStoreError extends HooklineError<EventStoreErrorCode> {
@@ -99,5 +100,31 @@ export class InvalidCursorError extends EventStoreError {
       'invalid_cursor',
       `invalid cursor: ${reason}; pass back nextCursor unchanged with the same route, status and order`,
     );
+  }
+}
+
+/**
+ * The event table holds items of another layout than this Hookline reads and writes (its
+ * `HOOKLINE#LAYOUT` item, or the shape of a table made before layouts had one): every operation is
+ * refused, before anything is written (docs/architecture.md, "Table layout").
+ */
+export class TableLayoutError extends EventStoreError {
+  override name = 'TableLayoutError';
+  readonly tableName: string;
+  /** The layout the table uses. */
+  readonly found: number;
+  /** The layout this Hookline needs. */
+  readonly expected: number;
+
+  constructor(tableName: string, found: number, expected: number, how: string) {
+    super(
+      'table_layout_mismatch',
+      `the event table ${tableName} uses layout v${found} (${how}); this Hookline needs layout v${expected}: ` +
+        `deploy it to a new table (a stack of this release creates one of its own; \`--table\` or ` +
+        `HOOKLINE_TABLE_NAME can name another) or run it with the Hookline release that wrote layout v${found}`,
+    );
+    this.tableName = tableName;
+    this.found = found;
+    this.expected = expected;
   }
 }

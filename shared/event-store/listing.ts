@@ -1,13 +1,16 @@
 /**
- * The page loop of an event listing: index keys read a Query at a time, the events' states read
- * 100 at a time, until the page is full, the range is exhausted or the call has examined all the
- * keys it may. What to read comes planned (`planListing`).
+ * The page loop of an event listing: the route's shard partitions read and merged in order
+ * (`ShardMerge`), state items taken as they come (or, from the status index, read 100 at a time),
+ * until the page is full, the range is exhausted or the call has examined all the items it may.
+ * What to read comes planned (`planListing`).
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { FILTERED_QUERY_PAGE, hasKeys, type IndexKey, queryKeys } from './index-query.js';
-import type { EventState } from './items.js';
+import { type EventState, toEventState } from './items.js';
 import { cursorAt, type ListingPlan } from './listing-plan.js';
+import { type ShardEntry, ShardMerge } from './shard-query.js';
 import { BATCH_GET_MAX_KEYS, type ReadTable, readStates } from './state-reads.js';
+
+/** Items read per shard, over the first Queries of a listing whose status filter is checked on the states. */
+export const FILTERED_QUERY_PAGE = 1000;
 
 export interface EventPage {
   /** In the query's order. */
@@ -15,108 +18,91 @@ export interface EventPage {
   /**
    * Set when more events may follow: pass it back as `cursor`. A page can hold fewer than `limit`
    * events, even none, and still have a next page: with a status filter the events after it may all
-   * be in other statuses, and a listing that examined `maxKeysPerListing` index keys stops there.
+   * be in other statuses, and a listing that examined `maxKeysPerListing` items stops there.
    */
   readonly nextCursor?: string;
 }
 
 /**
- * One page of the listing `plan`, examining at most `maxKeys` index keys: a page that reaches that
- * many ends there, with fewer than `limit` events (possibly none) and a `nextCursor` just past the
- * last key examined.
+ * One page of the listing `plan`, examining at most `maxKeys` items (or one per shard, when that is
+ * more): a page that reaches that many ends there, with fewer than `limit` events (possibly none)
+ * and a `nextCursor` just past what it examined in every shard.
  * @throws HistoryUnavailableError when DynamoDB keeps leaving events unread (throttling)
  */
-export function readPage(table: ReadTable, plan: ListingPlan, maxKeys: number): Promise<EventPage> {
-  return new PageRead(table, plan, maxKeys).run();
+export async function readPage(table: ReadTable, plan: ListingPlan, maxKeys: number): Promise<EventPage> {
+  const { limit, status, indexed, range } = plan;
+  const shards = Math.max(1, range.partitions.length);
+  const filtered = status !== undefined && !indexed;
+  const merge = new ShardMerge(table, range, {
+    // Enough for the page if the events are spread evenly (twice over), so that a shard runs dry
+    // and is read again only rarely.
+    firstPageSize: filtered
+      ? Math.ceil(FILTERED_QUERY_PAGE / shards)
+      : Math.ceil((2 * (limit + 1)) / shards) + 1,
+    maxItems: maxKeys,
+  });
+  const page =
+    range.source === 'table' ? await statesOf(merge, plan) : await indexedStatesOf(table, merge, plan);
+  const { events, last, leftover } = page;
+  if (events.length === limit) {
+    const more = leftover || (await merge.hasMore());
+    return more && last !== undefined ? { events, nextCursor: cursorAt(plan, last) } : { events };
+  }
+  // Stopped short of the limit: every shard is read to its end, or this call examined all it may.
+  const bound = merge.capped ? merge.bound() : undefined;
+  return bound === undefined ? { events } : { events, nextCursor: cursorAt(plan, bound) };
 }
 
-/** The state of one page's reads. */
-class PageRead {
-  private readonly table: ReadTable;
-  private readonly plan: ListingPlan;
-  private readonly maxKeys: number;
-  private readonly events: EventState[] = [];
-  /** Index keys read whose events are not read yet, in order. */
-  private readonly pending: IndexKey[] = [];
-  private startKey: Record<string, AttributeValue> | undefined;
-  private exhausted = false;
-  /** The sort key of the last event put in the page. */
-  private lastSortKey: string | undefined;
-  /** Index keys read so far, and the last of them handed on to be read (the cap's cursor). */
-  private examined = 0;
-  private lastExamined: string | undefined;
+interface PageSoFar {
+  readonly events: EventState[];
+  /** Id of the last event in the page. */
+  readonly last: string | undefined;
+  /** Entries read past the last event of a full page (they are read again by the next page). */
+  readonly leftover: boolean;
+}
 
-  constructor(table: ReadTable, plan: ListingPlan, maxKeys: number) {
-    this.table = table;
-    this.plan = plan;
-    this.maxKeys = maxKeys;
+/** The page from state items, checking a status filter on each. */
+async function statesOf(merge: ShardMerge, plan: ListingPlan): Promise<PageSoFar> {
+  const events: EventState[] = [];
+  let last: string | undefined;
+  while (events.length < plan.limit) {
+    const entry = await merge.next();
+    if (entry === undefined) break;
+    const state = toEventState(entry.item);
+    if (plan.status !== undefined && state.status !== plan.status) continue;
+    events.push(state);
+    last = entry.id;
   }
+  return { events, last, leftover: false };
+}
 
-  async run(): Promise<EventPage> {
-    while (this.events.length < this.plan.limit) {
-      if (this.pending.length > 0) await this.readEvents();
-      else if (this.exhausted || this.examined >= this.maxKeys) break;
-      else await this.readKeys();
+/**
+ * The page from `byRouteStatus` keys: their states read 100 at a time, each checked for the status
+ * (the index lags the table: an event may have moved on since).
+ */
+async function indexedStatesOf(table: ReadTable, merge: ShardMerge, plan: ListingPlan): Promise<PageSoFar> {
+  const events: EventState[] = [];
+  let last: string | undefined;
+  for (;;) {
+    const chunk: ShardEntry[] = [];
+    const wanted = Math.min(BATCH_GET_MAX_KEYS, plan.limit - events.length);
+    while (chunk.length < wanted) {
+      const entry = await merge.next();
+      if (entry === undefined) break;
+      chunk.push(entry);
     }
-    return this.finish();
-  }
-
-  /** The next Query of index keys, onto `pending`. */
-  private async readKeys(): Promise<void> {
-    const { status, indexed, limit, range } = this.plan;
-    const remaining = limit - this.events.length;
-    // One key past the page tells whether there is a next page without another Query.
-    const wanted = status === undefined || indexed ? remaining + 1 : FILTERED_QUERY_PAGE;
-    const pageSize = Math.min(wanted, this.maxKeys - this.examined);
-    const page = await queryKeys(this.table, range, pageSize, this.startKey);
-    this.pending.push(...page.keys);
-    this.examined += page.keys.length;
-    this.startKey = page.lastKey;
-    this.exhausted = this.startKey === undefined;
-    if (page.keys.length === 0 && page.lastKey !== undefined) {
-      // Nothing returned yet more to read (a key on an exclusive bound was dropped): count the
-      // read, and continue from where it stopped if the cap ends the call here.
-      this.examined += 1;
-      this.lastExamined = page.lastKey[range.index.sortKey]?.S ?? this.lastExamined;
-    }
-  }
-
-  /** The events of the next pending keys (up to 100), onto the page while it has room. */
-  private async readEvents(): Promise<void> {
-    const { status, limit } = this.plan;
-    const take =
-      status === undefined ? Math.min(BATCH_GET_MAX_KEYS, limit - this.events.length) : BATCH_GET_MAX_KEYS;
-    const chunk = this.pending.splice(0, take);
+    if (chunk.length === 0) return { events, last, leftover: false };
     const states = await readStates(
-      this.table,
-      chunk.map((key) => key.id),
+      table,
+      chunk.map((entry) => entry.id),
     );
-    for (const [offset, key] of chunk.entries()) {
-      this.lastExamined = key.sortKey;
-      const state = states.get(key.id);
+    for (const [offset, entry] of chunk.entries()) {
+      const state = states.get(entry.id);
       // Missing: expired or deleted since the index was read. Another status: the index lags.
-      if (state === undefined || (status !== undefined && state.status !== status)) continue;
-      this.events.push(state);
-      this.lastSortKey = key.sortKey;
-      if (this.events.length === limit) {
-        this.pending.unshift(...chunk.slice(offset + 1));
-        return;
-      }
+      if (state === undefined || state.status !== plan.status) continue;
+      events.push(state);
+      last = entry.id;
+      if (events.length === plan.limit) return { events, last, leftover: offset < chunk.length - 1 };
     }
-  }
-
-  /** The page, with a cursor when more events may follow. */
-  private async finish(): Promise<EventPage> {
-    const { events, plan } = this;
-    if (events.length < plan.limit) {
-      // Stopped short of the limit: the index is exhausted, or this call examined all it may.
-      if (this.exhausted || this.lastExamined === undefined) return { events };
-      return { events, nextCursor: cursorAt(plan, this.lastExamined) };
-    }
-    const more =
-      this.pending.length > 0 ||
-      (this.startKey !== undefined && (await hasKeys(this.table, plan.range, this.startKey)));
-    if (!more || this.lastSortKey === undefined) return { events };
-    return { events, nextCursor: cursorAt(plan, this.lastSortKey) };
   }
 }

@@ -10,9 +10,17 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { LockLostError, RouteMismatchError } from './errors.js';
-import { type EventState, eventKeys, newStateItem, toEventState } from './items.js';
-import { type Item, marshallItem, toAttributeValue, unmarshallItem } from './marshal.js';
-import { decodeRequestData } from './request-data.js';
+import {
+  dedupeKeyOf,
+  type EventState,
+  eventKeys,
+  type ItemKey,
+  newStateItem,
+  ownedBy,
+  requestOwnerOf,
+  toEventState,
+} from './items.js';
+import { type Item, marshallItem, toAttributeValue } from './marshal.js';
 import { statusChange, updateEvent, updateExpression } from './state-update.js';
 import { type EventTable, getItem } from './table.js';
 import { isFinalStatus, sourcesFor } from './transitions.js';
@@ -38,7 +46,13 @@ export interface AcquireLockInput {
 export type LockableEvent = Pick<
   NewEventRecord,
   'queueName' | 'receivedAt' | 'method' | 'path' | 'sourceIp' | 'verification' | 'replayOf'
->;
+> & {
+  /**
+   * The `pk` of the event's request item, as its envelope names it (from envelope v3 on).
+   * @default `REQUEST#<id>`: where an event without a dedupe key keeps it
+   */
+  readonly requestKey?: string;
+};
 
 /** A lock whose holder never settled before it lapsed (the attempt timed out or crashed). */
 export interface LapsedLock {
@@ -104,12 +118,15 @@ const LOCKABLE_STATUSES = sourcesFor('processing').filter((status) => status !==
  * @throws RouteMismatchError when the event belongs to another route
  */
 export async function acquireLock(table: EventTable, input: AcquireLockInput): Promise<LockResult> {
+  const key = eventKeys.state(input.id);
+  // An id of no event of this table layout: nothing can be locked, nor created.
+  if (key === undefined) return { acquired: false, reason: 'missing' };
   for (let round = 0; round < 3; round += 1) {
     try {
-      return await lockState(table, input);
+      return await lockState(table, key, input);
     } catch (error: unknown) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const outcome = await whyNotLocked(table, input, error.Item);
+      const outcome = await whyNotLocked(table, key, input, error.Item);
       if (outcome !== undefined) return outcome;
     }
   }
@@ -117,7 +134,7 @@ export async function acquireLock(table: EventTable, input: AcquireLockInput): P
 }
 
 /** The lock's UpdateItem; throws ConditionalCheckFailedException when the event cannot be locked now. */
-async function lockState(table: EventTable, input: AcquireLockInput): Promise<LockResult> {
+async function lockState(table: EventTable, key: ItemKey, input: AcquireLockInput): Promise<LockResult> {
   const { id, route, owner, expiresAt } = input;
   const now = table.now().toISOString();
   const values: Record<string, AttributeValue> = {
@@ -134,7 +151,7 @@ async function lockState(table: EventTable, input: AcquireLockInput): Promise<Lo
   const result = await table.client.send(
     new UpdateItemCommand({
       TableName: table.tableName,
-      Key: marshallItem(eventKeys.event(id)),
+      Key: marshallItem(key),
       UpdateExpression:
         'SET #status = :processing, #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now REMOVE gsi2pk',
       // A lapsed lock is taken over by takeOver(), which records the lapsed attempt as it does.
@@ -172,6 +189,7 @@ async function lockState(table: EventTable, input: AcquireLockInput): Promise<Lo
  */
 async function takeOver(
   table: EventTable,
+  key: ItemKey,
   input: AcquireLockInput,
   current: EventState,
 ): Promise<LockResult | undefined> {
@@ -199,7 +217,7 @@ async function takeOver(
     const result = await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: marshallItem(eventKeys.event(input.id)),
+        Key: marshallItem(key),
         UpdateExpression:
           'SET #lockOwner = :owner, #lockExpiresAt = :expiresAt, #updatedAt = :now, ' +
           '#attempts = list_append(if_not_exists(#attempts, :none), :lapsed)',
@@ -245,11 +263,12 @@ function lapsedAttempt(attempt: number, lapsed: LapsedLock): AttemptRecord {
  */
 async function whyNotLocked(
   table: EventTable,
+  key: ItemKey,
   input: AcquireLockInput,
   failed: Item | undefined,
 ): Promise<LockResult | undefined> {
   const { id, route } = input;
-  const existing = failed ?? (await getItem(table, eventKeys.event(id)));
+  const existing = failed ?? (await getItem(table, key));
   if (existing === undefined) {
     if (input.event === undefined) return { acquired: false, reason: 'missing' };
     const created = await createLocked(table, input, input.event);
@@ -269,7 +288,7 @@ async function whyNotLocked(
   if (record.lockExpiresAt !== undefined && record.lockExpiresAt > table.now().toISOString()) {
     return { acquired: false, reason: 'locked', record };
   }
-  return takeOver(table, input, record);
+  return takeOver(table, key, input, record);
 }
 
 /**
@@ -283,17 +302,24 @@ async function createLocked(
   input: AcquireLockInput,
   event: LockableEvent,
 ): Promise<EventState | 'missing' | undefined> {
-  const request = await getItem(table, eventKeys.request(input.id));
-  if (request?.expiresAt?.N === undefined) return 'missing';
-  const { dedupeKey } = decodeRequestData(input.id, unmarshallItem(request));
+  const { requestKey: named, ...fields } = event;
+  const requestKey = named ?? eventKeys.request(input.id).pk;
+  const requestItem = eventKeys.requestAt(requestKey);
+  const request = await getItem(table, requestItem);
+  // The item must hold this event's request data: a dedupe key's item may hold an earlier event's.
+  if (request?.expiresAt?.N === undefined || requestOwnerOf(request) !== input.id) return 'missing';
+  const dedupeKey = dedupeKeyOf(input.id, request);
+  const owned = ownedBy(requestKey, input.id);
+  if (owned === undefined) return 'missing';
   const item = newStateItem(
     {
-      ...event,
+      ...fields,
       id: input.id,
       route: input.route,
       expiresAt: Number(request.expiresAt.N),
-      ...(typeof dedupeKey === 'string' && { dedupeKey }),
+      ...(dedupeKey !== undefined && { dedupeKey }),
     },
+    requestKey,
     { status: 'processing', lockOwner: input.owner, lockExpiresAt: input.expiresAt.toISOString() },
     table.now().toISOString(),
   );
@@ -304,8 +330,10 @@ async function createLocked(
           {
             ConditionCheck: {
               TableName: table.tableName,
-              Key: marshallItem(eventKeys.request(input.id)),
-              ConditionExpression: 'attribute_exists(pk)',
+              Key: marshallItem(requestItem),
+              ConditionExpression: owned.condition,
+              ExpressionAttributeNames: owned.names,
+              ...(Object.keys(owned.values).length > 0 && { ExpressionAttributeValues: owned.values }),
             },
           },
           {
@@ -340,7 +368,7 @@ async function createLocked(
  */
 export async function settle(table: EventTable, input: SettleInput): Promise<EventState> {
   const { id, route, owner, to, attempts } = input;
-  const change = statusChange(route, to, attempts, table.now().toISOString());
+  const change = statusChange(id, to, attempts, table.now().toISOString());
   return updateEvent(
     table,
     id,

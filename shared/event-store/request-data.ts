@@ -8,7 +8,7 @@ import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { errorMessage } from '../errors.js';
 
 /** The compressed form's attribute. */
-const COMPRESSED_REQUEST_ATTRIBUTE = 'requestBr';
+export const COMPRESSED_REQUEST_ATTRIBUTE = 'requestBr';
 
 /**
  * Brotli quality: 5 compresses a 1–5 KB webhook about as well as the maximum (11) within a few

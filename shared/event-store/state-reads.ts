@@ -8,8 +8,8 @@ import {
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { HooklineError } from '../errors.js';
-import { TABLE_PARTITIONS } from '../resources.js';
-import { type EventState, eventKeys, toEventState } from './items.js';
+import { parseEventId } from '../ids.js';
+import { type EventState, eventKeys, type ItemKey, toEventState } from './items.js';
 import { type Item, marshallItem } from './marshal.js';
 import type { EventTable } from './table.js';
 
@@ -83,7 +83,7 @@ export async function readStates(table: ReadTable, ids: readonly string[]): Prom
 
 /**
  * BatchGetItem of `attributes` of the state items of `ids` (at most 100), by id, without their
- * `pk`; retries unprocessed keys with backoff.
+ * keys; retries unprocessed keys with backoff. Ids of no event of this layout are left out.
  * @throws HistoryUnavailableError when keys are still unprocessed after the last attempt
  */
 export async function batchGet(
@@ -93,11 +93,18 @@ export async function batchGet(
 ): Promise<Map<string, Item>> {
   const items = new Map<string, Item>();
   if (ids.length === 0) return items;
-  const names: Record<string, string> = { '#pk': 'pk' };
+  const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
   attributes.forEach((attribute, index) => {
     names[`#a${index}`] = attribute;
   });
-  let keys: Record<string, AttributeValue>[] | undefined = ids.map((id) => marshallItem(eventKeys.event(id)));
+  const stateKeys = ids
+    .map((id) => eventKeys.state(id))
+    .filter((key): key is ItemKey => key !== undefined)
+    .map((key) => marshallItem(key));
+  // BatchGetItem refuses a request that names one key twice.
+  let keys: Record<string, AttributeValue>[] | undefined = [
+    ...new Map(stateKeys.map((key) => [key.sk?.S ?? '', key])).values(),
+  ];
   for (let attempt = 0; keys !== undefined && keys.length > 0; attempt += 1) {
     if (attempt === BATCH_GET_ATTEMPTS) {
       throw new HistoryUnavailableError(keys.length, attempt);
@@ -117,7 +124,7 @@ export async function batchGet(
     for (const item of result.Responses?.[table.tableName] ?? []) {
       const id = idOf(item);
       if (id === undefined) continue;
-      const { pk: _pk, ...rest } = item;
+      const { pk: _pk, sk: _sk, ...rest } = item;
       items.set(id, rest);
     }
     keys = result.UnprocessedKeys?.[table.tableName]?.Keys;
@@ -125,12 +132,10 @@ export async function batchGet(
   return items;
 }
 
-const EVENT_PARTITION_PREFIX = TABLE_PARTITIONS.event('');
-
-/** The event id in an item's `pk` (`EVENT#<id>`). */
+/** The event id of a state item, or of its `byRouteStatus` entry: its sort key. */
 export function idOf(item: Readonly<Item>): string | undefined {
-  const pk = item.pk?.S;
-  return pk?.startsWith(EVENT_PARTITION_PREFIX) ? pk.slice(EVENT_PARTITION_PREFIX.length) : undefined;
+  const sk = item.sk?.S;
+  return sk !== undefined && parseEventId(sk) !== undefined ? sk : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,7 +11,7 @@ import {
 import { STATUS_INDEXED } from '../resources.js';
 import { truncateUtf8 } from '../text.js';
 import { EventNotFoundError, RouteMismatchError } from './errors.js';
-import { type EventState, eventKeys, toEventState } from './items.js';
+import { type EventState, eventKeys, statusPartitionOf, toEventState } from './items.js';
 import { marshallItem, toAttributeValue } from './marshal.js';
 import { type EventTable, getItem } from './table.js';
 import type { AttemptRecord, EventStatus } from './types.js';
@@ -42,11 +42,12 @@ export function updateExpression(sets: readonly string[], removes: readonly stri
 }
 
 /**
- * The SET clauses every status change makes: status, updatedAt, the status index, new attempts
- * (their error messages truncated to `ERROR_MESSAGE_LIMIT_BYTES`).
+ * The SET clauses every status change of event `id` makes: status, updatedAt, the status index
+ * (the event's shard of its route's status partition), new attempts (their error messages
+ * truncated to `ERROR_MESSAGE_LIMIT_BYTES`).
  */
 export function statusChange(
-  route: string,
+  id: string,
   to: EventStatus,
   attempts: readonly AttemptRecord[],
   updatedAt: string,
@@ -58,8 +59,9 @@ export function statusChange(
   };
   const sets = ['#status = :to', '#updatedAt = :updatedAt'];
   const removes: string[] = [];
-  if (STATUS_INDEXED.has(to)) {
-    values[':gsi2pk'] = { S: eventKeys.routeStatus(route, to) };
+  const statusPartition = STATUS_INDEXED.has(to) ? statusPartitionOf(id, to) : undefined;
+  if (statusPartition !== undefined) {
+    values[':gsi2pk'] = { S: statusPartition };
     sets.push('gsi2pk = :gsi2pk');
   } else {
     removes.push('gsi2pk');
@@ -90,11 +92,13 @@ export async function updateEvent(
   update: StateUpdate,
   conflict: (actual: EventState) => Error,
 ): Promise<EventState> {
+  const key = eventKeys.state(id);
+  if (key === undefined) throw new EventNotFoundError(id);
   try {
     const result = await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: marshallItem(eventKeys.event(id)),
+        Key: marshallItem(key),
         UpdateExpression: update.update,
         ConditionExpression: `attribute_exists(pk) AND #route = :route AND ${update.condition}`,
         ExpressionAttributeNames: { ...update.names, '#route': 'route' },
@@ -107,7 +111,7 @@ export async function updateEvent(
     return toEventState(result.Attributes);
   } catch (error: unknown) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = error.Item ?? (await getItem(table, eventKeys.event(id)));
+    const existing = error.Item ?? (await getItem(table, key));
     if (existing === undefined) throw new EventNotFoundError(id);
     const actual = toEventState(existing);
     if (actual.route !== route) throw new RouteMismatchError(id, route, actual.route);
@@ -125,11 +129,13 @@ export async function addReplay(
   originalId: string,
   replayId: string,
 ): Promise<EventState> {
+  const key = eventKeys.state(originalId);
+  if (key === undefined) throw new EventNotFoundError(originalId);
   try {
     const result = await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: marshallItem(eventKeys.event(originalId)),
+        Key: marshallItem(key),
         UpdateExpression:
           'SET #replays = list_append(if_not_exists(#replays, :none), :ids), #updatedAt = :updatedAt',
         ConditionExpression: 'attribute_exists(pk)',

@@ -1,10 +1,5 @@
 /** The event table as every store operation sees it: client, name and clock, and its consistent reads. */
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Item, marshallItem } from './marshal.js';
 
 /** What an operation on the event table needs; `EventStore` builds one from its options. */
@@ -23,24 +18,4 @@ export async function getItem(
     new GetItemCommand({ TableName: table.tableName, Key: marshallItem(key), ConsistentRead: true }),
   );
   return result.Item;
-}
-
-/** Every item of partition `pk`, read consistently, page by page. */
-export async function readPartition(table: EventTable, pk: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
 }

@@ -30,5 +30,7 @@ export function lockableEvent(envelope: Envelope, route: ResolvedRoute): Lockabl
     verification: envelope.verification,
     ...(envelope.sourceIp !== undefined && { sourceIp: envelope.sourceIp }),
     ...(envelope.replayOf !== undefined && { replayOf: envelope.replayOf }),
+    // Older envelopes name none: the store looks where an event without a dedupe key keeps it.
+    ...(envelope.v === 3 && envelope.requestKey !== undefined && { requestKey: envelope.requestKey }),
   };
 }

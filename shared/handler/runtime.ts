@@ -42,7 +42,8 @@ import type { HandlerDefinition } from './types.js';
 export interface RuntimeDependencies {
   /** The route whose queue the records come from. */
   readonly route: ResolvedRoute;
-  readonly store: Pick<EventStore, 'acquireLock' | 'settle' | 'getEvent'>;
+  readonly store: Pick<EventStore, 'acquireLock' | 'settle' | 'getEvent'> &
+    Partial<Pick<EventStore, 'checkLayout'>>;
   /** The stack's envelope keys: a record whose envelope none of them signed never runs. */
   readonly envelopeKeys: EnvelopeKeys;
   readonly sqs: Pick<SQSClient, 'send'>;
@@ -117,7 +118,7 @@ export async function processBatch<TPayload>(
   invocation: InvocationOptions = {},
 ): Promise<SQSBatchResponse> {
   const now = deps.now ?? (() => new Date());
-  const keys = await envelopeKeysOrNone(deps);
+  const keys = (await tableLayoutChecked(deps)) ? await envelopeKeysOrNone(deps) : undefined;
   if (keys === undefined)
     return { batchItemFailures: records.map(({ messageId }) => ({ itemIdentifier: messageId })) };
   const scope: BatchScope<TPayload> = {
@@ -138,6 +139,23 @@ export async function processBatch<TPayload>(
   });
   (deps.metrics ?? silentMetrics).publish(scope.metrics);
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/**
+ * Whether the event table has this runtime's layout (read once per process): false (logged) when it
+ * has another, or cannot be read: the whole batch is left for redelivery, nothing is written.
+ */
+async function tableLayoutChecked(deps: RuntimeDependencies): Promise<boolean> {
+  try {
+    await deps.store.checkLayout?.();
+    return true;
+  } catch (error: unknown) {
+    deps.log.error('event table refused; batch left for redelivery', {
+      route: deps.route.path,
+      ...errorLogFields(error),
+    });
+    return false;
+  }
 }
 
 /** The envelope keys; undefined (logged) when they cannot be read: the whole batch is left for redelivery. */

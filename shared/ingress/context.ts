@@ -58,7 +58,12 @@ export interface Identified {
 export interface Claimed {
   /** The event's id: a new one, or that of the half-accepted event this request resumes. */
   readonly eventId: string;
-  /** The request data already written under `eventId` (an inline body, beside a won claim). */
+  /**
+   * The `pk` of the event's request item: its dedupe key's (the claim holds the request data), or
+   * its own (`REQUEST#<id>`: no dedupe key, or a key repeated after its window).
+   */
+  readonly requestKey: string;
+  /** The request data already written with the claim (an inline body), complete. */
   readonly recorded: NewEventRecord | undefined;
   /** True when the claim is held by an earlier attempt that was never queued: this one finishes it. */
   readonly resuming: boolean;
@@ -68,4 +73,6 @@ export interface Claimed {
 export interface Recorded {
   /** The request data as written: what the envelope is made from. */
   readonly record: NewEventRecord;
+  /** Where it is written (`Claimed.requestKey`): the state and the envelope name it. */
+  readonly requestKey: string;
 }

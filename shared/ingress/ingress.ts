@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { BodyStore } from '../body-store/body-store.js';
 import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
-import { newEventId } from '../ids.js';
+import { type NewEventId, newEventId } from '../ids.js';
 import { type Log, silentLog } from '../logger.js';
 import { type Metrics, silentMetrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
@@ -39,7 +39,7 @@ export interface IngressDependencies {
   readonly targets: readonly IngressTarget[];
   readonly store: Pick<
     EventStore,
-    'claimDedupeKey' | 'putRequest' | 'resumeRequest' | 'deleteRequest' | 'getEvent' | 'putQueued'
+    'claimRequest' | 'putRequest' | 'rewriteRequest' | 'deleteRequest' | 'getState' | 'putQueued'
   >;
   readonly queue: QueueSender;
   readonly secrets: SecretResolver;
@@ -70,7 +70,8 @@ export interface IngressDependencies {
   /** Where each request's metrics go, once it is answered (`./metrics.ts`). @default silentMetrics */
   readonly metrics?: Metrics;
   readonly now?: () => Date;
-  readonly newId?: (now: Date) => string;
+  /** New event ids. @default newEventId: a ULID, a shard of the route at random, the route's tag */
+  readonly newId?: NewEventId;
 }
 
 export type IngressHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -101,7 +102,7 @@ export function createIngress(deps: IngressDependencies): IngressHandler {
     .step(filter(log)) // 202 filtered
     .step(identify) // the dedupe key, from the request as received
     .step(redact(deps.bodyStore)) // 400 unredactable; nothing later sees a redacted value
-    .step(dedupe({ store, log, newId: deps.newId ?? newEventId })) // 200 duplicate, or resume
+    .step(dedupe({ store, log, newId: deps.newId ?? ((now, route) => newEventId(now, route)) })) // 200 duplicate, or resume
     .step(record({ store, log })) // body store, request data; 503
     .step(enqueue({ queue, envelopeKeys, log })) // 503
     .finish(

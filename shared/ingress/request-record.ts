@@ -3,12 +3,15 @@ import { type BodyReference, encodeBody, storableHeaders } from '../envelope.js'
 import type { NewEventRecord } from '../event-store/types.js';
 import type { Received, Routed, Verified } from './context.js';
 
-/** The request data of event `id`: the body inline, or `bodyRef` when it went to the body store. */
+/**
+ * The request data of event `id`: the body inline, or `bodyRef` when it went to the body store, or
+ * none yet (`'pending'`: a body bound for the body store, claimed before it is uploaded).
+ */
 export function requestRecord(
   context: Received & Routed & Verified,
   dedupeKey: string | undefined,
   id: string,
-  bodyRef?: BodyReference,
+  bodyRef?: BodyReference | 'pending',
 ): NewEventRecord {
   const { request, receivedAt, verdict } = context;
   const { route } = context.target;
@@ -22,7 +25,7 @@ export function requestRecord(
     query: request.query,
     headers: storableHeaders(request.headers, credentialHeaders(route.verify)),
     ...(request.headers['content-type'] !== undefined && { contentType: request.headers['content-type'] }),
-    ...(bodyRef === undefined ? encodeBody(request.body) : { bodyRef }),
+    ...(bodyRef === undefined ? encodeBody(request.body) : bodyRef === 'pending' ? {} : { bodyRef }),
     ...(request.sourceIp !== undefined && { sourceIp: request.sourceIp }),
     ...(dedupeKey !== undefined && { dedupeKey }),
     verification: {

@@ -1,6 +1,6 @@
 /**
- * Creates the event table the way the CDK stack does, from `EVENT_TABLE` only: used by the local
- * stack and the integration tests.
+ * Creates the event table the way the CDK stack does, from `EVENT_TABLE` only, and writes its
+ * layout item (`shared/event-store/layout.ts`): used by the local stack and the integration tests.
  */
 import {
   CreateTableCommand,
@@ -10,19 +10,26 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { layoutChecked, writeLayout } from '../event-store/layout.js';
 import { EVENT_TABLE } from '../resources.js';
 
 const ACTIVE_TIMEOUT_MS = 60_000;
 const ACTIVE_POLL_MS = 250;
 
-/** Creates the table (on-demand, both GSIs keys-only) and turns on TTL. Idempotent. */
+/**
+ * Creates the table (on-demand, its index keys-only), turns on TTL and writes the layout item.
+ * Idempotent; refuses (TableLayoutError) a table of another layout that is already there.
+ */
 export async function createEventTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, sortKey, indexes } = EVENT_TABLE;
   const keyNames = [
-    partitionKey,
-    sortKey,
-    ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ...new Set([
+      partitionKey,
+      sortKey,
+      ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ]),
   ];
+  let created = true;
   try {
     await client.send(
       new CreateTableCommand({
@@ -46,9 +53,13 @@ export async function createEventTable(client: DynamoDBClient, tableName: string
   } catch (error: unknown) {
     // Already there (or being created): wait for it below.
     if (!(error instanceof ResourceInUseException)) throw error;
+    created = false;
   }
   await waitUntilActive(client, tableName);
   await enableTimeToLive(client, tableName);
+  // A table that was there already is checked the way every function checks it (an older one has
+  // no layout item, and is recognised by its indexes); a new one gets its item now.
+  await (created ? writeLayout({ client, tableName }) : layoutChecked({ client, tableName }));
 }
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -15,7 +15,7 @@ import { DirectoryBodyStore } from '../body-store/directory-body-store.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
 import { EventStore } from '../event-store/event-store.js';
-import { EventHistory } from '../event-store/history.js';
+import { EventHistory, shardsOfRoutes } from '../event-store/history.js';
 import { ADMIN_PATH_PREFIX } from '../http/paths.js';
 import { LOCAL_AWS, type LocalState, localBodyRoot, localStateFile } from '../local-state/state-file.js';
 import { type Log, silentLog } from '../logger.js';
@@ -149,7 +149,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const targets = await provisionResources(clients, config.name, routes, tableName, startup);
     startup.throwIfAborted();
     const { log, waitSeconds } = settings;
-    const stores = openStores(clients.dynamodb, tableName, settings.configFile);
+    const stores = openStores(clients.dynamodb, tableName, settings.configFile, routes);
+    // The table was just created with its layout item; a refusal here names both layouts.
+    await stores.store.checkLayout();
     // What `hookline stats` reads: the same values the stack prints (or drops), kept in memory.
     const collector = metricsCollector();
     const metrics = teeMetrics(settings.metrics(config), collector);
@@ -298,11 +300,16 @@ interface LocalStores {
   readonly bodyStore: DirectoryBodyStore;
 }
 
-function openStores(dynamodb: DynamoDBClient, tableName: string, configFile: string): LocalStores {
+function openStores(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  configFile: string,
+  routes: readonly ResolvedRoute[],
+): LocalStores {
   const store = new EventStore({ client: dynamodb, tableName });
   return {
     store,
-    history: new EventHistory({ client: dynamodb, tableName, store }),
+    history: new EventHistory({ client: dynamodb, tableName, store, shardsOf: shardsOfRoutes(routes) }),
     bodyStore: new DirectoryBodyStore({ root: localBodyRoot(configFile) }),
   };
 }

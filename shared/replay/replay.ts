@@ -20,7 +20,7 @@ export function createReplayer(deps: ReplayerDependencies): Replayer {
   const context: ReplayContext = {
     deps,
     now: deps.now ?? (() => new Date()),
-    newId: deps.newId ?? newEventId,
+    newId: deps.newId ?? ((now, route) => newEventId(now, route)),
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
     targetOf: (route) => targets.get(normalizePath(route)),
   };

@@ -40,21 +40,21 @@ export async function replayEvent(context: ReplayContext, id: string): Promise<R
   if (target === undefined) throw new RouteNotConfiguredError(id, original.route);
 
   const at = context.now();
-  const replayId = context.newId(at);
+  const replayId = context.newId(at, target.route);
   const bodyRef =
     original.bodyRef === undefined
       ? undefined
       : await copyBody(context, original.id, original.bodyRef, target, replayId);
   const replay = replayRecord(original, target, replayId, at, bodyRef);
-  await deps.store.putRequest(replay);
+  const requestKey = await deps.store.putRequest(replay);
   try {
-    const envelope = signEnvelope(toEnvelope(replay), await deps.envelopeKeys());
+    const envelope = signEnvelope(toEnvelope(replay, requestKey), await deps.envelopeKeys());
     await deps.queue.send(target.queueUrl, serializeEnvelope(envelope));
   } catch (error: unknown) {
     throw new ReplayEnqueueError(replay.id, original.id, error, await discard(context, replay.id));
   }
   // False when the handler took the message before this write: it is past `queued` already.
-  await deps.store.putQueued(replay);
+  await deps.store.putQueued(replay, requestKey);
   try {
     await deps.store.addReplay(original.id, replay.id);
   } catch (error: unknown) {

@@ -7,6 +7,7 @@ import type { ResolvedRoute } from '../config/types.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventHistory } from '../event-store/history.js';
 import type { EventStatus } from '../event-store/types.js';
+import type { NewEventId } from '../ids.js';
 import type { QueueSender } from '../ingress/ingress.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
@@ -37,8 +38,8 @@ export interface ReplayerDependencies {
    * @default () => new Date()
    */
   readonly now?: () => Date;
-  /** @default newEventId */
-  readonly newId?: (now: Date) => string;
+  /** New event ids. @default newEventId: a ULID, a shard of the route at random, the route's tag */
+  readonly newId?: NewEventId;
   /** Waits between bulk sends; must let `now` advance by `ms`. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Where `Replayed` goes, once per replay queued. @default silentMetrics */
@@ -167,7 +168,7 @@ export interface Replayer {
 export interface ReplayContext {
   readonly deps: ReplayerDependencies;
   readonly now: () => Date;
-  readonly newId: (now: Date) => string;
+  readonly newId: NewEventId;
   readonly sleep: (ms: number) => Promise<void>;
   /** The configured target of `route`, with or without its trailing slash. */
   readonly targetOf: (route: string) => ReplayTarget | undefined;

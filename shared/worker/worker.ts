@@ -210,14 +210,20 @@ async function routePoller(
   const load =
     options.loadDefinition ??
     ((r: ResolvedRoute) => loadHandlerDefinition(handlerEntry(options.configFile, r.handler)));
-  const [definition, queues] = await Promise.all([load(route), endpoints.queuesFor(route)]);
+  const store = new EventStore({ client: endpoints.dynamodb, tableName: endpoints.tableName });
+  // A table of another layout is refused before anything is consumed (once per process and table).
+  const [definition, queues] = await Promise.all([
+    load(route),
+    endpoints.queuesFor(route),
+    store.checkLayout(),
+  ]);
   return createPoller({
     route,
     definition,
     sqs: endpoints.sqs,
     queueUrl: queues.queueUrl,
     dlqUrl: queues.dlqUrl,
-    store: new EventStore({ client: endpoints.dynamodb, tableName: endpoints.tableName }),
+    store,
     envelopeKeys: endpoints.envelopeKeys,
     ...(endpoints.bodyStore !== undefined && { bodyStore: endpoints.bodyStore }),
     log: options.log ?? silentLog,

@@ -177,6 +177,7 @@ export function printHotKeys(
       '<where',
       '<partition key',
       `writes per ${events} events`,
+      'over keys',
       `writes/s at ${rate}/s`,
       `WCU/s at ${rate}/s`,
     ],
@@ -186,6 +187,7 @@ export function printHotKeys(
       key.where === 'table' ? 'table' : `index ${key.where}`,
       key.key.length > 60 ? `${key.key.slice(0, 59)}…` : key.key,
       String(key.writes),
+      String(key.spread),
       fixed(key.writesPerSecond, 0),
       fixed(key.unitsPerSecond, 0),
     ]);

@@ -15,6 +15,7 @@ import {
 } from './aws-call-counter.js';
 import { incompressibleBody, realisticBody } from './bodies.js';
 import { handledCounts, handledTime, resetHandled, waitForHandled } from './fixtures/handled.js';
+import { keyShape } from './key-shape.js';
 import { summarize } from './stats.js';
 import type { TableSchema } from './table-schema.js';
 import { type AttributeValueJson, parseUpdateExpression } from './update-expression.js';
@@ -224,18 +225,6 @@ export function writePurpose(call: ObservedCall, schema: TableSchema): string {
     }
   }
   return `${call.operation} ${shape}${status === undefined ? '' : `, status ${status}`}`;
-}
-
-function keyShape(key: DynamoDbItem, schema: TableSchema): string {
-  const shape = (name: string | undefined) => {
-    const value = name === undefined ? undefined : key[name]?.S;
-    if (typeof value !== 'string') return '…';
-    const hash = value.indexOf('#');
-    return hash < 0 ? value.slice(0, 24) : `${value.slice(0, hash + 1)}…`;
-  };
-  return schema.sortKey === undefined
-    ? shape(schema.partitionKey)
-    : `${shape(schema.partitionKey)} / ${shape(schema.sortKey)}`;
 }
 
 /** What a run needs of the stack and the bench around it. */

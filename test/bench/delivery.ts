@@ -136,7 +136,7 @@ export const deliverySection: BenchSection = {
       const endCpu = startCpuWindow(cpuTargets);
       const run = await deliver(context, events, MEASURED_BODY.bytes);
       const cpu = endCpu();
-      const rates = keyRates(tracker.keyWrites(), run.n, ROUTE_EVENTS_PER_SECOND);
+      const rates = keyRates(tracker.keyWrites(), run.n, ROUTE_EVENTS_PER_SECOND, route.route.shards);
       const stored = await readStoredItems(dynamodb, stack.tableName, tracker.writtenItems());
       const storage = storageByKind(stored, schema);
 
@@ -190,7 +190,8 @@ export const deliverySection: BenchSection = {
       print(
         `hot keys: the partition key of every write of the run (the table's, and each index's key the item carries ` +
           `after the write, where DynamoDB reported index capacity), scaled to one route at ${ROUTE_EVENTS_PER_SECOND} events/s; ` +
-          'DynamoDB serves at most 1 000 write units per second per partition key, and cannot split a key whose sort key only grows',
+          `a route's ${route.route.shards} shard keys (\`#<shard>\`) each take an even share of their family's writes, the ` +
+          'shard being drawn at random per event; DynamoDB serves at most 1 000 write units per second per partition key',
       );
       printHotKeys(print, rates, run.n, ROUTE_EVENTS_PER_SECOND);
       const busiest = rates[0];
@@ -253,8 +254,8 @@ export const deliverySection: BenchSection = {
       if (busiest !== undefined && hotKey > HOT_KEY_TARGET) {
         print(
           `MISS hot key: ${busiest.where === 'table' ? 'the table' : `index ${busiest.where}`} key ${busiest.key} is written ` +
-            `${fixed(busiest.writes / run.n, 2)} times per event of the route: every event of one route lands on it, so the ` +
-            `route throttles near ${fixed((HOT_KEY_TARGET * run.n) / busiest.writes, 0)} events/s`,
+            `${fixed(busiest.writes / run.n / busiest.spread, 2)} times per event of the route, so the ` +
+            `route throttles near ${fixed((HOT_KEY_TARGET * run.n * busiest.spread) / busiest.writes, 0)} events/s`,
         );
       }
     } finally {

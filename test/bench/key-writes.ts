@@ -284,23 +284,54 @@ export function valueText(value: AttributeValueJson): string {
 
 /** A key's writes and write units per second if the run's `events` arrived at `eventsPerSecond`. */
 export interface KeyRate extends KeyWrites {
+  /** How many keys share `writes` evenly: a route's shard count for a shard family, else 1. */
+  readonly spread: number;
   readonly writesPerSecond: number;
   readonly unitsPerSecond: number;
 }
 
 /**
+ * A route's sharded partition key: `ROUTE#<tag>#<shard>` (its event states) or
+ * `ROUTE#<tag>#<status>#<shard>` (their status index entries), the shard last.
+ */
+const SHARDED_KEY = /^(.* = ROUTE#[0-9A-Z]{8}(?:#[a-z_]+)?)#[0-9A-Z]{2}$/;
+
+/**
  * Each key's writes scaled from the run's `events` to `eventsPerSecond` (a key written once per event
  * gets `eventsPerSecond` writes per second), busiest first. A key written for one event only gets
  * `writes × eventsPerSecond / events`: its few writes spread over the run, as a sustained rate.
+ *
+ * A route's sharded keys are counted as one family (`… #<shard>`) whose writes each of the route's
+ * `shards` keys takes an even share of: the shard is drawn uniformly at random per event (it is in
+ * the event id), so that expectation is the model; the run's few events per shard would only show
+ * sampling noise.
  */
-export function keyRates(counts: readonly KeyWrites[], events: number, eventsPerSecond: number): KeyRate[] {
+export function keyRates(
+  counts: readonly KeyWrites[],
+  events: number,
+  eventsPerSecond: number,
+  shards = 1,
+): KeyRate[] {
   if (events <= 0) throw new RangeError(`events must be positive, got ${events}`);
   const scale = eventsPerSecond / events;
-  return counts
-    .map((count) => ({
-      ...count,
-      writesPerSecond: count.writes * scale,
-      unitsPerSecond: count.units * scale,
+  const families = new Map<string, KeyWrites & { spread: number }>();
+  for (const count of counts) {
+    const sharded = SHARDED_KEY.exec(count.key);
+    const key = sharded === null ? count.key : `${sharded[1]}#<shard>`;
+    const id = `${count.where}\u0000${key}`;
+    const family = families.get(id) ?? { where: count.where, key, writes: 0, units: 0, spread: 0 };
+    families.set(id, {
+      ...family,
+      writes: family.writes + count.writes,
+      units: family.units + count.units,
+      spread: sharded === null ? 1 : shards,
+    });
+  }
+  return [...families.values()]
+    .map((family) => ({
+      ...family,
+      writesPerSecond: (family.writes * scale) / family.spread,
+      unitsPerSecond: (family.units * scale) / family.spread,
     }))
     .sort((a, b) => b.writesPerSecond - a.writesPerSecond || a.key.localeCompare(b.key));
 }

@@ -6,6 +6,7 @@
  * `test/unit/bench/storage.test.ts`.
  */
 import { type DynamoDbItem, itemBytes } from './aws-call-counter.js';
+import { keyShape } from './key-shape.js';
 import type { IndexSchema, TableSchema } from './table-schema.js';
 
 /** DynamoDB's storage overhead per item and per index entry. */
@@ -19,7 +20,7 @@ export interface StoredItem {
   readonly firstWrittenMs: number;
 }
 
-/** The items or index entries of one kind (`EVENT#… / REQUEST`, `index byRoute`). */
+/** The items or index entries of one kind (`DEDUPE#… / REQUEST`, `index byRouteStatus`). */
 export interface StorageKind {
   readonly label: string;
   readonly count: number;
@@ -58,7 +59,7 @@ export function storageByKind(items: readonly StoredItem[], schema: TableSchema)
   };
   for (const { item, firstWrittenMs } of items) {
     const retention = retentionSeconds(item, schema, firstWrittenMs);
-    add(itemLabel(item, schema), itemBytes(item) + ITEM_OVERHEAD_BYTES, retention);
+    add(keyShape(item, schema), itemBytes(item) + ITEM_OVERHEAD_BYTES, retention);
     for (const index of schema.indexes) {
       const bytes = indexEntryBytes(item, schema, index);
       if (bytes !== undefined) add(`index ${index.name}`, bytes, retention);
@@ -99,18 +100,4 @@ function retentionSeconds(
   const ttl = schema.ttlAttribute === undefined ? undefined : item[schema.ttlAttribute]?.N;
   if (typeof ttl !== 'string') return undefined;
   return Math.max(0, Number(ttl) - firstWrittenMs / 1000);
-}
-
-/** `EVENT#… / REQUEST`: each key's text up to its first `#`, so items of one kind share a label. */
-function itemLabel(item: DynamoDbItem, schema: TableSchema): string {
-  const shape = (name: string | undefined) => {
-    const value = name === undefined ? undefined : item[name]?.S;
-    if (typeof value !== 'string') return '…';
-    const hash = value.indexOf('#');
-    const kept = hash < 0 ? value : `${value.slice(0, hash + 1)}…`;
-    return kept.length > 24 ? `${kept.slice(0, 23)}…` : kept;
-  };
-  return schema.sortKey === undefined
-    ? shape(schema.partitionKey)
-    : `${shape(schema.partitionKey)} / ${shape(schema.sortKey)}`;
 }

@@ -1,18 +1,39 @@
 /** Event-store fixtures shared by the event-store test files. */
-import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ROUTE_DEFAULTS } from '../../shared/config/defaults.js';
 import type { EventStore } from '../../shared/event-store/event-store.js';
 import { eventKeys } from '../../shared/event-store/items.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../shared/event-store/types.js';
+import { newEventId } from '../../shared/ids.js';
 import { transition } from './transition.js';
 
 export const TEST_ROUTE = '/order/status/';
 
-/** A complete new event received at `atMs` on TEST_ROUTE. */
-export function newEventRecord(atMs: number, overrides: Partial<NewEventRecord> = {}): NewEventRecord {
+/**
+ * A new event id of `route` (TEST_ROUTE by default) received at `atMs`, in one of the route's
+ * `shards` (32 by default, like a route's config) at random.
+ */
+export function testEventId(
+  atMs: number,
+  route = TEST_ROUTE,
+  shards: number = ROUTE_DEFAULTS.shards,
+): string {
+  return newEventId(new Date(atMs), { path: route, shards });
+}
+
+/**
+ * A complete new event received at `atMs` on TEST_ROUTE (or `overrides.route`), its id one of the
+ * route's (in one of `shards` shards, 32 by default).
+ */
+export function newEventRecord(
+  atMs: number,
+  overrides: Partial<NewEventRecord> = {},
+  shards: number = ROUTE_DEFAULTS.shards,
+): NewEventRecord {
   const at = new Date(atMs).toISOString();
+  const route = overrides.route ?? TEST_ROUTE;
   return {
-    id: randomUUID(),
+    id: testEventId(atMs, route, shards),
     route: TEST_ROUTE,
     queueName: 'order_status',
     receivedAt: at,
@@ -58,14 +79,14 @@ export async function storeEventIn(
   event: NewEventRecord,
   status: EventStatus,
 ): Promise<NewEventRecord> {
-  await store.putRequest(event);
+  const requestKey = await store.putRequest(event);
   if (status === 'received') return event;
-  await store.putQueued(event);
+  await store.putQueued(event, requestKey);
   for (const step of PATHS_FROM_QUEUED[status]) await transition(store, event.id, step);
   return event;
 }
 
-/** The raw item of an event, keys and index attributes included. */
+/** The raw state item of an event, keys and index attributes included. */
 export async function rawEventItem(client: DynamoDBClient, tableName: string, id: string) {
   const { Item } = await client.send(
     new GetItemCommand({ TableName: tableName, Key: marshallKey(id), ConsistentRead: true }),
@@ -74,6 +95,7 @@ export async function rawEventItem(client: DynamoDBClient, tableName: string, id
 }
 
 function marshallKey(id: string) {
-  const { pk, sk } = eventKeys.event(id);
-  return { pk: { S: pk }, sk: { S: sk } };
+  const key = eventKeys.state(id);
+  if (key === undefined) throw new Error(`${id} is not an event id`);
+  return { pk: { S: key.pk }, sk: { S: key.sk } };
 }

@@ -150,12 +150,19 @@ export async function scanEvents(
 ): Promise<Record<string, string>[]> {
   const { Items = [] } = await client.send(new ScanCommand({ TableName: tableName }));
   const statuses = new Map<string, string>();
+  // State items (table layout v2): `ROUTE#<tag>#<shard>`, sorted by the event id.
   for (const item of Items) {
-    const id = item.pk?.S?.match(/^EVENT#(.+)$/)?.[1];
-    if (id === undefined) continue;
-    if (item.sk?.S === 'EVENT') statuses.set(id, item.status?.S ?? '');
-    // Request data without a state: accepted but never queued.
-    else if (item.sk?.S === 'REQUEST' && !statuses.has(id)) statuses.set(id, 'received');
+    if (item.pk?.S?.startsWith('ROUTE#') && item.sk?.S !== undefined)
+      statuses.set(item.sk.S, item.status?.S ?? '');
+  }
+  // Request data without a state: accepted but never queued.
+  for (const item of Items) {
+    const pk = item.pk?.S ?? '';
+    // Whose request data it holds (`requestOwnerOf`): in the key, or the claim's first holder.
+    const id = pk.startsWith('REQUEST#')
+      ? pk.slice('REQUEST#'.length)
+      : (item.requestOf?.S ?? item.eventId?.S);
+    if (item.sk?.S === 'REQUEST' && id !== undefined && !statuses.has(id)) statuses.set(id, 'received');
   }
   return [...statuses].map(([id, status]) => ({ id, status }));
 }

@@ -119,35 +119,42 @@ export function recordingLog(): { log: Log; entries: LogEntry[] } {
 type IngressStore = IngressDependencies['store'];
 
 /**
- * An event store whose every method records `[method, argument]` in `calls` when called, then does
- * what `overrides` says (by default: claims succeed, writes succeed, no event exists).
+ * An event store whose every method records `[method, first argument]` in `calls` (and every
+ * argument in `callArgs`) when called, then does what `overrides` says (by default: claims
+ * succeed, writes succeed, no event exists).
  */
 export function fakeStore(
   overrides: Partial<IngressStore> = {},
-): IngressStore & { calls: [string, unknown][] } {
+): IngressStore & { calls: [string, unknown][]; callArgs: [string, unknown[]][] } {
   const calls: [string, unknown][] = [];
+  const callArgs: [string, unknown[]][] = [];
   const defaults: IngressStore = {
-    claimDedupeKey: async () => ({ claimed: true }),
-    putRequest: async () => {},
-    resumeRequest: async () => true,
+    claimRequest: async ({ record }) => ({
+      claimed: true,
+      requestKey: `DEDUPE#${record.route}#${record.dedupeKey}`,
+    }),
+    putRequest: async (record) => `REQUEST#${record.id}`,
+    rewriteRequest: async () => true,
     deleteRequest: async () => {},
-    getEvent: async () => undefined,
+    getState: async () => undefined,
     putQueued: async () => true,
   };
   const behaviour = { ...defaults, ...overrides };
   const recorded =
-    <A, R>(name: keyof IngressStore, method: (argument: A) => Promise<R>) =>
-    (argument: A): Promise<R> => {
-      calls.push([name, argument]);
-      return method(argument);
+    <A extends unknown[], R>(name: keyof IngressStore, method: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      calls.push([name, args[0]]);
+      callArgs.push([name, args]);
+      return method(...args);
     };
   return {
     calls,
-    claimDedupeKey: recorded('claimDedupeKey', behaviour.claimDedupeKey),
+    callArgs,
+    claimRequest: recorded('claimRequest', behaviour.claimRequest),
     putRequest: recorded('putRequest', behaviour.putRequest),
-    resumeRequest: recorded('resumeRequest', behaviour.resumeRequest),
+    rewriteRequest: recorded('rewriteRequest', behaviour.rewriteRequest),
     deleteRequest: recorded('deleteRequest', behaviour.deleteRequest),
-    getEvent: recorded('getEvent', behaviour.getEvent),
+    getState: recorded('getState', behaviour.getState),
     putQueued: recorded('putQueued', behaviour.putQueued),
   };
 }

@@ -22,6 +22,7 @@ const BASE_ROUTE: ResolvedRoute = {
   maxBodyBytes: 256 * 1024,
   expectJson: true,
   retentionDays: 30,
+  shards: 32,
   throttle: { rateLimit: 100, burstLimit: 200 },
 };
 

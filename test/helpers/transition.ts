@@ -50,7 +50,7 @@ export async function transition(
   }
 
   const attempts = changes.attempt === undefined ? [] : [changes.attempt];
-  const change = statusChange(route, to, attempts, table.now().toISOString());
+  const change = statusChange(id, to, attempts, table.now().toISOString());
   const sourcePlaceholders = sources.map((status, index) => {
     change.values[`:from${index}`] = { S: status };
     return `:from${index}`;
@@ -71,7 +71,8 @@ export async function transition(
 
 /** The event's state item, read consistently (a GetItem: no request data needed). */
 async function requireState(table: EventTable, id: string): Promise<EventState> {
-  const item = await getItem(table, eventKeys.event(id));
+  const key = eventKeys.state(id);
+  const item = key === undefined ? undefined : await getItem(table, key);
   if (item === undefined) throw new EventNotFoundError(id);
   return toEventState(item);
 }

@@ -10,6 +10,7 @@ import { HooklineGateway, type HooklineGatewayProps } from '../../infra/hookline
 import type { WebhookRoute } from '../../infra/webhook-route.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { ENV } from '../../shared/env-names.js';
+import { routeTag } from '../../shared/resources.js';
 import { unbundledApp } from '../helpers/cdk-app.js';
 import { makeConfig, makeRoute } from '../helpers/routes.js';
 
@@ -203,17 +204,32 @@ describe('route handler functions', () => {
           Action: 'sqs:SendMessage',
           Resource: arnOf(own.dlq),
         },
+        // Table layout v2: its route's state items, its route's request items, the layout item.
         {
           Effect: 'Allow',
-          Action: [
-            'dynamodb:GetItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:PutItem',
-            'dynamodb:ConditionCheckItem',
-          ],
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
           Resource: arnOf(own.table),
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*'] } },
+          Condition: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`ROUTE#${routeTag(alpha.path)}#*`] },
+          },
         },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+          Resource: arnOf(own.table),
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [`DEDUPE#${alpha.path}#*`, `REQUEST#evt_*${routeTag(alpha.path)}`],
+            },
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: arnOf(own.table),
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['HOOKLINE#LAYOUT'] } },
+        },
+        { Effect: 'Allow', Action: 'dynamodb:DescribeTable', Resource: arnOf(own.table) },
         {
           Effect: 'Allow',
           Action: 's3:GetObject',
@@ -249,12 +265,15 @@ describe('route handler functions', () => {
       'limits %s to getting, updating, putting and condition-checking items on the table itself (no delete, query or index)',
       (_path, r) => {
         const actions = statementsOf(r).flatMap((s) => [s.Action].flat());
-        expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([
-          'dynamodb:GetItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:PutItem',
-          'dynamodb:ConditionCheckItem',
-        ]);
+        expect(new Set(actions.filter((a) => a.startsWith('dynamodb:')))).toEqual(
+          new Set([
+            'dynamodb:GetItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:PutItem',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DescribeTable',
+          ]),
+        );
         expect(actions.filter((a) => a.includes('*'))).toEqual([]);
         expect(JSON.stringify(statementsOf(r))).not.toContain('/index/');
       },

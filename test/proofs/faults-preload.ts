@@ -11,7 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLE_PARTITIONS } from '../../shared/resources.js';
+import { parseEventId } from '../../shared/ids.js';
 import { attemptLogFile, childSettings, effectsAwaitingSettle, logLostReceive } from './faults-child.js';
 import { attemptLine, FaultInjector, installOnEveryClient, seededRandom } from './faults-injector.js';
 
@@ -59,9 +59,10 @@ function settledEventId(command: unknown): string | undefined {
     !input.ConditionExpression.includes('#lockOwner = :owner')
   )
     return undefined;
-  const pk = input.Key?.pk?.S;
-  const prefix = TABLE_PARTITIONS.event('');
-  return typeof pk === 'string' && pk.startsWith(prefix) ? pk.slice(prefix.length) : undefined;
+  // A state item's sort key is its event id (table layout v2).
+  const input2 = input as { Key?: { sk?: { S?: unknown } } };
+  const sk = input2.Key?.sk?.S;
+  return typeof sk === 'string' && parseEventId(sk) !== undefined ? sk : undefined;
 }
 
 /** The proof talks to this process over an IPC channel: when it closes, the proof is gone. */

@@ -30,6 +30,7 @@ import { loadConfig } from '../../shared/config/load.js';
 import type { ResolvedRoute } from '../../shared/config/types.js';
 import { EventStore } from '../../shared/event-store/event-store.js';
 import type { EventRecord } from '../../shared/event-store/types.js';
+import { parseEventId } from '../../shared/ids.js';
 import { createRouteQueues, type RouteQueues } from '../../shared/local/create-queues.js';
 import { createEventTable } from '../../shared/local/create-table.js';
 import { queueSettings } from '../../shared/resources.js';
@@ -615,8 +616,9 @@ async function storedStateIds(dynamodb: DynamoDBClient, tableName: string): Prom
   const pages = paginateScan({ client: dynamodb }, { TableName: tableName, ProjectionExpression: 'pk, sk' });
   for await (const page of pages) {
     for (const item of page.Items ?? []) {
-      const id = item.pk?.S?.match(/^EVENT#(.+)$/)?.[1];
-      if (id !== undefined && item.sk?.S === 'EVENT') ids.add(id);
+      // State items (table layout v2): a route's shard partition, sorted by the event id.
+      const id = item.sk?.S;
+      if (item.pk?.S?.startsWith('ROUTE#') && id !== undefined && parseEventId(id) !== undefined) ids.add(id);
     }
   }
   return ids;

@@ -268,6 +268,8 @@ export const OPERATIONS: Readonly<Record<AwsService, Readonly<Record<string, Aut
     Query: query,
     TransactWriteItems: transactWrite,
     BatchGetItem: batchGet,
+    // On the table: its layout, read by a function that finds no layout item (a new table).
+    DescribeTable: (input, arns) => [request('dynamodb:DescribeTable', tableArn(input.TableName, arns))],
   },
   s3: {
     GetObject: onObject('s3:GetObject'),

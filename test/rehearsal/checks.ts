@@ -32,12 +32,24 @@ export const GRANT_REASONS: Readonly<Record<string, string>> = {
     "reads a dedupe claim's holder when a failed conditional put returns no item (DynamoDB returns it)",
   'ingress dynamodb:ConditionCheckItem':
     'resumes an event an earlier attempt left without a state (its state is checked still absent)',
+  'ingress dynamodb:UpdateItem':
+    "moves a dedupe key's claim to a repeat after its window, adds a large body's reference to the " +
+    'request data its claim wrote, and rewrites the request data of an event it resumes',
+  'ingress dynamodb:DeleteItem':
+    'deletes the request data a repeat after the window wrote before another delivery took the key',
+  'ingress dynamodb:DescribeTable':
+    'tells a new table from one of layout v1 when the layout item is missing: only the first function does',
   'handler dynamodb:GetItem':
     'reads the state when a failed conditional update returns no item, and the request item before ' +
     'creating a missing state',
   'handler dynamodb:PutItem':
-    "creates the state, locked, when the message overtakes the ingress's queued write",
+    "creates the state, locked, when the message overtakes the ingress's queued write; writes the layout " +
+    'item of a new table when it is the first function to start',
   'handler dynamodb:ConditionCheckItem': 'checks the request item exists when it creates a missing state',
+  'handler dynamodb:DescribeTable':
+    'tells a new table from one of layout v1 when the layout item is missing: only the first function does',
+  'admin dynamodb:DescribeTable':
+    'tells a new table from one of layout v1 when the layout item is missing: only the first function does',
   'admin dynamodb:ConditionCheckItem':
     "discards a replay's request data when its send failed, if it has no state",
   'admin dynamodb:DeleteItem': "discards a replay's request data when its send failed, if it has no state",

@@ -14,7 +14,7 @@
  * - Destructive actions on the principal's own resources, but for the one write a route needs: the
  *   ingress of a route whose handshake stores its key puts its own secret.
  */
-import { bodyKeyPrefix } from '../../shared/resources.js';
+import { bodyKeyPrefix, routeTag } from '../../shared/resources.js';
 import { type AuthorizationRequest, queueArn } from './authorization.js';
 import type { Principal } from './principals.js';
 import type { RouteResources } from './route-resources.js';
@@ -40,6 +40,7 @@ const MARKER_KINDS = [
   'circuit',
   'schedules',
   'probeRole',
+  'tag',
 ] as const;
 type MarkerKind = (typeof MARKER_KINDS)[number];
 
@@ -55,6 +56,8 @@ function routeMarkers(route: RouteResources, bucketArn: string | undefined): Mar
     circuit: route.circuitKey,
     ...(route.scheduleArnPrefix !== undefined && { schedules: route.scheduleArnPrefix }),
     ...(route.schedulerRoleArn !== undefined && { probeRole: route.schedulerRoleArn }),
+    // Its state items' partitions and its events' ids (and their own request items) end with it.
+    tag: routeTag(route.route),
   };
 }
 

@@ -198,7 +198,7 @@ describe('serializeEnvelope() and parseEnvelope()', () => {
 describe('parseEnvelope()', () => {
   describe('versions', () => {
     it.each([
-      { v: 3, named: '3' },
+      { v: 4, named: '4' },
       { v: 0, named: '0' },
       { v: '1', named: '"1"' },
       { v: null, named: 'null' },
@@ -207,11 +207,27 @@ describe('parseEnvelope()', () => {
       const error = envelopeErrorOf(rawEnvelope({ v }));
 
       expect(error.code).toBe('unsupported_envelope_version');
-      expect(error.message).toBe(`envelope version ${named} is not supported (this runtime reads v1 to v2)`);
+      expect(error.message).toBe(`envelope version ${named} is not supported (this runtime reads v1 to v3)`);
     });
 
-    it.each([1, 2])('reads version %d', (v) => {
+    it.each([1, 2, 3])('reads version %d', (v) => {
       expect(parseEnvelope(rawEnvelope({ v })).v).toBe(v);
+    });
+
+    it('reads the request key of a v3 envelope', () => {
+      expect(parseEnvelope(rawEnvelope({ v: 3, requestKey: 'DEDUPE#/orders/#d-1' }))).toMatchObject({
+        v: 3,
+        requestKey: 'DEDUPE#/orders/#d-1',
+      });
+    });
+
+    it.each([
+      { name: 'a request key on a v2 envelope', changes: { v: 2, requestKey: 'REQUEST#evt_1' } },
+      { name: 'a request key that is not a string', changes: { v: 3, requestKey: 7 } },
+    ])('rejects $name as malformed', ({ changes }) => {
+      expect(envelopeErrorOf(rawEnvelope(changes)).message).toBe(
+        'envelope field "requestKey" must be a string, from v3 on',
+      );
     });
 
     it.each([

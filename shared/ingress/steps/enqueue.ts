@@ -20,8 +20,8 @@ export interface EnqueueDependencies {
  * the key cannot be read or the send fails (the provider's retry finishes the event).
  */
 export function enqueue(deps: EnqueueDependencies): Step<Routed & Recorded> {
-  return async ({ target, record }) => {
-    const envelope = toEnvelope(record);
+  return async ({ target, record, requestKey }) => {
+    const envelope = toEnvelope(record, requestKey);
     try {
       const signed = signEnvelope(envelope, await deps.envelopeKeys());
       await deps.queue.send(target.queueUrl, serializeEnvelope(signed));

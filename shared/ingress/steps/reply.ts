@@ -14,11 +14,11 @@ export interface ReplyDependencies {
 /** Step `reply`, the last: the event's state `queued`, then 202 with the event id and its `statusUrl`. */
 export function reply(deps: ReplyDependencies): Step<Received & Routed & Verified & Recorded, never> {
   const { store, log } = deps;
-  return async ({ origin, target, verdict, record }) => {
+  return async ({ origin, target, verdict, record, requestKey }) => {
     const { id } = record;
     // False when the handler took the message before this write, or a concurrent retry queued it:
     // either way this request's message is on the queue.
-    await storeCall(log, () => store.putQueued(record));
+    await storeCall(log, () => store.putQueued(record, requestKey));
     log.info('event queued', {
       eventId: id,
       route: target.route.path,

@@ -281,7 +281,11 @@ describe('ingress with a body store', () => {
     expect(await drainQueue(emulators.sqs.client, requireQueues(broken.queues, route.path).queueUrl)).toEqual(
       [],
     );
-    expect(await scanEvents(emulators.dynamo.client, broken.tableName)).toEqual([]);
+    // The claim, which holds the request data but the body, is left: the event is received, never
+    // queued, shown nowhere, and the provider's retry resumes it.
+    const [claimed, ...others] = await scanEvents(emulators.dynamo.client, broken.tableName);
+    expect(others).toEqual([]);
+    expect(claimed?.status).toBe('received');
     await broken.close();
 
     const healthy = await startIngress(emulators, [route], {
@@ -292,6 +296,7 @@ describe('ingress with a body store', () => {
     const retried = await healthy.post(route.path, body, headers);
 
     expect(retried.status).toBe(202);
+    expect(retried.json.id).toBe(claimed?.id);
     expect(retried.json.statusUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/_hookline\/events\/evt_/);
     const queued = await drainQueue(emulators.sqs.client, requireQueues(healthy.queues, route.path).queueUrl);
     expect(queued.map((envelope) => [envelope.id, envelope.bodyRef?.size])).toEqual([

@@ -94,7 +94,7 @@ describe('hookline send (local stack)', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const [first, second] = run.stdout.trim().split('\n');
-    expect(first).toMatch(/^queued evt_[0-9A-Z]{26} \(\/cli\/orders\/\)$/);
+    expect(first).toMatch(/^queued evt_[0-9A-Z]{36} \(\/cli\/orders\/\)$/);
     const id = first?.split(' ')[1] ?? '';
     expect(second).toBe(`status: ${stack.url}/_hookline/events/${id}`);
   });

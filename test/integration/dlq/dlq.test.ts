@@ -25,6 +25,7 @@ import { EventStore } from '../../../shared/event-store/event-store.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
 import { defineHandler } from '../../../shared/handler/define-handler.js';
 import { PermanentError } from '../../../shared/handler/errors.js';
+import { newEventId } from '../../../shared/ids.js';
 import type { RouteQueues } from '../../../shared/local/create-queues.js';
 import { silentLog } from '../../../shared/logger.js';
 import { createPoller } from '../../../shared/worker/poller.js';
@@ -72,11 +73,11 @@ beforeAll(async () => {
       return (client.send as (...args: unknown[]) => unknown)(command, ...rest);
     }) as DynamoDBClient['send'],
   };
-  events = new EventHistory({
-    client: recording as DynamoDBClient,
-    tableName: ingress.tableName,
-    store: new EventStore({ client: recording as DynamoDBClient, tableName: ingress.tableName }),
-  });
+  const store = new EventStore({ client: recording as DynamoDBClient, tableName: ingress.tableName });
+  events = new EventHistory({ client: recording as DynamoDBClient, tableName: ingress.tableName, store });
+  // The table's layout is read once per client and table, before the first read: not counted below.
+  await store.checkLayout();
+  tableCommands.length = 0;
 });
 
 afterAll(async () => {
@@ -246,7 +247,7 @@ describe('event states of a DLQ listing', () => {
   it('reads state items only, in batches of 100, and leaves out ids without an event', async () => {
     // Arrange: one real event among 150 ids.
     const id = await post(routes.capped, { n: 'states' });
-    const missing = Array.from({ length: 149 }, (_, index) => `evt_missing_${index}`);
+    const missing = Array.from({ length: 149 }, () => newEventId(new Date(), routes.capped));
     tableCommands.length = 0;
 
     // Act

@@ -19,6 +19,7 @@ import { marshallItem } from '../../../shared/event-store/marshal.js';
 import { ERROR_MESSAGE_LIMIT_BYTES } from '../../../shared/event-store/state-update.js';
 import { canTransition, EVENT_STATUSES, sourcesFor } from '../../../shared/event-store/transitions.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../../shared/event-store/types.js';
+import { parseEventId, routeTag } from '../../../shared/ids.js';
 import { createEventTable } from '../../../shared/local/create-table.js';
 import { EVENT_TABLE, STATUS_INDEXED } from '../../../shared/resources.js';
 import { createDynamoDbClient, freePort } from '../../helpers/emulators.js';
@@ -69,21 +70,49 @@ function eventIn(status: EventStatus): Promise<NewEventRecord> {
   return storeEventIn(store, newEvent(), status);
 }
 
-/** Writes `event` as ingress does: request data, then (its message sent) the queued state. */
-async function accept(event: NewEventRecord): Promise<void> {
-  await store.putRequest(event);
-  await store.putQueued(event);
+/** Writes `event` as ingress does without a dedupe key: request data, then (its message sent) the queued state. */
+async function accept(event: NewEventRecord): Promise<string> {
+  const requestKey = await store.putRequest(event);
+  await store.putQueued(event, requestKey);
+  return requestKey;
 }
 
 function rawItem(id: string) {
   return rawEventItem(client(), TABLE, id);
 }
 
-async function rawRequestItem(id: string) {
+async function rawRequestItem(requestKey: string) {
   const { Item } = await client().send(
-    new GetItemCommand({ TableName: TABLE, Key: marshallItem(eventKeys.request(id)), ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: TABLE,
+      Key: marshallItem(eventKeys.requestAt(requestKey)),
+      ConsistentRead: true,
+    }),
   );
   return Item;
+}
+
+/** A new event with a fresh dedupe key, received now. */
+function keyedEvent(overrides: Partial<NewEventRecord> = {}): NewEventRecord {
+  return newEvent({ dedupeKey: `header:${randomUUID()}`, ...overrides });
+}
+
+/** A client of the same DynamoDB Local that records the name of every command it sends. */
+function countingClient(): { client: DynamoDBClient; calls: string[] } {
+  const counted = createDynamoDbClient(dynamo?.endpoint ?? '');
+  const calls: string[] = [];
+  counted.middlewareStack.add(
+    (next, context) => (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return { client: counted, calls };
+}
+
+function claim(record: NewEventRecord, windowSeconds = 60) {
+  return store.claimRequest({ record, windowSeconds });
 }
 
 // An event is `received` while it has request data and no state item yet: no status change
@@ -95,99 +124,164 @@ const allowed = pairs.filter(({ from, to }) => canTransition(from, to));
 const forbidden = pairs.filter(({ from, to }) => !canTransition(from, to));
 
 describe('EventStore', () => {
-  describe('claimDedupeKey()', () => {
-    it('claims an unused key', async () => {
-      const result = await store.claimDedupeKey({
-        route: ROUTE,
-        key: randomUUID(),
-        eventId: 'evt-1',
-        windowSeconds: 60,
-      });
+  describe('claimRequest()', () => {
+    it('claims an unused key and writes the request data in the same item', async () => {
+      const event = keyedEvent();
 
-      expect(result).toEqual({ claimed: true });
+      const result = await claim(event);
+
+      const requestKey = `DEDUPE#${ROUTE}#${event.dedupeKey}`;
+      expect(result).toEqual({ claimed: true, requestKey });
+      const item = await rawRequestItem(requestKey);
+      expect(item).toMatchObject({
+        eventId: { S: event.id },
+        claimedUntil: { N: String(START / 1000 + 60) },
+        expiresAt: { N: String(event.expiresAt) },
+        body: { S: event.body },
+      });
+      // Nothing twice: the holder owns the data, the key is the item's own.
+      expect(item?.requestOf).toBeUndefined();
+      expect(item?.dedupeKey).toBeUndefined();
     });
 
-    it('returns the first event id to a later claim of the same key', async () => {
-      const key = randomUUID();
-      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-first', windowSeconds: 60 });
+    it('returns the holder, and its request item, to a later claim of the same key, writing nothing', async () => {
+      const first = keyedEvent({ body: 'first' });
+      await claim(first);
 
-      const again = await store.claimDedupeKey({
-        route: ROUTE,
-        key,
-        eventId: 'evt-second',
-        windowSeconds: 60,
-      });
+      const again = await claim({ ...first, id: newEvent().id, body: 'second' });
 
-      expect(again).toEqual({ claimed: false, eventId: 'evt-first' });
+      const requestKey = `DEDUPE#${ROUTE}#${first.dedupeKey}`;
+      expect(again).toEqual({ claimed: false, eventId: first.id, requestKey });
+      expect((await rawRequestItem(requestKey))?.body).toEqual({ S: 'first' });
     });
 
-    it('keeps the claim until the window has passed, then lets it be taken again', async () => {
-      const key = randomUUID();
-      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-old', windowSeconds: 60 });
+    it('keeps the claim until the window has passed, then moves it to a new event', async () => {
+      const old = keyedEvent({ body: 'old' });
+      await claim(old);
 
       clockMs = START + 59_000;
-      const inside = await store.claimDedupeKey({
-        route: ROUTE,
-        key,
-        eventId: 'evt-early',
-        windowSeconds: 60,
-      });
+      const inside = await claim({ ...old, id: newEvent().id });
       clockMs = START + 61_000;
-      const after = await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-new', windowSeconds: 60 });
-      const later = await store.claimDedupeKey({
-        route: ROUTE,
-        key,
-        eventId: 'evt-later',
-        windowSeconds: 60,
-      });
+      const repeat = { ...newEvent(), dedupeKey: old.dedupeKey, body: 'repeat' };
+      const after = await claim(repeat);
+      const later = await claim({ ...old, id: newEvent().id });
 
-      expect(inside).toEqual({ claimed: false, eventId: 'evt-old' });
-      expect(after).toEqual({ claimed: true });
-      expect(later).toEqual({ claimed: false, eventId: 'evt-new' });
+      const claimKey = `DEDUPE#${ROUTE}#${old.dedupeKey}`;
+      expect(inside).toEqual({ claimed: false, eventId: old.id, requestKey: claimKey });
+      expect(after).toEqual({ claimed: true, requestKey: `REQUEST#${repeat.id}` });
+      expect(later).toEqual({ claimed: false, eventId: repeat.id, requestKey: `REQUEST#${repeat.id}` });
+    });
+
+    it("repeats a key after its window without overwriting the first event's request data", async () => {
+      const first = keyedEvent({ body: 'first' });
+      await claim(first);
+      await store.putQueued(first, `DEDUPE#${ROUTE}#${first.dedupeKey}`);
+      clockMs = START + 120_000;
+      const repeat = { ...newEvent(), dedupeKey: first.dedupeKey, body: 'repeat' };
+
+      const result = await claim(repeat);
+      if (!result.claimed) throw new Error('the repeat did not claim the key');
+      await store.putQueued(repeat, result.requestKey);
+
+      expect((await store.getEvent(first.id))?.body).toBe('first');
+      expect((await store.getEvent(repeat.id))?.body).toBe('repeat');
+      const claimItem = await rawRequestItem(`DEDUPE#${ROUTE}#${first.dedupeKey}`);
+      expect(claimItem).toMatchObject({
+        eventId: { S: repeat.id },
+        requestOf: { S: first.id },
+        claimedUntil: { N: String((START + 120_000) / 1000 + 60) },
+        // The later of the first event's retention and the new window.
+        expiresAt: { N: String(first.expiresAt) },
+      });
+      expect((await rawRequestItem(`REQUEST#${repeat.id}`))?.expiresAt).toEqual({
+        N: String(repeat.expiresAt),
+      });
+    });
+
+    it('keeps a repeated claim at least until its window ends', async () => {
+      const first = keyedEvent({ expiresAt: START / 1000 + 100 });
+      await claim(first, 10);
+      clockMs = START + 50_000;
+
+      await claim({ ...newEvent(), dedupeKey: first.dedupeKey }, 80);
+
+      const claimItem = await rawRequestItem(`DEDUPE#${ROUTE}#${first.dedupeKey}`);
+      expect(claimItem?.expiresAt).toEqual({ N: String(START / 1000 + 50 + 80) });
+    });
+
+    it('lets one of two concurrent repeats after the window take the key, the other seeing it held', async () => {
+      const first = keyedEvent();
+      await claim(first);
+      clockMs = START + 61_000;
+      const [a, b] = [newEvent(), newEvent()].map((event) => ({ ...event, dedupeKey: first.dedupeKey }));
+      if (a === undefined || b === undefined) throw new Error('no events');
+
+      const results = await Promise.all([claim(a), claim(b)]);
+
+      const won = results.filter((result) => result.claimed);
+      const lost = results.filter((result) => !result.claimed);
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const winner = won[0]?.requestKey === `REQUEST#${a.id}` ? a : b;
+      const loser = winner === a ? b : a;
+      expect(lost[0]).toEqual({
+        claimed: false,
+        eventId: winner.id,
+        requestKey: `REQUEST#${winner.id}`,
+        leftover: `REQUEST#${loser.id}`,
+      });
+    });
+
+    it('replaces a claim item past its retention (TTL not run yet) whole', async () => {
+      const first = keyedEvent({ expiresAt: START / 1000 + 10 });
+      await claim(first, 5);
+      clockMs = START + 20_000;
+      const next = { ...newEvent(), dedupeKey: first.dedupeKey, body: 'next' };
+
+      const result = await claim(next);
+
+      const requestKey = `DEDUPE#${ROUTE}#${first.dedupeKey}`;
+      expect(result).toEqual({ claimed: true, requestKey });
+      expect(await rawRequestItem(requestKey)).toMatchObject({
+        eventId: { S: next.id },
+        body: { S: 'next' },
+      });
+      expect((await rawRequestItem(requestKey))?.requestOf).toBeUndefined();
     });
 
     it('lets a claim with a zero window be taken again at once', async () => {
-      const key = randomUUID();
-      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-a', windowSeconds: 0 });
+      const first = keyedEvent();
+      await claim(first, 0);
 
-      const again = await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-b', windowSeconds: 0 });
+      const again = await claim({ ...newEvent(), dedupeKey: first.dedupeKey }, 0);
 
-      expect(again).toEqual({ claimed: true });
+      expect(again.claimed).toBe(true);
     });
 
-    it('stores the window end as the TTL attribute', async () => {
-      const key = randomUUID();
+    it('stores the window end, rounded up, and the retention as the TTL attribute', async () => {
       clockMs = START + 500;
+      const event = keyedEvent();
 
-      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-ttl', windowSeconds: 60 });
+      await claim(event);
 
-      const { pk, sk } = eventKeys.dedupe(ROUTE, key);
-      const { Item } = await client().send(
-        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }),
-      );
+      const item = await rawRequestItem(`DEDUPE#${ROUTE}#${event.dedupeKey}`);
       // Rounded up: the claim lasts at least the window.
-      expect(Item?.[EVENT_TABLE.ttlAttribute]).toEqual({ N: String(START / 1000 + 61) });
-      expect(Item?.eventId).toEqual({ S: 'evt-ttl' });
+      expect(item?.claimedUntil).toEqual({ N: String(START / 1000 + 61) });
+      expect(item?.[EVENT_TABLE.ttlAttribute]).toEqual({ N: String(event.expiresAt) });
     });
 
     it('keeps the same key on different routes apart', async () => {
-      const key = randomUUID();
-      await store.claimDedupeKey({ route: ROUTE, key, eventId: 'evt-1', windowSeconds: 60 });
+      const event = keyedEvent();
+      await claim(event);
 
-      const other = await store.claimDedupeKey({
-        route: '/other/',
-        key,
-        eventId: 'evt-2',
-        windowSeconds: 60,
-      });
+      const other = await claim({ ...newEvent({ route: '/other/' }), dedupeKey: event.dedupeKey });
 
-      expect(other).toEqual({ claimed: true });
+      expect(other).toEqual({ claimed: true, requestKey: `DEDUPE#/other/#${event.dedupeKey}` });
     });
 
-    it('rejects a negative window', async () => {
-      await expect(
-        store.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: -1 }),
-      ).rejects.toThrow(RangeError);
+    it('rejects a negative window and an event without a dedupe key', async () => {
+      await expect(claim(keyedEvent(), -1)).rejects.toThrow(RangeError);
+      await expect(claim(newEvent({ dedupeKey: undefined }))).rejects.toThrow(RangeError);
     });
   });
 
@@ -196,10 +290,11 @@ describe('EventStore', () => {
       const event = newEvent();
       clockMs = START + 1_000;
 
-      await store.putRequest(event);
-      const written = await store.putQueued(event);
+      const requestKey = await store.putRequest(event);
+      const written = await store.putQueued(event, requestKey);
       const stored = await store.getEvent(event.id);
 
+      expect(requestKey).toBe(`REQUEST#${event.id}`);
       expect(written).toBe(true);
       expect(stored).toEqual({
         ...event,
@@ -207,36 +302,62 @@ describe('EventStore', () => {
         updatedAt: new Date(START + 1_000).toISOString(),
         attempts: [],
       });
-      expect(Object.keys(stored ?? {})).not.toContain('pk');
-      expect(Object.keys(stored ?? {})).not.toContain('gsi2pk');
+      for (const key of ['pk', 'sk', 'gsi2pk', 'requestKey'])
+        expect(Object.keys(stored ?? {})).not.toContain(key);
     });
 
-    it('write the byRoute keys and leave queued out of the sparse status index', async () => {
+    it("key the state by the route's shard and the id, and leave queued out of the sparse status index", async () => {
       const event = newEvent();
 
-      await accept(event);
+      const requestKey = await accept(event);
 
       const item = await rawItem(event.id);
-      expect(item?.gsi1pk).toEqual({ S: `ROUTE#${ROUTE}` });
-      expect(item?.gsi1sk).toEqual({ S: `${event.receivedAt}#${event.id}` });
+      const parts = parseEventId(event.id);
+      expect(item?.pk).toEqual({ S: `ROUTE#${routeTag(ROUTE)}#${parts?.shardCode}` });
+      expect(item?.sk).toEqual({ S: event.id });
+      expect(item?.requestKey).toEqual({ S: requestKey });
       expect(item?.gsi2pk).toBeUndefined();
-      expect(item?.gsi2sk).toEqual(item?.gsi1sk);
+      for (const v1 of ['gsi1pk', 'gsi1sk', 'gsi2sk']) expect(item?.[v1]).toBeUndefined();
       expect(item?.expiresAt).toEqual({ N: String(event.expiresAt) });
+    });
+
+    it('reads an event by id in two GetItems: its state, then its request item', async () => {
+      const event = keyedEvent();
+      const result = await claim(event);
+      if (!result.claimed) throw new Error('not claimed');
+      await store.putQueued(event, result.requestKey);
+      const { client: counted, calls } = countingClient();
+      const reader = new EventStore({ client: counted, tableName: TABLE });
+      await reader.checkLayout();
+      calls.length = 0;
+
+      const stored = await reader.getEvent(event.id);
+      counted.destroy();
+
+      expect(stored).toMatchObject({
+        id: event.id,
+        body: event.body,
+        dedupeKey: event.dedupeKey,
+        status: 'queued',
+      });
+      expect(calls).toEqual(['GetItem', 'GetItem']);
     });
 
     it('keeps the request data in its own item, out of the state item', async () => {
       const event = newEvent();
 
-      await accept(event);
+      const requestKey = await accept(event);
 
       const state = await rawItem(event.id);
       for (const name of ['headers', 'body', 'query', 'contentType']) expect(state?.[name]).toBeUndefined();
-      const request = await rawRequestItem(event.id);
+      const request = await rawRequestItem(requestKey);
       expect(request?.body).toEqual({ S: event.body });
       expect(request?.query).toEqual({ S: event.query });
       expect(request?.contentType).toEqual({ S: event.contentType });
       expect(request?.headers?.M?.['x-github-delivery']).toEqual({ S: 'd-1' });
       expect(request?.expiresAt).toEqual({ N: String(event.expiresAt) });
+      // Whose it is is in its key (`REQUEST#<id>`).
+      expect(request?.pk).toEqual({ S: `REQUEST#${event.id}` });
       expect(request?.status).toBeUndefined();
     });
 
@@ -254,9 +375,9 @@ describe('EventStore', () => {
         headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
       });
 
-      await accept(event);
+      const requestKey = await accept(event);
 
-      const request = await rawRequestItem(event.id);
+      const request = await rawRequestItem(requestKey);
       expect(request?.body).toBeUndefined();
       expect(request?.headers).toBeUndefined();
       const compressed = request?.requestBr?.B;
@@ -274,9 +395,9 @@ describe('EventStore', () => {
       const bytes = Buffer.alloc(4096, 0x5a);
       const event = newEvent({ body: undefined, bodyBase64: bytes.toString('base64') });
 
-      await accept(event);
+      const requestKey = await accept(event);
 
-      expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
+      expect((await rawRequestItem(requestKey))?.requestBr?.B).toBeInstanceOf(Uint8Array);
       const stored = await store.getEvent(event.id);
       expect(Buffer.from(stored?.bodyBase64 ?? '', 'base64').equals(bytes)).toBe(true);
       expect(stored?.body).toBeUndefined();
@@ -285,9 +406,9 @@ describe('EventStore', () => {
     it('keeps a small request as plain attributes', async () => {
       const event = newEvent({ body: '{"ok":true}' });
 
-      await accept(event);
+      const requestKey = await accept(event);
 
-      const request = await rawRequestItem(event.id);
+      const request = await rawRequestItem(requestKey);
       expect(request?.requestBr).toBeUndefined();
       expect(request?.body).toEqual({ S: event.body });
       expect((await store.getEvent(event.id))?.body).toBe(event.body);
@@ -296,20 +417,20 @@ describe('EventStore', () => {
     it('round-trips a body of random characters, which compresses least', async () => {
       const event = newEvent({ body: randomBytes(3000).toString('base64') });
 
-      await accept(event);
+      const requestKey = await accept(event);
 
-      expect((await rawRequestItem(event.id))?.requestBr?.B).toBeInstanceOf(Uint8Array);
+      expect((await rawRequestItem(requestKey))?.requestBr?.B).toBeInstanceOf(Uint8Array);
       expect((await store.getEvent(event.id))?.body).toBe(event.body);
     });
 
     it('names the event when its compressed request data cannot be decoded', async () => {
       const event = newEvent();
-      await accept(event);
+      const requestKey = await accept(event);
       await client().send(
         new PutItemCommand({
           TableName: TABLE,
           Item: {
-            ...marshallItem(eventKeys.request(event.id)),
+            ...marshallItem(eventKeys.requestAt(requestKey)),
             requestBr: { B: new Uint8Array([1, 2, 3, 4]) },
           },
         }),
@@ -323,57 +444,90 @@ describe('EventStore', () => {
     it('leave an event with only its request data out of getEvent(): it is received, not queued', async () => {
       const event = newEvent();
 
-      await store.putRequest(event);
+      const requestKey = await store.putRequest(event);
 
-      expect(await rawRequestItem(event.id)).toBeDefined();
+      expect(await rawRequestItem(requestKey)).toBeDefined();
       expect(await rawItem(event.id)).toBeUndefined();
       expect(await store.getEvent(event.id)).toBeUndefined();
+      expect(await store.getState(event.id)).toBeUndefined();
     });
 
     it("putRequest() replaces an earlier attempt's request data", async () => {
       const first = newEvent({ body: 'first' });
-      await store.putRequest(first);
+      const requestKey = await store.putRequest(first);
 
       await store.putRequest({ ...first, body: 'retry' });
-      await store.putQueued(first);
+      await store.putQueued(first, requestKey);
 
       expect((await store.getEvent(first.id))?.body).toBe('retry');
     });
 
-    it('resumeRequest() rewrites the request data of an event without a state', async () => {
-      const event = newEvent({ body: 'first' });
-      await store.putRequest(event);
+    it('rewriteRequest() rewrites the request data of an event without a state, keeping its claim', async () => {
+      const event = keyedEvent({ body: 'first' });
+      const result = await claim(event);
+      if (!result.claimed) throw new Error('not claimed');
+      const large = {
+        ...event,
+        body: undefined,
+        bodyRef: { store: 's3', bucket: 'bodies', key: `order_status/${event.id}`, size: 300_000 },
+      } as const;
 
-      const resumed = await store.resumeRequest({ ...event, body: 'retry' });
-      await store.putQueued(event);
+      const resumed = await store.rewriteRequest(large, result.requestKey, { unlessQueued: true });
+      await store.putQueued(event, result.requestKey);
 
       expect(resumed).toBe(true);
-      expect((await store.getEvent(event.id))?.body).toBe('retry');
+      const stored = await store.getEvent(event.id);
+      expect(stored?.bodyRef).toEqual(large.bodyRef);
+      expect(stored?.body).toBeUndefined();
+      expect(await rawRequestItem(result.requestKey)).toMatchObject({
+        eventId: { S: event.id },
+        claimedUntil: { N: String(START / 1000 + 60) },
+      });
     });
 
-    it('resumeRequest() writes nothing once the event has a state, and says so', async () => {
+    it('rewriteRequest() writes nothing once the event has a state, and says so', async () => {
       const event = newEvent({ body: 'original' });
-      await accept(event);
+      const requestKey = await accept(event);
 
-      const resumed = await store.resumeRequest({ ...event, body: 'late duplicate' });
+      const resumed = await store.rewriteRequest({ ...event, body: 'late duplicate' }, requestKey, {
+        unlessQueued: true,
+      });
 
       expect(resumed).toBe(false);
       expect((await store.getEvent(event.id))?.body).toBe('original');
     });
 
-    it("deleteRequest() removes a duplicate's copy of the request data", async () => {
+    it("rewriteRequest() leaves another event's request data alone", async () => {
+      const first = keyedEvent({ body: 'first' });
+      await claim(first);
+      const other = { ...newEvent(), dedupeKey: first.dedupeKey, body: 'other' };
+
+      const rewritten = await store.rewriteRequest(other, `DEDUPE#${ROUTE}#${first.dedupeKey}`, {
+        unlessQueued: false,
+      });
+
+      expect(rewritten).toBe(false);
+      expect((await rawRequestItem(`DEDUPE#${ROUTE}#${first.dedupeKey}`))?.body).toEqual({ S: 'first' });
+    });
+
+    it("deleteRequest() removes a lost race's copy of the request data, and only its own", async () => {
       const copy = newEvent();
-      await store.putRequest(copy);
+      const requestKey = await store.putRequest(copy);
 
-      await store.deleteRequest(copy.id);
+      await store.deleteRequest(requestKey, newEvent().id);
+      const kept = await rawRequestItem(requestKey);
+      await store.deleteRequest(requestKey, copy.id);
 
-      expect(await rawRequestItem(copy.id)).toBeUndefined();
+      expect(kept).toBeDefined();
+      expect(await rawRequestItem(requestKey)).toBeUndefined();
     });
 
     it('putQueued() reports a state being created by a lock transaction as already there', async () => {
       const event = newEvent();
-      await store.putRequest(event);
+      const requestKey = await store.putRequest(event);
       const conflicted = createDynamoDbClient(dynamo?.endpoint ?? '');
+      const conflictedStore = new EventStore({ client: conflicted, tableName: TABLE });
+      await conflictedStore.checkLayout();
       conflicted.middlewareStack.add(
         () => async () => {
           throw new TransactionConflictException({
@@ -383,9 +537,8 @@ describe('EventStore', () => {
         },
         { step: 'initialize', name: 'conflict' },
       );
-      const conflictedStore = new EventStore({ client: conflicted, tableName: TABLE });
 
-      const written = await conflictedStore.putQueued(event);
+      const written = await conflictedStore.putQueued(event, requestKey);
       conflicted.destroy();
 
       expect(written).toBe(false);
@@ -393,10 +546,10 @@ describe('EventStore', () => {
 
     it('putQueued() leaves a state that moved on as it is and says so', async () => {
       const event = newEvent();
-      await accept(event);
+      const requestKey = await accept(event);
       await transition(store, event.id, 'processing');
 
-      const written = await store.putQueued(event);
+      const written = await store.putQueued(event, requestKey);
 
       expect(written).toBe(false);
       expect((await store.getEvent(event.id))?.status).toBe('processing');
@@ -404,7 +557,9 @@ describe('EventStore', () => {
   });
 
   describe('getEvent()', () => {
-    it('returns undefined for an unknown id', async () => {
+    it('returns undefined for an unknown id, and for a string that is no id of this layout', async () => {
+      expect(await store.getEvent(newEvent().id)).toBeUndefined();
+      expect(await store.getEvent('evt_01ARYZ6S41TSV4RRFFQ69G5FAV')).toBeUndefined();
       expect(await store.getEvent(randomUUID())).toBeUndefined();
     });
   });
@@ -431,19 +586,22 @@ describe('EventStore', () => {
       expect(await store.getEvent(event.id)).toEqual({ ...event, ...done });
     });
 
-    it('lists only events needing attention in byRouteStatus, moving them as their status changes', async () => {
+    it("lists only events needing attention in byRouteStatus, under the event's shard, moving them as their status changes", async () => {
       const route = `/gsi/${randomUUID()}/`;
       const event = newEvent({ route, path: route });
+      const shard = parseEventId(event.id)?.shardCode ?? '';
       const byStatus = async (status: EventStatus) => {
         const { Items } = await client().send(
           new QueryCommand({
             TableName: TABLE,
             IndexName: EVENT_TABLE.indexes.byRouteStatus.name,
             KeyConditionExpression: 'gsi2pk = :pk',
-            ExpressionAttributeValues: { ':pk': { S: eventKeys.routeStatus(route, status) } },
+            ExpressionAttributeValues: {
+              ':pk': { S: eventKeys.routeStatus(routeTag(route), status, shard) },
+            },
           }),
         );
-        return (Items ?? []).map((item) => item.pk?.S);
+        return (Items ?? []).map((item) => item.sk?.S);
       };
       await accept(event);
       await transition(store, event.id, 'processing');
@@ -454,9 +612,9 @@ describe('EventStore', () => {
       const afterRetry = await byStatus('retrying');
       await transition(store, event.id, 'dead_lettered');
 
-      expect(whileRetrying).toEqual([`EVENT#${event.id}`]);
+      expect(whileRetrying).toEqual([event.id]);
       expect(afterRetry).toEqual([]);
-      expect(await byStatus('dead_lettered')).toEqual([`EVENT#${event.id}`]);
+      expect(await byStatus('dead_lettered')).toEqual([event.id]);
       expect(await byStatus('queued')).toEqual([]);
     });
 
@@ -480,7 +638,10 @@ describe('EventStore', () => {
       const updated = await transition(store, event.id, to);
 
       expect(updated.status).toBe(to);
-      const indexed = STATUS_INDEXED.has(to) ? { S: eventKeys.routeStatus(ROUTE, to) } : undefined;
+      const shard = parseEventId(event.id)?.shardCode ?? '';
+      const indexed = STATUS_INDEXED.has(to)
+        ? { S: eventKeys.routeStatus(routeTag(ROUTE), to, shard) }
+        : undefined;
       expect((await rawItem(event.id))?.gsi2pk).toEqual(indexed);
     });
 
@@ -539,7 +700,7 @@ describe('EventStore', () => {
       { label: 'without', changes: {} },
       { label: 'with', changes: { route: ROUTE } },
     ])('throws EventNotFoundError for an unknown id ($label a route)', async ({ changes }) => {
-      const id = randomUUID();
+      const id = newEvent().id;
 
       const result = transition(store, id, 'processing', changes);
 
@@ -562,11 +723,11 @@ describe('EventStore', () => {
 
       try {
         const results = await Promise.allSettled([
-          offline.getEvent('x'),
+          offline.getEvent(newEvent().id),
           offline.putRequest(newEvent()),
-          offline.putQueued(newEvent()),
-          offline.claimDedupeKey({ route: ROUTE, key: 'k', eventId: 'e', windowSeconds: 60 }),
-          transition(offline, 'x', 'queued', { route: ROUTE }),
+          offline.putQueued(newEvent(), 'REQUEST#x'),
+          offline.claimRequest({ record: keyedEvent(), windowSeconds: 60 }),
+          transition(offline, newEvent().id, 'queued', { route: ROUTE }),
         ]);
 
         for (const result of results) {

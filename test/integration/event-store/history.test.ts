@@ -63,10 +63,13 @@ interface Seed {
   readonly overrides?: Partial<NewEventRecord>;
 }
 
-/** Stores the events (in parallel, a few at a time) and returns them in the order given. */
-async function seed(route: string, seeds: readonly Seed[]): Promise<NewEventRecord[]> {
+/**
+ * Stores the events (in parallel, a few at a time) and returns them in the order given; their ids
+ * spread over `shards` shards of the route (32, every route's default, unless given).
+ */
+async function seed(route: string, seeds: readonly Seed[], shards?: number): Promise<NewEventRecord[]> {
   const events = seeds.map(({ second, overrides }) =>
-    newEventRecord(at(second), { route, path: route, id: `evt_${randomUUID()}`, ...overrides }),
+    newEventRecord(at(second), { route, path: route, ...overrides }, shards),
   );
   for (let offset = 0; offset < events.length; offset += 25) {
     await Promise.all(
@@ -246,7 +249,7 @@ describe('EventHistory', () => {
       expect(pages.flatMap(ids)).toEqual(expected);
     });
 
-    it('reads through index keys and batched gets, never a scan', async () => {
+    it("reads the route's shard partitions (and the status index's, with batched gets), never a scan", async () => {
       const route = freshRoute();
       await seed(route, [{ second: 1, status: 'retrying' }, { second: 2 }]);
       commandsSent.length = 0;
@@ -451,11 +454,17 @@ describe('EventHistory', () => {
     });
   });
 
-  describe('listEvents() with a cap on the index keys examined', () => {
-    /** `history`'s table, listing at most `cap` index keys per call. */
-    function cappedHistory(cap: number): EventHistory {
+  describe('listEvents() with a cap on the items examined', () => {
+    /** `history`'s table, listing at most `cap` items per call, over one shard per route unless told. */
+    function cappedHistory(cap: number, shards = 1): EventHistory {
       if (dynamo === undefined) throw new Error('no emulator');
-      return new EventHistory({ client: dynamo.client, tableName: TABLE, store, maxKeysPerListing: cap });
+      return new EventHistory({
+        client: dynamo.client,
+        tableName: TABLE,
+        store,
+        maxKeysPerListing: cap,
+        shardsOf: () => shards,
+      });
     }
 
     it('defaults to MAX_KEYS_EXAMINED_PER_LISTING, 5 000', () => {
@@ -473,6 +482,7 @@ describe('EventHistory', () => {
             second: i,
             status: i === 2 || i === 22 ? ('ignored' as const) : ('delivered' as const),
           })),
+          1,
         );
         const capped = cappedHistory(10);
         const pages: EventState[][] = [];
@@ -501,6 +511,7 @@ describe('EventHistory', () => {
       await seed(
         route,
         Array.from({ length: 8 }, (_, i) => ({ second: i })),
+        1,
       );
 
       const page = await cappedHistory(5).listEvents({ route, status: 'ignored' });
@@ -520,6 +531,7 @@ describe('EventHistory', () => {
       const events = await seed(
         route,
         Array.from({ length: 12 }, (_, i) => ({ second: i })),
+        1,
       );
       const capped = cappedHistory(5);
 
@@ -528,6 +540,30 @@ describe('EventHistory', () => {
 
       expect(ids(first.events)).toEqual(newestFirst(events).slice(0, 4));
       expect(ids(second.events)).toEqual(newestFirst(events).slice(4, 8));
+    });
+
+    it('stops at the cap over several shards too, every event found once across pages', async () => {
+      const route = freshRoute();
+      const events = await seed(
+        route,
+        Array.from({ length: 40 }, (_, i) => ({ second: i, status: i % 9 === 0 ? 'ignored' : 'delivered' })),
+        4,
+      );
+      const capped = cappedHistory(12, 4);
+      const pages: EventState[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await capped.listEvents({
+          route,
+          status: 'ignored',
+          ...(cursor !== undefined && { cursor }),
+        });
+        pages.push(page.events);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && pages.length < 20);
+
+      expect(pages.length).toBeGreaterThan(2);
+      expect(ids(pages.flat())).toEqual(newestFirst(events.filter((_, i) => i % 9 === 0)));
     });
 
     it('refuses a cap that is not a positive integer', () => {
@@ -542,7 +578,10 @@ describe('EventHistory', () => {
   describe('when DynamoDB keeps leaving keys unprocessed (throttling)', () => {
     it('throws HistoryUnavailableError (store_unavailable) after its retries', async () => {
       const route = freshRoute();
-      await seed(route, [{ second: 0 }, { second: 1 }]);
+      await seed(route, [
+        { second: 0, status: 'retrying' },
+        { second: 1, status: 'retrying' },
+      ]);
       if (dynamo === undefined) throw new Error('no emulator');
       const real = dynamo.client;
       let batchGets = 0;
@@ -562,7 +601,8 @@ describe('EventHistory', () => {
         store: new EventStore({ client: throttled, tableName: TABLE }),
       });
 
-      const listing = throttledHistory.listEvents({ route });
+      // The states of a status listing are read by BatchGetItem; every other listing reads them itself.
+      const listing = throttledHistory.listEvents({ route, status: 'retrying' });
 
       await expect(listing).rejects.toBeInstanceOf(HistoryUnavailableError);
       await expect(listing).rejects.toMatchObject({
@@ -571,7 +611,10 @@ describe('EventHistory', () => {
         unprocessed: 2,
       });
       expect(batchGets).toBe(8);
-      await expect(throttledHistory.countByStatus(route)).rejects.toBeInstanceOf(HistoryUnavailableError);
+      const [first] = await seed(route, [{ second: 2 }]);
+      await expect(throttledHistory.getStates([first?.id ?? ''])).rejects.toBeInstanceOf(
+        HistoryUnavailableError,
+      );
     });
   });
 
@@ -602,7 +645,7 @@ describe('EventHistory', () => {
       expect(Object.keys(counts).sort()).toEqual([...EVENT_STATUSES].sort());
     });
 
-    it('counts only events in the time range, across more than one BatchGet', async () => {
+    it("counts only events in the time range, across the route's shards", async () => {
       const route = freshRoute();
       await seed(
         route,
@@ -677,8 +720,8 @@ describe('EventStore', () => {
       };
       const event = newEventRecord(at(1), { route: freshRoute(), body: undefined, bodyRef });
 
-      await store.putRequest(event);
-      await store.putQueued(event);
+      const requestKey = await store.putRequest(event);
+      await store.putQueued(event, requestKey);
 
       expect((await store.getEvent(event.id))?.bodyRef).toEqual(bodyRef);
       expect((await store.getEvent(event.id))?.body).toBeUndefined();
@@ -703,7 +746,7 @@ describe('EventStore', () => {
     });
 
     it('throws EventNotFoundError for an unknown original and writes nothing', async () => {
-      const id = `evt_${randomUUID()}`;
+      const { id } = newEventRecord(at(1));
 
       await expect(store.addReplay(id, 'evt_replay')).rejects.toBeInstanceOf(EventNotFoundError);
       expect(await rawEventItem(dynamoClient(), TABLE, id)).toBeUndefined();

@@ -7,6 +7,7 @@ import { EventNotFoundError, LockLostError, RouteMismatchError } from '../../../
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import type { LockableEvent } from '../../../shared/event-store/lock.js';
 import type { AttemptRecord, EventStatus, NewEventRecord } from '../../../shared/event-store/types.js';
+import { parseEventId, routeTag } from '../../../shared/ids.js';
 import { createEventTable } from '../../../shared/local/create-table.js';
 import { awsTestCredentials, createDynamoDbClient } from '../../helpers/emulators.js';
 import { attemptRecord, newEventRecord, rawEventItem, storeEventIn } from '../../helpers/event-records.js';
@@ -222,7 +223,7 @@ describe('EventStore.acquireLock()', () => {
   );
 
   it('reports an unknown event as missing without creating it', async () => {
-    const id = `evt_${randomUUID()}`;
+    const { id } = newEvent();
 
     const result = await store.acquireLock({ id, route: ROUTE, owner: 'owner-a', expiresAt: inSeconds(30) });
 
@@ -381,11 +382,47 @@ describe('EventStore.acquireLock() before ingress wrote the state', () => {
       attempts: [],
     });
     const item = await rawItem(event.id);
-    expect(item?.gsi1pk).toEqual({ S: `ROUTE#${ROUTE}` });
+    expect(item?.pk).toEqual({ S: `ROUTE#${routeTag(ROUTE)}#${parseEventId(event.id)?.shardCode}` });
+    expect(item?.requestKey).toEqual({ S: `REQUEST#${event.id}` });
     expect(item?.expiresAt).toEqual({ N: String(event.expiresAt) });
     // Ingress's own write, landing afterwards, leaves the lock alone.
-    expect(await store.putQueued(event)).toBe(false);
+    expect(await store.putQueued(event, `REQUEST#${event.id}`)).toBe(false);
     expect((await store.getEvent(event.id))?.lockOwner).toBe('owner-a');
+  });
+
+  it("creates it from the request data in its dedupe key's item, which the message names", async () => {
+    const event = { ...newEvent(), dedupeKey: `header:${randomUUID()}` };
+    const claim = await store.claimRequest({ record: event, windowSeconds: 60 });
+    if (!claim.claimed) throw new Error('not claimed');
+
+    const result = await store.acquireLock({
+      id: event.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+      event: { ...fieldsOf(event), requestKey: claim.requestKey },
+    });
+
+    expect(result).toMatchObject({ acquired: true, previousStatus: 'queued' });
+    expect(await store.getEvent(event.id)).toMatchObject({ dedupeKey: event.dedupeKey, body: event.body });
+    expect((await rawItem(event.id))?.requestKey).toEqual({ S: claim.requestKey });
+  });
+
+  it("reports missing when the named item holds another event's request data", async () => {
+    const first = { ...newEvent(), dedupeKey: `header:${randomUUID()}` };
+    const claim = await store.claimRequest({ record: first, windowSeconds: 60 });
+    const other = newEvent();
+
+    const result = await store.acquireLock({
+      id: other.id,
+      route: ROUTE,
+      owner: 'owner-a',
+      expiresAt: inSeconds(30),
+      event: { ...fieldsOf(other), requestKey: claim.requestKey },
+    });
+
+    expect(result).toEqual({ acquired: false, reason: 'missing' });
+    expect(await rawItem(other.id)).toBeUndefined();
   });
 
   it('lets exactly one of many concurrent consumers create and take it', async () => {
@@ -415,7 +452,7 @@ describe('EventStore.acquireLock() before ingress wrote the state', () => {
         if (context.commandName !== 'TransactWriteItemsCommand' || conflicts > 0) return next(args);
         conflicts += 1;
         // What DynamoDB answers while ingress's putQueued (or another lock) writes the same item.
-        await store.putQueued(event);
+        await store.putQueued(event, `REQUEST#${event.id}`);
         throw new TransactionCanceledException({
           message: 'Transaction cancelled',
           $metadata: {},
@@ -662,6 +699,9 @@ describe('lock write cost', () => {
     );
     const countedStore = new EventStore({ client: counted, tableName: TABLE, now: () => new Date(clockMs) });
     const event = await eventIn('queued');
+    // The layout check is one GetItem per process and table, before the first operation.
+    await countedStore.checkLayout();
+    calls.length = 0;
 
     await countedStore.acquireLock({ id: event.id, route: ROUTE, owner: 'a', expiresAt: inSeconds(30) });
     await countedStore.settle({

@@ -1,27 +1,28 @@
 /**
- * Upgrades without loss: the items the previous release (0.1.0) wrote for three events (delivered,
- * dead-lettered, and delivered with its request data Brotli-compressed), put into the table as they
- * were, still list, show and replay through the admin API as the CLI calls it.
+ * Upgrades without a silent loss: the items the previous release (0.1.0, table layout v1) wrote for
+ * three events (delivered, dead-lettered, and delivered with its request data Brotli-compressed),
+ * put into a table shaped as that release made it, are refused by this release (table layout v2),
+ * which names both layouts through the admin API as the CLI calls it and writes nothing into it.
+ * Such a stack deploys to a new table (docs/architecture.md, "Table layout").
  * test/fixtures/items/release-0.1.0.json holds them in DynamoDB JSON; their TTLs are set to 2100.
  */
 import { readFileSync } from 'node:fs';
-import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminApi } from '../../../shared/admin/admin-api.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
+import { createRouteQueues, type RouteQueues } from '../../../shared/local/create-queues.js';
 import { serveHttpApi } from '../../../shared/local/http-adapter.js';
 import { createReplayer } from '../../../shared/replay/replay.js';
+import { queueSettings } from '../../../shared/resources.js';
 import { testEnvelopeKeys } from '../../helpers/envelope-keys.js';
-import {
-  connectEmulators,
-  type Emulators,
-  provisionRoutes,
-  requireQueues,
-} from '../../helpers/ingress-stack.js';
+import { connectEmulators, type Emulators } from '../../helpers/ingress-stack.js';
 import { makeRoute } from '../../helpers/routes.js';
+import { uniqueName } from '../../helpers/shared-emulators.js';
 import { receiveAtLeast } from '../../helpers/sqs-records.js';
+import { createV1Table } from '../../helpers/v1-table.js';
 
 /** DynamoDB JSON, binary values (`B`) in base64 as the DynamoDB API writes them. */
 const ITEMS = (
@@ -45,17 +46,19 @@ const route = makeRoute({ path: '/orders/', verify: { scheme: 'none' } });
 
 let emulators: Emulators;
 let server: Awaited<ReturnType<typeof serveHttpApi>>;
-let queue: { queueUrl: string; queueArn: string };
+let queue: RouteQueues;
+let tableName: string;
 
 beforeAll(async () => {
   emulators = await connectEmulators();
-  const { tableName, queues } = await provisionRoutes(emulators, [route]);
+  const prefix = uniqueName();
+  tableName = `${prefix}-events`;
+  await createV1Table(emulators.dynamo.client, tableName);
   for (const item of ITEMS) {
     await emulators.dynamo.client.send(new PutItemCommand({ TableName: tableName, Item: item }));
   }
-  const routeQueues = requireQueues(queues, route.path);
-  queue = routeQueues;
-  const targets = [{ route, ...routeQueues }];
+  queue = await createRouteQueues(emulators.sqs.client, queueSettings(route, prefix));
+  const targets = [{ route, ...queue }];
   const store = new EventStore({ client: emulators.dynamo.client, tableName });
   const history = new EventHistory({ client: emulators.dynamo.client, tableName, store });
   const replayer = createReplayer({
@@ -73,26 +76,15 @@ afterAll(async () => {
   emulators?.close();
 });
 
-/** The parts of the admin API's answers these tests read. */
-interface ShownEvent {
-  readonly id: string;
-  readonly status: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly attempts?: readonly Readonly<Record<string, unknown>>[];
-  readonly body?: string;
-  readonly replays?: readonly string[];
-}
-interface AdminReply {
-  readonly events: readonly ShownEvent[];
-  readonly event: ShownEvent;
-  readonly replay: { readonly id: string; readonly replayOf: string; readonly status: string };
+interface AdminError {
+  readonly error: { readonly code: string; readonly message: string };
 }
 
 async function admin(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; json: AdminReply }> {
+): Promise<{ status: number; json: AdminError }> {
   const response = await fetch(`${server.url}/_hookline${path}`, {
     method,
     ...(body !== undefined && {
@@ -100,53 +92,41 @@ async function admin(
       headers: { 'content-type': 'application/json' },
     }),
   });
-  return { status: response.status, json: (await response.json()) as AdminReply };
+  return { status: response.status, json: (await response.json()) as AdminError };
 }
 
-describe('events stored by release 0.1.0', () => {
-  it('list, newest first, with their statuses', async () => {
-    const { status, json } = await admin('GET', '/events?route=%2Forders%2F');
+const REFUSAL = {
+  error: {
+    code: 'table_layout_mismatch',
+    message:
+      'the event table uses layout v1; this Hookline needs layout v2: deploy it to a new table, or run the ' +
+      'release that wrote it',
+  },
+};
 
-    expect(status).toBe(200);
-    expect(json.events.map((event) => [event.id, event.status])).toEqual([
-      [COMPRESSED, 'delivered'],
-      [DEAD_LETTERED, 'dead_lettered'],
-      [DELIVERED, 'delivered'],
-    ]);
+describe('a table of events stored by release 0.1.0 (layout v1)', () => {
+  it('is refused for listing, by status too, naming both layouts', async () => {
+    const all = await admin('GET', '/events?route=%2Forders%2F');
+    const dead = await admin('GET', '/events?route=%2Forders%2F&status=dead_lettered');
+
+    expect(all).toEqual({ status: 503, json: REFUSAL });
+    expect(dead).toEqual({ status: 503, json: REFUSAL });
   });
 
-  it('list by status from the sparse status index', async () => {
-    const { json } = await admin('GET', '/events?route=%2Forders%2F&status=dead_lettered');
-
-    expect(json.events.map((event) => event.id)).toEqual([DEAD_LETTERED]);
+  it.each([DELIVERED, DEAD_LETTERED, COMPRESSED])('is refused for showing %s', async (id) => {
+    expect(await admin('GET', `/events/${id}?include=body`)).toEqual({ status: 503, json: REFUSAL });
   });
 
-  it('show with their attempts, errors and bodies, compressed ones included', async () => {
-    const dead = await admin('GET', `/events/${DEAD_LETTERED}?include=body`);
-    const compressed = await admin('GET', `/events/${COMPRESSED}?include=body`);
-
-    expect(dead.json.event).toMatchObject({
-      status: 'dead_lettered',
-      attempts: [{ attempt: 1, outcome: 'permanent_failure', errorMessage: 'order 2 cannot be refunded' }],
-      body: JSON.stringify({ order: 2, status: 'refunded', fail: true }),
-    });
-    expect(JSON.parse(compressed.json.event.body ?? '')).toEqual({ order: 3, note: 'x'.repeat(2000) });
-    expect(compressed.json.event.headers['x-request-id']).toBe('req-2021');
+  it('is refused for a replay, which sends nothing', async () => {
+    expect(await admin('POST', '/replay', { id: DEAD_LETTERED })).toEqual({ status: 503, json: REFUSAL });
+    expect(await receiveAtLeast(emulators.sqs.client, queue, 1, 1_500)).toEqual([]);
   });
 
-  it('replay: a new event linked to the original, its envelope signed', async () => {
-    const { status, json } = await admin('POST', '/replay', { id: DEAD_LETTERED });
+  it('is left exactly as it was: no item written, none changed', async () => {
+    const { Items } = await emulators.dynamo.client.send(new ScanCommand({ TableName: tableName }));
 
-    expect(status).toBe(202);
-    expect(json.replay).toMatchObject({ replayOf: DEAD_LETTERED, status: 'queued' });
-    const [message] = await receiveAtLeast(emulators.sqs.client, queue, 1);
-    expect(JSON.parse(message?.body ?? '{}')).toMatchObject({
-      v: 2,
-      id: json.replay.id,
-      replayOf: DEAD_LETTERED,
-      body: JSON.stringify({ order: 2, status: 'refunded', fail: true }),
-      sig: expect.stringMatching(/^hmac-sha256:/),
-    });
-    expect((await admin('GET', `/events/${DEAD_LETTERED}`)).json.event.replays).toEqual([json.replay.id]);
+    const keys = (items: readonly Record<string, AttributeValue>[]) =>
+      items.map((item) => `${item.pk?.S}|${item.sk?.S}|${item.updatedAt?.S ?? ''}`).sort();
+    expect(keys(Items ?? [])).toEqual(keys(ITEMS));
   });
 });

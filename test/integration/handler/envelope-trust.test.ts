@@ -10,7 +10,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
-import { type EnvelopeV2, parseEnvelope, serializeEnvelope } from '../../../shared/envelope.js';
+import { type EnvelopeV3, parseEnvelope, serializeEnvelope } from '../../../shared/envelope.js';
 import { signEnvelope } from '../../../shared/envelope-signature.js';
 import { defineHandler } from '../../../shared/handler/define-handler.js';
 import { DLQ_ATTRIBUTES } from '../../../shared/handler/queue.js';
@@ -96,11 +96,11 @@ async function consume(
 }
 
 /** The envelope the ingress queued for a fresh event, taken off the queue (the event stays `queued`). */
-async function takeQueuedEnvelope(payload: unknown): Promise<{ id: string; envelope: EnvelopeV2 }> {
+async function takeQueuedEnvelope(payload: unknown): Promise<{ id: string; envelope: EnvelopeV3 }> {
   const id = await post(payload);
   const [message] = await receive();
   const envelope = parseEnvelope(message?.body ?? '');
-  if (envelope.v !== 2) throw new Error('the ingress wrote a v1 envelope');
+  if (envelope.v !== 3) throw new Error('the ingress wrote an older envelope');
   await deleteSucceeded(emulators.sqs.client, queues().queueUrl, message ? [message] : [], {
     batchItemFailures: [],
   });
@@ -152,12 +152,12 @@ describe('envelope trust', () => {
   });
 
   it.each([
-    { field: 'body', change: (e: EnvelopeV2): EnvelopeV2 => ({ ...e, body: '{"n":"tampered"}' }) },
-    { field: 'route', change: (e: EnvelopeV2): EnvelopeV2 => ({ ...e, route: '/elsewhere/' }) },
-    { field: 'id', change: (e: EnvelopeV2): EnvelopeV2 => ({ ...e, id: `evt_${randomUUID()}` }) },
+    { field: 'body', change: (e: EnvelopeV3): EnvelopeV3 => ({ ...e, body: '{"n":"tampered"}' }) },
+    { field: 'route', change: (e: EnvelopeV3): EnvelopeV3 => ({ ...e, route: '/elsewhere/' }) },
+    { field: 'id', change: (e: EnvelopeV3): EnvelopeV3 => ({ ...e, id: `evt_${randomUUID()}` }) },
     {
       field: 'headers',
-      change: (e: EnvelopeV2): EnvelopeV2 => ({
+      change: (e: EnvelopeV3): EnvelopeV3 => ({
         ...e,
         headers: { ...e.headers, 'x-github-event': 'delete' },
       }),
@@ -249,7 +249,7 @@ describe('envelopes of earlier versions', () => {
   });
 
   it('sends an envelope of a future version to the DLQ at once, without a retry', async () => {
-    const body = JSON.stringify({ ...v1Fixture(), v: 3, id: `evt_${randomUUID()}` });
+    const body = JSON.stringify({ ...v1Fixture(), v: 4, id: `evt_${randomUUID()}` });
     await sendRaw(body);
     const [record] = await receive();
 

@@ -25,10 +25,12 @@ import { DLQ_ATTRIBUTES } from '../../../shared/handler/queue.js';
 import { router } from '../../../shared/handler/router.js';
 import { processBatch, type RuntimeDependencies } from '../../../shared/handler/runtime.js';
 import type { HandlerDefinition, HandlerFunction, HooklineEvent } from '../../../shared/handler/types.js';
+import { newEventId } from '../../../shared/ids.js';
 import type { RouteQueues } from '../../../shared/local/create-queues.js';
 import type { Log } from '../../../shared/logger.js';
 import { awsTestCredentials, createDynamoDbClient, freePort } from '../../helpers/emulators.js';
 import { signedForTests, TEST_ENVELOPE_KEY, testEnvelopeKeys } from '../../helpers/envelope-keys.js';
+import { rawEventItem } from '../../helpers/event-records.js';
 import { type FakeS3, startFakeS3 } from '../../helpers/fake-s3.js';
 import {
   connectEmulators,
@@ -294,9 +296,13 @@ describe('processBatch()', () => {
   it('delivers an event whose message arrives before ingress has written its state', async () => {
     const id = await post(routes.success, { ref: 'refs/heads/early' });
     const accepted = await record(id);
+    const stateKey = eventKeys.state(id);
+    if (stateKey === undefined) throw new Error(`${id} is not an event id`);
+    const requestKey =
+      (await rawEventItem(emulators.dynamo.client, ingress.tableName, id))?.requestKey?.S ?? '';
     // As if the handler took the message between ingress's SendMessage and its state write.
     await emulators.dynamo.client.send(
-      new DeleteItemCommand({ TableName: ingress.tableName, Key: marshallItem(eventKeys.event(id)) }),
+      new DeleteItemCommand({ TableName: ingress.tableName, Key: marshallItem(stateKey) }),
     );
     const seen: string[] = [];
 
@@ -316,7 +322,8 @@ describe('processBatch()', () => {
       attempts: [expect.objectContaining({ attempt: 1, outcome: 'delivered' })],
     });
     // Ingress's own write, landing late, leaves the settled state alone.
-    expect(await ingress.store.putQueued({ ...accepted })).toBe(false);
+    expect(requestKey).toMatch(/^DEDUPE#\/success\/#/);
+    expect(await ingress.store.putQueued({ ...accepted }, requestKey)).toBe(false);
     expect((await record(id)).status).toBe('delivered');
   });
 
@@ -393,7 +400,7 @@ describe('processBatch()', () => {
     expect(calls).toBe(3);
     expect(receiveCounts).toEqual(['1', '2', '3']);
     expect(dead).toHaveLength(1);
-    expect(JSON.parse(dead[0]?.body ?? '{}')).toMatchObject({ v: 2, id });
+    expect(JSON.parse(dead[0]?.body ?? '{}')).toMatchObject({ v: 3, id });
     expect(dead[0]?.messageAttributes[DLQ_ATTRIBUTES.reason]?.stringValue).toBe('attempts_exhausted');
     expect(await depth(routes.exhaust)).toEqual({ visible: 0, inFlight: 0 });
     const stored = await record(id);
@@ -906,11 +913,10 @@ describe('processBatch()', () => {
     it('sends an envelope whose event has no record to the DLQ', async () => {
       const id = await post(routes.poison, { n: 1 });
       const [message] = await receive(routes.poison);
-      const orphan = signedForTests({
-        ...parseEnvelope(message?.body ?? '{}'),
-        v: 2,
-        id: `evt_${randomUUID()}`,
-      });
+      // An id of the route no event has, naming another event's request item.
+      const queued = parseEnvelope(message?.body ?? '{}');
+      if (queued.v !== 3) throw new Error('the ingress wrote an older envelope');
+      const orphan = signedForTests({ ...queued, id: newEventId(new Date(), routes.poison) });
       await runBatch(
         message ? [message] : [],
         definitionOf(() => {}),

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedRoute } from '../../../shared/config/types.js';
 import { decodeBody } from '../../../shared/envelope.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
-import type { NewEventRecord } from '../../../shared/event-store/types.js';
+import { EVENT_ID_PATTERN, parseEventId, routeTag } from '../../../shared/ids.js';
 import type { IngressDependencies } from '../../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
 import { createDynamoDbClient, createSqsClient, freePort } from '../../helpers/emulators.js';
@@ -101,16 +101,18 @@ describe('ingress accepting signed webhooks', () => {
 
     expect(reply.status).toBe(202);
     expect(reply.json).toEqual({
-      id: expect.stringMatching(/^evt_/),
+      id: expect.stringMatching(EVENT_ID_PATTERN),
       status: 'queued',
       statusUrl: `https://${new URL(ingress.url).host}/_hookline/events/${String(reply.json.id)}`,
     });
     const [envelope, ...rest] = await drainQueue(emulators.sqs.client, queueOf('/github/'));
     expect(rest).toHaveLength(0);
     expect(envelope).toMatchObject({
-      v: 2,
+      v: 3,
       sig: expect.stringMatching(/^hmac-sha256:/),
       id: reply.json.id,
+      // The dedupe key's item: one conditional put claimed the delivery and stored its request.
+      requestKey: `DEDUPE#/github/#github:${delivery}`,
       route: '/github/',
       method: 'POST',
       path: '/github/',
@@ -121,6 +123,7 @@ describe('ingress accepting signed webhooks', () => {
     const record = await ingress.store.getEvent(String(reply.json.id));
     expect(record?.status).toBe('queued');
     expect(record?.dedupeKey).toBe(`github:${delivery}`);
+    expect(parseEventId(String(reply.json.id))?.routeTag).toBe(routeTag('/github/'));
   });
 
   it('builds statusUrl on the configured public URL when there is one', async () => {
@@ -164,7 +167,7 @@ describe('ingress accepting signed webhooks', () => {
     expect(await drainQueue(emulators.sqs.client, queueOf('/github/'))).toHaveLength(0);
   });
 
-  it('keeps no copy of a duplicate’s request data (written alongside the claim, then discarded)', async () => {
+  it('keeps no copy of a duplicate’s request data (its claim, which holds it, is refused whole)', async () => {
     const body = JSON.stringify({ ref: 'refs/heads/dup-copy' });
     const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
     const before = new Set((await scanEvents(emulators.dynamo.client, ingress.tableName)).map((e) => e.id));
@@ -319,26 +322,28 @@ describe('ingress error replies', () => {
 /** Every store method ingress uses, bound to `store`, for overriding one at a time. */
 function bindStore(store: IngressDependencies['store']): IngressDependencies['store'] {
   return {
-    claimDedupeKey: (input) => store.claimDedupeKey(input),
+    claimRequest: (input) => store.claimRequest(input),
     putRequest: (record) => store.putRequest(record),
-    resumeRequest: (record) => store.resumeRequest(record),
-    deleteRequest: (id) => store.deleteRequest(id),
-    getEvent: (id) => store.getEvent(id),
-    putQueued: (record) => store.putQueued(record),
+    rewriteRequest: (record, requestKey, options) => store.rewriteRequest(record, requestKey, options),
+    deleteRequest: (requestKey, id) => store.deleteRequest(requestKey, id),
+    getState: (id) => store.getState(id),
+    putQueued: (record, requestKey) => store.putQueued(record, requestKey),
   };
 }
 
 /** An ingress on a fresh table whose event store fails every `method` call to connect. */
-async function ingressWhoseStoreFails(route: ResolvedRoute, method: 'putRequest' | 'putQueued') {
+async function ingressWhoseStoreFails(route: ResolvedRoute, method: 'claimRequest' | 'putQueued') {
   const down = new EventStore({
     client: createDynamoDbClient(await closedEndpoint(), { maxAttempts: 1, connectionTimeoutMs: 500 }),
     tableName: 'unreachable',
   });
+  const failing: Partial<IngressDependencies['store']> =
+    method === 'claimRequest'
+      ? { claimRequest: (input) => down.claimRequest(input) }
+      : { putQueued: (record, requestKey) => down.putQueued(record, requestKey) };
   return startIngress(emulators, [route], {
     secrets,
-    override: (deps) => ({
-      store: { ...bindStore(deps.store), [method]: (record: NewEventRecord) => down[method](record) },
-    }),
+    override: (deps) => ({ store: { ...bindStore(deps.store), ...failing } }),
   });
 }
 
@@ -374,7 +379,7 @@ describe('ingress when AWS calls fail', () => {
     expect(retried.status).toBe(202);
     expect(retried.json.id).toBe(stuck?.id);
     expect((await healthy.store.getEvent(stuck?.id ?? ''))?.status).toBe('queued');
-    // The retry's own copy of the request data, written under a new id, is gone.
+    // The retry wrote no request data of its own: it found the claim held and resumed it.
     expect(await scanEvents(emulators.dynamo.client, healthy.tableName)).toEqual([
       { id: stuck?.id, status: 'queued' },
     ]);
@@ -444,12 +449,12 @@ describe('ingress when AWS calls fail', () => {
     await healthy.close();
   });
 
-  it('answers 503 when the request data cannot be written beside a won claim; the retry resumes that id', async () => {
+  it('answers 503 when the claim (with the request data) cannot be written; the retry claims it', async () => {
     const route = makeRoute({
       path: '/flaky/request/',
       verify: { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } },
     });
-    const broken = await ingressWhoseStoreFails(route, 'putRequest');
+    const broken = await ingressWhoseStoreFails(route, 'claimRequest');
     const body = JSON.stringify({ ref: 'refs/heads/request' });
     const headers = await githubHeaders(GITHUB_SECRET, body, randomUUID());
     const queueUrl = requireQueues(broken.queues, route.path).queueUrl;
@@ -485,7 +490,7 @@ describe('ingress when AWS calls fail', () => {
     const racing = await startIngress(emulators, [route], {
       secrets,
       // The duplicate read the event before the first delivery's state write landed.
-      override: (deps) => ({ store: { ...bindStore(deps.store), getEvent: async () => undefined } }),
+      override: (deps) => ({ store: { ...bindStore(deps.store), getState: async () => undefined } }),
     });
     const body = JSON.stringify({ ref: 'refs/heads/race' });
     const delivery = randomUUID();

@@ -63,6 +63,7 @@ function route(path: string, queueName: string, maxAttempts: number, timeoutSeco
     maxBodyBytes: 262_144,
     expectJson: true,
     retentionDays: 30,
+    shards: 32,
     throttle: { rateLimit: 100, burstLimit: 200 },
   };
 }
@@ -99,20 +100,22 @@ describe('createEventTable()', () => {
     await createEventTable(dynamoClient(), tableName);
 
     const table = await describeEventTable(tableName);
-    const { byRoute, byRouteStatus } = EVENT_TABLE.indexes;
+    const { byRouteStatus } = EVENT_TABLE.indexes;
     expect(table.keySchema).toEqual([
       { AttributeName: EVENT_TABLE.partitionKey, KeyType: 'HASH' },
       { AttributeName: EVENT_TABLE.sortKey, KeyType: 'RANGE' },
     ]);
+    // Layout v2: no byRoute index (the route's shard partitions list its events), and the status
+    // index sorted by the table's own sort key, the event id.
     expect(table.attributeDefinitions).toEqual(
-      ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'pk', 'sk'].map((name) => ({
+      ['gsi2pk', 'pk', 'sk'].map((name) => ({
         AttributeName: name,
         AttributeType: 'S',
       })),
     );
     expect(table.billingMode).toBe('PAY_PER_REQUEST');
     expect(table.indexes).toEqual(
-      [byRoute, byRouteStatus].map((index) => ({
+      [byRouteStatus].map((index) => ({
         IndexName: index.name,
         KeySchema: [
           { AttributeName: index.partitionKey, KeyType: 'HASH' },

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { circuitSchedulePrefix } from '../../../shared/config/circuit-schedules.js';
 import { ENV } from '../../../shared/env-names.js';
+import { routeTag } from '../../../shared/resources.js';
 import { awsTestCredentials } from '../../helpers/emulators.js';
 import { connectEmulators, type Emulators } from '../../helpers/ingress-stack.js';
 import { uniqueName } from '../../helpers/shared-emulators.js';
@@ -232,18 +233,17 @@ describe('the deploy rehearsal', () => {
     expect(verdict.report.negativeAllowed).toBeGreaterThan(0);
   });
 
-  it("fails when an ingress may reach another route's dedupe claims", async () => {
+  it("fails when an ingress may reach another route's dedupe claims or event states", async () => {
     const verdict = await judgeChanged((template) => {
       for (const statement of statementsOf(template, 'ingress /alpha/')) {
         if (actionsOf(statement).includes('dynamodb:PutItem'))
           delete (statement as { Condition?: unknown }).Condition;
       }
     });
-    expect(
-      verdict.negativeAllowed.some((check) =>
-        JSON.stringify(check.request.context).includes('DEDUPE#/beta/#'),
-      ),
-    ).toBe(true);
+    const reached = (marker: string) =>
+      verdict.negativeAllowed.some((check) => JSON.stringify(check.request.context).includes(marker));
+    expect(reached('DEDUPE#/beta/#')).toBe(true);
+    expect(reached(`ROUTE#${routeTag('/beta/')}#`)).toBe(true);
   });
 
   it('fails on a grant nothing uses and no reason keeps', async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryBodyStore } from '../../../shared/body-store/directory-body-store.js';
 import { BodyStoreError } from '../../../shared/body-store/errors.js';
@@ -13,8 +13,10 @@ import { encodeCursor } from '../../../shared/event-store/cursor.js';
 import { EventNotFoundError } from '../../../shared/event-store/errors.js';
 import { EventStore } from '../../../shared/event-store/event-store.js';
 import { EventHistory } from '../../../shared/event-store/history.js';
+import { eventKeys } from '../../../shared/event-store/items.js';
+import { marshallItem } from '../../../shared/event-store/marshal.js';
 import type { EventStatus, NewEventRecord } from '../../../shared/event-store/types.js';
-import { newEventId } from '../../../shared/ids.js';
+import { EVENT_ID_PATTERN, newEventId, parseEventId, routeTag } from '../../../shared/ids.js';
 import type { QueueSender } from '../../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
 import {
@@ -110,10 +112,11 @@ async function seed(
   statuses: readonly EventStatus[],
   overrides: Partial<NewEventRecord> = {},
   startMs = START,
+  shards?: number,
 ): Promise<NewEventRecord[]> {
   const events = statuses.map((_, i) => {
     const atMs = startMs + i * 1000;
-    return newEventRecord(atMs, { route, path: route, id: newEventId(new Date(atMs)), ...overrides });
+    return newEventRecord(atMs, { route, path: route, ...overrides }, shards);
   });
   for (let offset = 0; offset < events.length; offset += 25) {
     await Promise.all(
@@ -134,7 +137,7 @@ async function seedStoredBody(
   status: EventStatus = 'delivered',
   startMs = START,
 ): Promise<{ original: NewEventRecord; bytes: Buffer; bodyRef: BodyReference }> {
-  const id = newEventId(new Date(startMs));
+  const id = newEventId(new Date(startMs), target.route);
   const bytes = randomBytes(300_000);
   const bodyRef = await bodies.put({ route: target.route.path, eventId: id, body: bytes });
   const [original] = await seed(
@@ -157,16 +160,21 @@ function drain(target: ReplayTarget): Promise<Envelope[]> {
 }
 
 /** Every item (state, request) stored under event `id`'s partition. */
+/** The event's state item and its own request item (a replay's), those that exist. */
 async function itemsOf(id: string): Promise<unknown[]> {
-  const { Items = [] } = await emulators.dynamo.client.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `EVENT#${id}` } },
-      ConsistentRead: true,
-    }),
+  const keys = [eventKeys.state(id), eventKeys.request(id)];
+  const items = await Promise.all(
+    keys.map(async (key) =>
+      key === undefined
+        ? undefined
+        : (
+            await emulators.dynamo.client.send(
+              new GetItemCommand({ TableName: tableName, Key: marshallItem(key), ConsistentRead: true }),
+            )
+          ).Item,
+    ),
   );
-  return Items;
+  return items.filter((item) => item !== undefined);
 }
 
 async function itemCount(): Promise<number> {
@@ -211,11 +219,13 @@ describe('createReplayer()', () => {
         const result = await replayer().replayEvent(original.id);
 
         expect(result).toEqual({
-          id: expect.stringMatching(/^evt_/),
+          id: expect.stringMatching(EVENT_ID_PATTERN),
           replayOf: original.id,
           status: 'queued',
         });
         expect(result.id).not.toBe(original.id);
+        // A replay is an event of its route like any other: in one of its shards.
+        expect(parseEventId(result.id)?.routeTag).toBe(routeTag(target.route.path));
         const replay = await store.getEvent(result.id);
         expect(replay).toMatchObject({
           id: result.id,
@@ -241,8 +251,10 @@ describe('createReplayer()', () => {
         const envelopes = await drain(target);
         expect(envelopes).toHaveLength(1);
         expect(envelopes[0]).toMatchObject({
-          v: 2,
+          v: 3,
           id: result.id,
+          // A replay has no dedupe key: its request data is its own item.
+          requestKey: `REQUEST#${result.id}`,
           route: original.route,
           replayOf: original.id,
           receivedAt: new Date(REPLAY_AT).toISOString(),
@@ -422,7 +434,7 @@ describe('createReplayer()', () => {
         const [unqueued] = kind === 'unknown' ? [] : await seed(target.route.path, ['received']);
         const before = await itemCount();
 
-        const replay = replayer().replayEvent(unqueued?.id ?? newEventId());
+        const replay = replayer().replayEvent(unqueued?.id ?? newEventId(new Date(), target.route));
 
         await expect(replay).rejects.toBeInstanceOf(EventNotFoundError);
         await expect(replay).rejects.toMatchObject({ code: 'event_not_found' });
@@ -465,7 +477,7 @@ describe('createReplayer()', () => {
     it('deletes the replay’s record, leaving nothing received or linked, when the queue refuses it', async () => {
       const target = nextTarget();
       const [original] = await seed(target.route.path, ['dead_lettered']);
-      const replayId = newEventId(new Date(REPLAY_AT));
+      const replayId = newEventId(new Date(REPLAY_AT), target.route);
       const missingQueue = `${target.queueUrl}-missing`;
       const broken = createReplayer({
         store,
@@ -1007,13 +1019,16 @@ describe('createReplayer()', () => {
           { length: 30 },
           (_, i): EventStatus => (i === 27 ? 'ignored' : 'delivered'),
         );
-        const originals = await seed(target.route.path, statuses);
+        // One shard: a listing's first reads are one per shard, so a cap below the shard count
+        // would be met by the first read alone.
+        const originals = await seed(target.route.path, statuses, {}, START, 1);
         const clock = virtualClock(sqsQueueSender(emulators.sqs.client));
         const capped = new EventHistory({
           client: emulators.dynamo.client,
           tableName,
           store,
           maxKeysPerListing: 5,
+          shardsOf: () => 1,
         });
         const readsPerPage: number[] = [];
         // Reads that examine 5 keys and take 600 ms each.

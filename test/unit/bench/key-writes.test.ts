@@ -220,6 +220,30 @@ describe('keyRates()', () => {
     expect(shard?.writesPerSecond).toBe(625);
   });
 
+  it("counts a route's shard keys as one family, each shard taking an even share of its writes", () => {
+    const sharded = [
+      { where: 'table', key: 'pk = ROUTE#7HX2M4QA#00', writes: 900, units: 900 },
+      { where: 'table', key: 'pk = ROUTE#7HX2M4QA#0K', writes: 2100, units: 2100 },
+      { where: 'byRouteStatus', key: 'gsi2pk = ROUTE#7HX2M4QA#failed#03', writes: 10, units: 10 },
+      { where: 'table', key: 'pk = DEDUPE#/hooks/a#k1', writes: 1, units: 1 },
+    ];
+    const rates = keyRates(sharded, 1000, 10_000, 32);
+    expect(rates.map((rate) => [rate.where, rate.key, rate.spread, rate.writesPerSecond])).toEqual([
+      ['table', 'pk = ROUTE#7HX2M4QA#<shard>', 32, 937.5],
+      ['table', 'pk = DEDUPE#/hooks/a#k1', 1, 10],
+      ['byRouteStatus', 'gsi2pk = ROUTE#7HX2M4QA#failed#<shard>', 32, 3.125],
+    ]);
+  });
+
+  it('keeps one key per shard family when the route has one shard', () => {
+    const [only] = keyRates(
+      [{ where: 'table', key: 'pk = ROUTE#7HX2M4QA#00', writes: 3000, units: 3000 }],
+      1000,
+      10_000,
+    );
+    expect(only).toMatchObject({ key: 'pk = ROUTE#7HX2M4QA#<shard>', spread: 1, writesPerSecond: 30_000 });
+  });
+
   it('refuses a run of no events', () => {
     expect(() => keyRates(counts, 0, 10_000)).toThrow(RangeError);
   });

@@ -4,6 +4,7 @@ import { ROUTE_DEFAULTS } from '../../../shared/config/defaults.js';
 import { ConfigError } from '../../../shared/config/errors.js';
 import { normalizePath, pathToQueueName, ROUTE_PATH_PATTERN } from '../../../shared/config/queue-name.js';
 import { isReservedPath, resolveConfig } from '../../../shared/config/validate.js';
+import { routeTag } from '../../../shared/ids.js';
 
 const GITHUB = { scheme: 'github', secret: { name: 'GITHUB_WEBHOOK_SECRET' } } as const;
 const SCHEMES =
@@ -90,6 +91,7 @@ describe('resolveConfig()', () => {
             maxBodyBytes: ROUTE_DEFAULTS.maxBodyBytes,
             expectJson: true,
             retentionDays: ROUTE_DEFAULTS.retentionDays,
+            shards: ROUTE_DEFAULTS.shards,
             throttle: ROUTE_DEFAULTS.throttle,
           },
         ],
@@ -109,6 +111,7 @@ describe('resolveConfig()', () => {
         memoryMb: 512,
         maxBodyBytes: 262_144,
         retentionDays: 30,
+        shards: 32,
         throttle: { rateLimit: 100, burstLimit: 200 },
       });
     });
@@ -414,6 +417,27 @@ describe('resolveConfig()', () => {
       expect(problems).toEqual([
         `routes[1].path: queue name "${pathToQueueName(second)}" collides with routes[0].path`,
       ]);
+    });
+
+    it('rejects two paths whose route tags collide, naming the tag', () => {
+      // Found by a birthday search over 40-bit tags: about one pair in a million paths.
+      const problems = problemsOf(config(route({ path: '/p333r/' }), route({ path: '/podsg/' })));
+
+      expect(problems).toEqual([
+        `routes[1].path: "/podsg/" has the same route tag (${routeTag('/podsg/')}, the hash its event ids ` +
+          'and keys carry) as routes[0].path; rename one of the two paths',
+      ]);
+      expect(routeTag('/podsg/')).toBe(routeTag('/p333r/'));
+    });
+
+    it.each([0, 257, 1.5])('rejects %s shards', (shards) => {
+      expect(problemsOf(config(route({ shards })))).toEqual([
+        expect.stringMatching(/^routes\[0\]\.shards: /),
+      ]);
+    });
+
+    it.each([1, 256])('accepts %s shards', (shards) => {
+      expect(resolveRoute({ shards }).shards).toBe(shards);
     });
 
     it('names the first route a later duplicate repeats', () => {

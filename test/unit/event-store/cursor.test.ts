@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../../../shared/event-store/cursor.j
 import { InvalidCursorError } from '../../../shared/event-store/errors.js';
 
 const ROUTE = '/order/status/';
-const BEFORE = '2030-01-01T00:00:00.000Z#evt_01';
+const BEFORE = 'evt_01ARYZ6S41TSV4RRFFQ69G5FAV0K7HX2M4QA';
 
 function rawCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -35,7 +35,7 @@ describe('encodeCursor() / decodeCursor()', () => {
   });
 
   it('reads a cursor without an order as newest first', () => {
-    expect(decodeCursor(rawCursor({ v: 1, route: ROUTE, before: BEFORE }), ROUTE)).toEqual({
+    expect(decodeCursor(rawCursor({ v: 2, route: ROUTE, before: BEFORE }), ROUTE)).toEqual({
       route: ROUTE,
       order: 'newest',
       before: BEFORE,
@@ -92,14 +92,19 @@ describe('encodeCursor() / decodeCursor()', () => {
     { label: 'text that is not base64url', cursor: 'not a cursor!' },
     { label: 'base64url that is not JSON', cursor: Buffer.from('{nope').toString('base64url') },
     { label: 'a JSON array', cursor: rawCursor([1]) },
-    { label: 'another version', cursor: rawCursor({ v: 2, route: ROUTE, before: BEFORE }) },
-    { label: 'no position', cursor: rawCursor({ v: 1, route: ROUTE }) },
+    {
+      label: 'a cursor of table layout v1 (positions <receivedAt>#<id>)',
+      cursor: rawCursor({ v: 1, route: ROUTE, before: '2030-01-01T00:00:00.000Z#evt_01' }),
+    },
+    { label: 'another version', cursor: rawCursor({ v: 3, route: ROUTE, before: BEFORE }) },
+    { label: 'no position', cursor: rawCursor({ v: 2, route: ROUTE }) },
+    { label: 'a position that is no id', cursor: rawCursor({ v: 2, route: ROUTE, before: '2030#x' }) },
     {
       label: 'an oldest-first cursor without an after key',
-      cursor: rawCursor({ v: 1, route: ROUTE, order: 'oldest', before: BEFORE }),
+      cursor: rawCursor({ v: 2, route: ROUTE, order: 'oldest', before: BEFORE }),
     },
-    { label: 'an unknown order', cursor: rawCursor({ v: 1, route: ROUTE, order: 'random', before: BEFORE }) },
-    { label: 'an unknown status', cursor: rawCursor({ v: 1, route: ROUTE, status: 'lost', before: BEFORE }) },
+    { label: 'an unknown order', cursor: rawCursor({ v: 2, route: ROUTE, order: 'random', before: BEFORE }) },
+    { label: 'an unknown status', cursor: rawCursor({ v: 2, route: ROUTE, status: 'lost', before: BEFORE }) },
     { label: 'an empty string', cursor: '' },
   ])('refuses $label with code invalid_cursor', ({ cursor }) => {
     let caught: unknown;

@@ -117,7 +117,7 @@ describe('createIngress()', () => {
       status: 'queued',
       statusUrl: 'https://api.example.com/_hookline/events/evt_1',
     });
-    expect(store.calls.map(([method]) => method)).toEqual(['claimDedupeKey', 'putRequest', 'putQueued']);
+    expect(store.calls.map(([method]) => method)).toEqual(['claimRequest', 'putQueued']);
     expect(sent).toEqual([QUEUE_URL]);
     expect(entries.map((entry) => entry.message)).toEqual(['event queued']);
   });

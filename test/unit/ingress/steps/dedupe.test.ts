@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DedupeClaim } from '../../../../shared/event-store/dedupe.js';
-import type { EventRecord, EventStatus, NewEventRecord } from '../../../../shared/event-store/types.js';
+import type { RequestClaim } from '../../../../shared/event-store/dedupe.js';
+import type { EventState } from '../../../../shared/event-store/items.js';
+import type { EventStatus, NewEventRecord } from '../../../../shared/event-store/types.js';
 import { dedupe } from '../../../../shared/ingress/steps/dedupe.js';
 import { identify } from '../../../../shared/ingress/steps/identify.js';
 import {
@@ -23,6 +24,7 @@ const route = makeRoute({
 });
 const request = incoming({ path: route.path, headers: { 'x-delivery': 'd-1' } });
 const bodyStore = { put: async () => ({ store: 's3' as const, bucket: 'b', key: 'k', size: 1 }) };
+const CLAIM_KEY = 'DEDUPE#/orders/#header:d-1';
 
 /** New ids evt_1, evt_2, … in the order the step asks for them. */
 function sequentialIds(): (now: Date) => string {
@@ -40,60 +42,73 @@ function context(options: { large?: boolean } = {}) {
   return identified(route, options.large);
 }
 
-function heldBy(eventId: string): () => Promise<DedupeClaim> {
-  return async () => ({ claimed: false, eventId });
+function heldBy(eventId: string, extra: Partial<RequestClaim> = {}): () => Promise<RequestClaim> {
+  return async () => ({ claimed: false, eventId, requestKey: CLAIM_KEY, ...extra }) as RequestClaim;
 }
 
-function eventIn(status: EventStatus, id: string): () => Promise<EventRecord> {
-  return async () => ({ id, status }) as EventRecord;
+function stateIn(status: EventStatus, id: string): () => Promise<EventState> {
+  return async () => ({ id, status }) as EventState;
 }
 
 describe('dedupe()', () => {
-  it('claims the key for a new id while writing an inline body’s request data, both at once', async () => {
-    let releaseClaim: (claim: DedupeClaim) => void = () => {};
-    const store = fakeStore({ claimDedupeKey: () => new Promise((resolve) => (releaseClaim = resolve)) });
+  it('claims the key for a new id and writes the request data in the same call', async () => {
+    const store = fakeStore();
     const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
 
-    const running = Promise.resolve(step(await context()));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(store.calls.map(([method]) => method)).toEqual(['claimDedupeKey', 'putRequest']);
-    releaseClaim({ claimed: true });
-    const claimed = await running;
+    const claimed = await added(step, await context());
 
-    expect(store.calls[0]?.[1]).toEqual({
-      route: '/orders/',
-      key: 'header:d-1',
-      eventId: 'evt_1',
-      windowSeconds: 600,
-    });
-    const written = store.calls[1]?.[1] as NewEventRecord;
-    expect(written).toMatchObject({
+    expect(store.calls.map(([method]) => method)).toEqual(['claimRequest']);
+    const { record, windowSeconds } = (store.calls[0]?.[1] ?? {}) as {
+      record: NewEventRecord;
+      windowSeconds: number;
+    };
+    expect(windowSeconds).toBe(600);
+    expect(record).toMatchObject({
       id: 'evt_1',
+      route: '/orders/',
       dedupeKey: 'header:d-1',
       receivedAt: RECEIVED_AT.toISOString(),
+      body: '{"order":"o-1"}',
     });
-    expect(claimed).toEqual({
-      eventId: 'evt_1',
-      recorded: written,
-      resuming: false,
-    });
+    expect(claimed).toEqual({ eventId: 'evt_1', requestKey: CLAIM_KEY, recorded: record, resuming: false });
   });
 
-  it('only claims for a body bound for the body store (its request data comes after the upload)', async () => {
+  it('asks newId for an id of the route (its path and shards)', async () => {
+    const routes: unknown[] = [];
+    const step = dedupe({
+      store: fakeStore(),
+      log: recordingLog().log,
+      newId: (_now, placement) => {
+        routes.push(placement);
+        return 'evt_1';
+      },
+    });
+
+    await added(step, await context());
+
+    expect(routes).toEqual([expect.objectContaining({ path: '/orders/', shards: 32 })]);
+  });
+
+  it('claims a body bound for the body store without it (its reference comes after the upload)', async () => {
     const store = fakeStore();
     const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
 
     const claimed = await added(step, await context({ large: true }));
 
-    expect(store.calls.map(([method]) => method)).toEqual(['claimDedupeKey']);
+    expect(store.calls.map(([method]) => method)).toEqual(['claimRequest']);
+    const { record } = (store.calls[0]?.[1] ?? {}) as { record: NewEventRecord };
+    expect(record).toMatchObject({ id: 'evt_1', dedupeKey: 'header:d-1' });
+    expect(record).not.toHaveProperty('body');
+    expect(record).not.toHaveProperty('bodyRef');
     expect(claimed).toEqual({
       eventId: 'evt_1',
+      requestKey: CLAIM_KEY,
       recorded: undefined,
       resuming: false,
     });
   });
 
-  it('claims nothing on a route without dedupe', async () => {
+  it("writes the request data to the event's own item on a route without dedupe", async () => {
     const store = fakeStore();
     const open = makeRoute({ ...route, dedupe: { source: 'none', windowSeconds: 600 } });
     const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
@@ -101,17 +116,30 @@ describe('dedupe()', () => {
     const claimed = await added(step, await identified(open));
 
     expect(store.calls.map(([method]) => method)).toEqual(['putRequest']);
-    expect(claimed).toMatchObject({ eventId: 'evt_1', resuming: false });
+    expect(claimed).toMatchObject({ eventId: 'evt_1', requestKey: 'REQUEST#evt_1', resuming: false });
+  });
+
+  it('writes nothing yet for a large body on a route without dedupe', async () => {
+    const store = fakeStore();
+    const open = makeRoute({ ...route, dedupe: { source: 'none', windowSeconds: 600 } });
+    const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
+
+    const claimed = await added(step, await identified(open, true));
+
+    expect(store.calls).toEqual([]);
+    expect(claimed).toEqual({
+      eventId: 'evt_1',
+      requestKey: 'REQUEST#evt_1',
+      recorded: undefined,
+      resuming: false,
+    });
   });
 
   it.each(['queued', 'delivered'] as const)(
-    'answers 200 duplicate for a key held by a %s event, discarding its own copy',
+    'answers 200 duplicate for a key held by a %s event, having written nothing',
     async (status) => {
       const { log, entries } = recordingLog();
-      const store = fakeStore({
-        claimDedupeKey: heldBy('evt_first'),
-        getEvent: eventIn(status, 'evt_first'),
-      });
+      const store = fakeStore({ claimRequest: heldBy('evt_first'), getState: stateIn(status, 'evt_first') });
       const step = dedupe({ store, log, newId: sequentialIds() });
 
       const reply = await answered(step, await context());
@@ -123,12 +151,10 @@ describe('dedupe()', () => {
         statusUrl: `${ORIGIN}/_hookline/events/evt_first`,
       });
       expect(
-        store.calls.map(([method, argument]) => [method, method === 'putRequest' ? 'record' : argument]),
+        store.calls.map(([method, argument]) => [method, method === 'getState' ? argument : 'claim']),
       ).toEqual([
-        ['claimDedupeKey', expect.anything()],
-        ['putRequest', 'record'],
-        ['deleteRequest', 'evt_1'],
-        ['getEvent', 'evt_first'],
+        ['claimRequest', 'claim'],
+        ['getState', 'evt_first'],
       ]);
       expect(entries).toEqual([
         {
@@ -140,24 +166,20 @@ describe('dedupe()', () => {
     },
   );
 
-  it('resumes an earlier attempt that has no state yet under its id', async () => {
+  it('resumes an earlier attempt that has no state yet under its id and its request item', async () => {
     const { log, entries } = recordingLog();
-    const store = fakeStore({ claimDedupeKey: heldBy('evt_first'), getEvent: async () => undefined });
+    const store = fakeStore({ claimRequest: heldBy('evt_first', { requestKey: 'REQUEST#evt_first' }) });
     const step = dedupe({ store, log, newId: sequentialIds() });
 
     const claimed = await added(step, await context());
 
     expect(claimed).toEqual({
       eventId: 'evt_first',
+      requestKey: 'REQUEST#evt_first',
       recorded: undefined,
       resuming: true,
     });
-    expect(store.calls.map(([method]) => method)).toEqual([
-      'claimDedupeKey',
-      'putRequest',
-      'deleteRequest',
-      'getEvent',
-    ]);
+    expect(store.calls.map(([method]) => method)).toEqual(['claimRequest', 'getState']);
     expect(entries).toEqual([
       {
         level: 'info',
@@ -167,11 +189,24 @@ describe('dedupe()', () => {
     ]);
   });
 
-  it('leaves a duplicate’s copy to expire when it cannot be deleted, and still answers', async () => {
+  it('discards the request data a delivery wrote before losing the key to a concurrent one', async () => {
+    const store = fakeStore({
+      claimRequest: heldBy('evt_other', { leftover: 'REQUEST#evt_1' }),
+      getState: stateIn('queued', 'evt_other'),
+    });
+    const step = dedupe({ store, log: recordingLog().log, newId: sequentialIds() });
+
+    const reply = await answered(step, await context());
+
+    expect(reply.statusCode).toBe(200);
+    expect(store.callArgs).toContainEqual(['deleteRequest', ['REQUEST#evt_1', 'evt_1']]);
+  });
+
+  it('leaves such a copy to expire when it cannot be deleted, and still answers', async () => {
     const { log, entries } = recordingLog();
     const store = fakeStore({
-      claimDedupeKey: heldBy('evt_first'),
-      getEvent: eventIn('queued', 'evt_first'),
+      claimRequest: heldBy('evt_other', { leftover: 'REQUEST#evt_1' }),
+      getState: stateIn('queued', 'evt_other'),
       deleteRequest: async () => {
         throw awsDown();
       },
@@ -191,7 +226,7 @@ describe('dedupe()', () => {
   it('answers 503 store_unavailable when the claim cannot be made', async () => {
     const { log, entries } = recordingLog();
     const store = fakeStore({
-      claimDedupeKey: async () => {
+      claimRequest: async () => {
         throw awsDown();
       },
     });

@@ -19,12 +19,14 @@ import { makeRoute } from '../../../helpers/routes.js';
 const route = makeRoute({ path: '/orders/', verify: { scheme: 'none' } });
 const written = newEventRecord(0, { id: 'evt_1', route: '/orders/' });
 
+const REQUEST_KEY = 'DEDUPE#/orders/#d-1';
+
 async function recorded() {
-  return { ...(await verified(route)), record: written };
+  return { ...(await verified(route)), record: written, requestKey: REQUEST_KEY };
 }
 
 describe('enqueue()', () => {
-  it("sends the event's envelope, signed with the first envelope key, to the route's queue", async () => {
+  it("sends the event's envelope, naming its request item, signed with the first envelope key, to the route's queue", async () => {
     const sent: [string, string][] = [];
     const queue = { send: async (queueUrl: string, body: string) => void sent.push([queueUrl, body]) };
 
@@ -35,7 +37,8 @@ describe('enqueue()', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.[0]).toBe(QUEUE_URL);
     const envelope = parseEnvelope(sent[0]?.[1] ?? '');
-    expect(envelope).toEqual(signedForTests(toEnvelope(written)));
+    expect(envelope).toEqual(signedForTests(toEnvelope(written, REQUEST_KEY)));
+    expect(envelope).toMatchObject({ v: 3, requestKey: REQUEST_KEY });
     expect(checkEnvelopeSignature(envelope, [TEST_ENVELOPE_KEY])).toBe('valid');
   });
 
@@ -76,7 +79,7 @@ describe('reply()', () => {
 
     const answer = await answered(reply({ store, log }), await recorded());
 
-    expect(store.calls).toEqual([['putQueued', written]]);
+    expect(store.callArgs).toEqual([['putQueued', [written, REQUEST_KEY]]]);
     expect(answer.statusCode).toBe(202);
     expect(answer.json).toEqual({
       id: 'evt_1',

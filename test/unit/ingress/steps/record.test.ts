@@ -31,8 +31,17 @@ function recordingBodyStore(calls: [string, unknown][], fail = false) {
   };
 }
 
+const CLAIM_KEY = 'DEDUPE#/orders/#header:d-1';
+
 function claimed(overrides: Partial<Identified & Claimed> = {}): Identified & Claimed {
-  return { dedupeKey: 'header:d-1', eventId: 'evt_1', recorded: undefined, resuming: false, ...overrides };
+  return {
+    dedupeKey: 'header:d-1',
+    eventId: 'evt_1',
+    requestKey: CLAIM_KEY,
+    recorded: undefined,
+    resuming: false,
+    ...overrides,
+  };
 }
 
 describe('record()', () => {
@@ -45,11 +54,11 @@ describe('record()', () => {
       ...claimed({ recorded: written }),
     });
 
-    expect(result).toEqual({ record: written });
+    expect(result).toEqual({ record: written, requestKey: CLAIM_KEY });
     expect(store.calls).toEqual([]);
   });
 
-  it('stores a large body first, then writes request data that points at it', async () => {
+  it('stores a large body first, then adds its reference to the request data of the claim', async () => {
     const { log, entries } = recordingLog();
     const store = fakeStore();
     const bodyStore = recordingBodyStore(store.calls);
@@ -59,7 +68,11 @@ describe('record()', () => {
       ...claimed(),
     });
 
-    expect(store.calls.map(([method]) => method)).toEqual(['put', 'putRequest']);
+    expect(store.calls.map(([method]) => method)).toEqual(['put', 'rewriteRequest']);
+    expect(store.callArgs.at(-1)).toEqual([
+      'rewriteRequest',
+      [result.record, CLAIM_KEY, { unlessQueued: false }],
+    ]);
     expect(store.calls[0]?.[1]).toEqual({
       route: '/orders/',
       eventId: 'evt_1',
@@ -78,20 +91,50 @@ describe('record()', () => {
     ]);
   });
 
+  it("stores a large body first, then writes the event's own request item on a route without dedupe", async () => {
+    const store = fakeStore();
+    const bodyStore = recordingBodyStore(store.calls);
+
+    const result = await added(record({ store, log: recordingLog().log }), {
+      ...(await verified(route, request, bodyStore)),
+      ...claimed({ dedupeKey: undefined, requestKey: 'REQUEST#evt_1' }),
+    });
+
+    expect(store.calls.map(([method]) => method)).toEqual(['put', 'putRequest']);
+    expect(result).toEqual({
+      record: expect.objectContaining({ id: 'evt_1', bodyRef: REF }),
+      requestKey: 'REQUEST#evt_1',
+    });
+  });
+
+  it('answers 503 store_unavailable when the claim no longer holds the event', async () => {
+    const store = fakeStore({ rewriteRequest: async () => false });
+    const context = { ...(await verified(route, request, recordingBodyStore([]))), ...claimed() };
+
+    const error = await Promise.resolve(record({ store, log: recordingLog().log })(context)).catch(
+      (thrown: unknown) => thrown,
+    );
+
+    expect(error).toMatchObject({ status: 503, code: 'store_unavailable' });
+  });
+
   it('rewrites the request data of a resumed event while it has no state', async () => {
     const store = fakeStore();
 
     const result = await added(record({ store, log: recordingLog().log }), {
       ...(await verified(route, request)),
-      ...claimed({ eventId: 'evt_first', resuming: true }),
+      ...claimed({ eventId: 'evt_first', requestKey: 'REQUEST#evt_first', resuming: true }),
     });
 
-    expect(store.calls).toEqual([['resumeRequest', result.record]]);
+    expect(store.callArgs).toEqual([
+      ['rewriteRequest', [result.record, 'REQUEST#evt_first', { unlessQueued: true }]],
+    ]);
     expect(result.record).toMatchObject({ id: 'evt_first', body: '{"order":"o-1"}' });
+    expect(result.requestKey).toBe('REQUEST#evt_first');
   });
 
   it('answers 200 duplicate when a concurrent delivery queued the resumed event meanwhile', async () => {
-    const store = fakeStore({ resumeRequest: async () => false });
+    const store = fakeStore({ rewriteRequest: async () => false });
 
     const reply = await answered(record({ store, log: recordingLog().log }), {
       ...(await verified(route, request)),
@@ -138,7 +181,10 @@ describe('record()', () => {
         throw awsDown();
       },
     });
-    const context = { ...(await verified(route, request)), ...claimed() };
+    const context = {
+      ...(await verified(route, request, recordingBodyStore([]))),
+      ...claimed({ requestKey: 'REQUEST#evt_1' }),
+    };
 
     const error = await Promise.resolve(record({ store, log: recordingLog().log })(context)).catch(
       (thrown: unknown) => thrown,
