@@ -8,7 +8,7 @@ const LAYERS = [
     path:
       '^shared/(config/|http/|local-state/|client/|metrics/|ids[.]ts$|envelope[.]ts$|envelope-signature[.]ts$|' +
       'text[.]ts$|errors[.]ts$|logger[.]ts$|env[.]ts$|env-names[.]ts$|resources[.]ts$|aws-limits[.]ts$|' +
-      'aws-client-defaults[.]ts$|payload-path[.]ts$|metric-names[.]ts$)',
+      'aws-client-defaults[.]ts$|payload-path[.]ts$|metric-names[.]ts$|log-format[.]ts$)',
   },
   { name: 'verify', path: '^shared/(verify|secrets)/' },
   { name: 'event store', path: '^shared/(event-store|body-store)/' },

@@ -23,6 +23,7 @@ import { ENV } from '../shared/env-names.js';
 import { EventStore } from '../shared/event-store/event-store.js';
 import { EventHistory, shardsOfRoutes } from '../shared/event-store/history.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
+import { HooklineLogFormatter } from '../shared/log-format.js';
 import { emfMetrics } from '../shared/metrics/emf.js';
 import { createReplayer } from '../shared/replay/replay.js';
 import { deployedEnvelopeKeys } from '../shared/secrets/envelope-keys.js';
@@ -37,7 +38,7 @@ const targets = adminRouteTargets(
 );
 const tableName = requireEnv(ENV.tableName);
 
-const logger = new Logger({ serviceName: 'hookline-admin' });
+const logger = new Logger({ serviceName: 'hookline-admin', logFormatter: new HooklineLogFormatter() });
 const dynamodb = new DynamoDBClient(AWS_CLIENT_DEFAULTS);
 const sqs = new SQSClient(AWS_CLIENT_DEFAULTS);
 const store = new EventStore({ client: dynamodb, tableName });

@@ -14,6 +14,7 @@ import { EventStore } from '../shared/event-store/event-store.js';
 import { tracingFromEnv } from '../shared/handler/tracing.js';
 import { createIngress } from '../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../shared/ingress/sqs-sender.js';
+import { HooklineLogFormatter } from '../shared/log-format.js';
 import { emfMetrics } from '../shared/metrics/emf.js';
 import { metricsNamespaceFromEnv } from '../shared/metrics/namespace.js';
 import { EnvSecretResolver } from '../shared/secrets/env-resolver.js';
@@ -39,6 +40,7 @@ const SERVICE_NAME = 'hookline-ingress';
 
 const logger = new Logger({
   serviceName: SERVICE_NAME,
+  logFormatter: new HooklineLogFormatter(),
   persistentLogAttributes: { route: route.path },
 });
 

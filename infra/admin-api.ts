@@ -15,7 +15,7 @@ import {
   type AdminQueuePrefixes,
   type AdminRouteConfig,
 } from '../shared/config/deployed-routes.js';
-import type { ResolvedRoute } from '../shared/config/types.js';
+import type { ResolvedLogs, ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { ADMIN_ENDPOINTS, ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE, type QueueSettings } from '../shared/resources.js';
@@ -77,6 +77,11 @@ export interface AdminApiProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What Lambda keeps of the function's logs (the config's \`logs\`).
+   * @default LOG_DEFAULTS: INFO, no START/END/REPORT lines
+   */
+  readonly logs?: ResolvedLogs;
   /**
    * The namespace of the routes' custom metrics (`ENV.metricsNamespace`), for the metrics it reports.
    * @default - not set: the function falls back to its own default
@@ -144,6 +149,7 @@ export class AdminApi extends Construct {
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logs !== undefined && { logs: props.logs }),
       correlation:
         'admin requests are correlated by the API Gateway request id and event ids in structured logs.',
       noDeadLetterQueueReason:

@@ -6,6 +6,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { LOG_DEFAULTS } from '../shared/config/defaults.js';
+import type { ResolvedLogs } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 
 /**
@@ -113,6 +115,11 @@ export interface HooklineFunctionProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * What Lambda keeps of the function's logs (the config's \`logs\`).
+   * @default LOG_DEFAULTS: INFO, no START/END/REPORT lines
+   */
+  readonly logs?: ResolvedLogs;
+  /**
    * AWS X-Ray active tracing (`tracing` in the config): `Tracing.ACTIVE`, with the X-Ray write
    * permissions CDK adds to the role (`xray:PutTraceSegments`, `xray:PutTelemetryRecords` on
    * Resource "*", acknowledged as `AwsSolutions-IAM5`), and `HOOKLINE_TRACING=true`, which makes the
@@ -190,6 +197,7 @@ export class HooklineFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
+      ...lambdaLogging(props.logs ?? LOG_DEFAULTS),
       description: props.description,
       ...(tracing && { tracing: lambda.Tracing.ACTIVE }),
       environment: {
@@ -230,4 +238,13 @@ export class HooklineFunction extends Construct {
       });
     }
   }
+}
+
+/** Lambda's JSON log format with its two filters (Powertools Logger reads the level Lambda sets). */
+function lambdaLogging(settings: ResolvedLogs) {
+  return {
+    loggingFormat: lambda.LoggingFormat.JSON,
+    applicationLogLevelV2: lambda.ApplicationLogLevel[settings.level],
+    systemLogLevelV2: settings.invocationReports ? lambda.SystemLogLevel.INFO : lambda.SystemLogLevel.WARN,
+  };
 }

@@ -206,6 +206,7 @@ export class HooklineGateway extends Construct {
       entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
       projectRoot,
       logRetention,
+      ...(props.config.logs !== undefined && { logs: props.config.logs }),
       metricsNamespace: this.metricsNamespace,
       circuitScheduleGroup: circuitScheduleGroup(props.config.name),
     });
@@ -321,6 +322,7 @@ export class HooklineGateway extends Construct {
         handlerEntry: handlerEntry(configFile, route.handler),
         projectRoot,
         logRetention,
+        ...(props.config.logs !== undefined && { logs: props.config.logs }),
         metricsNamespace: this.metricsNamespace,
         ...(props.config.alarms !== undefined && { alarmDefaults: props.config.alarms }),
         alarmAction: this.alarmTopic.action,

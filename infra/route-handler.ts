@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ResolvedRoute } from '../shared/config/types.js';
+import type { ResolvedLogs, ResolvedRoute } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { TABLE_PARTITIONS } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
@@ -55,6 +55,11 @@ export interface RouteHandlerProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What Lambda keeps of the function's logs (the config's \`logs\`).
+   * @default LOG_DEFAULTS: INFO, no START/END/REPORT lines
+   */
+  readonly logs?: ResolvedLogs;
   /**
    * The stack's schedule group for the circuits' probes (`circuitScheduleGroup`); required when the
    * route has a `circuitBreaker`.
@@ -109,6 +114,7 @@ export class RouteHandler extends Construct {
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logs !== undefined && { logs: props.logs }),
       tracing: route.tracing === true,
       correlation:
         'events are correlated instead by the event id and route in structured logs and the history.',

@@ -26,7 +26,7 @@ import {
   otherSecrets,
   verifySecret,
 } from '../shared/config/scheme-needs.js';
-import type { ResolvedRoute, SecretReference } from '../shared/config/types.js';
+import type { ResolvedLogs, ResolvedRoute, SecretReference } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
 import { type QueueSettings, queueSettings, VISIBILITY_TIMEOUT_FACTOR } from '../shared/resources.js';
 import { acknowledgeRouteBodies, type BodyBucket } from './body-bucket.js';
@@ -80,6 +80,11 @@ export interface WebhookRouteProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * What Lambda keeps of the function's logs (the config's \`logs\`).
+   * @default LOG_DEFAULTS: INFO, no START/END/REPORT lines
+   */
+  readonly logs?: ResolvedLogs;
   /**
    * Use this secret for signature verification instead of creating or importing one. The gateway
    * passes it when several routes reference the same created secret name, so it is created once.
@@ -309,6 +314,7 @@ export class WebhookRoute extends Construct {
       environment: this.ingressEnvironment(props),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logs !== undefined && { logs: props.logs }),
       tracing: route.tracing === true,
       correlation:
         'requests are correlated instead by the event id and API Gateway request id in structured logs.',
@@ -430,6 +436,7 @@ export class WebhookRoute extends Construct {
       ...(props.bodyBucket ? { bodyBucket: props.bodyBucket } : {}),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logs !== undefined && { logs: props.logs }),
       ...(this.route.circuitBreaker !== undefined && {
         circuitScheduleGroup: circuitScheduleGroup(props.prefix),
       }),

@@ -1,11 +1,13 @@
 /** The logging surface shared code needs; Powertools' Logger satisfies it. */
 export interface Log {
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
   info(message: string, ...attributes: Record<string, unknown>[]): void;
   warn(message: string, ...attributes: Record<string, unknown>[]): void;
   error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 export const silentLog: Log = {
+  debug: () => {},
   info: () => {},
   warn: () => {},
   error: () => {},
@@ -24,6 +26,7 @@ export function withLogKeys(log: Log, keys: LogKeys): Log {
   const merge = (attributes: Record<string, unknown>[]) =>
     Object.assign({}, typeof keys === 'function' ? keys() : keys, ...attributes);
   return {
+    debug: (message, ...attributes) => log.debug(message, merge(attributes)),
     info: (message, ...attributes) => log.info(message, merge(attributes)),
     warn: (message, ...attributes) => log.warn(message, merge(attributes)),
     error: (message, ...attributes) => log.error(message, merge(attributes)),

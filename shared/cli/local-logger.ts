@@ -6,6 +6,7 @@
  */
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions, LogAttributes } from '@aws-lambda-powertools/logger/types';
+import { HooklineLogFormatter } from '../log-format.js';
 
 /** Receives each log line, newline included: `process.stdout`, `process.stderr` or a test's sink. */
 export interface LogDestination {
@@ -37,5 +38,9 @@ export function createLocalLogger(options: LocalLoggerOptions): Logger {
       return new LocalLogger(childOptions);
     }
   }
-  return new LocalLogger({ serviceName: options.serviceName, persistentKeys: options.persistentKeys });
+  return new LocalLogger({
+    serviceName: options.serviceName,
+    persistentKeys: options.persistentKeys,
+    logFormatter: new HooklineLogFormatter(),
+  });
 }

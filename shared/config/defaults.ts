@@ -15,6 +15,12 @@ export const ROUTE_DEFAULTS = {
   throttle: { rateLimit: 100, burstLimit: 200 },
 } as const;
 
+/**
+ * The functions' logging when the config has no `logs`: the INFO lines (one per accepted event at
+ * the ingress, one per settled attempt at the handler), without Lambda's own START/END/REPORT lines.
+ */
+export const LOG_DEFAULTS = { level: 'INFO', invocationReports: false } as const;
+
 /** What a route's `circuitBreaker` block gets for the fields it leaves out (the block itself is opt-in). */
 export const CIRCUIT_BREAKER_DEFAULTS = { consecutiveFailures: 5, coolDownSeconds: 30 } as const;
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LAMBDA_MAX_PAYLOAD_BYTES, SQS_MAX_VISIBILITY_TIMEOUT_SECONDS } from '../aws-limits.js';
 import { alarmsSchema, routeAlarmsSchema } from './alarms.js';
 import { CIRCUIT_BREAKER_DEFAULTS, ROUTE_DEFAULTS } from './defaults.js';
+import { logsSchema } from './logs.js';
 import { intIn, ROUTE_LIMITS } from './route-limits.js';
 import { headerName, positiveInt, seconds } from './schema-fields.js';
 import { DEFAULT_STACK_NAME, STACK_NAME_PATTERN, STACK_NAME_RULE } from './stack-name.js';
@@ -245,6 +246,12 @@ export const configSchema = z.strictObject({
    * a route's own `tracing` overrides it. Billed per trace recorded. @default false
    */
   tracing: z.boolean().optional(),
+  /**
+   * The functions' logging (`shared/config/logs.ts`): the lowest `level` Lambda keeps of their
+   * lines, and whether Lambda writes its START/END/REPORT lines for each invocation.
+   * @default { level: 'INFO', invocationReports: false }
+   */
+  logs: logsSchema.optional(),
   /**
    * How the event table pays for its reads and writes (`shared/config/table-capacity.ts`):
    * `{ billing: 'onDemand' }`, or `{ billing: 'provisioned', read, write }` with auto scaling of the

@@ -51,6 +51,9 @@ export type SecretReference = GithubVerifyConfig['secret'];
 
 export type FilterConfig = NonNullable<ResolvedRoute['filters']>;
 
+/** The functions' logging with its defaults applied (`shared/config/logs.ts`). */
+export type ResolvedLogs = NonNullable<ResolvedConfig['logs']>;
+
 /** The event table's capacity mode as written (`shared/config/table-capacity.ts`). */
 export type TableConfig = NonNullable<HooklineConfig['table']>;
 /** The event table's capacity mode with every default of a provisioned table applied. */

@@ -35,13 +35,14 @@ export function resolveConfig(input: unknown, source?: string): ResolvedConfig {
   const problems = [...checkPaths(input), ...checkRoutes(input)];
   if (!parsed.success) problems.unshift(...parsed.error.issues.map((issue) => describeIssue(issue, input)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems, source);
-  const { name, metrics, alarms, tracing, table } = parsed.data;
+  const { name, metrics, alarms, tracing, logs, table } = parsed.data;
   return {
     name,
     routes: parsed.data.routes.map((route) => toResolvedRoute(route, tracing)),
     ...(metrics !== undefined && { metrics }),
     ...(alarms !== undefined && { alarms }),
     ...(tracing !== undefined && { tracing }),
+    ...(logs !== undefined && { logs }),
     ...(table !== undefined && { table }),
   };
 }

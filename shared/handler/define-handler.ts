@@ -18,6 +18,7 @@ import { jsonEnv, requireEnv } from '../env.js';
 import { ENV } from '../env-names.js';
 import { errorMessage } from '../errors.js';
 import { EventStore } from '../event-store/event-store.js';
+import { HooklineLogFormatter } from '../log-format.js';
 import { emfMetrics } from '../metrics/emf.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { metricsNamespaceFromEnv } from '../metrics/namespace.js';
@@ -51,7 +52,7 @@ export function defineHandler<TPayload = unknown>(
   options: HandlerOptions<TPayload> = {},
 ): HooklineLambdaHandler<TPayload> {
   const definition: HandlerDefinition<TPayload> = Object.freeze({ fn, options });
-  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new HooklineLogFormatter() });
   // HOOKLINE_TRACING (a route with `tracing` on): Powertools Tracer, loaded on the first invocation.
   const tracing = tracingFromEnv(SERVICE_NAME);
   let deps: LambdaDependencies | undefined;

@@ -342,7 +342,10 @@ async function runAttempt<TPayload>(
     scope.metrics.push(deadLetteredWithoutAttempt(scope.deps.route));
     return done;
   }
-  log.info('event state', {
+  // A first attempt's start is in the history and in its settle line: at INFO only when it is news
+  // (a retry, or a lapsed lock taken over), which keeps a delivered event to one line.
+  const retried = attempt > 1 || lock.lapsed !== undefined;
+  (retried ? log.info : log.debug).call(log, 'event state', {
     status: 'processing',
     attempt,
     receiveCount,

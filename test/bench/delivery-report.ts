@@ -259,7 +259,7 @@ export function printLogs(
   for (const line of formatTable(rows)) print(line);
   print(
     `log bytes per delivered event: ${formatBytes(perEvent)} (each line + 26 B as CloudWatch Logs counts a log event; ` +
-      "Lambda's START/END/REPORT lines modelled from their text format)",
+      "Lambda's START/END/REPORT lines, written only with the config's `logs.invocationReports`, modelled from their text format)",
   );
   for (const [label, output] of [
     ['ingress', ingress.sampleOutput],

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AWS_CLIENT_DEFAULTS } from '../../shared/aws-client-defaults.js';
+import { LOG_DEFAULTS } from '../../shared/config/defaults.js';
 import { startDevStack } from '../../shared/local/dev-stack.js';
 import { LOCAL_AWS } from '../../shared/local-state/state-file.js';
 import { freePort } from '../helpers/emulators.js';
@@ -162,6 +163,7 @@ export const deliverySection: BenchSection = {
         routeSecret: secret,
         bodyBytes: MEASURED_BODY.bytes,
         batches: PROBE_BATCHES,
+        logs: stack.config.logs ?? LOG_DEFAULTS,
       });
 
       print(

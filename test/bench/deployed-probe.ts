@@ -6,7 +6,7 @@
  * START/END/REPORT lines Lambda adds).
  */
 import { fileURLToPath } from 'node:url';
-import type { ResolvedRoute } from '../../shared/config/types.js';
+import type { ResolvedLogs, ResolvedRoute } from '../../shared/config/types.js';
 import { standardWebhooksHeaders } from '../helpers/signers.js';
 import { realisticBody } from './bodies.js';
 import {
@@ -54,6 +54,8 @@ export async function probeDeployedFunctions(options: {
   readonly bodyBytes: number;
   /** Full batches measured after one warm-up batch (the ingress: as many events). */
   readonly batches: number;
+  /** The deployed functions' logging: Lambda's own lines are counted only with `invocationReports`. */
+  readonly logs: ResolvedLogs;
 }): Promise<ProbeResult> {
   const { route } = options;
   const deployment = await deployRoute({
@@ -97,8 +99,8 @@ export async function probeDeployedFunctions(options: {
       if (i > 0) handled.push(invocation);
     }
     return {
-      ingress: probed(accepted, ingress.memoryMb),
-      handler: { ...probed(handled, handler.memoryMb), recordsPerInvocation: route.batchSize },
+      ingress: probed(accepted, ingress.memoryMb, options.logs),
+      handler: { ...probed(handled, handler.memoryMb, options.logs), recordsPerInvocation: route.batchSize },
     };
   } finally {
     for (const fn of running) await fn.host.close();
@@ -106,20 +108,21 @@ export async function probeDeployedFunctions(options: {
   }
 }
 
-function probed(invocations: readonly Invocation[], memoryMb: number): ProbedFunction {
+function probed(invocations: readonly Invocation[], memoryMb: number, logging: ResolvedLogs): ProbedFunction {
   const n = invocations.length;
   const walls = invocations.map((invocation) => invocation.wallMs).sort((a, b) => a - b);
   const logs = invocations.map((invocation) => logVolume(invocation.output));
-  const platform = invocations.map(
-    (invocation) =>
-      logVolume(
-        platformLines({
-          requestId: '00000000-0000-4000-8000-000000000000',
-          durationMs: invocation.wallMs,
-          memoryMb,
-          maxMemoryUsedMb: invocation.rssMb,
-        }),
-      ).bytes,
+  const platform = invocations.map((invocation) =>
+    !logging.invocationReports
+      ? 0
+      : logVolume(
+          platformLines({
+            requestId: '00000000-0000-4000-8000-000000000000',
+            durationMs: invocation.wallMs,
+            memoryMb,
+            maxMemoryUsedMb: invocation.rssMb,
+          }),
+        ).bytes,
   );
   const mean = (values: readonly number[]) =>
     values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);

@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LOG_DEFAULTS } from '../../shared/config/defaults.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -33,6 +34,10 @@ export function lambdaEnvironment(options: {
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+    // Every function is deployed with Lambda's JSON log format at the config's level (infra/
+    // hookline-function.ts); the bench's configs leave \`logs\` out, so its default.
+    AWS_LAMBDA_LOG_FORMAT: 'JSON',
+    AWS_LAMBDA_LOG_LEVEL: LOG_DEFAULTS.level,
     TZ: ':UTC',
   };
 }

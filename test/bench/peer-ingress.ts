@@ -180,8 +180,8 @@ export const ingressPeerSection: BenchSection = {
       figures.vsNaiveIngress = { cpuRatio, extraSequentialCalls: extraSequential };
       print(
         'What Hookline does that the naive one does not, on the same path: keeps the request (headers and body, ' +
-          'for history, replay and the DLQ), records the event in its history, signs the envelope, logs one line ' +
-          'and writes EMF metrics.',
+          'for history, replay and the DLQ), records the event in its history, signs the envelope and writes EMF ' +
+          'metrics (its line per accepted event is DEBUG, off by default).',
       );
       print('');
       print(

@@ -23,7 +23,7 @@ export const handler = defineHandler(async () => {
 }
 
 export interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly fields: Record<string, unknown>;
 }
@@ -35,7 +35,7 @@ export function keptLog(): Log & { readonly lines: LogLine[] } {
     (level: LogLine['level']) =>
     (message: string, ...attributes: Record<string, unknown>[]) =>
       void lines.push({ level, message, fields: Object.assign({}, ...attributes) });
-  return { lines, info: keep('info'), warn: keep('warn'), error: keep('error') };
+  return { lines, debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
 /** POSTs `{ order }` as JSON to `url` and returns the 202's event id. */

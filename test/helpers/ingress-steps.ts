@@ -101,7 +101,7 @@ export async function verified(
 }
 
 export interface LogEntry {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly attributes: Record<string, unknown>;
 }
@@ -113,7 +113,10 @@ export function recordingLog(): { log: Log; entries: LogEntry[] } {
     (message: string, ...attributes: Record<string, unknown>[]) => {
       entries.push({ level, message, attributes: Object.assign({}, ...attributes) });
     };
-  return { log: { info: write('info'), warn: write('warn'), error: write('error') }, entries };
+  return {
+    log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },
+    entries,
+  };
 }
 
 type IngressStore = IngressDependencies['store'];

@@ -654,6 +654,42 @@ describe('HooklineGateway', () => {
     });
   });
 
+  describe('function logs', () => {
+    const loggingConfigs = (built: Template) =>
+      Object.values(built.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn as { Properties: { LoggingConfig?: unknown } }).Properties.LoggingConfig,
+      );
+
+    it("logs every function's lines as JSON from INFO up, without Lambda's START/END/REPORT lines", () => {
+      const configs = loggingConfigs(template);
+      // Four ingresses, four handlers, the admin function.
+      expect(configs).toHaveLength(9);
+      for (const config of configs) {
+        expect(config).toEqual({
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'INFO',
+          SystemLogLevel: 'WARN',
+          LogGroup: expect.anything(),
+        });
+      }
+    });
+
+    it("applies the config's logs to every function", () => {
+      const built = buildStack({
+        config: { ...makeConfig([orderStatus], PREFIX), logs: { level: 'DEBUG', invocationReports: true } },
+      });
+      const configs = loggingConfigs(Template.fromStack(built.stack));
+      expect(configs).toHaveLength(3);
+      for (const config of configs) {
+        expect(config).toMatchObject({
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'DEBUG',
+          SystemLogLevel: 'INFO',
+        });
+      }
+    });
+  });
+
   describe('synth-time checks', () => {
     it('rejects a timeout whose 6× visibility timeout exceeds the SQS maximum', () => {
       const build = () => buildStack({ config: makeConfig([makeRoute({ timeoutSeconds: 8000 })]) });

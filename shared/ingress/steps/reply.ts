@@ -19,7 +19,9 @@ export function reply(deps: ReplyDependencies): Step<Received & Routed & Verifie
     // False when the handler took the message before this write, or a concurrent retry queued it:
     // either way this request's message is on the queue.
     await storeCall(log, () => store.putQueued(record, requestKey));
-    log.info('event queued', {
+    // DEBUG: the event's history has its acceptance, and a line for each would double what the
+    // ingress logs per event (CloudWatch Logs bills by the byte); its handler's settle is at INFO.
+    log.debug('event queued', {
       eventId: id,
       route: target.route.path,
       status: 'queued',

@@ -232,7 +232,8 @@ export const handler = defineHandler(async (event) => {
     const { id, statusUrl } = (await response.json()) as { id: string; statusUrl: string };
     expect(statusUrl).toBe(`http://127.0.0.1:${dev.ports.http}/_hookline/events/${id}`);
 
-    // Assert: the handler ran, and each state change of that event was logged as one JSON line.
+    // Assert: the handler ran, and its settle was logged as one JSON line (at INFO, the default, the
+    // accept and the first attempt's start are DEBUG lines).
     await until(
       () =>
         existsSync(handled) && readFileSync(handled, 'utf8').split('\n').includes(id) ? true : undefined,
@@ -243,7 +244,7 @@ export const handler = defineHandler(async (event) => {
     const statuses = jsonLines(dev.stdout)
       .filter((entry) => entry.eventId === id && typeof entry.status === 'string')
       .map((entry) => entry.status);
-    expect(statuses).toEqual(expect.arrayContaining(['queued', 'processing', 'delivered']));
+    expect(statuses).toEqual(['delivered']);
 
     // Assert: the reply's statusUrl is the admin API on the same server, showing the event.
     const shown = await fetch(statusUrl);

@@ -28,6 +28,7 @@ import { HistoryUnavailableError } from '../../../shared/event-store/state-reads
 import { createIngress, type QueueSender } from '../../../shared/ingress/ingress.js';
 import { sqsQueueSender } from '../../../shared/ingress/sqs-sender.js';
 import { type HttpApiHandler, localGateway, serveHttpApi } from '../../../shared/local/http-adapter.js';
+import { silentLog } from '../../../shared/logger.js';
 import { createReplayer } from '../../../shared/replay/replay.js';
 import { INLINE_BODY_LIMIT_BYTES } from '../../../shared/resources.js';
 import { EnvSecretResolver } from '../../../shared/secrets/env-resolver.js';
@@ -203,7 +204,7 @@ function recordingLog() {
     (message: string, ...attributes: Record<string, unknown>[]) => {
       lines.push({ level, message, attributes: Object.assign({}, ...attributes) });
     };
-  return { lines, log: { info: at('info'), warn: at('warn'), error: at('error') } };
+  return { lines, log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
 /**
@@ -668,11 +669,10 @@ describe('GET /_hookline/routes', () => {
     const queueName = (url: string) => url.split('/').at(-1) ?? '';
     const warnings: { message: string; attributes: Record<string, unknown>[] }[] = [];
     const log = {
-      info: () => {},
+      ...silentLog,
       warn: (message: string, ...attributes: Record<string, unknown>[]) => {
         warnings.push({ message, attributes });
       },
-      error: () => {},
     };
 
     function adminWith(queueAges: QueueAgeSource) {

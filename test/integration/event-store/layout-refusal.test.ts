@@ -42,7 +42,7 @@ function recordingLog(): { lines: LogLine[]; log: Log } {
   const lines: LogLine[] = [];
   const push = (message: string, ...attributes: object[]) =>
     void lines.push({ message, attributes: Object.assign({}, ...attributes) });
-  return { lines, log: { info: push, warn: push, error: push } };
+  return { lines, log: { debug: push, info: push, warn: push, error: push } };
 }
 
 beforeAll(async () => {

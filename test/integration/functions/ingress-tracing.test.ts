@@ -73,7 +73,8 @@ function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: awsTestCredentials.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: awsTestCredentials.credentials.secretAccessKey,
     LAMBDA_TRACING_SECRET: SECRET,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // The ingress's line for an accepted event is DEBUG (at INFO an accepted event writes none).
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
     POWERTOOLS_METRICS_DISABLED: 'true',
     ...extra,
   };

@@ -121,7 +121,7 @@ afterAll(async () => {
 // --- helpers -------------------------------------------------------------------------------
 
 interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly attributes: Record<string, unknown>;
 }
@@ -133,7 +133,7 @@ function captureLog(): Log & { lines: LogLine[] } {
     (message: string, ...attributes: Record<string, unknown>[]) => {
       lines.push({ level, message, attributes: Object.assign({}, ...attributes) });
     };
-  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
+  return { lines, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') };
 }
 
 function queuesOf(route: ResolvedRoute): RouteQueues {
@@ -237,10 +237,27 @@ describe('processBatch()', () => {
     expect(stored.attempts[0]?.durationMs).toBeGreaterThanOrEqual(0);
     expect(stored).not.toHaveProperty('lockOwner');
     expect(await depth(routes.success)).toEqual({ visible: 0, inFlight: 0 });
-    const states = log.lines.filter((line) => line.message === 'event state').map((line) => line.attributes);
+    const states = log.lines.filter((line) => line.message === 'event state');
+    // A first attempt's start is a DEBUG line: at INFO, a delivered event is one line.
     expect(states).toEqual([
-      expect.objectContaining({ eventId: id, route: '/success/', status: 'processing', attempt: 1 }),
-      expect.objectContaining({ eventId: id, route: '/success/', status: 'delivered', attempt: 1 }),
+      expect.objectContaining({
+        level: 'debug',
+        attributes: expect.objectContaining({
+          eventId: id,
+          route: '/success/',
+          status: 'processing',
+          attempt: 1,
+        }),
+      }),
+      expect.objectContaining({
+        level: 'info',
+        attributes: expect.objectContaining({
+          eventId: id,
+          route: '/success/',
+          status: 'delivered',
+          attempt: 1,
+        }),
+      }),
     ]);
     // Every line of the event carries its id, route and (tracing off) the event id as `traceId`,
     // the handler's own lines too.
@@ -983,9 +1000,15 @@ describe('processBatch()', () => {
       }),
     );
     await sleep(1_100);
-    const again = await runBatch(await receive(routes.outage), definition, depsFor(routes.outage).deps);
+    const retry = depsFor(routes.outage);
+    const again = await runBatch(await receive(routes.outage), definition, retry.deps);
 
     expect(again.batchItemFailures).toEqual([]);
+    // A retry's start is news, unlike a first attempt's: an INFO line, naming the lapsed lock.
+    expect(retry.log.lines.find((line) => line.attributes.status === 'processing')).toMatchObject({
+      level: 'info',
+      attributes: { attempt: 2, lapsedLockExpiredAt: expect.any(String) },
+    });
     expect(await record(id)).toMatchObject({
       status: 'delivered',
       attempts: [

@@ -88,7 +88,7 @@ describe('reply()', () => {
     });
     expect(entries).toEqual([
       {
-        level: 'info',
+        level: 'debug',
         message: 'event queued',
         attributes: { eventId: 'evt_1', route: '/orders/', status: 'queued', scheme: 'none' },
       },
