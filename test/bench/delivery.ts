@@ -231,6 +231,20 @@ export const deliverySection: BenchSection = {
       const provisionedMode: CapacityMode = { kind: 'provisioned', utilization: PROVISIONED_UTILIZATION };
       const provisioned = costLines(use, PRICES, provisionedMode);
       printCosts(print, onDemand, provisioned);
+      // What no layout or logging can save: the requests this architecture makes per event, and the
+      // write units of the target; nothing stored, nothing logged, nothing read.
+      const floorUse: EventUse = {
+        ...use,
+        writeUnits: WRITE_UNITS_TARGET,
+        readUnits: 0,
+        storageGbMonths: 0,
+        logBytes: 0,
+      };
+      print(
+        `floor: API Gateway, Lambda and SQS as measured and ${WRITE_UNITS_TARGET} write units, with nothing stored, logged ` +
+          `or read: ${dollars(totalCost(costLines(floorUse, PRICES, { kind: 'onDemand' })))} on demand, ` +
+          `${dollars(totalCost(costLines(floorUse, PRICES, provisionedMode)))} provisioned`,
+      );
       const onDemandCost = totalCost(onDemand);
       const provisionedCost = totalCost(provisioned);
       figures.costPerMillion = { onDemand: onDemandCost, provisioned: provisionedCost };
