@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AdminRouteTarget, createAdminApi } from '../admin/admin-api.js';
+import { createConsole } from '../admin/console/console.js';
 import type { DirectoryBodyStore } from '../body-store/directory-body-store.js';
 import type { RouteConsumers } from '../circuit/route-consumers.js';
 import type { EventStore } from '../event-store/event-store.js';
@@ -47,7 +48,10 @@ export async function listen(
   };
 }
 
-/** One ingress for every route and the admin API behind one handler, the admin API for this machine only. */
+/**
+ * One ingress for every route and the admin API (and, when asked, the console) behind one handler,
+ * the admin API and the console for this machine only.
+ */
 export function localGatewayHandler(parts: {
   readonly targets: readonly AdminRouteTarget[];
   readonly sqs: SQSClient;
@@ -63,10 +67,27 @@ export function localGatewayHandler(parts: {
   readonly stats: StatsSource;
   /** The routes' consumers (the pollers): each route's `circuit` in `GET /_hookline/routes`, pause and resume. */
   readonly consumers?: RouteConsumers;
+  /**
+   * Serves the browser console at `/_hookline/console`, opened with `?token=<token>` (a random
+   * secret of at least 16 characters). @default - no console
+   */
+  readonly console?: { readonly token: string };
 }): HttpApiHandler {
   const { targets, sqs, store, history, bodyStore, secrets, envelopeKeys, publicUrl, log, metrics, stats } =
     parts;
   const queue = sqsQueueSender(sqs);
+  const admin = createAdminApi({
+    targets,
+    history,
+    replayer: createReplayer({ store, history, targets, queue, envelopeKeys, bodyStore, metrics }),
+    sqs,
+    bodyStore,
+    publicUrl,
+    log,
+    metrics,
+    stats,
+    ...(parts.consumers !== undefined && { consumers: parts.consumers }),
+  });
   return localGateway({
     webhooks: createIngress({
       targets,
@@ -79,17 +100,7 @@ export function localGatewayHandler(parts: {
       log,
       metrics,
     }),
-    admin: createAdminApi({
-      targets,
-      history,
-      replayer: createReplayer({ store, history, targets, queue, envelopeKeys, bodyStore, metrics }),
-      sqs,
-      bodyStore,
-      publicUrl,
-      log,
-      metrics,
-      stats,
-      ...(parts.consumers !== undefined && { consumers: parts.consumers }),
-    }),
+    admin,
+    ...(parts.console !== undefined && { console: createConsole({ admin, token: parts.console.token }) }),
   });
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isConsolePath } from '../admin/console/paths.js';
 import { HTTP_API_MAX_PAYLOAD_BYTES } from '../aws-limits.js';
 import { isAdminPath } from '../http/paths.js';
 
@@ -85,29 +86,39 @@ function isLoopbackHost(host: string): boolean {
  * link): its value is `none` only when the user typed the URL or opened a bookmark. Programs
  * (the CLI, curl, SDKs) send neither. Anything else gets 403 `admin_local_only`.
  */
-export function localGateway(handlers: { webhooks: HttpApiHandler; admin: HttpApiHandler }): HttpApiHandler {
+export function localGateway(handlers: {
+  webhooks: HttpApiHandler;
+  admin: HttpApiHandler;
+  /**
+   * The console (`/_hookline/console` and below), for browsers on this machine: it is kept to
+   * loopback addresses and host names here, and checks its session, CSRF token and the request's
+   * origin itself. @default - none: those paths are the admin API's (which has no such path)
+   */
+  console?: HttpApiHandler;
+}): HttpApiHandler {
   return async (event) => {
     if (!isAdminPath(event.rawPath)) return handlers.webhooks(event);
     const headers = event.headers ?? {};
-    const local =
-      isLoopbackAddress(event.requestContext.http.sourceIp) &&
-      isLoopbackHost(headers.host ?? 'localhost') &&
-      headers.origin === undefined &&
-      isUserInitiated(headers['sec-fetch-site']);
-    if (!local) {
-      return {
-        statusCode: 403,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          error: {
-            code: 'admin_local_only',
-            message:
-              'the local admin API answers programs on this machine only (not other hosts or browsers)',
-          },
-        }),
-      };
+    const onThisMachine =
+      isLoopbackAddress(event.requestContext.http.sourceIp) && isLoopbackHost(headers.host ?? 'localhost');
+    if (handlers.console !== undefined && isConsolePath(event.rawPath)) {
+      return onThisMachine ? handlers.console(event) : adminLocalOnly();
     }
-    return handlers.admin(event);
+    const local = onThisMachine && headers.origin === undefined && isUserInitiated(headers['sec-fetch-site']);
+    return local ? handlers.admin(event) : adminLocalOnly();
+  };
+}
+
+function adminLocalOnly(): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: 403,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      error: {
+        code: 'admin_local_only',
+        message: 'the local admin API answers programs on this machine only (not other hosts or browsers)',
+      },
+    }),
   };
 }
 
