@@ -92,6 +92,16 @@ export class EventStore {
    * id), then one of the request item it names; `undefined` when there is none.
    */
   async getEvent(id: string): Promise<EventRecord | undefined> {
+    return (await this.getEventAndRequestKey(id))?.record;
+  }
+
+  /**
+   * `getEvent`, with the `requestKey` its state item names: what the ingress put in the event's
+   * envelope (the local stack re-sends the envelopes of in-flight events when it starts again).
+   */
+  async getEventAndRequestKey(
+    id: string,
+  ): Promise<{ readonly record: EventRecord; readonly requestKey: string | undefined } | undefined> {
     await this.checkLayout();
     const key = eventKeys.state(id);
     if (key === undefined) return undefined;
@@ -100,7 +110,7 @@ export class EventStore {
     const requestKey = requestKeyOf(state);
     const request =
       requestKey === undefined ? undefined : await getItem(this.table, eventKeys.requestAt(requestKey));
-    return recordOf(id, state, request);
+    return { record: recordOf(id, state, request), requestKey };
   }
 
   /** The event's state alone (no request data), read consistently in one GetItem; `undefined` when there is none. */

@@ -16,6 +16,8 @@ const LOCAL_STATE_DIR = '.hookline';
 const LOCAL_STATE_FILE = 'local.json';
 /** The folder in `LOCAL_STATE_DIR` where the local stack and local workers keep large bodies. */
 const LOCAL_BODY_DIR = 'bodies';
+/** The folder, beside the state file, where the local stack keeps its table between runs. */
+const LOCAL_DATA_DIR = 'data';
 
 /** `<config folder>/.hookline/bodies`: where the local stack and local workers keep bodies. */
 export function localBodyRoot(configFile: string): string {
@@ -83,6 +85,19 @@ export function localStateFile(
   const override = env[LOCAL_STATE_FILE_ENV];
   if (override !== undefined && override !== '') return resolve(override);
   return join(dirname(resolve(configFile)), LOCAL_STATE_DIR, LOCAL_STATE_FILE);
+}
+
+/**
+ * Where the stack for `configFile` keeps its data between runs (DynamoDB Local's database): the
+ * `data` folder beside its state file, so `<config folder>/.hookline/data` unless
+ * HOOKLINE_STATE_FILE moves the state file (then beside it: two stacks of one config, each with its
+ * own state file in its own folder, keep apart).
+ */
+export function localDataDir(
+  configFile: string = DEFAULT_CONFIG_FILE,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  return join(dirname(localStateFile(configFile, env)), LOCAL_DATA_DIR);
 }
 
 /** The state file's content, or undefined when there is none. Throws LocalStateError when unreadable. */

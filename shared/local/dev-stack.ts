@@ -5,19 +5,33 @@
  * over HTTP, and one poller per route running the route's handler module through the same runtime
  * as the Lambda. `startDevStack` reads as the startup order; each step registers its own undoing
  * with the `Startup`, which stop() runs backwards.
+ *
+ * The table survives a restart: DynamoDB Local keeps it in the data directory (`.hookline/data/`,
+ * data-dir.ts), and on start the queues, which the SQS emulator keeps in memory only, are rebuilt
+ * from it (restore-queues.ts). `reset` starts from nothing.
  */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AdminRouteTarget } from '../admin/admin-api.js';
+import { CONSOLE_PATH } from '../admin/console/paths.js';
 import { AWS_CLIENT_DEFAULTS } from '../aws-client-defaults.js';
 import { DirectoryBodyStore } from '../body-store/directory-body-store.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js';
+import { TableLayoutError } from '../event-store/errors.js';
 import { EventStore } from '../event-store/event-store.js';
 import { EventHistory, shardsOfRoutes } from '../event-store/history.js';
 import { ADMIN_PATH_PREFIX } from '../http/paths.js';
-import { LOCAL_AWS, type LocalState, localBodyRoot, localStateFile } from '../local-state/state-file.js';
+import {
+  LOCAL_AWS,
+  type LocalState,
+  localBodyRoot,
+  localDataDir,
+  localStateFile,
+} from '../local-state/state-file.js';
 import { type Log, silentLog } from '../logger.js';
 import { metricsCollector, teeMetrics } from '../metrics/collector.js';
 import { type Metrics, silentMetrics } from '../metrics/metrics.js';
@@ -26,6 +40,7 @@ import type { EnvSecretResolver } from '../secrets/env-resolver.js';
 import { localEnvelopeKeys } from '../secrets/envelope-keys.js';
 import { createRouteQueues } from './create-queues.js';
 import { createEventTable } from './create-table.js';
+import { claimDataDir, type DataDir } from './data-dir.js';
 import { devSecretResolver, warnMissingSecrets } from './dev-secrets.js';
 import {
   assertPortFree,
@@ -37,6 +52,7 @@ import {
   sqsPortRemedy,
 } from './emulator-processes.js';
 import { listen, localGatewayHandler } from './gateway-server.js';
+import { type RouteRestored, restoreQueues } from './restore-queues.js';
 import { loadDefinitions, startPollers } from './route-pollers.js';
 import { checkNotRunning, publishLocalState } from './stack-state.js';
 import { startEmulators } from './start-emulators.js';
@@ -88,6 +104,17 @@ export interface DevStackOptions {
   readonly waitSeconds?: number;
   /** Called once with the stack's SDK clients before first use (e.g. to count calls in a bench). */
   readonly instrumentClients?: (clients: LocalClients) => void;
+  /**
+   * Keep the table between runs in the data directory (`.hookline/data/` beside the state file)
+   * and rebuild the queues from it on start. `false`: in memory, gone when the stack stops.
+   * @default true
+   */
+  readonly persist?: boolean;
+  /**
+   * Delete what earlier runs kept (the data directory's database, the body store's files) before
+   * starting, once no other stack uses them: `hookline dev --reset`. @default false
+   */
+  readonly reset?: boolean;
 }
 
 export interface DevRoute {
@@ -109,6 +136,11 @@ export interface DevStack {
   readonly url: string;
   /** Base URL of the admin API (`<url>/_hookline`), answering loopback callers only. */
   readonly adminUrl: string;
+  /**
+   * The browser console's URL with this start's token (`<url>/_hookline/console?token=…`): whoever
+   * opens it gets a session. Printed, never written to the state file.
+   */
+  readonly consoleUrl: string;
   /** Where bodies too large to travel inline are kept (`<config folder>/.hookline/bodies`). */
   readonly bodyDir: string;
   readonly routes: readonly DevRoute[];
@@ -118,6 +150,10 @@ export interface DevStack {
   readonly sqs: { readonly endpoint: string; readonly pid: number };
   readonly dynamoDb: { readonly endpoint: string; readonly pid: number };
   readonly stateFile: string;
+  /** Where the table is kept between runs (`<config folder>/.hookline/data`); undefined in memory. */
+  readonly dataDir: string | undefined;
+  /** What each route got back in its queue and DLQ from the kept table, in route order. */
+  readonly restored: readonly RouteRestored[];
   /** Settles with an error when an emulator exits by itself: the stack cannot go on. */
   readonly failure: Promise<Error>;
   /**
@@ -125,7 +161,7 @@ export interface DevStack {
    * and waits for them to exit, removes the state file. Idempotent.
    */
   stop(): Promise<void>;
-  /** SIGKILLs the emulators now and removes the state file (a forced exit). */
+  /** SIGKILLs the emulators now, removes the state file and lets go of the data directory (a forced exit). */
   kill(): void;
 }
 
@@ -137,21 +173,37 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const settings = devStackSettings(options);
   const startup = new Startup(settings.log, options.signal);
   try {
+    // Ours alone from here (a second stack on the same data is refused), emptied on reset.
+    const dataDir = claimData(settings, startup);
     const { config, routes, secrets } = await loadConfigAndEnv(settings);
     startup.throwIfAborted();
     // Both emulators and the handler modules at once: DynamoDB Local (Java) is the slow one.
     const [sqsEmulator, dynamoDbLocal, definitions] = await startup.settleAll([
-      ...startEmulators({ sqs: settings.sqs.port, dynamoDb: settings.dynamoDb.port }, startup),
+      ...startEmulators(
+        { sqs: settings.sqs.port, dynamoDb: settings.dynamoDb.port },
+        startup,
+        dataDir?.dynamoDbPath,
+      ),
       loadDefinitions(settings.configFile, routes),
     ] as const);
     const clients = connectClients(sqsEmulator, dynamoDbLocal, options.instrumentClients, startup);
     const tableName = `${config.name}-events`;
-    const targets = await provisionResources(clients, config.name, routes, tableName, startup);
+    const targets = await withResetHint(dataDir, () =>
+      provisionResources(clients, config.name, routes, tableName, startup),
+    );
     startup.throwIfAborted();
     const { log, waitSeconds } = settings;
     const stores = openStores(clients.dynamodb, tableName, settings.configFile, routes);
-    // The table was just created with its layout item; a refusal here names both layouts.
-    await stores.store.checkLayout();
+    // The table was just created with its layout item, or kept from an earlier run and checked.
+    await withResetHint(dataDir, () => stores.store.checkLayout());
+    const envelopeKeys = localEnvelopeKeys(secrets);
+    // A kept table's in-flight and dead-lettered events: their messages back where they were.
+    const restored =
+      dataDir === undefined
+        ? []
+        : await restoreQueues({ ...stores, sqs: clients.sqs, envelopeKeys, log }, targets);
+    announceRestored(restored, settings.notice);
+    startup.throwIfAborted();
     // What `hookline stats` reads: the same values the stack prints (or drops), kept in memory.
     const collector = metricsCollector();
     const metrics = teeMetrics(settings.metrics(config), collector);
@@ -159,19 +211,46 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       targets,
       sqs: clients.sqs,
       ...stores,
-      envelopeKeys: localEnvelopeKeys(secrets),
+      envelopeKeys,
       log,
       metrics,
     };
     // Consumers first, then the HTTP server: on stop, no webhook is accepted once the pollers wind down.
     const consumers = startPollers({ ...shared, definitions, waitSeconds }, startup);
     const http = await listen(settings.http, startup);
-    http.route(localGatewayHandler({ ...shared, secrets, publicUrl: http.url, stats: collector, consumers }));
+    // A new token each start, as Jupyter does: the console's URL is the key to it.
+    const consoleToken = randomBytes(24).toString('base64url');
+    http.route(
+      localGatewayHandler({
+        ...shared,
+        secrets,
+        publicUrl: http.url,
+        stats: collector,
+        consumers,
+        console: { token: consoleToken },
+      }),
+    );
     const emulators = [sqsEmulator, dynamoDbLocal] as const;
-    const stack = describeStack({ config, settings, url: http.url, stores, targets, tableName, emulators });
+    const stack = describeStack({
+      config,
+      settings,
+      url: http.url,
+      stores,
+      targets,
+      tableName,
+      emulators,
+      dataDir: dataDir?.path,
+      restored,
+      consoleToken,
+    });
     settings.notice('info', `admin API: ${stack.adminUrl} (this machine only)`);
+    settings.notice('info', `console: ${stack.consoleUrl} (this machine only)`);
     const removeState = publishLocalState(stack.stateFile, localState(stack), startup);
-    return running(stack, emulators, { cleanUp: () => startup.cleanUp(), removeState });
+    return running(stack, emulators, {
+      cleanUp: () => startup.cleanUp(),
+      removeState,
+      releaseData: () => dataDir?.release(),
+    });
   } catch (error: unknown) {
     await startup.cleanUp();
     throw error;
@@ -193,6 +272,9 @@ interface DevStackSettings {
   readonly sqs: Listener;
   readonly dynamoDb: Listener;
   readonly stateFile: string;
+  /** Undefined when the stack keeps nothing between runs. */
+  readonly dataDir: string | undefined;
+  readonly reset: boolean;
   readonly envFile: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Log;
@@ -220,6 +302,8 @@ function devStackSettings(options: DevStackOptions): DevStackSettings {
       remedy: options.portRemedies?.dynamoDb ?? dynamoDbPortRemedy(),
     },
     stateFile: localStateFile(configFile, env),
+    dataDir: options.persist === false ? undefined : localDataDir(configFile, env),
+    reset: options.reset === true,
     envFile: options.envFile,
     env,
     log: options.log ?? silentLog,
@@ -249,6 +333,56 @@ async function loadConfigAndEnv(
   const secrets = devSecretResolver(settings.envFile, settings.env, settings.notice);
   await warnMissingSecrets(routes, secrets, settings.notice);
   return { config, routes, secrets };
+}
+
+/**
+ * The data directory, claimed for this stack (released last on stop) and emptied on `reset`, with
+ * the body store; undefined in memory, where `reset` only empties the body store.
+ */
+function claimData(settings: DevStackSettings, startup: Startup): DataDir | undefined {
+  const bodyRoot = localBodyRoot(settings.configFile);
+  if (settings.dataDir === undefined) {
+    if (settings.reset) rmSync(bodyRoot, { recursive: true, force: true });
+    return undefined;
+  }
+  const dataDir = claimDataDir(settings.dataDir, {
+    configFile: settings.configFile,
+    reset: settings.reset,
+    alsoReset: [bodyRoot],
+  });
+  startup.onCleanup(() => dataDir.release());
+  if (settings.reset) settings.notice('info', `reset: started with an empty table (${dataDir.path})`);
+  return dataDir;
+}
+
+/**
+ * `step`, with a kept table of another layout refused by a LocalStackError that says how to start
+ * over (the deployed refusal's advice, a new table, is what `--reset` does locally).
+ */
+async function withResetHint<T>(dataDir: DataDir | undefined, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error: unknown) {
+    if (dataDir === undefined || !(error instanceof TableLayoutError)) throw error;
+    throw new LocalStackError(
+      'table_layout_mismatch',
+      `the event table ${error.tableName} kept in ${dataDir.path} uses layout v${error.found}; this ` +
+        `Hookline needs layout v${error.expected}: run \`hookline dev --reset\` to start again with an ` +
+        'empty table (the kept events are deleted)',
+      { cause: error },
+    );
+  }
+}
+
+/** One notice per route that got messages back. */
+function announceRestored(restored: readonly RouteRestored[], notice: Notice): void {
+  for (const { route, queued, deadLettered } of restored) {
+    if (queued + deadLettered === 0) continue;
+    notice(
+      'info',
+      `restored ${route}: ${queued} in-flight event(s) back on its queue, ${deadLettered} dead-lettered back in its DLQ`,
+    );
+  }
 }
 
 /** SDK clients of both emulators, destroyed on stop once the pollers no longer use them. */
@@ -325,6 +459,9 @@ function describeStack(parts: {
   readonly targets: readonly AdminRouteTarget[];
   readonly tableName: string;
   readonly emulators: readonly [EmulatorProcess, EmulatorProcess];
+  readonly dataDir: string | undefined;
+  readonly restored: readonly RouteRestored[];
+  readonly consoleToken: string;
 }): DevStackInfo {
   const { config, url } = parts;
   const [sqsEmulator, dynamoDbLocal] = parts.emulators;
@@ -341,6 +478,7 @@ function describeStack(parts: {
     configFile: parts.settings.configFile,
     url,
     adminUrl: `${url}${ADMIN_PATH_PREFIX}`,
+    consoleUrl: `${url}${CONSOLE_PATH}?token=${parts.consoleToken}`,
     bodyDir: parts.stores.bodyStore.root,
     routes,
     urls: routes.map((route) => route.url),
@@ -348,6 +486,8 @@ function describeStack(parts: {
     sqs: { endpoint: sqsEmulator.endpoint, pid: sqsEmulator.pid },
     dynamoDb: { endpoint: dynamoDbLocal.endpoint, pid: dynamoDbLocal.pid },
     stateFile: parts.settings.stateFile,
+    dataDir: parts.dataDir,
+    restored: parts.restored,
   };
 }
 
@@ -376,7 +516,11 @@ function localState(stack: DevStackInfo): LocalState {
 function running(
   stack: DevStackInfo,
   emulators: readonly EmulatorProcess[],
-  undo: { readonly cleanUp: () => Promise<void>; readonly removeState: () => void },
+  undo: {
+    readonly cleanUp: () => Promise<void>;
+    readonly removeState: () => void;
+    readonly releaseData: () => void;
+  },
 ): DevStack {
   let stopping: Promise<void> | undefined;
   return {
@@ -390,6 +534,7 @@ function running(
       stopping ??= Promise.resolve();
       for (const emulator of emulators) emulator.kill();
       undo.removeState();
+      undo.releaseData();
     },
   };
 }

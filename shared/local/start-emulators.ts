@@ -16,6 +16,8 @@ import type { Startup } from './startup.js';
 export function startEmulators(
   ports: { readonly sqs: number; readonly dynamoDb: number },
   startup: Startup,
+  /** DynamoDB Local's database folder. @default in memory */
+  dynamoDbPath?: string,
 ): readonly [Promise<SqsEmulatorProcess>, Promise<EmulatorProcess>] {
   const emulators: EmulatorProcess[] = [];
   startup.onCleanup(async () => {
@@ -34,6 +36,7 @@ export function startEmulators(
     startDynamoDbLocalProcess({
       port: ports.dynamoDb,
       signal,
+      ...(dynamoDbPath !== undefined && { dbPath: dynamoDbPath }),
       onSpawn: (pid) => {
         javaPid = pid;
         sqsProcess?.guard(pid);

@@ -84,6 +84,8 @@ export const deliverySection: BenchSection = {
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const started = performance.now();
     const stack = await startDevStack({
+      // In memory: a kept table would carry one run's items into the next run's counts.
+      persist: false,
       configFile: CONFIG_FILE,
       port: await freePort(),
       sqsPort: await freePort(),

@@ -61,14 +61,16 @@ export function writeEnvFile(folder: string, variables: Readonly<Record<string, 
 /**
  * The local stack (`startDevStack`, what `npm start` runs) of the project in `folder`: its
  * `hookline.config.ts` and `.env`, on free ports so it never meets a developer's own stack, polling
- * every second. `options` adds to (or overrides) those settings, e.g. a `log`.
+ * every second, its table in memory (the tests of the kept table start their own). `options` adds
+ * to (or overrides) those settings, e.g. a `log`.
  */
 export async function startProjectStack(
   folder: string,
   configFile = join(folder, 'hookline.config.ts'),
-  options: Pick<DevStackOptions, 'log'> = {},
+  options: Pick<DevStackOptions, 'log' | 'persist'> = {},
 ): Promise<DevStack> {
   return startDevStack({
+    persist: false,
     ...options,
     configFile,
     port: await freePort(),

@@ -259,6 +259,17 @@ export const handler = defineHandler(async (event) => {
     expect(dev.stdout).toContain(
       `hookline dev: admin API: http://127.0.0.1:${dev.ports.http}/_hookline (this machine only)`,
     );
+    // Assert: the console's URL, with this start's token, opens a session (and is not in the state file).
+    const consoleUrl = new RegExp(
+      `hookline dev: console: (http://127\\.0\\.0\\.1:${dev.ports.http}/_hookline/console\\?token=[\\w-]{16,}) \\(this machine only\\)`,
+    ).exec(dev.stdout.join('\n'))?.[1];
+    if (consoleUrl === undefined) throw new Error(`no console URL in:\n${dev.stdout.join('\n')}`);
+    const opened = await fetch(consoleUrl, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    expect(readFileSync(stateFile, 'utf8')).not.toContain(
+      new URL(consoleUrl).searchParams.get('token') ?? '?',
+    );
 
     // Act: Ctrl+C.
     const exit = await interrupt(dev);
