@@ -12,7 +12,7 @@ export type AdminQuery = Readonly<Record<string, string | number | boolean | und
 
 /**
  * An error answered by the admin API (`{ "error": { "code", "message" } }`), or no answer at all.
- * `code` is the API's error code, e.g. `event_not_found`, or `unreachable` / `invalid_reply` from
+ * `code` is the API's error code, e.g. `event_not_found`, or `gateway_unreachable` / `invalid_reply` from
  * the client.
  */
 export class AdminApiError extends HooklineError<string> {
@@ -107,7 +107,7 @@ export class AdminClient {
       const hint = this.options.unreachableHint === undefined ? '' : `: ${this.options.unreachableHint}`;
       throw new AdminApiError(
         0,
-        'unreachable',
+        'gateway_unreachable',
         `could not reach the admin API of the ${this.description} (${fetchFailureReason(error)})${hint}`,
         { cause: error },
       );

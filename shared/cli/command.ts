@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage, HooklineError } from '../errors.js';
+import { type CommandHelp, renderCommandHelp } from './help.js';
 
 /** Wrong arguments: exit code 2 and the message, no stack trace. */
 export class CliUsageError extends HooklineError<'usage'> {
@@ -13,9 +14,10 @@ export class CliUsageError extends HooklineError<'usage'> {
 /** Parsed flag values, by flag name (what `parseArgs` returns). */
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-/** One `hookline` command: its options and what it does; returns the process exit code. */
+/** One `hookline` command: its options, their help, and what it does; `run` returns the exit code. */
 export interface CommandModule {
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly help: CommandHelp;
   run(values: OptionValues, positionals: string[]): Promise<number>;
 }
 
@@ -25,8 +27,35 @@ const COMMON_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
-/** Parses `args` with the command's flags plus the common ones and runs it; bad flags are a CliUsageError. */
-export async function runCommand(command: CommandModule, args: readonly string[]): Promise<number> {
+/** One command of the CLI, as the registry lists it. */
+export interface CommandEntry {
+  readonly name: string;
+  /** Its line in the overview. */
+  readonly summary: string;
+  load(): Promise<CommandModule>;
+}
+
+/** A command as `runCommand` names it in its help. */
+export interface NamedCommand {
+  readonly name: string;
+  /** Its overview line. */
+  readonly summary: string;
+}
+
+/**
+ * Runs `command` with `args`: its help (on stdout, exit 0) when they ask for it, which wins over
+ * any other mistake on the line; else parses them with its flags plus the common ones (bad flags
+ * are a CliUsageError) and runs it.
+ */
+export async function runCommand(
+  named: NamedCommand,
+  command: CommandModule,
+  args: readonly string[],
+): Promise<number> {
+  if (asksForHelp(args)) {
+    process.stdout.write(`${commandHelp(named, command, subcommandIn(command, args))}\n`);
+    return 0;
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -39,6 +68,37 @@ export async function runCommand(command: CommandModule, args: readonly string[]
     throw new CliUsageError(errorMessage(error));
   }
   return command.run(parsed.values, parsed.positionals);
+}
+
+/** The help text of a command, or of its subcommand `subcommand` (a usage error if it has none such). */
+export function commandHelp(named: NamedCommand, command: CommandModule, subcommand?: string): string {
+  if (subcommand !== undefined && command.help.subcommands?.[subcommand] === undefined) {
+    const known = Object.keys(command.help.subcommands ?? {});
+    throw new CliUsageError(
+      known.length === 0
+        ? `hookline ${named.name} has no subcommands`
+        : `unknown ${named.name} subcommand "${subcommand}" (${known.join(', ')})`,
+    );
+  }
+  return renderCommandHelp(named.name, named.summary, command.help, subcommand);
+}
+
+/** `--help` or `-h` anywhere before a `--`. */
+export function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** The subcommand named on a command line that asks for help, if the command has one by that name. */
+function subcommandIn(command: CommandModule, args: readonly string[]): string | undefined {
+  const { positionals } = parseArgs({
+    args: args.filter((arg) => arg !== '--help' && arg !== '-h'),
+    options: { ...COMMON_OPTIONS, ...command.options },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [first] = positionals;
+  return first !== undefined && command.help.subcommands?.[first] !== undefined ? first : undefined;
 }
 
 /** `--config`, then `HOOKLINE_CONFIG`, then `hookline.config.ts`. */

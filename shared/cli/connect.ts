@@ -11,6 +11,7 @@ import { isLocalStateLive, localStateFile, readLocalState } from '../local-state
 import { AdminClient } from './admin-client.js';
 import { type CommandModule, configFileFrom } from './command.js';
 import { describeDeployedStack } from './deployed-stack.js';
+import type { OptionHelp } from './help.js';
 import { createSigV4Signer, type RequestSigner } from './sigv4.js';
 
 /** `--stack` and `--region`, accepted by every command that talks to a gateway. */
@@ -18,6 +19,12 @@ export const TARGET_OPTIONS = {
   stack: { type: 'string' },
   region: { type: 'string' },
 } as const satisfies CommandModule['options'];
+
+/** The help lines of `TARGET_OPTIONS`. */
+export const TARGET_HELP = {
+  stack: { value: 'NAME', text: 'a deployed stack (found through CloudFormation) instead of the local one' },
+  region: { value: 'R', text: "the deployed stack's region (else AWS_REGION or the AWS profile's)" },
+} as const satisfies Record<keyof typeof TARGET_OPTIONS, OptionHelp>;
 
 /** No local stack runs for the config (and no `--stack` was given). */
 export class NoLocalStackError extends HooklineError<'no_local_stack'> {

@@ -1,82 +1,66 @@
 /**
- * `hookline <command>`: the entry point of the CLI. Each command lives in its own module under `commands/` and is
- * loaded only when called, so `hookline send` does not pay for the local stack's imports.
+ * `hookline <command>`: the entry point of the CLI. Each command lives in its own module under
+ * `commands/` (see `registry.ts`); help, usage errors, `--json` errors and exit codes are handled
+ * here and in `command.ts` the same way for all of them. `--version` is answered by `hookline.mjs`
+ * before this module loads.
  */
-import { errorMessage } from '../errors.js';
-import { CliUsageError, type CommandModule, runCommand } from './command.js';
-
-const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
-  dev: () => import('./commands/dev.js'),
-  send: () => import('./commands/send.js'),
-  trigger: () => import('./commands/trigger.js'),
-  events: () => import('./commands/events.js'),
-  replay: () => import('./commands/replay.js'),
-  dlq: () => import('./commands/dlq.js'),
-  route: () => import('./commands/route.js'),
-  status: () => import('./commands/status.js'),
-  stats: () => import('./commands/stats.js'),
-  process: () => import('./commands/process.js'),
-  worker: () => import('./commands/worker.js'),
-};
-
-const USAGE = `usage: hookline <command> [options]
-
-commands:
-  dev                                   run the whole gateway locally (what npm start runs)
-  send <path> --data JSON [--header name:value]... [--id ID] [--secret-env NAME]
-                                        send one webhook, signed as the route expects; prints its id
-  trigger <provider>.<event> [--route R]
-                                        send a provider's sample webhook, signed as it signs
-  trigger --list                        the samples (github.push, stripe.invoice.paid, ...)
-  trigger --from FILE [--route R]       send a fixture again, signed for the route
-  events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]
-                                        stored events, newest first (every route without --route)
-  events show <id> [--body]             one event: status, attempts, replay chain
-  events export <id> --fixture FILE     write the event's request as a fixture (no signature)
-  replay <id>                           re-deliver one event under a new id linked to it
-  replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N] [--cursor C]
-                                        re-deliver every matching event, oldest first
-  dlq list <route> [--max N]            messages in a route's dead-letter queue
-  dlq redrive <route> [--rate N] [--wait [--timeout S]]
-                                        move them back to the route's queue
-  route pause <route>                   stop the route's consumer: its events wait in the queue
-  route resume <route>                  start it again, its circuit closed
-  status [--counts]                     per route: queued, in flight, delayed, DLQ depth, oldest age,
-                                        circuit (closed, open, half-open, paused)
-  stats [--route R] [--since T] [--until T] [--by event-type]
-                                        per route: received, processed, failed, success rate,
-                                        processing and end-to-end times (since 24h by default)
-  process --route R [--count N] [--wait S]
-                                        process up to N messages of a route once, print how many
-  worker [--route R]...                 consume continuously until SIGINT/SIGTERM
-
-times (T): ISO 8601 or relative: 30m, 24h, 7d. routes: path (/order/status/) or queue name.
-
-common options: --config FILE (or HOOKLINE_CONFIG), --json
-gateway: the config's local stack (npm start) by default; a deployed one with
-  --stack NAME [--region R] (AWS credentials from the standard chain)`;
+import { CliUsageError, commandHelp, runCommand } from './command.js';
+import { EXIT_USAGE, failureOf, printFailure } from './failure.js';
+import { findCommand, overview } from './registry.js';
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 1 : 0;
+  // `hookline --json <command> ...` is `hookline <command> ... --json`.
+  const leadingJson = argv.findIndex((arg) => arg !== '--json');
+  const [name, ...args] = leadingJson > 0 ? [...argv.slice(leadingJson), '--json'] : argv;
+  if (name === undefined || name === '--json') {
+    if (name === '--json') throw new CliUsageError('no command given: hookline --help lists them');
+    process.stderr.write(`${overview()}\n`);
+    return EXIT_USAGE;
   }
-  const load = COMMANDS[name];
-  if (load === undefined) {
-    process.stderr.write(`hookline: unknown command "${name}"\n\n${USAGE}\n`);
-    return 2;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const [topic, subcommand, ...extra] = args.filter(
+      (arg) => arg !== '--json' && arg !== '--help' && arg !== '-h',
+    );
+    if (topic === undefined) {
+      process.stdout.write(`${overview()}\n`);
+      return 0;
+    }
+    if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
+    const entry = findCommand(topic);
+    if (entry === undefined) throw unknownCommand(topic);
+    process.stdout.write(`${commandHelp(entry, await entry.load(), subcommand)}\n`);
+    return 0;
   }
-  return runCommand(await load(), args);
+  if (name === '--version' || name === '-v') {
+    throw new CliUsageError(`${name} takes no other arguments than --json`);
+  }
+  const entry = findCommand(name);
+  if (entry === undefined) throw unknownCommand(name);
+  return runCommand(entry, await entry.load(), args);
 }
 
-main(process.argv.slice(2)).then(
+function unknownCommand(name: string): CliUsageError {
+  return new CliUsageError(
+    name.startsWith('-')
+      ? `unknown option "${name}" before the command: hookline --help lists the commands`
+      : `unknown command "${name}": hookline --help lists the commands`,
+  );
+}
+
+/** Whether the command line asks for JSON output (before a `--`), known even when it does not parse. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = errorMessage(error);
-    process.stderr.write(`hookline: ${message}\n`);
-    process.exitCode = error instanceof CliUsageError ? 2 : 1;
+    const failure = failureOf(error);
+    printFailure(failure, wantsJson(argv));
+    process.exitCode = failure.exitCode;
   },
 );

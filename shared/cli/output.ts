@@ -1,25 +1,42 @@
 /** How commands print: one JSON document with `--json`, human lines and tables otherwise. */
+import { type ProgressLine, type ProgressStream, progressLine } from './progress.js';
+import { type MaybeTerminal, type Style, styleFor } from './style.js';
 
 /** Where a command writes; injectable so commands can be tested without a child process. */
 export interface CommandOutput {
   readonly json: boolean;
+  /** Colours for stdout: none under `--json`, off a terminal or with NO_COLOR. */
+  readonly style: Style;
   /** A line on stdout. */
   line(text: string): void;
-  /** Progress or notices on stderr (never mixed into `--json` output). */
-  progress(text: string): void;
+  /**
+   * A line on stderr that belongs to the result (a route skipped, how to continue a stopped run);
+   * not written under `--json`, where stderr carries errors only.
+   */
+  notice(text: string): void;
+  /** The updating progress line on stderr (a terminal only, never under `--json`). */
+  readonly progress: ProgressLine;
   /** The single JSON document of a `--json` run, on stdout. */
   document(value: unknown): void;
 }
 
+/** The streams a command writes to. */
+export interface OutputStreams {
+  readonly stdout: MaybeTerminal & { write(text: string): unknown };
+  readonly stderr: ProgressStream;
+}
+
 /** The output of a command: JSON mode with `json`, written to `streams` (the process's by default). */
-export function commandOutput(
-  json: boolean,
-  streams: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } } = process,
-): CommandOutput {
+export function commandOutput(json: boolean, streams: OutputStreams = process): CommandOutput {
+  const progress = progressLine(streams.stderr, json);
   return {
     json,
+    style: styleFor(streams.stdout, json),
     line: (text) => streams.stdout.write(`${text}\n`),
-    progress: (text) => streams.stderr.write(`${text}\n`),
+    notice: (text) => {
+      if (!json) progress.writeAbove(`${text}\n`);
+    },
+    progress,
     document: (value) => streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
   };
 }

@@ -8,6 +8,8 @@ export interface Column {
   readonly header: string;
   /** @default 'right' for columns whose cells are all numbers, else 'left' */
   readonly align?: 'left' | 'right';
+  /** Colours a cell's text (padding stays outside the colour codes, so columns still line up). */
+  readonly paint?: (text: string) => string;
 }
 
 /**
@@ -31,15 +33,23 @@ export function renderTable(
         ? 'right'
         : 'left'),
   );
-  const line = (cells: readonly string[]) =>
+  const line = (cells: readonly string[], painted: boolean) =>
     cells
       .map((cell, index) => {
-        const width = widths[index] ?? 0;
-        return aligns[index] === 'right' ? cell.padStart(width) : cell.padEnd(width);
+        const padding = ' '.repeat(Math.max(0, (widths[index] ?? 0) - cell.length));
+        const paint = painted ? specs[index]?.paint : undefined;
+        const shown = paint === undefined || cell === '-' ? cell : paint(cell);
+        return aligns[index] === 'right' ? `${padding}${shown}` : `${shown}${padding}`;
       })
       .join('  ')
       .trimEnd();
-  return [line(specs.map((spec) => spec.header)), ...text.map(line)].join('\n');
+  return [
+    line(
+      specs.map((spec) => spec.header),
+      false,
+    ),
+    ...text.map((row) => line(row, true)),
+  ].join('\n');
 }
 
 function cellText(cell: Cell): string {

@@ -117,7 +117,7 @@ async function deliver(
     (error: unknown) => {
       throw new WebhookRejectedError(
         0,
-        'unreachable',
+        'gateway_unreachable',
         `could not reach ${url} (${fetchFailureReason(error)})`,
       );
     },

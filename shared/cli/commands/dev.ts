@@ -1,7 +1,8 @@
 /**
  * `hookline dev` (what `npm start` runs): the whole gateway on this machine until SIGINT/SIGTERM.
  *
- * Prints each route's URL once ready, then one JSON line per event state change on stdout. The
+ * Prints each route's URL and the console's once ready, then one JSON line per settled attempt on
+ * stdout (more at DEBUG). The state is kept in .hookline/ across restarts; `--reset` starts empty. The
  * first Ctrl+C (or SIGTERM) stops cleanly and exits 0: HTTP closed, pollers finish their in-flight
  * batches, both emulators stopped and waited for, state file removed. A second one forces the exit
  * (emulators SIGKILLed, exit code 130). Startup errors print one clear message and exit 1, with
@@ -24,12 +25,35 @@ import type { Log } from '../../logger.js';
 import { emfMetrics } from '../../metrics/emf.js';
 import { configMetricsNamespace } from '../../metrics/namespace.js';
 import { CliUsageError, type CommandModule, configFileFrom, type OptionValues } from '../command.js';
+import type { HelpFor } from '../help.js';
 import { createLocalLogger } from '../local-logger.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
   port: { type: 'string' },
+  reset: { type: 'boolean', default: false },
 } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline dev [--port N] [--reset]'],
+  description:
+    'Runs the whole gateway on this machine (HTTP ingress, SQS and DynamoDB emulators, the handlers) until ' +
+    "Ctrl+C; prints each route's URL and the console's, then a JSON line per settled attempt. Events, queued " +
+    'messages and DLQ contents are kept in .hookline/ across restarts. A second Ctrl+C forces the exit.',
+  options: {
+    port: {
+      value: 'N',
+      text: 'the HTTP port (else PORT, else 3000); HOOKLINE_SQS_PORT and HOOKLINE_DYNAMODB_PORT set the others',
+    },
+    reset: { text: 'delete the kept table and bodies (.hookline/data, .hookline/bodies) and start empty' },
+  },
+  examples: [
+    'hookline dev',
+    'hookline dev --reset',
+    'hookline dev --port 3100 --config examples/hookline.config.ts',
+  ],
+};
 
 const SERVICE_NAME = 'hookline-dev';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -54,6 +78,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         port: settings.port,
         sqsPort: settings.sqsPort,
         dynamoDbPort: settings.dynamoDbPort,
+        reset: settings.reset,
         log,
         // The EMF lines the Lambda functions write, on stdout beside the log lines.
         metrics: (config) =>
@@ -103,6 +128,8 @@ interface DevSettings {
   readonly sqsPort: number;
   readonly dynamoDbPort: number;
   readonly json: boolean;
+  /** `--reset`: the kept table and bodies deleted before starting. */
+  readonly reset: boolean;
 }
 
 /** The command line and port variables, checked; usage errors name the flag or variable. */
@@ -117,7 +144,15 @@ function devSettings(values: OptionValues, positionals: readonly string[]): DevS
   );
   const sqsPort = portSetting(process.env[SQS_PORT_ENV], SQS_PORT_ENV, DEFAULT_SQS_PORT);
   const dynamoDbPort = portSetting(process.env[DYNAMODB_PORT_ENV], DYNAMODB_PORT_ENV, DEFAULT_DYNAMODB_PORT);
-  return { configFile, port, portFlag, sqsPort, dynamoDbPort, json: values.json === true };
+  return {
+    configFile,
+    port,
+    portFlag,
+    sqsPort,
+    dynamoDbPort,
+    json: values.json === true,
+    reset: values.reset === true,
+  };
 }
 
 /** Progress lines and warnings: log lines with `--json`, else `hookline dev:` text on stdout / stderr. */

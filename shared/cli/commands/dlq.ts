@@ -10,8 +10,10 @@ import { HooklineError } from '../../errors.js';
 import type { AdminClient } from '../admin-client.js';
 import type { DlqListReply, RedriveStartReply, RedriveTask, RedriveTasksReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule, type OptionValues } from '../command.js';
-import { connect, routeParameter, TARGET_OPTIONS } from '../connect.js';
+import { connect, routeParameter, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { type CommandOutput, commandOutput, formatTime } from '../output.js';
+import type { Style } from '../style.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
@@ -24,11 +26,54 @@ export const options = {
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
+/** How long `--wait` follows a redrive by default, in seconds. */
+const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
+
+/** This command's help: a line per option, and its subcommands. */
+export const help: HelpFor<typeof options> = {
+  usage: [
+    'hookline dlq list <route> [--max N]',
+    'hookline dlq redrive <route> [--rate N] [--wait [--timeout S]]',
+  ],
+  description: "A route's dead-letter queue: list what sits in it, or move it back to the route's queue.",
+  options: {
+    max: {
+      value: 'N',
+      text: `list: at most N messages (default ${DEFAULT_DLQ_LIST_MAX}, at most ${MAX_DLQ_LIST})`,
+    },
+    rate: { value: 'N', text: `redrive: at most N messages a second (1-${MAX_REDRIVE_RATE_PER_SECOND})` },
+    wait: { text: 'redrive: follow the move until it ends; exit 1 unless it completes' },
+    timeout: {
+      value: 'S',
+      text: `redrive --wait: give up waiting after S seconds (default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
+    },
+    ...TARGET_HELP,
+  },
+  examples: ['hookline dlq list /order/status/', 'hookline dlq redrive order_status --wait'],
+  subcommands: {
+    list: {
+      usage: ['hookline dlq list <route> [--max N]'],
+      description: "The messages in a route's dead-letter queue, read without removing anything.",
+      options: ['max', 'stack', 'region'],
+      examples: ['hookline dlq list /order/status/', 'hookline dlq list order_status --max 100 --json'],
+    },
+    redrive: {
+      usage: ['hookline dlq redrive <route> [--rate N] [--wait [--timeout S]]'],
+      description:
+        "Moves the dead-letter queue's messages back to the route's queue (an SQS message move task); " +
+        'with --wait, follows it until it ends.',
+      options: ['rate', 'wait', 'timeout', 'stack', 'region'],
+      examples: [
+        'hookline dlq redrive /order/status/',
+        'hookline dlq redrive order_status --rate 10 --wait --timeout 300',
+      ],
+    },
+  },
+};
+
 /** SQS message move task statuses after which nothing changes any more. */
 const FINAL_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const POLL_INTERVAL_MS = 1_000;
-/** How long `--wait` follows a redrive by default, in seconds. */
-const DEFAULT_WAIT_TIMEOUT_SECONDS = 600;
 /**
  * How much earlier than this machine's clock at the request SQS may date the new task and still
  * have it taken for ours: the clocks differ a little, and SQS's timestamps have second precision.
@@ -79,13 +124,13 @@ async function list(values: OptionValues, out: CommandOutput, path: string): Pro
     return 0;
   }
   out.line(`${reply.route}: ${reply.messages.length} message(s) in the dead-letter queue`);
-  if (reply.messages.length > 0) out.line(messagesTable(reply));
+  if (reply.messages.length > 0) out.line(messagesTable(reply, out.style));
   return 0;
 }
 
-function messagesTable(reply: DlqListReply): string {
+function messagesTable(reply: DlqListReply, style: Style): string {
   return renderTable(
-    ['EVENT', 'STATUS', 'ATTEMPTS', 'RECEIVES', 'SENT', 'LAST ERROR'],
+    ['EVENT', { header: 'STATUS', paint: style.status }, 'ATTEMPTS', 'RECEIVES', 'SENT', 'LAST ERROR'],
     reply.messages.map((message) => [
       message.eventId ?? `(message ${message.messageId})`,
       message.status ?? (message.unreadable === undefined ? undefined : 'unreadable'),
@@ -124,13 +169,20 @@ async function redrive(values: OptionValues, out: CommandOutput, path: string): 
     else out.line(`redrive of ${started.route} started: task ${started.taskHandle}`);
     return 0;
   }
-  out.progress(`hookline dlq: redrive of ${started.route} started (task ${started.taskHandle}); waiting...`);
-  const task = await waitForTask(admin, `${path}/redrive`, out, {
-    route: started.route,
-    taskHandle: started.taskHandle,
-    requestedAt,
-    timeoutSeconds,
-  });
+  out.progress.update(
+    `hookline dlq: redrive of ${started.route} started (task ${started.taskHandle}); waiting...`,
+  );
+  let task: RedriveTask;
+  try {
+    task = await waitForTask(admin, `${path}/redrive`, out, {
+      route: started.route,
+      taskHandle: started.taskHandle,
+      requestedAt,
+      timeoutSeconds,
+    });
+  } finally {
+    out.progress.clear();
+  }
   const ok = task.status === 'COMPLETED';
   if (out.json) out.document({ route: started.route, taskHandle: started.taskHandle, task });
   else {
@@ -156,7 +208,6 @@ async function waitForTask(
 ): Promise<RedriveTask> {
   const deadline = redrive.requestedAt + redrive.timeoutSeconds * 1_000;
   let last: RedriveTask | undefined;
-  let lastLine = '';
   for (;;) {
     const { tasks } = await admin.get<RedriveTasksReply>(path);
     const task =
@@ -164,9 +215,10 @@ async function waitForTask(
       tasks.find((candidate) => isStartedSince(candidate, redrive.requestedAt - CLOCK_SKEW_MS));
     if (task !== undefined) {
       last = task;
-      const line = `${task.status}: ${progressText(task)}`;
-      if (line !== lastLine) out.progress(`hookline dlq: ${line}`);
-      lastLine = line;
+      const waited = Math.round((Date.now() - redrive.requestedAt) / 1_000);
+      out.progress.update(
+        `hookline dlq: redrive of ${redrive.route} ${task.status.toLowerCase()}: ${progressText(task)} (${waited}s)`,
+      );
       if (FINAL_STATUSES.has(task.status)) return task;
     }
     const left = deadline - Date.now();

@@ -13,8 +13,10 @@ import { eventPath } from '../../http/paths.js';
 import { AdminApiError } from '../admin-client.js';
 import type { EventListReply, EventReply, EventState, EventView, RoutesReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, type GatewayTarget, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, type GatewayTarget, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { type CommandOutput, commandOutput, formatDuration, formatTime } from '../output.js';
+import { createStyle, type Style } from '../style.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
@@ -32,6 +34,63 @@ export const options = {
 } as const satisfies CommandModule['options'];
 
 const DEFAULT_LIMIT = 50;
+
+/** This command's help: a line per option, and its subcommands. */
+export const help: HelpFor<typeof options> = {
+  usage: [
+    'hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]',
+    'hookline events show <id> [--body]',
+    'hookline events export <id> --fixture FILE',
+  ],
+  description: 'The event history, through the admin API.',
+  options: {
+    route: {
+      value: 'R',
+      text: 'only this route (path or queue name); without it, every route of the config',
+    },
+    status: { value: 'S', text: 'only events with this status (queued, delivered, dead_lettered, ...)' },
+    since: { value: 'T', text: 'received at or after T (30m, 24h, 7d or ISO 8601)' },
+    until: { value: 'T', text: 'received before T' },
+    limit: { value: 'N', text: `at most N events (default ${DEFAULT_LIMIT}, at most ${MAX_LIST_LIMIT})` },
+    cursor: { value: 'C', text: 'the next page, as printed after "more:" (needs --route)' },
+    body: { text: "show the event's body too" },
+    fixture: { value: 'FILE', text: 'the fixture file to write' },
+    ...TARGET_HELP,
+  },
+  examples: [
+    'hookline events list --route /order/status/ --since 24h',
+    'hookline events show evt_01J0EXAMPLE --body',
+  ],
+  subcommands: {
+    list: {
+      usage: [
+        'hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]',
+      ],
+      description: 'Stored events, newest first: one route, or every route of the config without --route.',
+      options: ['route', 'status', 'since', 'until', 'limit', 'cursor', 'stack', 'region'],
+      examples: [
+        'hookline events list --route /order/status/ --since 24h',
+        'hookline events list --status dead_lettered --json',
+      ],
+    },
+    show: {
+      usage: ['hookline events show <id> [--body]'],
+      description: 'One event: its fields, attempts and errors, and its replay chain.',
+      options: ['body', 'stack', 'region'],
+      examples: [
+        'hookline events show evt_01J0EXAMPLE',
+        'hookline events show evt_01J0EXAMPLE --body --json',
+      ],
+    },
+    export: {
+      usage: ['hookline events export <id> --fixture FILE'],
+      description:
+        "Writes the event's request as a fixture (no signature) for tests and hookline trigger --from.",
+      options: ['fixture', 'stack', 'region'],
+      examples: ['hookline events export evt_01J0EXAMPLE --fixture test/fixtures/order-shipped.json'],
+    },
+  },
+};
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
@@ -90,7 +149,7 @@ async function list(values: Record<string, unknown>, out: CommandOutput): Promis
   }
   out.line(
     renderTable(
-      ['ID', 'ROUTE', 'STATUS', 'RECEIVED', 'ATTEMPTS', 'REPLAY OF'],
+      ['ID', 'ROUTE', { header: 'STATUS', paint: out.style.status }, 'RECEIVED', 'ATTEMPTS', 'REPLAY OF'],
       page.events.map((event) => [
         event.id,
         event.route,
@@ -119,9 +178,7 @@ async function everyRoute(
       } catch (error: unknown) {
         // A route of the local config the deployed stack does not have (yet): list the others.
         if (fromConfig && error instanceof AdminApiError && error.code === 'route_not_found') {
-          out.progress(
-            `hookline events: route ${name} of ${target.configFile} is not in the gateway; skipped`,
-          );
+          out.notice(`hookline events: route ${name} of ${target.configFile} is not in the gateway; skipped`);
           return { events: [] };
         }
         throw error;
@@ -159,7 +216,7 @@ async function show(values: Record<string, unknown>, id: string, out: CommandOut
     out.document(reply);
     return 0;
   }
-  for (const line of describeEvent(reply.event, values.body === true)) out.line(line);
+  for (const line of describeEvent(reply.event, values.body === true, out.style)) out.line(line);
   return 0;
 }
 
@@ -204,22 +261,26 @@ export class FixtureExportError extends HooklineError<'cannot_export'> {
 }
 
 /** The human view of one event: fields, replay links, attempts table, optionally the body. */
-export function describeEvent(event: EventView, withBody: boolean): string[] {
+export function describeEvent(
+  event: EventView,
+  withBody: boolean,
+  style: Style = createStyle(false),
+): string[] {
   return [
-    ...fieldLines(event),
+    ...fieldLines(event, style),
     ...replayLines(event),
-    ...attemptLines(event),
+    ...attemptLines(event, style),
     ...(withBody ? bodyLines(event) : []),
   ];
 }
 
 /** `name:  value` lines of the fields that are set. */
-function fieldLines(event: EventView): string[] {
+function fieldLines(event: EventView, style: Style): string[] {
   const verification = event.verification;
   const fields: [string, string | undefined][] = [
     ['id', event.id],
     ['route', `${event.route} (queue ${event.queueName})`],
-    ['status', event.status],
+    ['status', event.status === undefined ? undefined : style.status(event.status)],
     ['received', formatTime(event.receivedAt)],
     ['updated', formatTime(event.updatedAt)],
     [
@@ -258,13 +319,13 @@ function replayLines(event: EventView): string[] {
   return lines;
 }
 
-function attemptLines(event: EventView): string[] {
+function attemptLines(event: EventView, style: Style): string[] {
   const attempts = event.attempts ?? [];
   const lines = ['', attempts.length === 0 ? 'attempts: none' : 'attempts:'];
   if (attempts.length > 0) {
     lines.push(
       renderTable(
-        ['#', 'STARTED', 'DURATION', 'OUTCOME', 'ERROR', 'NEXT TRY'],
+        ['#', 'STARTED', 'DURATION', { header: 'OUTCOME', paint: style.status }, 'ERROR', 'NEXT TRY'],
         attempts.map((attempt) => [
           attempt.attempt,
           formatTime(attempt.startedAt),

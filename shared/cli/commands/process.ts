@@ -6,8 +6,15 @@ import { loadConfig } from '../../config/load.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, processMessages } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import type { HelpFor } from '../help.js';
 import { createLocalLogger } from '../local-logger.js';
-import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
+import {
+  endpointHelp,
+  endpointOptions,
+  endpointsFrom,
+  integerOption,
+  stderrMetrics,
+} from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
@@ -16,6 +23,24 @@ export const options = {
   wait: { type: 'string' },
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline process --route R [--count N] [--wait S] [--table NAME] [--aws]'],
+  description:
+    "Processes up to N messages of a route's queue once, with the same handler runtime as the Lambda, " +
+    'and prints how many.',
+  options: {
+    route: { value: 'R', text: 'the route whose queue to read (required)' },
+    count: { value: 'N', text: 'at most N messages (default 10)' },
+    wait: { value: 'S', text: 'long-poll up to S seconds for messages (0-20, default 1)' },
+    ...endpointHelp,
+  },
+  examples: [
+    'hookline process --route /order/status/',
+    'hookline process --route order_status --count 100 --json',
+  ],
+};
 
 const SERVICE_NAME = 'hookline-process';
 

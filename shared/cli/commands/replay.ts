@@ -17,11 +17,14 @@ import {
 import type { AdminClient } from '../admin-client.js';
 import type { BulkReplayReply, BulkReplayReport, ReplayReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule, type OptionValues } from '../command.js';
-import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import { EXIT_FAILED, printFailure } from '../failure.js';
+import type { HelpFor } from '../help.js';
 import { type CommandOutput, commandOutput } from '../output.js';
 import { renderTable } from '../table.js';
 import { integerOption } from './worker-options.js';
 
+/** This command's flags, besides `--config` and `--json`. */
 export const options = {
   route: { type: 'string' },
   since: { type: 'string' },
@@ -34,6 +37,33 @@ export const options = {
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: [
+    'hookline replay <id>',
+    'hookline replay --route R --since T [--until T] [--status S] [--dry-run] [--rate N] [--limit N] [--cursor C]',
+  ],
+  description:
+    'Re-delivers one stored event under a new id linked to it; or, with --route and --since, every matching ' +
+    'event, oldest first, a page at a time. A run stopped by an error prints the command that continues it.',
+  options: {
+    route: { value: 'R', text: 'bulk: the route whose events to replay' },
+    since: { value: 'T', text: 'bulk: events received at or after T (30m, 24h, 7d or ISO 8601); required' },
+    until: { value: 'T', text: 'bulk: events received before T' },
+    status: { value: 'S', text: 'bulk: only events with this status (e.g. dead_lettered)' },
+    'dry-run': { text: 'bulk: count what would be replayed, enqueue nothing' },
+    rate: { value: 'N', text: `bulk: at most N replays a second (1-${MAX_REPLAY_RATE_PER_SECOND})` },
+    limit: { value: 'N', text: `bulk: at most N events (1-${MAX_BULK_REPLAY_LIMIT})` },
+    cursor: { value: 'C', text: 'bulk: continue a stopped run from here (as printed)' },
+    ...TARGET_HELP,
+  },
+  examples: [
+    'hookline replay evt_01J0EXAMPLE',
+    'hookline replay --route /order/status/ --since 24h --status dead_lettered --dry-run',
+  ],
+};
+
+/** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const out = commandOutput(values.json === true);
   const [id, ...extra] = positionals;
@@ -42,17 +72,22 @@ export const run: CommandModule['run'] = async (values, positionals) => {
 
   const bulk = bulkRun(values);
   const { admin } = await connect(values);
-  out.progress(
+  out.progress.update(
     `hookline replay: ${bulk.dryRun ? 'dry run over' : 'replaying'} ${bulk.route} events since ${bulk.since}` +
       `${bulk.until === undefined ? '' : ` until ${bulk.until}`}${bulk.status === undefined ? '' : ` with status ${bulk.status}`}` +
       `${bulk.ratePerSecond === undefined ? '' : ` at ${bulk.ratePerSecond}/s`}, oldest first` +
       `${bulk.resumeFrom === undefined ? '' : ', continuing a run'}...`,
   );
-  const { pages, cursor } = await replayPages(admin, out, bulk);
+  let run: { pages: BulkReplayReport[]; cursor: string | undefined };
+  try {
+    run = await replayPages(admin, out, bulk);
+  } finally {
+    out.progress.clear();
+  }
+  const { pages, cursor } = run;
   const failed = pages.at(-1)?.error;
   if (failed !== undefined) return reportStopped(values, out, bulk, pages, failed, cursor);
   const report = combine(pages);
-  out.progress(`hookline replay: done: ${countsText(report)}`);
   if (out.json) out.document({ report });
   else printReport(out, report);
   return 0;
@@ -144,7 +179,7 @@ async function replayPages(
     pages.push(page);
     cursor = page.nextCursor;
     if (page.error !== undefined) break;
-    if (cursor !== undefined) out.progress(`hookline replay: ${countsText(combine(pages))}...`);
+    if (cursor !== undefined) out.progress.update(`hookline replay: ${countsText(combine(pages))}...`);
   } while (cursor !== undefined);
   return { pages, cursor };
 }
@@ -159,24 +194,30 @@ function reportStopped(
   cursor: string | undefined,
 ): number {
   const report = { ...combine(pages), error: failed, ...(cursor !== undefined && { nextCursor: cursor }) };
-  out.progress(`hookline replay: stopped: ${countsText(report)}`);
-  out.progress(`hookline replay: ${failed.code}: ${failed.message}`);
-  if (cursor !== undefined) {
-    const resume = resumeCommand(values, {
-      route: bulk.route,
-      since: bulk.since,
-      until: bulk.until,
-      status: bulk.status,
-      dryRun: bulk.dryRun,
-      ratePerSecond: bulk.ratePerSecond,
-      limit: bulk.limit,
-      cursor,
-    });
-    out.progress(`hookline replay: to continue the run: ${resume}`);
+  const resume =
+    cursor === undefined
+      ? undefined
+      : resumeCommand(values, {
+          route: bulk.route,
+          since: bulk.since,
+          until: bulk.until,
+          status: bulk.status,
+          dryRun: bulk.dryRun,
+          ratePerSecond: bulk.ratePerSecond,
+          limit: bulk.limit,
+          cursor,
+        });
+  if (out.json) {
+    out.document({ report });
+    const next = resume === undefined ? '' : `; to continue the run: ${resume}`;
+    printFailure({ code: failed.code, message: `${failed.message}${next}` }, true);
+    return EXIT_FAILED;
   }
-  if (out.json) out.document({ report });
-  else printReport(out, report);
-  return 1;
+  out.notice(`hookline replay: stopped: ${countsText(report)}`);
+  out.notice(`hookline replay: ${failed.code}: ${failed.message}`);
+  if (resume !== undefined) out.notice(`hookline replay: to continue the run: ${resume}`);
+  printReport(out, report);
+  return EXIT_FAILED;
 }
 
 function printReport(out: CommandOutput, report: BulkReplayReport): void {

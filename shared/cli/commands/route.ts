@@ -6,11 +6,35 @@
  */
 import type { RouteConsumerReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, routeParameter, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, routeParameter, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { commandOutput } from '../output.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = { ...TARGET_OPTIONS } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option, and its subcommands. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline route pause <route>', 'hookline route resume <route>'],
+  description: "Pauses or resumes a route's consumer.",
+  options: { ...TARGET_HELP },
+  examples: ['hookline route pause /order/status/', 'hookline route resume order_status'],
+  subcommands: {
+    pause: {
+      usage: ['hookline route pause <route>'],
+      description:
+        "Stops the route's consumer: its events wait in the queue instead of spending their attempts.",
+      options: ['stack', 'region'],
+      examples: ['hookline route pause /order/status/', 'hookline route pause order_status --stack hookline'],
+    },
+    resume: {
+      usage: ['hookline route resume <route>'],
+      description: "Starts the route's consumer again, its circuit closed.",
+      options: ['stack', 'region'],
+      examples: ['hookline route resume /order/status/'],
+    },
+  },
+};
 
 const ACTIONS = ['pause', 'resume'] as const;
 type Action = (typeof ACTIONS)[number];

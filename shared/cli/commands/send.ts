@@ -8,7 +8,8 @@ import { loadConfig } from '../../config/load.js';
 import type { ResolvedRoute } from '../../config/types.js';
 import { errorMessage } from '../../errors.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { commandOutput } from '../output.js';
 import { matchRoute, printAccepted, sendSigned } from '../webhook-delivery.js';
 
@@ -22,6 +23,32 @@ export const options = {
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
 
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: [
+    'hookline send <path> --data JSON|@FILE|@- [--header name:value]... [--id ID] [--method M] [--secret-env NAME]',
+  ],
+  description:
+    'Sends one webhook to a route, signed the way the route verifies it (its scheme and secret), and prints ' +
+    'the event id and its status URL.',
+  options: {
+    data: { value: 'JSON', text: 'the body: JSON text, @FILE to read it from a file, @- from stdin' },
+    header: {
+      value: 'name:value',
+      text: 'an extra request header (repeatable); signature headers always win',
+    },
+    id: { value: 'ID', text: 'the delivery id, for schemes that carry one (default: a new one)' },
+    method: { value: 'M', text: "the HTTP method (default: the route's first)" },
+    'secret-env': { value: 'NAME', text: 'sign with the secret in this environment variable' },
+    ...TARGET_HELP,
+  },
+  examples: [
+    `hookline send /order/status/ --data '{"type":"order.shipped","order":"A-1001"}'`,
+    'hookline send /order/status/ --data @order.json',
+    'jq -c . order.json | hookline send order_status --data @- --json',
+  ],
+};
+
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   const [path, ...extra] = positionals;
@@ -30,14 +57,16 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
   const data = stringValue(values.data);
   if (data === undefined)
-    throw new CliUsageError('--data is required (JSON text, or @file to read it from a file)');
+    throw new CliUsageError('--data is required (JSON text, @FILE to read it from a file, @- from stdin)');
   const extraHeaders = parseHeaders(values.header);
+  // Read before connecting: a missing file is the user's to fix, whatever the gateway's state.
+  const text = await readData(data);
   const out = commandOutput(values.json === true);
 
   const target = await connect(values);
   const config = await loadConfig(target.configFile);
   const route = matchRoute(config, path);
-  const body = requestBody(data, route);
+  const body = requestBody(text, route);
   const method = (stringValue(values.method) ?? route.methods[0] ?? 'POST').toUpperCase();
 
   const id = stringValue(values.id);
@@ -55,9 +84,28 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   return 0;
 };
 
-/** `--data` as text (`@file` read from the file), checked as JSON when the route expects JSON. */
-function requestBody(data: string, route: ResolvedRoute): string {
-  const body = data.startsWith('@') ? readFileSync(data.slice(1), 'utf8') : data;
+/** `--data` as given: the text itself, `@FILE` the file's content, `@-` standard input's. */
+async function readData(data: string): Promise<string> {
+  if (!data.startsWith('@')) return data;
+  const file = data.slice(1);
+  if (file === '') throw new CliUsageError('--data @ needs a file name (or @- for standard input)');
+  if (file === '-') return text(process.stdin);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error: unknown) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(error);
+    throw new CliUsageError(`--data @${file}: cannot read ${file} (${reason})`);
+  }
+}
+
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The body, checked as JSON when the route expects JSON. */
+function requestBody(body: string, route: ResolvedRoute): string {
   if (route.expectJson) {
     try {
       JSON.parse(body);

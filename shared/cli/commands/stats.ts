@@ -6,7 +6,8 @@
  */
 import type { LatencyStats, RouteStats, StatsReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { commandOutput, formatDuration, formatTime } from '../output.js';
 import { type Cell, renderTable } from '../table.js';
 
@@ -18,6 +19,22 @@ export const options = {
   by: { type: 'string' },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline stats [--route R] [--since T] [--until T] [--by event-type]'],
+  description:
+    'Per route: events received, processed and failed, the success rate, and the processing and end-to-end ' +
+    'times over a window (the last 24 hours by default).',
+  options: {
+    route: { value: 'R', text: 'only this route' },
+    since: { value: 'T', text: 'the window starts at T (30m, 24h, 7d or ISO 8601; default 24h)' },
+    until: { value: 'T', text: 'the window ends at T (default now)' },
+    by: { value: 'event-type', text: 'a row per event type under each route' },
+    ...TARGET_HELP,
+  },
+  examples: ['hookline stats', 'hookline stats --route /order/status/ --since 7d --by event-type'],
+};
 
 /** `--by` values, as the API's `by`. */
 const BY: Readonly<Record<string, string>> = { 'event-type': 'eventType', eventType: 'eventType' };

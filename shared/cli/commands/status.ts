@@ -7,7 +7,8 @@
 import { EVENT_STATUSES } from '../../event-store/transitions.js';
 import type { RoutesReply } from '../admin-types.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, TARGET_OPTIONS } from '../connect.js';
+import { connect, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { commandOutput, formatAge } from '../output.js';
 import { renderTable } from '../table.js';
 
@@ -16,6 +17,19 @@ export const options = {
   counts: { type: 'boolean', default: false },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline status [--counts]'],
+  description:
+    "Per route: its queue's depths (queued, in flight, delayed), its DLQ depth, its oldest message's age and " +
+    "its consumer's circuit (closed, open, half-open, paused).",
+  options: {
+    counts: { text: "add a column per event status: the route's events received in the last 24 hours" },
+    ...TARGET_HELP,
+  },
+  examples: ['hookline status', 'hookline status --counts --stack hookline --json'],
+};
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
@@ -41,7 +55,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         { header: 'DELAYED', align: 'right' },
         { header: 'DLQ', align: 'right' },
         { header: 'OLDEST', align: 'right' },
-        'CIRCUIT',
+        { header: 'CIRCUIT', paint: out.style.status },
         ...(withCounts
           ? EVENT_STATUSES.map((status) => ({ header: status.toUpperCase(), align: 'right' as const }))
           : []),

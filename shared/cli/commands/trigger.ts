@@ -10,7 +10,8 @@ import type { ResolvedConfig, ResolvedRoute } from '../../config/types.js';
 import { type Fixture, fixtureBody } from '../../fixtures/fixture.js';
 import { loadFixture } from '../../testing/index.js';
 import { CliUsageError, type CommandModule } from '../command.js';
-import { connect, stringValue, TARGET_OPTIONS } from '../connect.js';
+import { connect, stringValue, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
+import type { HelpFor } from '../help.js';
 import { type CommandOutput, commandOutput } from '../output.js';
 import { findSample, SAMPLES } from '../samples/index.js';
 import type { WebhookSample } from '../samples/sample.js';
@@ -24,6 +25,30 @@ export const options = {
   'secret-env': { type: 'string' },
   ...TARGET_OPTIONS,
 } as const satisfies CommandModule['options'];
+
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: [
+    'hookline trigger <provider>.<event> [--route R] [--secret-env NAME]',
+    'hookline trigger --list',
+    'hookline trigger --from FILE [--route R] [--secret-env NAME]',
+  ],
+  description:
+    "Sends a realistic sample of a provider's webhook to a route, signed exactly as that provider signs it; " +
+    'or a fixture captured with hookline events export, signed afresh for the route.',
+  options: {
+    route: { value: 'R', text: 'the route to send to (default: the one route that verifies the scheme)' },
+    list: { text: 'list the samples' },
+    from: { value: 'FILE', text: 'send this fixture instead of a sample' },
+    'secret-env': { value: 'NAME', text: 'sign with the secret in this environment variable' },
+    ...TARGET_HELP,
+  },
+  examples: [
+    'hookline trigger --list',
+    'hookline trigger github.push',
+    'hookline trigger --from fixtures/paid.json --route /payments/',
+  ],
+};
 
 const USAGE = 'usage: hookline trigger <provider>.<event> [--route R] | --list | --from FILE [--route R]';
 

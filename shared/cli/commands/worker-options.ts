@@ -6,6 +6,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { configMetricsNamespace } from '../../metrics/namespace.js';
 import type { ResolveEndpointsOptions } from '../../worker/endpoints.js';
 import { CliUsageError, type CommandModule } from '../command.js';
+import type { OptionHelp } from '../help.js';
 
 /** The flags that say where `process` and `worker` find the queues and the table. */
 export const endpointOptions = {
@@ -14,6 +15,15 @@ export const endpointOptions = {
   /** Ignore a running local stack's `.hookline/local.json`: use the AWS SDK's configuration. */
   aws: { type: 'boolean', default: false },
 } as const satisfies CommandModule['options'];
+
+/** The help lines of `endpointOptions`. */
+export const endpointHelp = {
+  table: {
+    value: 'NAME',
+    text: 'the event table (deployed: the stack output EventTableName; else HOOKLINE_TABLE_NAME)',
+  },
+  aws: { text: "ignore a running local stack: use the AWS SDK's configuration" },
+} as const satisfies Record<keyof typeof endpointOptions, OptionHelp>;
 
 /** Where `process` and `worker` find the queues and the table, from their flags. */
 export function endpointsFrom(
@@ -46,14 +56,20 @@ export function integerOption(
 }
 
 /**
- * The EMF metric lines a consumer outside Lambda writes, as the handler function would: on stderr,
- * beside its log lines, since stdout is the command's own output.
+ * The EMF metric lines a consumer outside Lambda writes, as the handler function would: on stderr
+ * (or `write`, which `worker` points above its progress line), beside its log lines, since stdout
+ * is the command's own output.
  */
-export function stderrMetrics(config: ResolvedConfig, service: string, log: Log): Metrics {
+export function stderrMetrics(
+  config: ResolvedConfig,
+  service: string,
+  log: Log,
+  write: (text: string) => unknown = (text) => process.stderr.write(text),
+): Metrics {
   return emfMetrics({
     namespace: configMetricsNamespace(config),
     service,
-    write: (line) => process.stderr.write(`${line}\n`),
+    write: (line) => write(`${line}\n`),
     log,
   });
 }

@@ -7,8 +7,16 @@ import { loadConfig } from '../../config/load.js';
 import { resolveEndpoints } from '../../worker/endpoints.js';
 import { findRoute, startWorker } from '../../worker/worker.js';
 import { CliUsageError, type CommandModule, configFileFrom } from '../command.js';
+import type { HelpFor } from '../help.js';
 import { createLocalLogger } from '../local-logger.js';
-import { endpointOptions, endpointsFrom, integerOption, stderrMetrics } from './worker-options.js';
+import { progressLine } from '../progress.js';
+import {
+  endpointHelp,
+  endpointOptions,
+  endpointsFrom,
+  integerOption,
+  stderrMetrics,
+} from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
 export const options = {
@@ -18,7 +26,23 @@ export const options = {
   ...endpointOptions,
 } as const satisfies CommandModule['options'];
 
+/** This command's help: a line per option. */
+export const help: HelpFor<typeof options> = {
+  usage: ['hookline worker [--route R]... [--wait S] [--concurrency N] [--table NAME] [--aws]'],
+  description:
+    'Consumes every enabled route (or the given ones) continuously until SIGINT/SIGTERM, then finishes the ' +
+    'batches in flight and exits 0; a second signal exits at once. Logs go to stderr.',
+  options: {
+    route: { value: 'R', text: 'consume this route only (repeatable; default: every enabled route)' },
+    wait: { value: 'S', text: 'long-poll up to S seconds per receive (0-20, default 20)' },
+    concurrency: { value: 'N', text: 'batches in flight per route (1-100, default 1)' },
+    ...endpointHelp,
+  },
+  examples: ['hookline worker', 'hookline worker --route /order/status/ --route github --concurrency 4'],
+};
+
 const SERVICE_NAME = 'hookline-worker';
+const PROGRESS_INTERVAL_MS = 500;
 
 /** Runs the command; resolves with its exit code. */
 export const run: CommandModule['run'] = async (values, positionals) => {
@@ -33,8 +57,10 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   const config = await loadConfig(configFile);
   for (const name of routes) findRoute(config, name);
   const endpoints = await resolveEndpoints(endpointsFrom(values, config, configFile));
-  // Log lines on stderr: stdout carries the command's own output.
-  const log = createLocalLogger({ serviceName: SERVICE_NAME, destination: process.stderr });
+  // Log lines on stderr, above the progress line on a terminal: stdout carries the command's own output.
+  const progress = progressLine(process.stderr, values.json === true);
+  const stderr = (text: string) => progress.writeAbove(text);
+  const log = createLocalLogger({ serviceName: SERVICE_NAME, destination: { write: stderr } });
   try {
     const worker = await startWorker({
       config,
@@ -44,7 +70,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
       waitSeconds,
       concurrency,
       log,
-      metrics: stderrMetrics(config, SERVICE_NAME, log),
+      metrics: stderrMetrics(config, SERVICE_NAME, log, stderr),
       handleSignals: true,
     });
     const forceExit = () => {
@@ -63,7 +89,13 @@ export const run: CommandModule['run'] = async (values, positionals) => {
         ? `${JSON.stringify({ worker: 'started', routes: worker.routes, endpoints: endpoints.description })}\n`
         : `hookline worker: consuming ${worker.routes.join(', ')} (${endpoints.description}); Ctrl-C to stop\n`,
     );
+    const showProgress = () =>
+      progress.update(`hookline worker: processed ${worker.processed()} message(s); Ctrl-C to stop`);
+    const ticker = progress.enabled ? setInterval(showProgress, PROGRESS_INTERVAL_MS) : undefined;
+    if (progress.enabled) showProgress();
     await worker.stopped;
+    clearInterval(ticker);
+    progress.clear();
     process.removeListener('SIGINT', armForceExit);
     process.removeListener('SIGTERM', armForceExit);
     process.stdout.write(

@@ -615,8 +615,8 @@ describe('hookline <command> --stack NAME', () => {
         skippedEvents: [],
       },
     });
-    expect(run.stderr).toContain('matched 2, enqueued 2, skipped 0...');
-    expect(run.stderr).toContain('done: matched 3, enqueued 3, skipped 0');
+    // Piped and --json: no progress lines between the pages.
+    expect(run.stderr).toBe('');
   });
 
   it('prints a count column for every event status (status --counts)', async () => {
@@ -671,7 +671,7 @@ describe('hookline <command> --stack NAME', () => {
       taskHandle: 'task-new',
       task: { status: 'COMPLETED', moved: 7, toMove: 7 },
     });
-    expect(run.stderr).toContain('RUNNING: moved 2 of 7 message(s)');
+    expect(run.stderr).toBe('');
     const listings = seen.filter((request) => request.method === 'GET' && request.url.endsWith('/redrive'));
     expect(listings).toHaveLength(3);
   });
@@ -725,6 +725,33 @@ describe('hookline <command> --stack NAME', () => {
     expect(run.stderr).toContain(
       `to continue the run: hookline replay --route /order/flaky/ --since ${since} --rate 50 --stack hookline-test --cursor resume-1`,
     );
+  });
+
+  it('stops a bulk replay under --json with the report on stdout and one JSON error on stderr', async () => {
+    const run = await cli([
+      'replay',
+      '--route',
+      '/order/flaky/',
+      '--since',
+      '2h',
+      '--stack',
+      'hookline-test',
+      '--json',
+    ]);
+
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      report: { matched: 1, enqueued: 1, error: { code: 'queue_unavailable' }, nextCursor: 'resume-1' },
+    });
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: {
+        code: 'queue_unavailable',
+        message: expect.stringMatching(
+          /^the replay of event evt_B could not be queued.*; to continue the run: hookline replay --route \/order\/flaky\/ .*--json --cursor resume-1$/,
+        ),
+      },
+    });
   });
 
   it('continues a bulk replay with the printed --cursor command, replaying only the rest', async () => {
