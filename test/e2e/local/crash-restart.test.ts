@@ -39,10 +39,10 @@ const started: Dev[] = [];
 const pids: number[] = [];
 
 /** `hookline dev --config <configFile>` on free ports, resolved once it prints that it is ready. */
-async function startDev(configFile: string): Promise<Dev> {
+async function startDev(configFile: string, flags: readonly string[] = []): Promise<Dev> {
   const ports = { http: await freePort(), sqs: await freePort(), dynamoDb: await freePort() };
   const { HOOKLINE_CONFIG: _config, HOOKLINE_STATE_FILE: _state, ...inherited } = process.env;
-  const child = spawn(process.execPath, [CLI, 'dev', '--config', configFile], {
+  const child = spawn(process.execPath, [CLI, 'dev', '--config', configFile, ...flags], {
     cwd: REPO,
     env: {
       ...inherited,
@@ -274,5 +274,14 @@ export const handler = defineHandler(async (event) => {
     expect(await second.exit, second.stderr()).toEqual({ code: 0, signal: null });
     expect(existsSync(join(localDataDir(configFile, {}), 'dynamodb'))).toBe(true);
     expect(existsSync(join(localDataDir(configFile, {}), 'owner.json'))).toBe(false);
-  }, 150_000);
+
+    // `hookline dev --reset` starts with none of it.
+    const third = await startDev(configFile, ['--reset']);
+    const resetState = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
+    pids.push(resetState.processes.sqs, resetState.processes.dynamodb);
+    expect(third.stdout()).toContain('reset: started with an empty table');
+    expect(await listEvents(third)).toEqual([]);
+    third.child.kill('SIGINT');
+    expect(await third.exit, third.stderr()).toEqual({ code: 0, signal: null });
+  }, 180_000);
 });
