@@ -6,7 +6,6 @@
  * handler records each id it ran to the end), the history from before the crash is still listed,
  * and the dead-lettered event is back in its DLQ.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,69 +16,19 @@ import {
   localDataDir,
   localStateFile,
 } from '../../../shared/local-state/state-file.js';
-import { freePort } from '../../helpers/emulators.js';
+import { type DevProcess, killDevProcesses, startDevProcess, trackPid } from '../../helpers/dev-process.js';
 import { standardWebhooksHeaders } from '../../helpers/signers.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
-const CLI = join(REPO, 'shared/cli/hookline.mjs');
 const TMP = join(REPO, 'test/e2e', `.tmp-crash-${process.pid}`);
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const ROUTE = '/crash/orders/';
 const READY_TIMEOUT_MS = 60_000;
 
-interface Dev {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started: Dev[] = [];
-const pids: number[] = [];
-
-/** `hookline dev --config <configFile>` on free ports, resolved once it prints that it is ready. */
-async function startDev(configFile: string, flags: readonly string[] = []): Promise<Dev> {
-  const ports = { http: await freePort(), sqs: await freePort(), dynamoDb: await freePort() };
-  const { HOOKLINE_CONFIG: _config, HOOKLINE_STATE_FILE: _state, ...inherited } = process.env;
-  const child = spawn(process.execPath, [CLI, 'dev', '--config', configFile, ...flags], {
-    cwd: REPO,
-    env: {
-      ...inherited,
-      PORT: String(ports.http),
-      HOOKLINE_SQS_PORT: String(ports.sqs),
-      HOOKLINE_DYNAMODB_PORT: String(ports.dynamoDb),
-      CRASH_ORDERS_SECRET: SECRET,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    child.once('exit', (code, signal) => done({ code, signal }));
-  });
-  const dev: Dev = {
-    child,
-    base: `http://127.0.0.1:${ports.http}`,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exit,
-  };
-  started.push(dev);
-  await until(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`hookline dev exited early\n${stdout}\n${stderr}`);
-      return stdout.includes('ready in') ? true : undefined;
-    },
-    READY_TIMEOUT_MS,
-    'hookline dev to be ready',
-  );
+/** `hookline dev --config <configFile>`, resolved once it prints that it is ready. */
+async function startDev(configFile: string, flags: readonly string[] = []): Promise<DevProcess> {
+  const dev = await startDevProcess(['--config', configFile, ...flags], { CRASH_ORDERS_SECRET: SECRET });
+  await dev.waitForLine((line) => line.includes('ready in'), READY_TIMEOUT_MS);
   return dev;
 }
 
@@ -93,7 +42,7 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
   }
 }
 
-async function send(dev: Dev, kind: 'fast' | 'slow' | 'bad', n: number): Promise<string> {
+async function send(dev: DevProcess, kind: 'fast' | 'slow' | 'bad', n: number): Promise<string> {
   const body = JSON.stringify({ type: 'order.created', data: { kind, n } });
   const response = await fetch(`${dev.base}${ROUTE}`, {
     method: 'POST',
@@ -109,14 +58,14 @@ interface Listed {
   readonly status: string;
 }
 
-async function listEvents(dev: Dev, status?: string): Promise<Listed[]> {
+async function listEvents(dev: DevProcess, status?: string): Promise<Listed[]> {
   const query = new URLSearchParams({ route: ROUTE, limit: '100', ...(status !== undefined && { status }) });
   const response = await fetch(`${dev.base}/_hookline/events?${query}`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { events: Listed[] }).events;
 }
 
-async function statusOf(dev: Dev, id: string): Promise<string> {
+async function statusOf(dev: DevProcess, id: string): Promise<string> {
   const response = await fetch(`${dev.base}/_hookline/events/${id}`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { event: Listed }).event.status;
@@ -131,16 +80,7 @@ beforeAll(() => {
 });
 
 afterEach(() => {
-  for (const dev of started.splice(0)) {
-    if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill('SIGKILL');
-  }
-  for (const pid of pids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone (the expected case).
-    }
-  }
+  killDevProcesses();
 });
 
 afterAll(() => {
@@ -197,7 +137,7 @@ export const handler = defineHandler(async (event) => {
     // Act (first run): fast events delivered, one dead-lettered, slow ones caught mid-delivery.
     const first = await startDev(configFile);
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
-    pids.push(state.processes.sqs, state.processes.dynamodb);
+    trackPid(state.processes.sqs, state.processes.dynamodb);
     const fast: string[] = [];
     for (let n = 0; n < 4; n += 1) fast.push(await send(first, 'fast', n));
     const bad = await send(first, 'bad', 0);
@@ -240,9 +180,9 @@ export const handler = defineHandler(async (event) => {
     // Act (second run): the same config, so the same data directory.
     const second = await startDev(configFile);
     const restartedState = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
-    pids.push(restartedState.processes.sqs, restartedState.processes.dynamodb);
+    trackPid(restartedState.processes.sqs, restartedState.processes.dynamodb);
     expect(existsSync(join(localDataDir(configFile, {}), 'dynamodb', 'shared-local-instance.db'))).toBe(true);
-    expect(second.stdout()).toContain(
+    expect(second.stdout.join('\n')).toContain(
       `restored ${ROUTE}: ${slow.length} in-flight event(s) back on its queue, 1 dead-lettered back in its DLQ`,
     );
 
@@ -278,8 +218,8 @@ export const handler = defineHandler(async (event) => {
     // `hookline dev --reset` starts with none of it.
     const third = await startDev(configFile, ['--reset']);
     const resetState = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalState;
-    pids.push(resetState.processes.sqs, resetState.processes.dynamodb);
-    expect(third.stdout()).toContain('reset: started with an empty table');
+    trackPid(resetState.processes.sqs, resetState.processes.dynamodb);
+    expect(third.stdout.join('\n')).toContain('reset: started with an empty table');
     expect(await listEvents(third)).toEqual([]);
     third.child.kill('SIGINT');
     expect(await third.exit, third.stderr()).toEqual({ code: 0, signal: null });

@@ -3,7 +3,7 @@
  * `node shared/cli/hookline.mjs dev`, driven over real HTTP, stopped with SIGINT. Each run uses free
  * ports, so it never collides with a local stack the developer is running.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,112 +11,13 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive, type LocalState, localStateFile } from '../../../shared/local-state/state-file.js';
-import { freePort } from '../../helpers/emulators.js';
+import { interrupt, killDevProcesses, startDevProcess, trackPid } from '../../helpers/dev-process.js';
 import { standardWebhooksHeaders } from '../../helpers/signers.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
-const CLI = join(REPO, 'shared/cli/hookline.mjs');
 const TMP = join(REPO, 'test/e2e', `.tmp-${process.pid}`);
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
-
-interface DevProcess {
-  readonly child: ChildProcess;
-  readonly ports: { readonly http: number; readonly sqs: number; readonly dynamoDb: number };
-  readonly stdout: string[];
-  readonly stderr: () => string;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves with the first stdout line matching, or rejects after `timeoutMs` (with the output). */
-  waitForLine(match: (line: string) => boolean, timeoutMs: number): Promise<string>;
-}
-
-const running: DevProcess[] = [];
-const childPids: number[] = [];
-
-async function startDev(args: readonly string[], env: Record<string, string> = {}): Promise<DevProcess> {
-  const ports = { http: await freePort(), sqs: await freePort(), dynamoDb: await freePort() };
-  const { HOOKLINE_CONFIG: _config, HOOKLINE_STATE_FILE: _state, ...inherited } = process.env;
-  const child = spawn(process.execPath, [CLI, 'dev', ...args], {
-    cwd: REPO,
-    env: {
-      ...inherited,
-      PORT: String(ports.http),
-      HOOKLINE_SQS_PORT: String(ports.sqs),
-      HOOKLINE_DYNAMODB_PORT: String(ports.dynamoDb),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    stdout.push(...lines);
-    for (const waiter of waiters) waiter();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      resolve({ code, signal });
-      for (const waiter of waiters) waiter();
-    });
-  });
-  const dev: DevProcess = {
-    child,
-    ports,
-    stdout,
-    stderr: () => stderr,
-    exit,
-    waitForLine(match, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = stdout.find(match);
-          if (line !== undefined) return finish(() => resolve(line));
-          if (child.exitCode !== null || child.signalCode !== null) {
-            return finish(() => reject(new Error(`hookline dev exited early\n${output()}`)));
-          }
-        };
-        const timer = setTimeout(
-          () => finish(() => reject(new Error(`no such line within ${timeoutMs} ms\n${output()}`))),
-          timeoutMs,
-        );
-        const finish = (settle: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          settle();
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-  const output = () => `stdout:\n${stdout.join('\n')}\nstderr:\n${stderr}`;
-  running.push(dev);
-  return dev;
-}
-
-/** SIGINT, then the exit status (or a failure after STOP_TIMEOUT_MS). */
-async function interrupt(dev: DevProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  dev.child.kill('SIGINT');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no exit within ${STOP_TIMEOUT_MS} ms of SIGINT`)),
-      STOP_TIMEOUT_MS,
-    );
-  });
-  try {
-    return await Promise.race([dev.exit, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function readState(file: string): LocalState {
   return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
@@ -158,18 +59,8 @@ beforeAll(() => {
 });
 
 afterEach(() => {
-  // A failed test must not leave a stack behind: SIGKILL the CLI (its SQS child then kills Java)
-  // and every child pid it recorded.
-  for (const dev of running.splice(0)) {
-    if (dev.child.exitCode === null && dev.child.signalCode === null) dev.child.kill('SIGKILL');
-  }
-  for (const pid of childPids.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone (the expected case).
-    }
-  }
+  // A failed test must not leave a stack behind: the CLIs and the emulators they started.
+  killDevProcesses();
 });
 
 afterAll(() => {
@@ -212,12 +103,12 @@ export const handler = defineHandler(async (event) => {
     const stateFile = localStateFile(configFile);
 
     // Act: start it as a user would, wait for the route URL.
-    const dev = await startDev(['--config', configFile], { E2E_ORDERS_SECRET: SECRET });
+    const dev = await startDevProcess(['--config', configFile], { E2E_ORDERS_SECRET: SECRET });
     const url = `http://127.0.0.1:${dev.ports.http}/orders/`;
     const urlLine = await dev.waitForLine((line) => line.includes(url), READY_TIMEOUT_MS);
     expect(urlLine).toContain(`POST ${url}  ->  queue e2e-orders`);
     const state = readState(stateFile);
-    childPids.push(state.processes.sqs, state.processes.dynamodb);
+    trackPid(state.processes.sqs, state.processes.dynamodb);
     expect(state.sqsEndpoint).toBe(`http://127.0.0.1:${dev.ports.sqs}`);
     expect(state.dynamoEndpoint).toBe(`http://127.0.0.1:${dev.ports.dynamoDb}`);
     expect(dynamoDbLocalOn(dev.ports.dynamoDb)).not.toBe('');
@@ -287,7 +178,7 @@ export const handler = defineHandler(async (event) => {
   it('boots the shipped config the way npm start does, prints its three route URLs and stops cleanly', async () => {
     // Its own state file, so a stack the developer runs from the repo root is not in the way.
     const stateFile = join(TMP, 'shipped', '.hookline', 'local.json');
-    const dev = await startDev([], { HOOKLINE_STATE_FILE: stateFile });
+    const dev = await startDevProcess([], { HOOKLINE_STATE_FILE: stateFile });
     const base = `http://127.0.0.1:${dev.ports.http}`;
     await dev.waitForLine((line) => line.includes('ready in'), READY_TIMEOUT_MS);
     expect(dev.stdout).toEqual(
@@ -298,7 +189,7 @@ export const handler = defineHandler(async (event) => {
       ]),
     );
     const state = readState(stateFile);
-    childPids.push(state.processes.sqs, state.processes.dynamodb);
+    trackPid(state.processes.sqs, state.processes.dynamodb);
     expect(Object.keys(state.queues)).toEqual(['/github/', '/stripe/', '/order/status/']);
 
     const exit = await interrupt(dev);
@@ -314,7 +205,7 @@ export const handler = defineHandler(async (event) => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
     try {
-      const dev = await startDev([], {
+      const dev = await startDevProcess([], {
         HOOKLINE_DYNAMODB_PORT: String(port),
         HOOKLINE_STATE_FILE: join(TMP, 'taken', '.hookline', 'local.json'),
       });
