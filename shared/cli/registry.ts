@@ -22,7 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'events',
-    summary: 'list stored events, show one, export one as a fixture',
+    summary: 'list stored events, follow them live (tail), show one, export one as a fixture',
     load: () => import('./commands/events.js'),
   },
   {

@@ -1,6 +1,7 @@
 /**
- * `hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]`
- * and `hookline events show <id> [--body]`: the event history, through the admin API.
+ * `hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]`,
+ * `hookline events show <id> [--body]` and `hookline events tail [--route R] [--status S]` (in
+ * events-tail.ts): the event history, through the admin API.
  */
 
 import { writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import type { HelpFor } from '../help.js';
 import { type CommandOutput, commandOutput, formatDuration, formatTime } from '../output.js';
 import { createStyle, type Style } from '../style.js';
 import { renderTable } from '../table.js';
+import { tailEvents } from './events-tail.js';
 import { integerOption } from './worker-options.js';
 
 /** This command's flags, besides `--config` and `--json`. */
@@ -41,6 +43,7 @@ export const help: HelpFor<typeof options> = {
     'hookline events list [--route R] [--status S] [--since T] [--until T] [--limit N] [--cursor C]',
     'hookline events show <id> [--body]',
     'hookline events export <id> --fixture FILE',
+    'hookline events tail [--route R] [--status S]',
   ],
   description: 'The event history, through the admin API.',
   options: {
@@ -48,7 +51,10 @@ export const help: HelpFor<typeof options> = {
       value: 'R',
       text: 'only this route (path or queue name); without it, every route of the config',
     },
-    status: { value: 'S', text: 'only events with this status (queued, delivered, dead_lettered, ...)' },
+    status: {
+      value: 'S',
+      text: 'only events with this status (queued, delivered, dead_lettered, ...); tail: only changes to it',
+    },
     since: { value: 'T', text: 'received at or after T (30m, 24h, 7d or ISO 8601)' },
     until: { value: 'T', text: 'received before T' },
     limit: { value: 'N', text: `at most N events (default ${DEFAULT_LIMIT}, at most ${MAX_LIST_LIMIT})` },
@@ -89,6 +95,21 @@ export const help: HelpFor<typeof options> = {
       options: ['fixture', 'stack', 'region'],
       examples: ['hookline events export evt_01J0EXAMPLE --fixture test/fixtures/order-shipped.json'],
     },
+    tail: {
+      usage: ['hookline events tail [--route R] [--status S]'],
+      description:
+        'Follows events live until Ctrl-C: each new event and each status change, polling the admin API ' +
+        'every second. One line per change (time, route, id, previous → new status, the attempt and error ' +
+        'of a failure); with --json, one JSON object per line: ' +
+        '{"at","route","id","status","previousStatus"?,"attempt"?,"error"?}. A failed attempt that was ' +
+        'retried always shows as retrying, even when polling missed that status.',
+      options: ['route', 'status', 'stack', 'region'],
+      examples: [
+        'hookline events tail',
+        'hookline events tail --route /order/status/ --status dead_lettered',
+        'hookline events tail --stack hookline-prod --json | jq -r .id',
+      ],
+    },
   },
 };
 
@@ -106,6 +127,7 @@ export const run: CommandModule['run'] = async (values, positionals) => {
     if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
     return show(values, id, out);
   }
+  if (action === 'tail') return tailEvents(values, rest, out, routeNames);
   if (action === 'export') {
     const [id, ...extra] = rest;
     const file = stringValue(values.fixture);
@@ -117,8 +139,8 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   }
   throw new CliUsageError(
     action === undefined
-      ? 'usage: hookline events list|show|export ...'
-      : `unknown events action "${action}" (list, show, export)`,
+      ? 'usage: hookline events list|show|export|tail ...'
+      : `unknown events action "${action}" (list, show, export, tail)`,
   );
 };
 

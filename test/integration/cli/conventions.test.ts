@@ -20,6 +20,7 @@ const TOPICS: readonly (readonly string[])[] = [
   ['events', 'list'],
   ['events', 'show'],
   ['events', 'export'],
+  ['events', 'tail'],
   ['replay'],
   ['dlq'],
   ['dlq', 'list'],
@@ -111,7 +112,7 @@ describe('hookline <command> --help', () => {
     expect(command.stderr).toBe('hookline: unknown command "deploy": hookline --help lists the commands\n');
     const subcommand = await run(['help', 'events', 'purge']);
     expect(subcommand.code).toBe(2);
-    expect(subcommand.stderr).toBe('hookline: unknown events subcommand "purge" (list, show, export)\n');
+    expect(subcommand.stderr).toBe('hookline: unknown events subcommand "purge" (list, show, export, tail)\n');
   });
 });
 

@@ -1,0 +1,328 @@
+/**
+ * `hookline events tail --stack NAME` against a deployed stack, without AWS, with the harness of
+ * deployed.test.ts: one local HTTP server plays CloudFormation (DescribeStacks answered with the
+ * recorded response) and the stack's admin API, recomputing every request's SigV4 signature like
+ * API Gateway's IAM authorizer and refusing mismatches with 403. Its event listing and event reads
+ * answer from events the test changes while the tail runs.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EventState } from '../../../shared/cli/admin-types.js';
+import { toSmithyRequest } from '../../../shared/cli/sigv4.js';
+import type { EventChange } from '../../../shared/cli/tail/event-changes.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLI = join(ROOT, 'shared/cli/hookline.mjs');
+const FIXTURES = join(ROOT, 'test/fixtures/aws');
+const RECORDED_API_URL = 'https://k3x9q2w1b7.execute-api.eu-west-1.amazonaws.com/';
+const STACK_REGION = 'eu-west-1';
+const CREDENTIALS = {
+  accessKeyId: 'AKIAHOOKLINETEST0001',
+  secretAccessKey: 'hooklineTestSecretKey/0123456789abcdefABCD',
+};
+const EVENT_ID = 'evt_01JN5Y3M8Q2R4T6V8W0X2Y4Z6A';
+
+interface SeenRequest {
+  readonly url: string;
+  readonly service: string;
+  readonly verdict: 'signed' | 'refused';
+}
+
+let server: Server;
+let baseUrl: string;
+const seen: SeenRequest[] = [];
+/** The gateway's events, and whether its listing still shows each (out of the tail's window otherwise). */
+const events = new Map<string, { state: EventState; listed: boolean }>();
+/** The admin API answers 503 until then (ms), and 403 to everything once `refuseAll` is set. */
+let unavailableUntil = 0;
+let refuseAll = false;
+/** How many requests got that 503. */
+let unavailableAnswers = 0;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: String(error) }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((done) => server?.close(done));
+});
+
+beforeEach(() => {
+  seen.length = 0;
+  events.clear();
+  unavailableUntil = 0;
+  refuseAll = false;
+  unavailableAnswers = 0;
+});
+
+async function handle(request: IncomingMessage, response: ServerResponse) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  const url = new URL(request.url ?? '/', baseUrl);
+  const service = url.pathname === '/' ? 'cloudformation' : 'execute-api';
+  const valid = await signatureMatches(request, body, service);
+  seen.push({ url: request.url ?? '', service, verdict: valid ? 'signed' : 'refused' });
+  if (service === 'cloudformation') {
+    if (!valid) {
+      response.writeHead(403, { 'content-type': 'text/xml' });
+      response.end(readFileSync(join(FIXTURES, 'signature-does-not-match.xml')));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/xml' });
+    // The recorded ApiUrl points to AWS; this server stands in for it.
+    response.end(
+      readFileSync(join(FIXTURES, 'describe-stacks.xml'), 'utf8').replaceAll(RECORDED_API_URL, `${baseUrl}/`),
+    );
+    return;
+  }
+  if (!valid || refuseAll) return json(response, 403, { message: 'Forbidden' });
+  if (Date.now() < unavailableUntil) {
+    unavailableAnswers += 1;
+    return json(response, 503, {
+      error: { code: 'store_unavailable', message: 'the event store is unavailable' },
+    });
+  }
+  if (request.method === 'GET' && url.pathname === '/_hookline/events') {
+    const since = /^(\d+)s$/.exec(url.searchParams.get('since') ?? '');
+    if (since === null) return json(response, 400, { error: { code: 'invalid_request', message: 'since' } });
+    const from = new Date(Date.now() - Number(since[1]) * 1000).toISOString();
+    const route = url.searchParams.get('route');
+    const listed = [...events.values()]
+      .filter(
+        ({ state, listed }) =>
+          listed && (state.queueName === route || state.route === route) && state.receivedAt >= from,
+      )
+      .map(({ state }) => state);
+    return json(response, 200, { events: listed });
+  }
+  const id = /^\/_hookline\/events\/([^/]+)$/.exec(url.pathname)?.[1];
+  const event = id === undefined ? undefined : events.get(decodeURIComponent(id));
+  if (request.method === 'GET' && event !== undefined) {
+    return json(response, 200, { event: { ...event.state, links: { self: url.pathname, replays: [] } } });
+  }
+  return json(response, 404, { error: { code: 'event_not_found', message: `no ${url.pathname}` } });
+}
+
+/** The oracle of deployed.test.ts: the request's signature recomputed with the test credentials. */
+async function signatureMatches(request: IncomingMessage, body: string, service: string): Promise<boolean> {
+  const authorization = request.headers.authorization;
+  const amzDate = request.headers['x-amz-date'];
+  if (typeof authorization !== 'string' || typeof amzDate !== 'string') return false;
+  const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
+  if (!signedHeaders.includes('host')) return false;
+  const payloadHash = request.headers['x-amz-content-sha256'];
+  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(body).digest('hex'))
+    return false;
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  const signingDate = new Date(
+    amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
+  );
+  if (Number.isNaN(signingDate.getTime())) return false;
+  const oracle = new SignatureV4({ service, region: STACK_REGION, credentials: CREDENTIALS, sha256: Sha256 });
+  const expected = await oracle.sign(
+    toSmithyRequest({
+      method: request.method ?? 'GET',
+      url: new URL(request.url ?? '/', `http://${request.headers.host}`),
+      headers,
+      ...(body !== '' && { body }),
+    }),
+    { signingDate },
+  );
+  return expected.headers.authorization === authorization;
+}
+
+function json(response: ServerResponse, status: number, value: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(value));
+}
+
+/** Puts event EVENT_ID of /order/status/ in `status` now (received now when new). */
+function setEvent(status: EventState['status'], attempts: EventState['attempts'] = [], listed = true): void {
+  const now = new Date().toISOString();
+  const before = events.get(EVENT_ID)?.state;
+  events.set(EVENT_ID, {
+    listed,
+    state: {
+      id: EVENT_ID,
+      route: '/order/status/',
+      queueName: 'order_status',
+      receivedAt: before?.receivedAt ?? now,
+      updatedAt: now,
+      status,
+      method: 'POST',
+      path: '/order/status/',
+      verification: { scheme: 'standardWebhooks', verifiedAt: now },
+      attempts,
+      expiresAt: 1_900_000_000,
+    },
+  });
+}
+
+/** `hookline events tail <args> --stack hookline-test`, running, with the test credentials. */
+class RunningTail {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(args: readonly string[]) {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !name.startsWith('AWS_') && !name.startsWith('HOOKLINE_') && name !== 'NO_COLOR',
+      ),
+    );
+    this.child = spawn(process.execPath, [CLI, 'events', 'tail', ...args, '--stack', 'hookline-test'], {
+      cwd: ROOT,
+      env: {
+        ...inherited,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_REGION: STACK_REGION,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: baseUrl,
+        AWS_CONFIG_FILE: join(FIXTURES, 'absent-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(FIXTURES, 'absent-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8');
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+    });
+    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+  }
+
+  lines(): string[] {
+    return this.stdout.split('\n').slice(0, -1);
+  }
+
+  async until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`no ${what} (exit ${this.child.exitCode}):\n${this.stdout}${this.stderr}`);
+      }
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+  }
+
+  exit(): Promise<number | null> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    return this.exited.finally(() => clearTimeout(timer));
+  }
+}
+
+const listings = () => seen.filter((request) => request.url.startsWith('/_hookline/events?'));
+
+const failedAttempt = {
+  attempt: 1,
+  startedAt: new Date().toISOString(),
+  durationMs: 12,
+  outcome: 'failed' as const,
+  errorName: 'Error',
+  errorMessage: 'upstream down',
+  nextVisibleAt: new Date(Date.now() - 1000).toISOString(),
+};
+
+describe('hookline events tail --stack NAME', () => {
+  it('follows an event through signed listings and reads, rides out a short outage, and exits 1 when refused', async () => {
+    // Arrange
+    const tail = new RunningTail([]);
+    await tail.until(() => listings().length > 0, 'listing');
+    // Act: new; then out of the listing window, read by id while it retries and is delivered.
+    setEvent('queued');
+    await tail.until(() => tail.stdout.includes('queued'), 'queued line');
+    setEvent('retrying', [failedAttempt], false);
+    await tail.until(() => tail.stdout.includes('retrying'), 'retrying line');
+    unavailableUntil = Date.now() + 1_500;
+    setEvent(
+      'delivered',
+      [
+        failedAttempt,
+        { attempt: 2, startedAt: new Date().toISOString(), durationMs: 30, outcome: 'delivered' },
+      ],
+      false,
+    );
+    await tail.until(() => tail.stdout.includes('delivered'), 'delivered line');
+    const beforeRefusal = tail.stderr;
+    refuseAll = true;
+    const code = await tail.exit();
+
+    // Assert
+    expect(tail.lines()).toEqual([
+      expect.stringMatching(
+        new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z  /order/status/  ${EVENT_ID}  queued$`),
+      ),
+      expect.stringMatching(new RegExp(`  ${EVENT_ID}  queued → retrying  attempt 1  Error: upstream down$`)),
+      expect.stringMatching(new RegExp(`  ${EVENT_ID}  retrying → delivered  attempt 2$`)),
+    ]);
+    // The outage was short: no warning, only the notice of what it tails.
+    expect(unavailableAnswers).toBeGreaterThan(0);
+    expect(beforeRefusal).toMatch(
+      /^hookline events tail: following github, stripe, order_status on the stack hookline-test \(http:\/\/127\.0\.0\.1:\d+\); Ctrl-C to stop\n$/,
+    );
+    expect(code).toBe(1);
+    expect(tail.stderr.slice(beforeRefusal.length)).toMatch(
+      /^hookline: GET \/_hookline\/events answered 403 Forbidden \(check the AWS credentials and their execute-api:Invoke permission\)\n$/,
+    );
+    expect(seen.some((request) => request.url === `/_hookline/events/${EVENT_ID}`)).toBe(true);
+    expect(seen.every((request) => request.verdict === 'signed')).toBe(true);
+    const routes = new Set(
+      listings().map((request) => new URL(request.url, baseUrl).searchParams.get('route')),
+    );
+    expect(routes).toEqual(new Set(['github', 'stripe', 'order_status']));
+    for (const request of listings()) {
+      expect(new URL(request.url, baseUrl).searchParams.get('since')).toMatch(/^\d+s$/);
+      expect(new URL(request.url, baseUrl).searchParams.get('limit')).toBe('1000');
+    }
+  }, 60_000);
+
+  it('prints NDJSON with --json and exits 0 on SIGINT, printing nothing more', async () => {
+    const tail = new RunningTail(['--route', '/order/status/', '--json']);
+    await tail.until(() => listings().length > 0, 'listing');
+    setEvent('dead_lettered', [{ ...failedAttempt, nextVisibleAt: undefined }]);
+    await tail.until(() => tail.lines().length > 0, 'a line');
+    await new Promise((wake) => setTimeout(wake, 1_500));
+    const printed = tail.stdout;
+    tail.child.kill('SIGINT');
+    const code = await tail.exit();
+
+    expect(code).toBe(0);
+    expect(tail.stdout).toBe(printed);
+    expect(tail.stderr).toBe('');
+    expect(tail.lines().map((line) => JSON.parse(line) as EventChange)).toEqual([
+      {
+        at: expect.stringMatching(/Z$/),
+        route: '/order/status/',
+        id: EVENT_ID,
+        status: 'dead_lettered',
+        attempt: 1,
+        error: 'Error: upstream down',
+      },
+    ]);
+    expect(listings().every((request) => request.url.includes('route=%2Forder%2Fstatus%2F'))).toBe(true);
+  }, 60_000);
+});
