@@ -6,27 +6,26 @@
  * test credentials and refuses mismatches with 403, so a broken signer fails these tests.
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSigV4Signer, toSmithyRequest } from '../../../shared/cli/sigv4.js';
+import { createSigV4Signer } from '../../../shared/cli/sigv4.js';
 import { verifyStandardWebhooks } from '../../../shared/verify/standard-webhooks.js';
+import {
+  CREDENTIALS,
+  FIXTURES,
+  fakeAwsEnv,
+  json,
+  RECORDED_API_URL,
+  STACK_REGION,
+  signatureMatches,
+} from '../../helpers/fake-aws.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
-const FIXTURES = join(ROOT, 'test/fixtures/aws');
-const RECORDED_API_URL = 'https://k3x9q2w1b7.execute-api.eu-west-1.amazonaws.com/';
-const STACK_REGION = 'eu-west-1';
-const CREDENTIALS = {
-  accessKeyId: 'AKIAHOOKLINETEST0001',
-  secretAccessKey: 'hooklineTestSecretKey/0123456789abcdefABCD',
-};
 const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const EVENT_ID = 'evt_01JN5Y3M8Q2R4T6V8W0X2Y4Z6A';
 const REPLAY_ID = 'evt_01JN5Y9B1C3D5E7F9G1H3J5K7M';
@@ -130,42 +129,6 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
   if (service === 'cloudformation') return cloudFormation(new URLSearchParams(body), response);
   if (service === 'secretsmanager') return secretsManager(request, body, response);
   return adminApi(request.method ?? 'GET', url, body, response);
-}
-
-/**
- * The oracle: recomputes the request's signature from what arrived (method, host, raw path, query,
- * the headers it names as signed, body) for the expected service and region and the test secret.
- */
-async function signatureMatches(request: IncomingMessage, body: string, service: string): Promise<boolean> {
-  const authorization = request.headers.authorization;
-  const amzDate = request.headers['x-amz-date'];
-  if (typeof authorization !== 'string' || typeof amzDate !== 'string') return false;
-  const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
-  if (!signedHeaders.includes('host')) return false;
-  // The signer uses a payload hash header as given, so it must match the body that arrived.
-  const payloadHash = request.headers['x-amz-content-sha256'];
-  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(body).digest('hex'))
-    return false;
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders) {
-    const value = request.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  const signingDate = new Date(
-    amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-  );
-  if (Number.isNaN(signingDate.getTime())) return false;
-  const oracle = new SignatureV4({ service, region: STACK_REGION, credentials: CREDENTIALS, sha256: Sha256 });
-  const expected = await oracle.sign(
-    toSmithyRequest({
-      method: request.method ?? 'GET',
-      url: new URL(request.url ?? '/', `http://${request.headers.host}`),
-      headers,
-      ...(body !== '' && { body }),
-    }),
-    { signingDate },
-  );
-  return expected.headers.authorization === authorization;
 }
 
 function cloudFormation(form: URLSearchParams, response: ServerResponse) {
@@ -388,11 +351,6 @@ function replayEvent(withBody: boolean) {
   };
 }
 
-function json(response: ServerResponse, status: number, value: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(value));
-}
-
 /** An AWS JSON-protocol answer (Secrets Manager): a value, or recorded JSON text as it is. */
 function awsJson(response: ServerResponse, status: number, value: unknown): void {
   response.writeHead(status, {
@@ -420,18 +378,7 @@ function cli(args: readonly string[], env: Record<string, string> = {}): Promise
         cwd: ROOT,
         env: {
           ...inherited,
-          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-          AWS_REGION: STACK_REGION,
-          AWS_ENDPOINT_URL_CLOUDFORMATION: baseUrl,
-          // The SDK's name for the service id "Secrets Manager" (@smithy/core getEndpointUrlConfig).
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: baseUrl,
-          // Nothing from this machine's AWS setup may leak in.
-          AWS_CONFIG_FILE: join(FIXTURES, 'absent-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(FIXTURES, 'absent-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          // This machine's Node version is not what these tests are about.
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...fakeAwsEnv(baseUrl),
           ...env,
         },
         timeout: 30_000,

@@ -6,28 +6,18 @@
  * answer from events the test changes while the tail runs.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventState } from '../../../shared/cli/admin-types.js';
-import { toSmithyRequest } from '../../../shared/cli/sigv4.js';
 import type { EventChange } from '../../../shared/cli/tail/event-changes.js';
+import { FIXTURES, fakeAwsEnv, json, RECORDED_API_URL, signatureMatches } from '../../helpers/fake-aws.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
-const FIXTURES = join(ROOT, 'test/fixtures/aws');
-const RECORDED_API_URL = 'https://k3x9q2w1b7.execute-api.eu-west-1.amazonaws.com/';
-const STACK_REGION = 'eu-west-1';
-const CREDENTIALS = {
-  accessKeyId: 'AKIAHOOKLINETEST0001',
-  secretAccessKey: 'hooklineTestSecretKey/0123456789abcdefABCD',
-};
 const EVENT_ID = 'evt_01JN5Y3M8Q2R4T6V8W0X2Y4Z6A';
 
 interface SeenRequest {
@@ -120,43 +110,6 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
   return json(response, 404, { error: { code: 'event_not_found', message: `no ${url.pathname}` } });
 }
 
-/** The oracle of deployed.test.ts: the request's signature recomputed with the test credentials. */
-async function signatureMatches(request: IncomingMessage, body: string, service: string): Promise<boolean> {
-  const authorization = request.headers.authorization;
-  const amzDate = request.headers['x-amz-date'];
-  if (typeof authorization !== 'string' || typeof amzDate !== 'string') return false;
-  const signedHeaders = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
-  if (!signedHeaders.includes('host')) return false;
-  const payloadHash = request.headers['x-amz-content-sha256'];
-  if (payloadHash !== undefined && payloadHash !== createHash('sha256').update(body).digest('hex'))
-    return false;
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders) {
-    const value = request.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  const signingDate = new Date(
-    amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-  );
-  if (Number.isNaN(signingDate.getTime())) return false;
-  const oracle = new SignatureV4({ service, region: STACK_REGION, credentials: CREDENTIALS, sha256: Sha256 });
-  const expected = await oracle.sign(
-    toSmithyRequest({
-      method: request.method ?? 'GET',
-      url: new URL(request.url ?? '/', `http://${request.headers.host}`),
-      headers,
-      ...(body !== '' && { body }),
-    }),
-    { signingDate },
-  );
-  return expected.headers.authorization === authorization;
-}
-
-function json(response: ServerResponse, status: number, value: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(value));
-}
-
 /** Puts event EVENT_ID of /order/status/ in `status` now (received now when new). */
 function setEvent(status: EventState['status'], attempts: EventState['attempts'] = [], listed = true): void {
   const now = new Date().toISOString();
@@ -196,14 +149,7 @@ class RunningTail {
       cwd: ROOT,
       env: {
         ...inherited,
-        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        AWS_REGION: STACK_REGION,
-        AWS_ENDPOINT_URL_CLOUDFORMATION: baseUrl,
-        AWS_CONFIG_FILE: join(FIXTURES, 'absent-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(FIXTURES, 'absent-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...fakeAwsEnv(baseUrl),
       },
     });
     this.child.stdout.on('data', (chunk: Buffer) => {
