@@ -85,33 +85,30 @@ export class AdminClient {
     return url;
   }
 
+  /**
+   * Sends one request as a proxy received it (an admin path, its raw query, a JSON body) and
+   * resolves with the answer as it came, an error answer included: for the console over a
+   * deployed stack. Only an API that cannot be reached is an `AdminApiError`.
+   */
+  async relay(request: {
+    readonly method: string;
+    readonly path: string;
+    readonly rawQuery: string;
+    readonly body?: string;
+  }): Promise<{ status: number; contentType: string | undefined; body: string }> {
+    const url = this.url(request.path);
+    url.search = request.rawQuery;
+    const response = await this.send(request.method, url, request.body);
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? undefined,
+      body: await response.text(),
+    };
+  }
+
   private async request<T>(method: string, path: string, query: AdminQuery, body?: string): Promise<T> {
     const url = this.url(path, query);
-    let headers: Record<string, string> = {
-      accept: 'application/json',
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    };
-    if (this.options.signer !== undefined) {
-      headers = await this.options.signer({ method, url, headers, ...(body !== undefined && { body }) });
-    }
-    const fetchFunction = this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    let response: Response;
-    try {
-      response = await fetchFunction(url.toString(), {
-        method,
-        headers,
-        ...(body !== undefined && { body }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (error: unknown) {
-      const hint = this.options.unreachableHint === undefined ? '' : `: ${this.options.unreachableHint}`;
-      throw new AdminApiError(
-        0,
-        'gateway_unreachable',
-        `could not reach the admin API of the ${this.description} (${fetchFailureReason(error)})${hint}`,
-        { cause: error },
-      );
-    }
+    const response = await this.send(method, url, body);
     const text = await response.text();
     let json: unknown;
     try {
@@ -128,6 +125,34 @@ export class AdminClient {
       );
     }
     return json as T;
+  }
+
+  /** Signs (for a deployed stack) and sends one request; an API that cannot be reached is an `AdminApiError`. */
+  private async send(method: string, url: URL, body: string | undefined): Promise<Response> {
+    let headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    };
+    if (this.options.signer !== undefined) {
+      headers = await this.options.signer({ method, url, headers, ...(body !== undefined && { body }) });
+    }
+    const fetchFunction = this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    try {
+      return await fetchFunction(url.toString(), {
+        method,
+        headers,
+        ...(body !== undefined && { body }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error: unknown) {
+      const hint = this.options.unreachableHint === undefined ? '' : `: ${this.options.unreachableHint}`;
+      throw new AdminApiError(
+        0,
+        'gateway_unreachable',
+        `could not reach the admin API of the ${this.description} (${fetchFailureReason(error)})${hint}`,
+        { cause: error },
+      );
+    }
   }
 }
 

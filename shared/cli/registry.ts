@@ -21,6 +21,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/trigger.js'),
   },
   {
+    name: 'console',
+    summary: "serve the console, a page over the gateway's admin API, on this machine (local or --stack)",
+    load: () => import('./commands/console.js'),
+  },
+  {
     name: 'events',
     summary: 'list stored events, follow them live (tail), show one, export one as a fixture',
     load: () => import('./commands/events.js'),

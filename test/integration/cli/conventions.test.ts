@@ -14,6 +14,7 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 /** Every command and subcommand, as `hookline help` takes them. */
 const TOPICS: readonly (readonly string[])[] = [
   ['dev'],
+  ['console'],
   ['send'],
   ['trigger'],
   ['events'],
@@ -112,7 +113,9 @@ describe('hookline <command> --help', () => {
     expect(command.stderr).toBe('hookline: unknown command "deploy": hookline --help lists the commands\n');
     const subcommand = await run(['help', 'events', 'purge']);
     expect(subcommand.code).toBe(2);
-    expect(subcommand.stderr).toBe('hookline: unknown events subcommand "purge" (list, show, export, tail)\n');
+    expect(subcommand.stderr).toBe(
+      'hookline: unknown events subcommand "purge" (list, show, export, tail)\n',
+    );
   });
 });
 
