@@ -73,6 +73,11 @@ export interface AdminApiProps {
    */
   readonly projectRoot?: string;
   /**
+   * The lock file esbuild bundles with.
+   * @default - the lock file in `projectRoot` if given, else the nearest one above the working directory
+   */
+  readonly depsLockFilePath?: string;
+  /**
    * Retention of the admin function's log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -148,6 +153,7 @@ export class AdminApi extends Construct {
         [ENV.circuit]: JSON.stringify({ group: props.circuitScheduleGroup }),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logs !== undefined && { logs: props.logs }),
       correlation:

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,6 +10,31 @@ import { Construct } from 'constructs';
 import { LOG_DEFAULTS } from '../shared/config/defaults.js';
 import type { ResolvedLogs } from '../shared/config/types.js';
 import { ENV } from '../shared/env-names.js';
+
+/** The package.json `exports` condition naming the TypeScript sources of `hookline/...` entry points. */
+export const SOURCE_CONDITION = 'hookline-source';
+
+/** Whether this module runs as TypeScript (the repository) rather than compiled (the installed package). */
+const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
+
+/** The runtime of every Hookline function, the one its bundles are built for (`BUNDLING.target`). */
+const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * The newest Node.js runtime the installed aws-cdk-lib knows, when it is newer than `RUNTIME`: a CDK
+ * app may install a newer aws-cdk-lib than the one Hookline was tested with, and cdk-nag flags
+ * every runtime but the newest it knows (`AwsSolutions-L1`, `Serverless-LambdaLatestVersion`).
+ */
+const NEWER_NODE_RUNTIME = (() => {
+  const version = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)/.exec(runtime.name)?.[1] ?? 0);
+  const newest = lambda.Runtime.ALL.filter(
+    (runtime) => runtime.family === lambda.RuntimeFamily.NODEJS,
+  ).reduce((best, runtime) => (version(runtime) > version(best) ? runtime : best), RUNTIME);
+  return newest.name === RUNTIME.name ? undefined : newest.name;
+})();
+
+/** Lock files CDK's `NodejsFunction` knows, in the order it looks for them. */
+const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lockb', 'bun.lock', 'package-lock.json'] as const;
 
 /**
  * esbuild settings shared by every Hookline function (the ingress, each route's handler and the
@@ -31,6 +57,10 @@ export const BUNDLING: nodejs.BundlingOptions = {
   // clients used, tree-shaken and minified, rather than loading the full SDK from the runtime.
   externalModules: [],
   forceDockerBundling: false,
+  // Run from the repository's TypeScript sources, `hookline/...` imports (the example handlers') resolve
+  // to those sources too (package.json `exports`), not to a `dist/` build that may be stale; the
+  // installed package bundles its compiled JavaScript, the only thing it ships.
+  ...(RUNNING_FROM_SOURCES && { esbuildArgs: { '--conditions': SOURCE_CONDITION } }),
 };
 
 /**
@@ -105,10 +135,16 @@ export interface HooklineFunctionProps {
    */
   readonly define?: Readonly<Record<string, string>>;
   /**
-   * Directory holding `package-lock.json`, used by esbuild to resolve the entry's dependencies.
+   * Directory holding the lock file, used by esbuild to resolve the entry's dependencies; the entry
+   * must be under it.
    * @default - the directory of the nearest lock file above the working directory
    */
   readonly projectRoot?: string;
+  /**
+   * The lock file esbuild bundles with.
+   * @default - the lock file in `projectRoot` if given, else the nearest one above the working directory
+   */
+  readonly depsLockFilePath?: string;
   /**
    * Retention of the function's log group.
    * @default logs.RetentionDays.ONE_MONTH
@@ -181,16 +217,14 @@ export class HooklineFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, ids.function ?? 'Function', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       bundling: {
         ...BUNDLING,
         define: { ...props.define, [BUNDLED_TRACING_IDENTIFIER]: JSON.stringify(tracing) },
       },
-      // Without a project root CDK finds the nearest lock file above the working directory.
-      ...(props.projectRoot
-        ? { projectRoot: props.projectRoot, depsLockFilePath: join(props.projectRoot, 'package-lock.json') }
-        : {}),
+      // Without either CDK finds the nearest lock file above the working directory.
+      ...bundleLocation(props),
       entry: props.entry,
       handler: 'handler',
       memorySize: props.memorySize,
@@ -227,6 +261,14 @@ export class HooklineFunction extends Construct {
             },
           ]),
       { id: 'Serverless-LambdaDLQ', reason: props.noDeadLetterQueueReason },
+      ...(NEWER_NODE_RUNTIME === undefined
+        ? []
+        : ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion'].map((id) => ({
+            id,
+            reason:
+              `Hookline's bundles target ${BUNDLING.target} and are tested on ${RUNTIME.name}; the aws-cdk-lib of ` +
+              `this app knows ${NEWER_NODE_RUNTIME}, which a Hookline release adopts once tested on it.`,
+          }))),
     );
     if (tracing) {
       // The statement Lambda's active tracing adds (CDK, on `tracing: ACTIVE`).
@@ -238,6 +280,18 @@ export class HooklineFunction extends Construct {
       });
     }
   }
+}
+
+/** `projectRoot` and `depsLockFilePath` as `NodejsFunction` takes them. */
+function bundleLocation(props: Pick<HooklineFunctionProps, 'projectRoot' | 'depsLockFilePath'>) {
+  const { projectRoot, depsLockFilePath } = props;
+  if (projectRoot === undefined) return depsLockFilePath === undefined ? {} : { depsLockFilePath };
+  // The project's own lock file, whichever package manager wrote it (CDK names the missing one).
+  const lockFile =
+    depsLockFilePath ??
+    LOCK_FILES.map((name) => join(projectRoot, name)).find((path) => existsSync(path)) ??
+    join(projectRoot, 'package-lock.json');
+  return { projectRoot, depsLockFilePath: lockFile };
 }
 
 /** Lambda's JSON log format with its two filters (Powertools Logger reads the level Lambda sets). */

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,11 +19,12 @@ import { isValidStackName, STACK_NAME_RULE } from '../shared/config/stack-name.j
 import { tableCapacityProblems } from '../shared/config/table-capacity.js';
 import type {
   CapacityScaling,
+  HooklineConfig,
   ProvisionedTable,
   ResolvedConfig,
   ResolvedRoute,
 } from '../shared/config/types.js';
-import { isReservedPath } from '../shared/config/validate.js';
+import { isReservedPath, resolveConfig } from '../shared/config/validate.js';
 import { ADMIN_PATH_PREFIX } from '../shared/http/paths.js';
 import { EVENT_TABLE, routeTag } from '../shared/resources.js';
 import { AdminApi } from './admin-api.js';
@@ -60,31 +63,51 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 /** Props of `HooklineGateway`. */
 export interface HooklineGatewayProps {
   /**
-   * The resolved config: `name` prefixes resource names; one `WebhookRoute` per enabled route;
+   * The routes: a config as `loadConfig` returns it (validated, defaults applied), or one written in
+   * code (`defineConfig({...})`, validated here with the same rules). `name` prefixes resource
+   * names (two gateways in one stack need different names); one `WebhookRoute` per enabled route;
    * `table` sets the event table's capacity mode (on-demand unless it says provisioned).
    */
-  readonly config: ResolvedConfig;
+  readonly config: ResolvedConfig | HooklineConfig;
   /**
-   * The project directory: the ingress entry and `package-lock.json` are looked up there.
-   * @default process.cwd()
+   * The project whose lock file (`package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`, `bun.lock`)
+   * esbuild bundles with: every entry (the ingress and admin entry points of the installed package,
+   * each route's handler) must be under it. Installed with npm into your CDK app, the package is under
+   * `node_modules` of your project, so the default finds it.
+   * @default - the directory of the nearest lock file above the working directory (CDK's default)
    */
   readonly projectRoot?: string;
   /**
+   * The lock file esbuild bundles with.
+   * @default - the lock file in `projectRoot` if given, else the nearest one above the working directory
+   */
+  readonly depsLockFilePath?: string;
+  /**
    * The config file `config` was loaded from: each route's `handler` path is resolved from its
-   * folder (`handlerEntry`), as the local stack does. Only its folder is used; it need not exist.
-   * @default `${projectRoot}/hookline.config.ts`
+   * folder (`handlerEntry`), as the local stack does; absolute handler paths are used as they are.
+   * Only its folder is used; it need not exist (routes written in code).
+   * @default `${projectRoot ?? process.cwd()}/hookline.config.ts`
    */
   readonly configFile?: string;
   /**
    * Entry file of the ingress Lambda (exports `handler`).
-   * @default `${projectRoot}/functions/ingress.ts`
+   * @default - Hookline's own (`functions/ingress.ts` in the repository, its compiled
+   * `dist/functions/ingress.js` in the installed package)
    */
   readonly ingressEntry?: string;
   /**
    * Entry file of the admin Lambda serving `/_hookline/...` (exports `handler`).
-   * @default `${projectRoot}/functions/admin.ts`
+   * @default - Hookline's own (`functions/admin.ts`, or `dist/functions/admin.js` installed)
    */
   readonly adminEntry?: string;
+  /**
+   * What the stack output ids start with (`<prefix>ApiUrl`, `<prefix>WebhookUrlOrderStatus`, …), so
+   * several gateways can share a stack; letters and digits only. The CLI reads a stack's outputs with
+   * `--stack NAME` (its only gateway) or `--stack NAME/PREFIX`.
+   * @default - the construct's id without its other characters (`orders-gateway` → `ordersgateway`),
+   * or no prefix for the id `Gateway` (Hookline's own app: its outputs stay `ApiUrl`, …)
+   */
+  readonly outputPrefix?: string;
   /**
    * Retention of every function's log group (ingress, handlers, admin) and of the API access log group.
    * @default logs.RetentionDays.ONE_MONTH
@@ -116,8 +139,9 @@ export interface HooklineGatewayProps {
  * API routes, handler Lambda) per enabled route, and the IAM-authorized admin API (`AdminApi`) under
  * `/_hookline`, with a stack output per webhook URL.
  *
- * Outputs have fixed logical ids (`ApiUrl`, `EventTableName`, `BodyBucketName`,
- * `WebhookUrl<QueueName>`) so tools can find them; use one gateway per stack.
+ * Outputs have logical ids tools can find: `outputPrefix` (by default the construct's id) followed by
+ * `ApiUrl`, `EventTableName`, `BodyBucketName`, `EnvelopeKeyArn`, `AlarmTopicArn` and
+ * `WebhookUrl<QueueName>`; a gateway with the id `Gateway` has no prefix.
  */
 export class HooklineGateway extends Construct {
   /** Event records, dedupe keys and idempotency locks (`EVENT_TABLE` key schema). */
@@ -157,15 +181,22 @@ export class HooklineGateway extends Construct {
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** The stack's CloudWatch dashboard (named after the config), one row per route. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The resolved config the gateway was built from. */
+  public readonly config: ResolvedConfig;
+  /** What the gateway's stack output ids start with (`outputPrefix`). */
+  public readonly outputPrefix: string;
 
-  constructor(scope: Construct, id: string, props: HooklineGatewayProps) {
+  constructor(scope: Construct, id: string, gatewayProps: HooklineGatewayProps) {
     super(scope, id);
-    const problems = checkGatewayProps(props);
+    this.config = resolvedConfig(gatewayProps.config, gatewayProps.configFile);
+    const props: GatewayProps = { ...gatewayProps, config: this.config };
+    this.outputPrefix = gatewayProps.outputPrefix ?? defaultOutputPrefix(id);
+    const problems = [...checkGatewayProps(props), ...this.stackProblems(props)];
     if (problems.length > 0) {
       throw new Error(`Invalid Hookline gateway:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     const enabledRoutes = props.config.routes.filter((route) => route.enabled);
-    const projectRoot = props.projectRoot ?? process.cwd();
+    const bundle = bundleLocation(props);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.metricsNamespace = metricsNamespace(props.config);
     const alarmsConfig = props.config.alarms;
@@ -189,7 +220,7 @@ export class HooklineGateway extends Construct {
     });
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.stage = this.buildStage(props);
-    this.routes = this.buildRoutes(props, enabledRoutes, projectRoot, logRetention);
+    this.routes = this.buildRoutes(props, enabledRoutes, bundle, logRetention);
     if (enabledRoutes.some((route) => route.circuitBreaker !== undefined)) {
       // Where the handlers schedule their circuits' probes; deleting the stack deletes pending ones.
       new scheduler.ScheduleGroup(this, 'CircuitSchedules', {
@@ -203,8 +234,8 @@ export class HooklineGateway extends Construct {
       envelopeKey: this.envelopeKey,
       routes: [...this.routes.values()],
       bodyBucket: this.bodyBucket,
-      entry: props.adminEntry ?? join(projectRoot, 'functions', 'admin.ts'),
-      projectRoot,
+      entry: props.adminEntry ?? packagedEntry('admin'),
+      ...bundle,
       logRetention,
       ...(props.config.logs !== undefined && { logs: props.config.logs }),
       metricsNamespace: this.metricsNamespace,
@@ -237,7 +268,7 @@ export class HooklineGateway extends Construct {
    * The event table, on-demand unless `config.table` says provisioned: then the table and each index
    * start at the minimum capacity and auto scale alike.
    */
-  private buildTable(props: HooklineGatewayProps): dynamodb.Table {
+  private buildTable(props: GatewayProps): dynamodb.Table {
     const capacity = props.config.table ?? { billing: TABLE_DEFAULTS.billing };
     const provisioned = capacity.billing === 'provisioned' ? capacity : undefined;
     const initialCapacity = provisioned && {
@@ -271,7 +302,7 @@ export class HooklineGateway extends Construct {
     return table;
   }
 
-  private buildEnvelopeKey(props: HooklineGatewayProps): secretsmanager.Secret {
+  private buildEnvelopeKey(props: GatewayProps): secretsmanager.Secret {
     const key = new secretsmanager.Secret(this, 'EnvelopeKey', {
       description: `Hookline envelope signing key (${props.config.name}): signs what the ingress queues`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -286,7 +317,7 @@ export class HooklineGateway extends Construct {
     return key;
   }
 
-  private buildStage(props: HooklineGatewayProps): apigwv2.HttpStage {
+  private buildStage(props: GatewayProps): apigwv2.HttpStage {
     return new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
@@ -301,12 +332,12 @@ export class HooklineGateway extends Construct {
 
   /** One `WebhookRoute` per enabled route; routes naming the same secret share it. */
   private buildRoutes(
-    props: HooklineGatewayProps,
+    props: GatewayProps,
     enabledRoutes: readonly ResolvedRoute[],
-    projectRoot: string,
+    bundle: BundleLocation,
     logRetention: logs.RetentionDays,
   ): Map<string, WebhookRoute> {
-    const configFile = props.configFile ?? join(projectRoot, DEFAULT_CONFIG_FILE);
+    const configFile = defaultConfigFile(props);
     const routes = new Map<string, WebhookRoute>();
     const sharedSecrets = new Map<string, secretsmanager.ISecret>();
     for (const route of enabledRoutes) {
@@ -318,9 +349,9 @@ export class HooklineGateway extends Construct {
         table: this.table,
         envelopeKey: this.envelopeKey,
         bodyBucket: this.bodyBucket,
-        ingressEntry: props.ingressEntry ?? join(projectRoot, 'functions', 'ingress.ts'),
+        ingressEntry: props.ingressEntry ?? packagedEntry('ingress'),
         handlerEntry: handlerEntry(configFile, route.handler),
-        projectRoot,
+        ...bundle,
         logRetention,
         ...(props.config.logs !== undefined && { logs: props.config.logs }),
         metricsNamespace: this.metricsNamespace,
@@ -355,33 +386,124 @@ export class HooklineGateway extends Construct {
   }
 
   private addOutputs(): void {
-    new CfnOutput(this, 'ApiUrl', {
-      value: this.httpApi.apiEndpoint,
-      description: 'Hookline HTTP API endpoint',
-    }).overrideLogicalId('ApiUrl');
-    new CfnOutput(this, 'EventTableName', {
-      value: this.table.tableName,
-      description: 'Hookline event table',
-    }).overrideLogicalId('EventTableName');
-    new CfnOutput(this, 'EnvelopeKeyArn', {
-      value: this.envelopeKey.secretArn,
-      description: 'Hookline envelope key (HOOKLINE_ENVELOPE_KEY_ARN of a worker outside Lambda)',
-    }).overrideLogicalId('EnvelopeKeyArn');
-    new CfnOutput(this, 'BodyBucketName', {
-      value: this.bodyBucket.bucket.bucketName,
-      description: 'Hookline body bucket (request bodies too large to travel inline)',
-    }).overrideLogicalId('BodyBucketName');
-    new CfnOutput(this, 'AlarmTopicArn', {
-      value: this.alarmTopic.topic.topicArn,
-      description: 'Hookline alarm topic (every alarm notifies it)',
-    }).overrideLogicalId('AlarmTopicArn');
+    const output = (id: string, value: string, description: string): void => {
+      new CfnOutput(this, id, { value, description }).overrideLogicalId(`${this.outputPrefix}${id}`);
+    };
+    output('ApiUrl', this.httpApi.apiEndpoint, 'Hookline HTTP API endpoint');
+    output('EventTableName', this.table.tableName, 'Hookline event table');
+    output(
+      'EnvelopeKeyArn',
+      this.envelopeKey.secretArn,
+      'Hookline envelope key (HOOKLINE_ENVELOPE_KEY_ARN of a worker outside Lambda)',
+    );
+    output(
+      'BodyBucketName',
+      this.bodyBucket.bucket.bucketName,
+      'Hookline body bucket (request bodies too large to travel inline)',
+    );
+    output('AlarmTopicArn', this.alarmTopic.topic.topicArn, 'Hookline alarm topic (every alarm notifies it)');
     for (const webhookRoute of this.routes.values()) {
-      new CfnOutput(this, `WebhookUrl-${webhookRoute.route.queueName}`, {
-        value: `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
-        description: `Webhook URL for ${webhookRoute.route.path} (${webhookRoute.route.verify.scheme})`,
-      }).overrideLogicalId(webhookUrlOutputId(webhookRoute.route));
+      output(
+        webhookUrlOutputId(webhookRoute.route),
+        `${this.httpApi.apiEndpoint}${webhookRoute.webhookPath}`,
+        `Webhook URL for ${webhookRoute.route.path} (${webhookRoute.route.verify.scheme})`,
+      );
     }
   }
+
+  /**
+   * What would collide with another gateway of the same stack: resource names (the config's `name`),
+   * stack output ids (`outputPrefix`) and verification secrets the stack creates (their names are
+   * the account's).
+   */
+  private stackProblems(props: GatewayProps): string[] {
+    const problems: string[] = [];
+    if (!/^[A-Za-z0-9]*$/.test(this.outputPrefix)) {
+      problems.push(
+        `outputPrefix "${this.outputPrefix}" may hold only letters and digits (it starts output ids)`,
+      );
+    }
+    const others = Stack.of(this)
+      .node.findAll()
+      .filter(
+        (construct): construct is HooklineGateway =>
+          construct instanceof HooklineGateway && construct !== this,
+      );
+    const createdSecrets = (config: ResolvedConfig) =>
+      config.routes.flatMap((route) => {
+        const secret = route.enabled ? verifySecret(route.verify) : undefined;
+        return secret !== undefined && secret.existing !== true ? [secret.name] : [];
+      });
+    const mine = new Set(createdSecrets(props.config));
+    for (const other of others) {
+      const where = `gateway ${other.node.path}`;
+      if (other.config.name === props.config.name) {
+        problems.push(
+          `config name "${props.config.name}" is used by ${where} too: resource names would collide`,
+        );
+      }
+      if (other.outputPrefix === this.outputPrefix) {
+        problems.push(
+          `output prefix "${this.outputPrefix}" is used by ${where} too: pass another outputPrefix (or another id)`,
+        );
+      }
+      for (const name of new Set(createdSecrets(other.config))) {
+        if (mine.has(name)) {
+          problems.push(
+            `secret "${name}" is created by ${where} too: give it another name, or mark it existing in both`,
+          );
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+/** The props with the config resolved. */
+type GatewayProps = Omit<HooklineGatewayProps, 'config'> & { readonly config: ResolvedConfig };
+
+/** Where the functions are bundled from (`projectRoot`, `depsLockFilePath`), when given. */
+interface BundleLocation {
+  readonly projectRoot?: string;
+  readonly depsLockFilePath?: string;
+}
+
+function bundleLocation(props: GatewayProps): BundleLocation {
+  return {
+    ...(props.projectRoot !== undefined && { projectRoot: props.projectRoot }),
+    ...(props.depsLockFilePath !== undefined && { depsLockFilePath: props.depsLockFilePath }),
+  };
+}
+
+/** The config file the routes' handler paths are relative to. */
+function defaultConfigFile(props: GatewayProps): string {
+  return props.configFile ?? join(props.projectRoot ?? process.cwd(), DEFAULT_CONFIG_FILE);
+}
+
+/** A config written in code is validated as a config file is; `loadConfig`'s result is used as is. */
+function resolvedConfig(
+  config: ResolvedConfig | HooklineConfig,
+  configFile: string | undefined,
+): ResolvedConfig {
+  const resolved = config.routes.every((route) => 'queueName' in route);
+  return resolved
+    ? (config as ResolvedConfig)
+    : resolveConfig(config, configFile ?? 'HooklineGateway config');
+}
+
+/** The default `outputPrefix`: none for `Gateway`, else the id's letters and digits. */
+function defaultOutputPrefix(id: string): string {
+  return id === 'Gateway' ? '' : id.replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * One of Hookline's own Lambda entry points, beside this module: `functions/<name>.ts` in the
+ * repository (run with tsx), `dist/functions/<name>.js` in the installed package (compiled), so
+ * esbuild bundles from the package wherever it is installed.
+ */
+function packagedEntry(name: 'ingress' | 'admin'): string {
+  const source = fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
+  return existsSync(source) ? source : fileURLToPath(new URL(`../functions/${name}.js`, import.meta.url));
 }
 
 /**
@@ -412,7 +534,7 @@ function webhookUrlOutputId(route: Pick<ResolvedRoute, 'queueName'>): string {
 }
 
 /** Every conflict in the props, so they can be reported in one error. */
-function checkGatewayProps(props: HooklineGatewayProps): string[] {
+function checkGatewayProps(props: GatewayProps): string[] {
   const problems: string[] = [];
   const { config } = props;
   if (!isValidStackName(config.name)) {

@@ -51,6 +51,11 @@ export interface RouteHandlerProps {
    */
   readonly projectRoot?: string;
   /**
+   * The lock file esbuild bundles with.
+   * @default - the lock file in `projectRoot` if given, else the nearest one above the working directory
+   */
+  readonly depsLockFilePath?: string;
+  /**
    * Retention of the handler's log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -113,6 +118,7 @@ export class RouteHandler extends Construct {
         ...(props.bodyBucket ? { [ENV.bodyBucket]: props.bodyBucket.bucket.bucketName } : {}),
       },
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logs !== undefined && { logs: props.logs }),
       tracing: route.tracing === true,

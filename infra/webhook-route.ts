@@ -76,6 +76,11 @@ export interface WebhookRouteProps {
    */
   readonly projectRoot?: string;
   /**
+   * The lock file esbuild bundles with.
+   * @default - the lock file in `projectRoot` if given, else the nearest one above the working directory
+   */
+  readonly depsLockFilePath?: string;
+  /**
    * Retention of the ingress and handler functions' log groups.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -313,6 +318,7 @@ export class WebhookRoute extends Construct {
       sourceMapsAtRuntime: false,
       environment: this.ingressEnvironment(props),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logs !== undefined && { logs: props.logs }),
       tracing: route.tracing === true,
@@ -435,6 +441,7 @@ export class WebhookRoute extends Construct {
       metricsNamespace: this.metricsNamespace,
       ...(props.bodyBucket ? { bodyBucket: props.bodyBucket } : {}),
       ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       ...(props.logs !== undefined && { logs: props.logs }),
       ...(this.route.circuitBreaker !== undefined && {

@@ -1,6 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `hookline/...` imports inside the repository (the example handlers, the configs) resolve to the
+ * sources, not to the built `dist/` (package.json `exports`, condition `hookline-source`): a test
+ * never runs stale build output.
+ */
+const conditions = ['hookline-source', 'node', 'development|production'];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     root: '.',
     include: ['test/**/*.test.ts'],

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `hookline` command: loads TypeScript sources (the CLI, hookline.config.ts and handler modules).
-import { readFileSync } from 'node:fs';
+// In the repository it runs the CLI's sources; in the installed package, which ships only this file
+// of them, the compiled CLI in dist/.
+import { existsSync, readFileSync } from 'node:fs';
 
 // Hookline supports Node 22 and 24; on an older Node the AWS SDK would print its support notice on
 // every start of this command and of the emulators and workers it starts (they inherit this).
@@ -21,5 +23,8 @@ if (args.some(isVersionFlag) && args.every((arg) => isVersionFlag(arg) || arg ==
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('./main.ts');
+  const source = new URL('./main.ts', import.meta.url);
+  const inRepository = existsSync(source);
+  if (inRepository) (await import('node:module')).register('./source-condition.mjs', import.meta.url);
+  await import(inRepository ? source.href : '../../dist/shared/cli/main.js');
 }

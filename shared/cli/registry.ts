@@ -6,6 +6,11 @@ import type { CommandEntry } from './command.js';
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'init',
+    summary: 'write a new CDK app deploying a gateway with this package (config, handler, app.ts)',
+    load: () => import('./commands/init.js'),
+  },
+  {
     name: 'dev',
     summary: 'run the whole gateway locally (what npm start runs)',
     load: () => import('./commands/dev.js'),

@@ -30,6 +30,7 @@ const TRANSLATED_KEYS: ReadonlySet<string> = new Set([
   'banner',
   'externalModules',
   'define',
+  'esbuildArgs',
   // Where esbuild runs (Docker or not), not what it builds.
   'forceDockerBundling',
 ]);
@@ -62,7 +63,19 @@ export function esbuildOptions(bundling: nodejs.BundlingOptions): BuildOptions {
     // CDK leaves the runtime's AWS SDK v3 out unless told otherwise.
     external: [...(bundling.externalModules ?? ['@aws-sdk/*'])],
     define: { ...bundling.define },
+    ...conditionsOf(bundling.esbuildArgs),
   };
+}
+
+/** `--conditions` of `esbuildArgs` as esbuild's `conditions`; any other raw flag stops the bench. */
+function conditionsOf(args: nodejs.BundlingOptions['esbuildArgs']): Pick<BuildOptions, 'conditions'> {
+  if (args === undefined) return {};
+  const others = Object.keys(args).filter((flag) => flag !== '--conditions');
+  if (others.length > 0) {
+    throw new Error(`test/bench/bundles.ts does not translate the esbuild flag(s) ${others.join(', ')}`);
+  }
+  const conditions = args['--conditions'];
+  return typeof conditions === 'string' ? { conditions: conditions.split(',') } : {};
 }
 
 const DEPLOYED_OPTIONS = esbuildOptions(BUNDLING);

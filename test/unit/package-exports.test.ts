@@ -58,3 +58,11 @@ describe('the package exports the README documents', () => {
     },
   );
 });
+
+describe('hookline/... inside the repository', () => {
+  it('resolves to the sources (condition hookline-source), never to a stale dist/', async () => {
+    const fromPackage = await import('hookline/handler');
+    const fromSource = await import('../../shared/handler/index.js');
+    expect(fromPackage.defineHandler).toBe(fromSource.defineHandler);
+  });
+});
