@@ -5,7 +5,9 @@
  * as API Gateway's IAM authorizer and the AWS services do.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -84,4 +86,26 @@ export async function signatureMatches(
 export function json(response: ServerResponse, status: number, value: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(value));
+}
+
+/** A local HTTP server standing in for AWS. */
+export interface FakeAws {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `handle` on a free port of 127.0.0.1; a request it fails is answered 500 with the error. */
+export async function serveFakeAws(
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+): Promise<FakeAws> {
+  const server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => json(response, 500, { message: String(error) }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
 }

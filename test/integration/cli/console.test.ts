@@ -7,11 +7,18 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, fakeAwsEnv, json, RECORDED_API_URL, signatureMatches } from '../../helpers/fake-aws.js';
+import {
+  type FakeAws,
+  FIXTURES,
+  fakeAwsEnv,
+  json,
+  RECORDED_API_URL,
+  serveFakeAws,
+  signatureMatches,
+} from '../../helpers/fake-aws.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
@@ -23,18 +30,14 @@ interface AdminCall {
   readonly signed: boolean;
 }
 
-let server: Server;
+let fake: FakeAws;
 let baseUrl: string;
 const adminCalls: AdminCall[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => json(response, 500, { message: String(error) }));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await serveFakeAws(handle);
+  baseUrl = fake.url;
 });
 
 afterEach(() => {
@@ -43,7 +46,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await fake?.close();
 });
 
 async function handle(request: IncomingMessage, response: ServerResponse) {

@@ -6,21 +6,21 @@
  * test credentials and refuses mismatches with 403, so a broken signer fails these tests.
  */
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSigV4Signer } from '../../../shared/cli/sigv4.js';
 import { verifyStandardWebhooks } from '../../../shared/verify/standard-webhooks.js';
 import {
   CREDENTIALS,
+  type FakeAws,
   FIXTURES,
   fakeAwsEnv,
   json,
   RECORDED_API_URL,
   STACK_REGION,
+  serveFakeAws,
   signatureMatches,
 } from '../../helpers/fake-aws.js';
 
@@ -45,7 +45,7 @@ interface SeenRequest {
   readonly verdict: 'signed' | 'refused';
 }
 
-let server: Server;
+let fake: FakeAws;
 let baseUrl: string;
 const seen: SeenRequest[] = [];
 /** What the fake Secrets Manager holds (name → SecretString): the recorded secret unless a test changes it. */
@@ -66,19 +66,12 @@ const PREVIOUS_REDRIVE = {
 };
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: String(error) }));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await serveFakeAws(handle);
+  baseUrl = fake.url;
 });
 
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await fake?.close();
 });
 
 beforeEach(() => {

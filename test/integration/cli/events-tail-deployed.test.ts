@@ -8,13 +8,20 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventState } from '../../../shared/cli/admin-types.js';
 import type { EventChange } from '../../../shared/cli/tail/event-changes.js';
-import { FIXTURES, fakeAwsEnv, json, RECORDED_API_URL, signatureMatches } from '../../helpers/fake-aws.js';
+import {
+  type FakeAws,
+  FIXTURES,
+  fakeAwsEnv,
+  json,
+  RECORDED_API_URL,
+  serveFakeAws,
+  signatureMatches,
+} from '../../helpers/fake-aws.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'shared/cli/hookline.mjs');
@@ -26,7 +33,7 @@ interface SeenRequest {
   readonly verdict: 'signed' | 'refused';
 }
 
-let server: Server;
+let fake: FakeAws;
 let baseUrl: string;
 const seen: SeenRequest[] = [];
 /** The gateway's events, and whether its listing still shows each (out of the tail's window otherwise). */
@@ -38,19 +45,12 @@ let refuseAll = false;
 let unavailableAnswers = 0;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ message: String(error) }));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await serveFakeAws(handle);
+  baseUrl = fake.url;
 });
 
 afterAll(async () => {
-  await new Promise((done) => server?.close(done));
+  await fake?.close();
 });
 
 beforeEach(() => {
