@@ -180,7 +180,13 @@ const children: ChildProcess[] = [];
 const emulatorPids: number[] = [];
 
 beforeAll(async () => {
-  const pack = await mustRun('npm', ['pack', '--pack-destination', temp, '--json', '--loglevel=error'], REPO);
+  // dist/ as `npm test` built it before any test ran: packing must not build it again under the
+  // tests that read it meanwhile (npm pack's `prepare` would empty it first).
+  const pack = await mustRun(
+    'npm',
+    ['pack', '--ignore-scripts', '--pack-destination', temp, '--json', '--loglevel=error'],
+    REPO,
+  );
   const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string }[];
   tarball = join(temp, packed?.filename ?? 'missing');
 
