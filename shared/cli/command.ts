@@ -107,3 +107,16 @@ export function configFileFrom(values: Record<string, unknown>): string {
   if (typeof flag === 'string' && flag !== '') return flag;
   return process.env.HOOKLINE_CONFIG ?? 'hookline.config.ts';
 }
+
+/**
+ * A port from a flag or variable (`name`, for the message); `fallback` when unset or empty.
+ * @throws CliUsageError for anything but a whole number from 1 to 65535
+ */
+export function portSetting(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new CliUsageError(`${name} must be a port number (1-65535), got "${value}"`);
+  }
+  return port;
+}

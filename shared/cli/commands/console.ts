@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createConsole } from '../../admin/console/console.js';
 import { CONSOLE_PATH } from '../../admin/console/paths.js';
 import { localGateway, serveHttpApi } from '../../local/http-adapter.js';
-import { CliUsageError, type CommandModule } from '../command.js';
+import { CliUsageError, type CommandModule, portSetting } from '../command.js';
 import { connect, TARGET_HELP, TARGET_OPTIONS } from '../connect.js';
 import { adminRelay } from '../console-relay.js';
 import type { HelpFor } from '../help.js';
@@ -44,7 +44,8 @@ const NOT_HERE = async () => ({
 /** Runs the command; resolves with its exit code once stopped by a signal. */
 export const run: CommandModule['run'] = async (values, positionals) => {
   if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
-  const port = portOption(values.port);
+  // 0: a free port.
+  const port = portSetting(typeof values.port === 'string' ? values.port : undefined, '--port', 0);
   const out = commandOutput(values.json === true);
   const target = await connect(values);
   const token = randomBytes(24).toString('base64url');
@@ -69,12 +70,3 @@ export const run: CommandModule['run'] = async (values, positionals) => {
   await server.close();
   return 0;
 };
-
-function portOption(value: unknown): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || port < 1 || port > 65_535) {
-    throw new CliUsageError(`--port must be a port number (1-65535), got "${String(value)}"`);
-  }
-  return port;
-}

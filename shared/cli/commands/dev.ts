@@ -24,7 +24,13 @@ import {
 import type { Log } from '../../logger.js';
 import { emfMetrics } from '../../metrics/emf.js';
 import { configMetricsNamespace } from '../../metrics/namespace.js';
-import { CliUsageError, type CommandModule, configFileFrom, type OptionValues } from '../command.js';
+import {
+  CliUsageError,
+  type CommandModule,
+  configFileFrom,
+  type OptionValues,
+  portSetting,
+} from '../command.js';
 import type { HelpFor } from '../help.js';
 import { createLocalLogger } from '../local-logger.js';
 
@@ -234,16 +240,6 @@ function announce(stack: DevStack, startupMs: number, json: boolean, log: Log) {
     `hookline dev: ready in ${(startupMs / 1000).toFixed(1)} s (state in ${stateFile}); Ctrl+C to stop`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-/** A port from a flag or variable: an integer 1-65535, else a usage error naming where it came from. */
-function portSetting(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new CliUsageError(`${name} must be a port number (1-65535), got "${value}"`);
-  }
-  return port;
 }
 
 /** Our errors (and Node's system errors) have a `code` and a readable message; anything else gets its class name too. */

@@ -4,11 +4,9 @@
  * stack's admin API, judging every request's SigV4 signature as API Gateway's IAM authorizer does;
  * the test drives the console over real HTTP as a browser would (token, cookie, CSRF header).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FakeAws,
@@ -19,9 +17,7 @@ import {
   serveFakeAws,
   signatureMatches,
 } from '../../helpers/fake-aws.js';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'shared/cli/hookline.mjs');
+import { hookline, RunningHookline } from './spawn-hookline.js';
 
 interface AdminCall {
   readonly method: string;
@@ -33,7 +29,7 @@ interface AdminCall {
 let fake: FakeAws;
 let baseUrl: string;
 const adminCalls: AdminCall[] = [];
-const children: ChildProcessWithoutNullStreams[] = [];
+const running: RunningHookline[] = [];
 
 beforeAll(async () => {
   fake = await serveFakeAws(handle);
@@ -41,7 +37,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const cli of running.splice(0)) if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
   adminCalls.length = 0;
 });
 
@@ -75,28 +71,15 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
 }
 
 /** `hookline console --stack hookline-test --json`, resolved with the URL it prints. */
-async function startConsole(): Promise<{ child: ChildProcessWithoutNullStreams; url: URL }> {
-  const { HOOKLINE_CONFIG: _config, ...inherited } = process.env;
-  const child = spawn(process.execPath, [CLI, 'console', '--stack', 'hookline-test', '--json'], {
-    cwd: ROOT,
-    env: { ...inherited, ...fakeAwsEnv(baseUrl) },
+async function startConsole(): Promise<{ cli: RunningHookline; url: URL }> {
+  const cli = new RunningHookline(['console', '--stack', 'hookline-test', '--json'], {
+    env: fakeAwsEnv(baseUrl),
   });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const line = await new Promise<string>((found, fail) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      if (stdout.includes('\n')) found(stdout.slice(0, stdout.indexOf('\n')));
-    });
-    child.once('exit', (code) => fail(new Error(`hookline console exited ${String(code)}: ${stderr}`)));
-  });
-  const printed = JSON.parse(line) as { url: string; gateway: string };
+  running.push(cli);
+  await cli.until(() => cli.lines().length > 0, 'the console URL');
+  const printed = JSON.parse(cli.lines()[0] ?? '') as { url: string; gateway: string };
   expect(printed.gateway).toContain('hookline-test');
-  return { child, url: new URL(printed.url) };
+  return { cli, url: new URL(printed.url) };
 }
 
 /** Opens the console with its token: the session cookie and the page's CSRF token. */
@@ -113,7 +96,7 @@ async function signIn(url: URL): Promise<{ cookie: string; csrf: string }> {
 
 describe('hookline console --stack NAME', () => {
   it("serves the console on this machine over the deployed admin API, each request signed with the user's credentials", async () => {
-    const { child, url } = await startConsole();
+    const { cli, url } = await startConsole();
     expect(url.hostname).toBe('127.0.0.1');
     const { cookie, csrf } = await signIn(url);
 
@@ -137,9 +120,7 @@ describe('hookline console --stack NAME', () => {
       { method: 'POST', url: '/_hookline/events/evt_deployed/replay', body: '{}', signed: true },
     ]);
 
-    child.kill('SIGINT');
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    expect(await cli.stop('SIGINT')).toBe(0);
   });
 
   it('sends nothing to the stack for a request without a session, without the CSRF header, or from another page', async () => {
@@ -160,18 +141,8 @@ describe('hookline console --stack NAME', () => {
   });
 
   it('refuses a port that is not one (exit 2)', async () => {
-    const { HOOKLINE_CONFIG: _config, ...inherited } = process.env;
-    const child = spawn(process.execPath, [CLI, 'console', '--port', 'http'], {
-      cwd: ROOT,
-      env: { ...inherited, ...fakeAwsEnv(baseUrl) },
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(2);
-    expect(stderr).toContain('--port must be a port number');
+    const run = await hookline(['console', '--port', 'http'], { env: fakeAwsEnv(baseUrl) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--port must be a port number');
   });
 });

@@ -5,11 +5,9 @@
  * API Gateway's IAM authorizer and refusing mismatches with 403. Its event listing and event reads
  * answer from events the test changes while the tail runs.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventState } from '../../../shared/cli/admin-types.js';
 import type { EventChange } from '../../../shared/cli/tail/event-changes.js';
@@ -22,9 +20,8 @@ import {
   serveFakeAws,
   signatureMatches,
 } from '../../helpers/fake-aws.js';
+import { RunningHookline } from './spawn-hookline.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const CLI = join(ROOT, 'shared/cli/hookline.mjs');
 const EVENT_ID = 'evt_01JN5Y3M8Q2R4T6V8W0X2Y4Z6A';
 
 interface SeenRequest {
@@ -133,52 +130,10 @@ function setEvent(status: EventState['status'], attempts: EventState['attempts']
 }
 
 /** `hookline events tail <args> --stack hookline-test`, running, with the test credentials. */
-class RunningTail {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  private readonly exited: Promise<number | null>;
-
-  constructor(args: readonly string[]) {
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([name]) => !name.startsWith('AWS_') && !name.startsWith('HOOKLINE_') && name !== 'NO_COLOR',
-      ),
-    );
-    this.child = spawn(process.execPath, [CLI, 'events', 'tail', ...args, '--stack', 'hookline-test'], {
-      cwd: ROOT,
-      env: {
-        ...inherited,
-        ...fakeAwsEnv(baseUrl),
-      },
-    });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      this.stdout += chunk.toString('utf8');
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString('utf8');
-    });
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
-  }
-
-  lines(): string[] {
-    return this.stdout.split('\n').slice(0, -1);
-  }
-
-  async until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (this.child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`no ${what} (exit ${this.child.exitCode}):\n${this.stdout}${this.stderr}`);
-      }
-      await new Promise((wake) => setTimeout(wake, 50));
-    }
-  }
-
-  exit(): Promise<number | null> {
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
-    return this.exited.finally(() => clearTimeout(timer));
-  }
+function startTail(args: readonly string[]): RunningHookline {
+  return new RunningHookline(['events', 'tail', ...args, '--stack', 'hookline-test'], {
+    env: fakeAwsEnv(baseUrl),
+  });
 }
 
 const listings = () => seen.filter((request) => request.url.startsWith('/_hookline/events?'));
@@ -196,7 +151,7 @@ const failedAttempt = {
 describe('hookline events tail --stack NAME', () => {
   it('follows an event through signed listings and reads, rides out a short outage, and exits 1 when refused', async () => {
     // Arrange
-    const tail = new RunningTail([]);
+    const tail = startTail([]);
     await tail.until(() => listings().length > 0, 'listing');
     // Act: new; then out of the listing window, read by id while it retries and is delivered.
     setEvent('queued');
@@ -247,7 +202,7 @@ describe('hookline events tail --stack NAME', () => {
   }, 60_000);
 
   it('prints NDJSON with --json and exits 0 on SIGINT, printing nothing more', async () => {
-    const tail = new RunningTail(['--route', '/order/status/', '--json']);
+    const tail = startTail(['--route', '/order/status/', '--json']);
     await tail.until(() => listings().length > 0, 'listing');
     setEvent('dead_lettered', [{ ...failedAttempt, nextVisibleAt: undefined }]);
     await tail.until(() => tail.lines().length > 0, 'a line');

@@ -5,8 +5,6 @@
  * event's final status, the retry of the event that was retried (the attempt history guarantees it),
  * the filters, the human lines, the exit on a signal, and the exit when the stack goes away.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +17,7 @@ import {
   writeEnvFile,
   writeTempProject,
 } from '../../helpers/temp-project.js';
-import { CLI, hookline } from './spawn-hookline.js';
+import { hookline, RunningHookline } from './spawn-hookline.js';
 
 const ORDERS = '/tail/orders/';
 const OTHER = '/tail/other/';
@@ -73,69 +71,14 @@ afterAll(async () => {
   if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
 });
 
-/** A running `hookline events tail`: its output so far, line by line. */
-class RunningTail {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout = '';
-  stderr = '';
-  private readonly exited: Promise<number | null>;
+/** `hookline events tail <args>` of the test project, running. */
+function startTail(args: readonly string[]): RunningHookline {
+  return new RunningHookline(['events', 'tail', ...args, '--config', configFile], { cwd: folder });
+}
 
-  constructor(args: readonly string[]) {
-    // As spawn-hookline.ts runs the CLI: without the caller's HOOKLINE_, AWS_ and NO_COLOR variables.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([name]) => !name.startsWith('HOOKLINE_') && !name.startsWith('AWS_') && name !== 'NO_COLOR',
-      ),
-    );
-    this.child = spawn(process.execPath, [CLI, 'events', 'tail', ...args, '--config', configFile], {
-      cwd: folder,
-      env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      this.stdout += chunk.toString('utf8');
-    });
-    this.child.stderr.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString('utf8');
-    });
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
-  }
-
-  /** Complete stdout lines. */
-  lines(): string[] {
-    return this.stdout.split('\n').slice(0, -1);
-  }
-
-  /** The NDJSON lines (`--json`). */
-  changes(): EventChange[] {
-    return this.lines().map((line) => JSON.parse(line) as EventChange);
-  }
-
-  /** Waits until `done` holds of the output (polled), or fails after `timeoutMs` with what it printed. */
-  async until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done()) {
-      if (this.child.exitCode !== null) {
-        throw new Error(
-          `the tail exited (${this.child.exitCode}) before ${what}:\n${this.stdout}${this.stderr}`,
-        );
-      }
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}:\n${this.stdout}${this.stderr}`);
-      await new Promise((wake) => setTimeout(wake, 100));
-    }
-  }
-
-  /** Resolves with the exit code (30 s at most). */
-  exit(): Promise<number | null> {
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
-    return this.exited.finally(() => clearTimeout(timer));
-  }
-
-  /** Sends `signal` and resolves with the exit code. */
-  stop(signal: NodeJS.Signals): Promise<number | null> {
-    this.child.kill(signal);
-    return this.exit();
-  }
+/** The NDJSON lines a tail printed (`--json`). */
+function changesOf(tail: RunningHookline): EventChange[] {
+  return tail.lines().map((line) => JSON.parse(line) as EventChange);
 }
 
 /** Sends a signed webhook with `hookline send`; resolves with its event id. */
@@ -149,14 +92,14 @@ async function send(route: string, payload: { mode: string; key: string }): Prom
 }
 
 /** Waits until the tail printed a settled status for each of `ids`. */
-function settledIn(tail: RunningTail, ids: readonly string[]): () => boolean {
+function settledIn(tail: RunningHookline, ids: readonly string[]): () => boolean {
   return () =>
-    ids.every((id) => tail.changes().some((change) => change.id === id && SETTLED.has(change.status)));
+    ids.every((id) => changesOf(tail).some((change) => change.id === id && SETTLED.has(change.status)));
 }
 
 /** Starts a tail and waits until it reports an event sent after it started: it is polling. */
-async function readyTail(args: readonly string[], route = ORDERS): Promise<RunningTail> {
-  const tail = new RunningTail(args);
+async function readyTail(args: readonly string[], route = ORDERS): Promise<RunningHookline> {
+  const tail = startTail(args);
   const id = await send(route, { mode: 'ok', key: `warm-${Date.now()}` });
   await tail.until(() => tail.stdout.includes(id), 'the first event');
   return tail;
@@ -180,7 +123,7 @@ describe('hookline events tail --json (local stack)', () => {
     expect(code).toBe(0);
     expect(tail.stdout).toBe(printed);
     expect(tail.stderr).toBe('');
-    const changes = tail.changes();
+    const changes = changesOf(tail);
     for (const change of changes) {
       expect(FIELDS).toEqual(expect.arrayContaining(Object.keys(change)));
       expect(change.route).toBe(ORDERS);

@@ -3,7 +3,8 @@
  * terminal through util-linux `script` (a pseudo-terminal for stdout and stderr both), with
  * standard input when given, without the caller's HOOKLINE_, AWS_ and NO_COLOR variables.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -69,3 +70,57 @@ export function hookline(args: readonly string[], options: HooklineOptions = {})
 
 /** ANSI colour codes (`ESC [ n m`). */
 export const COLOR_CODE = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`);
+
+/** A `hookline <args>` that keeps running (a tail, a console): its output so far, then its exit. */
+export class RunningHookline {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(args: readonly string[], options: Pick<HooklineOptions, 'cwd' | 'env'> = {}) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: environment(options.env),
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8');
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+    });
+    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+  }
+
+  /** Complete stdout lines. */
+  lines(): string[] {
+    return this.stdout.split('\n').slice(0, -1);
+  }
+
+  /** Waits until `done` holds of the output (polled), or fails after `timeoutMs` with what it printed. */
+  async until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (this.child.exitCode !== null) {
+        throw new Error(
+          `hookline exited (${this.child.exitCode}) before ${what}:\n${this.stdout}${this.stderr}`,
+        );
+      }
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}:\n${this.stdout}${this.stderr}`);
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+  }
+
+  /** Resolves with the exit code (30 s at most, then SIGKILL). */
+  exit(): Promise<number | null> {
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
+    return this.exited.finally(() => clearTimeout(timer));
+  }
+
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal: NodeJS.Signals): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exit();
+  }
+}
