@@ -1,5 +1,10 @@
 /** The two SQS calls the runtime makes itself: send to the DLQ, and change a message's visibility. */
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { truncateUtf8 } from '../text.js';
 
@@ -31,13 +36,26 @@ export async function sendToDeadLetterQueue(
     new SendMessageCommand({
       QueueUrl: dlqUrl,
       MessageBody: record.body,
-      MessageAttributes: {
-        [DLQ_ATTRIBUTES.reason]: stringAttribute(why.reason),
-        [DLQ_ATTRIBUTES.error]: stringAttribute(why.message),
-        [DLQ_ATTRIBUTES.sourceMessageId]: stringAttribute(record.messageId),
-      },
+      MessageAttributes: deadLetterAttributes(why, record.messageId),
     }),
   );
+}
+
+/**
+ * The attributes of a message in a DLQ that say why it is there (what the DLQ listing shows): the
+ * reason, the error (at most 1 KiB) and, when it was received from the queue, its message id.
+ */
+export function deadLetterAttributes(
+  why: DeadLetterReason,
+  sourceMessageId?: string,
+): Record<string, MessageAttributeValue> {
+  return {
+    [DLQ_ATTRIBUTES.reason]: stringAttribute(why.reason),
+    [DLQ_ATTRIBUTES.error]: stringAttribute(why.message),
+    ...(sourceMessageId !== undefined && {
+      [DLQ_ATTRIBUTES.sourceMessageId]: stringAttribute(sourceMessageId),
+    }),
+  };
 }
 
 /** The message becomes visible (receivable) again `seconds` from now. */
@@ -56,7 +74,7 @@ export async function changeVisibility(
   );
 }
 
-function stringAttribute(value: string) {
+function stringAttribute(value: string): MessageAttributeValue {
   // SQS rejects empty attribute values.
   return { DataType: 'String', StringValue: truncateUtf8(value, ATTRIBUTE_LIMIT_BYTES) || '-' };
 }

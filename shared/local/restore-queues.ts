@@ -36,10 +36,9 @@ import { signEnvelope } from '../envelope-signature.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { EventHistory } from '../event-store/history.js';
 import type { EventState } from '../event-store/items.js';
-import { DLQ_ATTRIBUTES } from '../handler/queue.js';
+import { deadLetterAttributes } from '../handler/queue.js';
 import type { Log } from '../logger.js';
 import type { EnvelopeKeys } from '../secrets/envelope-keys.js';
-import { truncateUtf8 } from '../text.js';
 
 /** SQS's longest `DelaySeconds`. */
 export const SQS_MAX_DELAY_SECONDS = 900;
@@ -49,7 +48,6 @@ export const RESTORED_REASON = 'restored';
 const SEND_BATCH = 10;
 /** Events listed per page while restoring. */
 const LISTING_PAGE = 1000;
-const ATTRIBUTE_LIMIT_BYTES = 1024;
 
 /** Where an event's message goes back to, and how long it stays hidden there. */
 export type Restoration =
@@ -194,14 +192,11 @@ async function sendChunk(
 /** What the DLQ listing shows for a message put back: the reason, and the last error known. */
 function dlqAttributes(state: EventState): Record<string, MessageAttributeValue> {
   const last = state.attempts.findLast((attempt) => attempt.errorMessage !== undefined);
-  const error =
+  const message =
     last === undefined
       ? 'put back in the DLQ when the local stack started again'
       : `put back in the DLQ when the local stack started again; last error: ${last.errorMessage}`;
-  return {
-    [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: RESTORED_REASON },
-    [DLQ_ATTRIBUTES.error]: { DataType: 'String', StringValue: truncateUtf8(error, ATTRIBUTE_LIMIT_BYTES) },
-  };
+  return deadLetterAttributes({ reason: RESTORED_REASON, message });
 }
 
 async function sendBatch(

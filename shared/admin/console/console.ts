@@ -1,7 +1,7 @@
 /**
- * The local console: a page in the browser over the admin API (issue 15).
+ * The local console: a page in the browser over the admin API, for the local stack and `hookline console`.
  *
- * - `GET /_hookline/console?token=T`: T is checked against the token `hookline dev` printed; a
+ * - `GET /_hookline/console?token=T`: T is checked against the token `hookline dev` (or `hookline console`) printed; a
  *   session cookie is set and the browser is sent to `/_hookline/console`, so the token leaves
  *   the address bar and the history.
  * - `GET /_hookline/console` with the cookie: the page, its CSRF token inside.
@@ -58,7 +58,11 @@ export function createConsole(options: ConsoleOptions): ConsoleHandler {
     if (path.startsWith(CONSOLE_API_PREFIX)) {
       if (session === undefined) {
         return secured(
-          jsonError(401, 'console_session_required', 'open the console URL hookline dev printed'),
+          jsonError(
+            401,
+            'console_session_required',
+            'open the console URL hookline dev or hookline console printed',
+          ),
         );
       }
       if (method !== 'GET' && !sessions.checkCsrf(session, headers[CSRF_HEADER])) {

@@ -105,8 +105,8 @@ export function unauthorizedPage(): string {
 <body>
 <main class="card narrow">
   <h1>Hookline console</h1>
-  <p>This console needs the address <code>hookline dev</code> printed when it started, the one with
-  <code>?token=…</code>. Open that address again (a restart of <code>hookline dev</code> prints a new one).</p>
+  <p>This console needs the address <code>hookline dev</code> (or <code>hookline console</code>) printed
+  when it started, the one with <code>?token=…</code>. Open that address again (a restart prints a new one).</p>
 </main>
 </body>
 </html>
